@@ -1,0 +1,108 @@
+"""The records that flow through the pipeline: document → chunk → hit → answer."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Document:
+    """A loaded source file; `text` is what offsets and citations refer to.
+
+    Example: ``Document(doc_id="plan", source="plan.txt", title="…", text="…", meta={"doc_number": "沪府办发〔2020〕1号"})``
+    """
+
+    doc_id: str
+    source: str
+    title: str
+    text: str
+    meta: dict = field(default_factory=dict)
+    sha256: str = ""
+
+    @property
+    def doc_number(self) -> str:
+        return self.meta.get("doc_number", "")
+
+
+@dataclass(frozen=True)
+class Line:
+    """One content line of a document, with its offsets into `Document.text`."""
+
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A retrievable piece of one document; `text` is `document.text[start:end]`, shown as is."""
+
+    id: str
+    doc_id: str
+    source: str
+    title: str
+    doc_number: str
+    text: str
+    start: int
+    end: int
+    path: tuple[str, ...] = ()
+    departments: tuple[str, ...] = ()
+    item: str = ""
+    units: tuple[tuple[int, int], ...] = ()  # sentence spans in `text`; each gets its own vector
+
+    @property
+    def path_str(self) -> str:
+        return " > ".join(self.path)
+
+    @property
+    def indexed_text(self) -> str:
+        """What gets embedded and BM25-indexed: the heading path gives context the body lacks."""
+        head = " > ".join(p for p in (self.title, *self.path) if p)
+        return f"{head}\n{self.text}" if head else self.text
+
+    def unit_texts(self) -> list[str]:
+        """What gets embedded: each sentence with its nearest heading (or the title), so that a
+        sentence keeps its topic while its vector is not drowned by a long shared prefix."""
+        head = self.path[-1] if self.path else self.title
+        return [f"{head} {self.text[s:e]}" for s, e in self.units]
+
+    def to_json(self) -> dict:
+        return {
+            "id": self.id, "doc_id": self.doc_id, "source": self.source, "title": self.title,
+            "doc_number": self.doc_number, "text": self.text, "start": self.start, "end": self.end,
+            "path": list(self.path), "departments": list(self.departments), "item": self.item,
+            "units": [list(u) for u in self.units],
+        }
+
+    @classmethod
+    def from_json(cls, d: dict) -> Chunk:
+        return cls(**{**d, "path": tuple(d["path"]), "departments": tuple(d["departments"]),
+                      "units": tuple(tuple(u) for u in d["units"])})
+
+
+def chunk_id(source: str, text: str, start: int) -> str:
+    """Stable id: re-indexing the same text of the same file gives the same id."""
+    return hashlib.sha1(f"{source}\x00{start}\x00{text}".encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A retrieved chunk with its fused score and the ranks each retriever gave it (0 = not found).
+
+    `unit` is the chunk's best-matching sentence for the query (an index into `chunk.units`), -1 if none.
+    """
+
+    chunk: Chunk
+    score: float
+    dense_rank: int = 0
+    bm25_rank: int = 0
+    dense_score: float = 0.0
+    unit: int = -1
+
+    @property
+    def quote(self) -> tuple[int, int]:
+        """Offsets in the document of the best-matching sentence (the whole chunk when unknown)."""
+        if 0 <= self.unit < len(self.chunk.units):
+            s, e = self.chunk.units[self.unit]
+            return self.chunk.start + s, self.chunk.start + e
+        return self.chunk.start, self.chunk.end

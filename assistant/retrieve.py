@@ -1,0 +1,137 @@
+"""Hybrid retrieval: dense (FAISS) and BM25 (jieba tokens) candidates, fused by reciprocal rank.
+
+Example::
+
+    retriever = Retriever(kb.load_or_build(), embedder)
+    hits = retriever.search("生鲜电商的责任部门有哪些？", k=5)
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import bm25s
+import numpy as np
+
+from .config import RetrievalConfig
+from .embedding import Embedder
+from .index import VectorIndex
+from .records import Chunk, Hit
+from .normalize import normalize
+from .tokenization import ITEM_TITLE, Tokenizer, domain_terms
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Restrict a search to documents, a lead department, or a section (matched against the clause path)."""
+
+    docs: tuple[str, ...] = ()
+    department: str = ""
+    section: str = ""
+
+    def allows(self, chunk: Chunk) -> bool:
+        return (
+            (not self.docs or chunk.doc_id in self.docs or chunk.source in self.docs)
+            and (not self.department or any(self.department in d for d in chunk.departments))
+            and (not self.section or any(self.section in p for p in chunk.path))
+        )
+
+    def __bool__(self) -> bool:
+        return bool(self.docs or self.department or self.section)
+
+
+def rrf(rankings: Sequence[Sequence[int]], weights: Sequence[float], k: int) -> dict[int, float]:
+    """Reciprocal rank fusion: score(d) = Σ w / (k + rank), rank starting at 1."""
+    scores: dict[int, float] = {}
+    for ranking, w in zip(rankings, weights):
+        for rank, row in enumerate(ranking, start=1):
+            scores[row] = scores.get(row, 0.0) + w / (k + rank)
+    return scores
+
+
+class BM25:
+    """BM25 over jieba tokens of each chunk's indexed text (heading path included)."""
+
+    def __init__(self, chunks: Sequence[Chunk]):
+        self.tokenizer = Tokenizer(domain_terms(chunks))
+        corpus = [self.tokenizer.tokens(c.indexed_text) or ["∅"] for c in chunks]
+        self._n = len(corpus)
+        self._bm25 = bm25s.BM25()
+        if self._n:
+            self._bm25.index(corpus, show_progress=False)
+
+    def scores(self, query: str) -> np.ndarray:
+        """BM25 score of every chunk for the query."""
+        tokens = [t for t in self.tokenizer.tokens(query) if t in self._bm25.vocab_dict] if self._n else []
+        if not tokens:
+            return np.zeros(self._n, dtype=np.float32)
+        return self._bm25.get_scores(tokens)
+
+    def search(self, query: str, k: int, allowed: set[int] | None = None) -> list[tuple[int, float]]:
+        scores = self.scores(query)
+        order = np.argsort(-scores, kind="stable")
+        out = [(int(i), float(scores[i])) for i in order if scores[i] > 0 and (allowed is None or i in allowed)]
+        return out[:k]
+
+
+def structure_ranking(query: str, chunks: Sequence[Chunk]) -> list[int]:
+    """Rows whose 责任部门 or heading the query names, lead departments first; [] when it names none.
+
+    Departments and headings are fields of the chunk, not just words in it: "市教委负责哪些事项" should
+    reach every item the 市教委 leads even where the body text never repeats the name.
+    """
+    q = normalize(query)
+    named_depts = {d for c in chunks for d in c.departments if len(d) >= 3 and normalize(d) in q}
+    named_heads = {p for c in chunks for p in c.path if len(_bare(p)) >= 4 and normalize(_bare(p)) in q}
+    scored = []
+    for row, c in enumerate(chunks):
+        positions = [c.departments.index(d) for d in named_depts if d in c.departments]
+        if positions or any(p in named_heads for p in c.path):
+            scored.append((-len(positions), min(positions, default=99), row))
+    return [row for *_, row in sorted(scored)]
+
+
+def _bare(heading: str) -> str:
+    """A heading without its numbering: "7、拓展生鲜电商零售业态" → "拓展生鲜电商零售业态"."""
+    return ITEM_TITLE.sub("", heading).rstrip("…")
+
+
+class Retriever:
+    """Dense + BM25 search over one loaded index, plus the structure (departments, headings) the query names."""
+
+    def __init__(self, index: VectorIndex, embedder: Embedder, config: RetrievalConfig = RetrievalConfig()):
+        self.index = index
+        self.embedder = embedder
+        self.config = config
+        self.bm25 = BM25(index.chunks)
+
+    def dense(self, query: str, k: int, filters: Filters = Filters()) -> list[tuple[int, float, int]]:
+        """(chunk row, best sentence score, best sentence index), best first."""
+        allowed = self._allowed(filters)
+        return self.index.search(self.embedder.embed_query(query), k, None if allowed is None else sorted(allowed))
+
+    def lexical(self, query: str, k: int, filters: Filters = Filters()) -> list[tuple[int, float]]:
+        return self.bm25.search(query, k, self._allowed(filters))
+
+    def _allowed(self, filters: Filters) -> set[int] | None:
+        if not filters:
+            return None
+        return {i for i, c in enumerate(self.index.chunks) if filters.allows(c)}
+
+    def search(self, query: str, k: int | None = None, filters: Filters = Filters()) -> list[Hit]:
+        """The k best chunks by fused rank; each hit keeps the dense score and both ranks."""
+        k = k or self.config.k
+        n = max(self.config.candidates, k)
+        dense = self.dense(query, n, filters)
+        lexical = self.lexical(query, n, filters)
+        allowed = self._allowed(filters)
+        structure = [r for r in structure_ranking(query, self.index.chunks) if allowed is None or r in allowed]
+        fused = rrf([[r for r, _, _ in dense], [r for r, _ in lexical], structure[:n]],
+                    [self.config.dense_weight, self.config.bm25_weight, self.config.structure_weight],
+                    self.config.rrf_k)
+        dense_rank = {r: i for i, (r, _, _) in enumerate(dense, start=1)}
+        dense_best = {r: (s, u) for r, s, u in dense}
+        bm25_rank = {r: i for i, (r, _) in enumerate(lexical, start=1)}
+        best = sorted(fused, key=lambda r: (-fused[r], dense_rank.get(r, n + 1)))[:k]
+        return [Hit(self.index.chunks[r], fused[r], dense_rank.get(r, 0), bm25_rank.get(r, 0),
+                    *dense_best.get(r, (0.0, -1))) for r in best]

@@ -1,0 +1,118 @@
+import re
+
+import pytest
+
+from assistant.chunking import chunk_document, classify, parse_departments
+from assistant.config import ChunkingConfig
+from assistant.records import Document
+
+ITEM_TITLES = {
+    1: "打造标杆性无人工厂", 7: "拓展生鲜电商零售业态", 8: "加速发展 “无接触” 配送", 13: "智能交互核心技术攻关行动",
+    23: "建设在线新经济生态园",
+}
+
+
+@pytest.fixture(scope="module")
+def chunks(seed_doc):
+    return chunk_document(seed_doc, ChunkingConfig())
+
+
+def item_chunks(chunks, n):
+    return [c for c in chunks if c.item == str(n)]
+
+
+def test_every_numbered_item_is_found_with_its_section(chunks):
+    items = sorted({int(c.item) for c in chunks if c.item})
+    assert items == list(range(1, 24))
+    sections = {int(c.item): c.path[0] for c in chunks if c.item}
+    assert {sections[i] for i in range(1, 13)} == {"二、聚焦发展重点"}
+    assert {sections[i] for i in range(13, 19)} == {"三、实施专项行动"}
+    assert {sections[i] for i in range(19, 24)} == {"四、落实保障措施"}
+
+
+def test_item_path_and_departments_exact(chunks):
+    (c7,) = item_chunks(chunks, 7)
+    assert c7.path == ("二、聚焦发展重点", "7、拓展生鲜电商零售业态")
+    assert c7.path_str == "二、聚焦发展重点 > 7、拓展生鲜电商零售业态"
+    assert c7.departments == ("市商务委", "市经济信息化委", "市交通委", "市市场监管局")
+    assert c7.title == "上海市促进在线新经济发展行动方案(2020-2022年)"
+    assert c7.doc_number == "沪府办发〔2020〕1号"
+    (c8,) = item_chunks(chunks, 8)
+    assert c8.departments == ("市商务委", "市交通委", "市邮政管理局", "市房屋管理局", "市经济信息化委", "市发展改革委")
+    (c21,) = item_chunks(chunks, 21)
+    assert c21.departments == ("市府办公厅", "市经济信息化委")
+    for n, title in ITEM_TITLES.items():
+        assert item_chunks(chunks, n)[0].path[-1] == f"{n}、{title}"
+
+
+def test_subsections_and_preamble(chunks, seed_doc):
+    guide = [c for c in chunks if c.path == ("一、明确指导思想和行动目标", "(一)指导思想")]
+    assert len(guide) == 1 and guide[0].text.startswith("以习近平新时代中国特色社会主义思想为指导")
+    goals = [c for c in chunks if c.path == ("一、明确指导思想和行动目标", "(二)行动目标")]
+    assert goals and "四个“100+”" in goals[0].text
+    assert "——集聚 “100+” 创新型企业" in "".join(c.text for c in goals)
+    pre = [c for c in chunks if c.path == ("前言",)]
+    assert len(pre) == 1 and "(沪府办发〔2020〕1号)" in pre[0].text and "制订本行动方案" in pre[0].text
+
+
+def test_offsets_point_into_the_source_and_residue_is_gone(chunks, seed_doc):
+    for c in chunks:
+        assert seed_doc.text[c.start : c.end] == c.text
+        assert "评论前必须登录" not in c.text and not c.text.endswith("注册")
+    closing = [c for c in chunks if c.text.startswith("支持各区、各开发区")]
+    assert len(closing) == 1 and closing[0].item == "" and closing[0].departments == ()
+
+
+def test_no_chunk_mixes_two_items(chunks):
+    for c in chunks:
+        starts = re.findall(r"(?m)^\d{1,2}、", c.text)
+        assert len(starts) <= 1, c.text[:60]
+        assert len(re.findall(r"责任部门", c.text)) <= 1
+
+
+def test_long_item_is_split_at_sentence_ends_and_keeps_its_path(seed_doc):
+    small = chunk_document(seed_doc, ChunkingConfig(max_chars=120))
+    pieces = item_chunks(small, 12)
+    assert len(pieces) >= 3
+    assert all(len(p.text) <= 120 for p in pieces)
+    assert all(p.text[-1] in "。；）)" for p in pieces)
+    assert {p.path for p in pieces} == {("二、聚焦发展重点", "12、提升发展在线医疗")}
+    assert {p.departments for p in pieces} == {("市卫生健康委", "市医保局", "市经济信息化委", "市药品监管局")}
+    assert "".join(p.text for p in pieces) == seed_doc.text[pieces[0].start : pieces[-1].end]
+
+
+def test_chunk_ids_are_stable(seed_doc, chunks):
+    again = chunk_document(seed_doc, ChunkingConfig())
+    assert [c.id for c in again] == [c.id for c in chunks]
+    assert len({c.id for c in chunks}) == len(chunks)
+
+
+def law(text: str, source: str = "law.txt") -> Document:
+    return Document(doc_id="law", source=source, title="某条例", text=text, meta={})
+
+
+def test_chapters_and_articles_of_a_regulation():
+    text = ("某市数据条例\n第一章 总则\n第一条 为了促进数据利用，制定本条例。\n第二条 本条例适用于本市。\n"
+            "第二章 数据资源\n第三条 市大数据中心负责公共数据归集。（牵头部门：市大数据中心、市网信办）\n")
+    chunks = chunk_document(law(text), ChunkingConfig())
+    by_item = {c.item: c for c in chunks if c.item}
+    assert by_item["第一条"].path == ("第一章 总则", "第一条 为了促进数据利用，制定本条例")
+    assert by_item["第三条"].path[0] == "第二章 数据资源"
+    assert by_item["第三条"].departments == ("市大数据中心", "市网信办")
+
+
+def test_markdown_headings():
+    text = "# 某市措施\n## 第一章 总则\n为推动发展，制定本措施。\n## 第二章 支持政策\n### 第五条 资金支持\n最高奖励500万元。\n"
+    chunks = chunk_document(law(text, "m.md"), ChunkingConfig())
+    paths = {c.text: c.path for c in chunks}
+    assert paths["最高奖励500万元。"] == ("某市措施", "第二章 支持政策", "第五条 资金支持")
+    assert paths["为推动发展，制定本措施。"] == ("某市措施", "第一章 总则")
+
+
+def test_classify_and_departments_helpers():
+    assert classify("(三)保障措施", False)[0] == "subsection"
+    assert classify("（三）保障措施", False)[0] == "subsection"
+    assert classify("3.5亿元用于补贴", False) is None
+    assert classify("12. 推进数据开放。", False)[:2] == ("item", 40)
+    assert parse_departments("做好工作。（责任单位：市住房城乡建设管理委，市规划资源局；各区政府）") == (
+        "市住房城乡建设管理委", "市规划资源局", "各区政府")

@@ -1,0 +1,389 @@
+"""Tests for document loading, metadata, residue removal and text normalisation."""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from assistant.documents import SUPPORTED_SUFFIXES, content_lines, is_residue, load_corpus, load_document
+from assistant.errors import DocumentError, UnsupportedDocument
+from assistant.normalize import find_normalized, normalize, normalize_with_offsets
+from assistant.records import Document
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / "tests" / "fixtures" / "docs"
+BAD = ROOT / "tests" / "fixtures" / "bad"
+SEED = ROOT / "corpus" / "shanghai-online-new-economy-action-plan-2020-2022.txt"
+
+GBK_TEXT = (
+    "某市促进智能制造发展若干措施\n"
+    "(某府发〔2021〕8号)\n"
+    "为加快制造业数字化转型，提升智能制造水平，制定以下措施。\n"
+    "一、支持智能工厂建设\n"
+    "1、对新认定的市级智能工厂，按项目总投资的20%给予补助，最高500万元。（责任部门：市经济信息化局、市财政局）\n"
+    "2、对新认定的数字化车间，给予最高200万元奖励。（责任部门：市经济信息化局）\n"
+    "二、强化人才支撑\n"
+    "3、对引进的智能制造领军人才，给予最高100万元安家补贴。（责任部门：市人力资源社会保障局）\n"
+    "某市人民政府\n"
+    "2021年3月15日\n"
+)
+
+HTML_CONTENT_LINES = [
+    "某市关于支持青年人才安居的通知",
+    "某府办发〔2022〕15号",
+    "各区人民政府，市政府各委、办、局：",
+    "为吸引青年人才来某市就业创业，经市政府同意，现就有关事项通知如下：",
+    "一、对首次来某市工作的全日制本科毕业生，给予每月1500元租房补贴，期限最长3年。",
+    "二、对博士研究生，给予一次性购房补贴最高30万元。（责任部门：市住房城乡建设局）",
+    "三、申请人可登录“某市人才服务”平台在线提交材料。",
+    "某市人民政府办公厅",
+    "2022年6月1日",
+]
+
+HTML_RESIDUE_LINES = [
+    "当前位置：首页 > 政策文件 > 正文",
+    "【字体：大 中 小】",
+    "打印本页 关闭窗口",
+    "分享到：微信 微博",
+    "上一篇：关于开展2022年度人才认定工作的通知",
+    "下一篇：无",
+    "评论前必须登录!",
+    "网站地图 | 联系我们",
+    "Copyright © 2022 某市人民政府办公厅 版权所有",
+]
+
+DOCX_TEXT = "\n".join([
+    "某市养老服务补贴实施细则",
+    "某民发〔2023〕5号",
+    "一、补贴对象和标准",
+    "1、本市户籍年满80周岁的老年人，每月发放高龄津贴200元。（责任部门：市民政局）",
+    "2、经评估为重度失能的老年人，每月发放护理补贴最高600元。（责任部门：市民政局、市财政局）",
+    "二、资金保障",
+    "3、所需资金由市、区两级财政按1:1比例分担。（责任部门：市财政局）",
+    "补贴类型", "标准", "高龄津贴", "每月200元", "护理补贴", "每月最高600元",
+    "某市民政局",
+    "2023年2月20日",
+])
+
+PDF_TEXT = "\n".join([
+    "某县农村电商发展扶持办法",
+    "某县政发〔2023〕2号",
+    "一、对新建的村级电商服务站，每个给予一次性补助2万元。",
+    "二、对年网络零售额超过1000万元的电商企业，奖励最高50万元。（责任部门：县商务局）",
+    "三、对开展直播带货培训的机构，按每人500元给予培训补贴。（责任部门：县人社局）",
+])
+
+# file name → (title, doc_number, issuer or None, a phrase the text must contain)
+GOOD_FIXTURES = {
+    "smart-manufacturing-measures.txt":
+        ("某市促进智能制造发展若干措施", "某府发〔2021〕8号", "某市人民政府", "按项目总投资的20%给予补助，最高500万元"),
+    "public-data-open-measures.md":
+        ("某市公共数据开放管理办法", "某府规〔2022〕3号", None, "开放数据集不少于3000个"),
+    "youth-talent-housing-notice.html":
+        ("某市关于支持青年人才安居的通知", "某府办发〔2022〕15号", "某市人民政府办公厅", "给予每月1500元租房补贴"),
+    "elderly-care-subsidy-rules.docx":
+        ("某市养老服务补贴实施细则", "某民发〔2023〕5号", "某市民政局", "每月发放护理补贴最高600元"),
+    "rural-ecommerce-support.pdf":
+        ("某县农村电商发展扶持办法", "某县政发〔2023〕2号", None, "奖励最高50万元"),
+}
+
+# file name → (error class, words the reason must contain)
+BAD_FIXTURES = {
+    "empty.txt": (DocumentError, "empty file"),
+    "binary.txt": (DocumentError, "binary content"),
+    "corrupt.pdf": (DocumentError, "corrupt or unreadable PDF"),
+    "corrupt.docx": (DocumentError, "corrupt or unreadable DOCX"),
+    "unsupported.xyz": (UnsupportedDocument, "unsupported file type '.xyz'"),
+}
+
+
+def _doc(text: str) -> Document:
+    return Document(doc_id="t", source="t.txt", title="t", text=text)
+
+
+# --- loading each fixture -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(GOOD_FIXTURES))
+def test_fixture_loads_with_expected_metadata(name: str) -> None:
+    title, doc_number, issuer, phrase = GOOD_FIXTURES[name]
+    doc = load_document(DOCS / name)
+    assert doc.doc_id == Path(name).stem
+    assert doc.source == name
+    assert doc.title == title
+    assert doc.meta["title"] == title
+    assert doc.doc_number == doc_number
+    assert doc.meta.get("issuer") == issuer
+    assert phrase in doc.text
+    assert len(doc.sha256) == 64
+
+
+def test_gbk_text_decodes_exactly() -> None:
+    assert (DOCS / "smart-manufacturing-measures.txt").read_bytes() == GBK_TEXT.encode("gbk")
+    assert load_document(DOCS / "smart-manufacturing-measures.txt").text == GBK_TEXT
+
+
+def test_short_gbk_text_is_not_mistaken_for_another_encoding(tmp_path: Path) -> None:
+    path = tmp_path / "notice.txt"
+    path.write_bytes("关于加强安全生产的通知".encode("gbk"))
+    assert load_document(path).text == "关于加强安全生产的通知"
+
+
+def test_big5_text_is_not_decoded_as_gb18030(tmp_path: Path) -> None:
+    path = tmp_path / "notice.txt"
+    path.write_bytes("關於加強安全生產的通知，各單位應認真執行。".encode("big5"))
+    assert load_document(path).text == "關於加強安全生產的通知，各單位應認真執行。"
+
+
+def test_html_encoding_from_meta_and_wrapped_lines(tmp_path: Path) -> None:
+    path = tmp_path / "notice.html"
+    html = "<html><head><meta charset='gb2312'></head><body><p>关于加强\n  安全生产的通知 and\n more</p></body></html>"
+    path.write_bytes(html.encode("gbk"))
+    assert load_document(path).text == "关于加强安全生产的通知 and more"
+
+
+def test_utf8_bom_is_dropped_and_newlines_unified(tmp_path: Path) -> None:
+    path = tmp_path / "plan.txt"
+    path.write_bytes("\ufeff标题\r\n第一行\r第二行\n".encode())
+    assert load_document(path).text == "标题\n第一行\n第二行\n"
+    md = load_document(DOCS / "public-data-open-measures.md")
+    assert md.text.startswith("# 某市公共数据开放管理办法\n\n某府规〔2022〕3号\n\n## 第一章 总则\n")
+
+
+def test_html_drops_scripts_styles_nav_header_footer() -> None:
+    text = load_document(DOCS / "youth-talent-housing-notice.html").text
+    for gone in ("loginHint", "float", "政务公开", "主办单位", "ICP备", "_某市人民政府网"):
+        assert gone not in text
+
+
+def test_html_content_lines_keep_the_notice_and_drop_residue() -> None:
+    doc = load_document(DOCS / "youth-talent-housing-notice.html")
+    for residue in HTML_RESIDUE_LINES:
+        assert residue in doc.text.split("\n")
+    assert [line.text for line in content_lines(doc)] == HTML_CONTENT_LINES
+
+
+def test_html_sidecar_adds_fields() -> None:
+    assert load_document(DOCS / "youth-talent-housing-notice.html").meta["topic"] == "人才安居"
+
+
+def test_docx_text_has_paragraphs_then_table_cells() -> None:
+    assert load_document(DOCS / "elderly-care-subsidy-rules.docx").text == DOCX_TEXT
+
+
+def test_pdf_text_is_extracted_exactly() -> None:
+    assert load_document(DOCS / "rural-ecommerce-support.pdf").text == PDF_TEXT
+
+
+def test_seed_metadata_comes_from_sidecar() -> None:
+    doc = load_document(SEED)
+    assert doc.doc_id == "shanghai-online-new-economy-action-plan-2020-2022"
+    assert doc.title == "上海市促进在线新经济发展行动方案(2020-2022年)"
+    assert doc.doc_number == "沪府办发〔2020〕1号"
+    assert doc.meta["period"] == "2020-2022年"
+    assert doc.meta["issuer"] is None
+    assert doc.text == SEED.read_text(encoding="utf-8")
+
+
+def test_seed_metadata_inferred_without_sidecar(tmp_path: Path) -> None:
+    shutil.copy(SEED, tmp_path / SEED.name)
+    doc = load_document(tmp_path / SEED.name)
+    assert doc.meta == {"title": "上海市促进在线新经济发展行动方案(2020-2022年)",
+                        "doc_number": "沪府办发〔2020〕1号", "period": "2020-2022年"}
+
+
+def test_seed_content_lines_drop_only_the_trailing_residue() -> None:
+    doc = load_document(SEED)
+    all_lines = [line.strip() for line in doc.text.split("\n") if line.strip()]
+    assert all_lines[-2:] == ["评论前必须登录!", "注册"]
+    assert [line.text for line in content_lines(doc)] == all_lines[:-2]
+    assert len(all_lines) == 41
+
+
+# --- metadata ---------------------------------------------------------------------------------------
+
+
+def test_sidecar_overrides_inferred_fields(tmp_path: Path) -> None:
+    (tmp_path / "plan.txt").write_text("推断标题\n(甲发〔2020〕1号)\n正文。\n", encoding="utf-8")
+    (tmp_path / "plan.txt.meta.json").write_text(
+        json.dumps({"title": "覆盖标题", "doc_number": "乙发[2021]2号", "extra": 1}, ensure_ascii=False),
+        encoding="utf-8")
+    doc = load_document(tmp_path / "plan.txt")
+    assert doc.title == "覆盖标题"
+    assert doc.meta == {"title": "覆盖标题", "doc_number": "乙发[2021]2号", "extra": 1}
+
+
+def test_bad_sidecar_names_the_sidecar(tmp_path: Path) -> None:
+    (tmp_path / "plan.txt").write_text("标题\n", encoding="utf-8")
+    (tmp_path / "plan.txt.meta.json").write_text("{not json", encoding="utf-8")
+    with pytest.raises(DocumentError, match=r"plan\.txt\.meta\.json: unreadable metadata sidecar"):
+        load_document(tmp_path / "plan.txt")
+
+
+@pytest.mark.parametrize("head, number", [
+    ("国务院关于印发某某规划的通知\n国发〔2019〕12号\n", "国发〔2019〕12号"),
+    ("某某办法\n沪府办发[2020]1号\n", "沪府办发[2020]1号"),
+    ("某某办法\n（京政发［2018］第3号）\n", "京政发［2018］第3号"),
+    ("某某办法\n苏政办发（2021）45号\n", "苏政办发（2021）45号"),
+])
+def test_doc_number_forms(tmp_path: Path, head: str, number: str) -> None:
+    (tmp_path / "d.txt").write_text(head + "正文。\n", encoding="utf-8")
+    assert load_document(tmp_path / "d.txt").doc_number == number
+
+
+def test_doc_number_only_searched_near_the_top(tmp_path: Path) -> None:
+    body = "标题\n" + "正文。\n" * 6 + "依据国发〔2019〕12号文件。\n"
+    (tmp_path / "d.txt").write_text(body, encoding="utf-8")
+    assert "doc_number" not in load_document(tmp_path / "d.txt").meta
+
+
+# --- residue --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("line", [
+    "评论前必须登录!", "注册", "登录 | 注册", "【字体：大 中 小】", "【字号：大 中 小】", "分享到：微信 微博",
+    "上一篇：关于开展2022年度人才认定工作的通知", "下一篇：无", "打印本页 关闭窗口", "返回顶部", "扫一扫",
+    "浏览次数：1234", "点击数：56", "责任编辑：张三", "Copyright © 2020 某市人民政府 版权所有",
+    "沪ICP备12345678号", "网站地图 | 联系我们", "相关链接：", "附件下载：", "技术支持：某某科技有限公司",
+    "首页 > 政策文件 > 正文", "请登录后发表评论", "收藏", "微信 微博 QQ空间",
+])
+def test_residue_lines(line: str) -> None:
+    assert is_residue(line)
+    assert [l.text for l in content_lines(_doc(f"正文第一段。\n{line}\n正文第二段。"))] == ["正文第一段。", "正文第二段。"]
+
+
+@pytest.mark.parametrize("line", [
+    "上海市人民政府办公厅", "2020年4月8日", "一、明确指导思想和行动目标", "(一)指导思想", "## 第一章 总则",
+    "第一条 为规范公共数据开放，制定本办法。", "(沪府办发〔2020〕1号)", "(四)统一登录入口", "(三)ICP备案管理",
+    "市民可登录平台留言反映诉求。", "(五)加强技术支持", "2020-04-08",
+    "推广统一身份认证,实现企业和群众办事一次登录、全网通办,减少重复注册,提升用户评论反馈和分享渠道的便利度。",
+])
+def test_content_lines_that_look_a_bit_like_residue_survive(line: str) -> None:
+    assert not is_residue(line)
+    assert [l.text for l in content_lines(_doc(f"{line}\n评论前必须登录!\n注册"))] == [line]
+
+
+def test_long_line_mentioning_ui_words_is_content() -> None:
+    line = "上一篇：" + "关于进一步优化营商环境加快建设现代化经济体系若干措施的实施意见的政策解读材料"
+    assert len(line) > 40
+    assert not is_residue(line)
+
+
+# --- offsets ------------------------------------------------------------------------------------
+
+
+ALL_GOOD_FILES = [*(DOCS / name for name in sorted(GOOD_FIXTURES)), SEED]
+
+
+@pytest.mark.parametrize("path", ALL_GOOD_FILES, ids=lambda p: p.name)
+def test_line_offsets_point_into_text(path: Path) -> None:
+    doc = load_document(path)
+    lines = content_lines(doc)
+    assert lines
+    for line in lines:
+        assert doc.text[line.start:line.end] == line.text
+        assert line.text == line.text.strip() and line.text
+
+
+def test_line_offsets_skip_surrounding_whitespace() -> None:
+    doc = _doc("  标题 \n\n\u3000\u3000第一条 内容。\t\n")
+    assert [(l.start, l.end, l.text) for l in content_lines(doc)] == [(2, 4, "标题"), (9, 16, "第一条 内容。")]
+
+
+# --- bad input ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(BAD_FIXTURES))
+def test_bad_file_raises_error_naming_the_file(name: str) -> None:
+    error_class, reason = BAD_FIXTURES[name]
+    with pytest.raises(DocumentError) as info:
+        load_document(BAD / name)
+    assert type(info.value) is error_class
+    assert name in str(info.value)
+    assert reason in info.value.reason
+
+
+def test_corrupt_files_chain_the_library_error() -> None:
+    for name in ("corrupt.pdf", "corrupt.docx"):
+        with pytest.raises(DocumentError) as info:
+            load_document(BAD / name)
+        assert info.value.__cause__ is not None
+
+
+def test_whitespace_only_file_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "blank.md").write_text(" \n\u3000\n", encoding="utf-8")
+    with pytest.raises(DocumentError, match="blank.md: no text found"):
+        load_document(tmp_path / "blank.md")
+
+
+# --- corpus ---------------------------------------------------------------------------------------
+
+
+def test_fixture_corpus_loads_cleanly() -> None:
+    docs, errors = load_corpus(DOCS)
+    assert errors == []
+    assert [d.doc_id for d in docs] == sorted(Path(n).stem for n in GOOD_FIXTURES)
+
+
+def test_real_corpus_loads_cleanly() -> None:
+    docs, errors = load_corpus(ROOT / "corpus")
+    assert errors == []
+    assert "shanghai-online-new-economy-action-plan-2020-2022" in [d.doc_id for d in docs]
+
+
+def test_corpus_with_good_and_bad_files(tmp_path: Path) -> None:
+    shutil.copytree(DOCS, tmp_path / "good")
+    shutil.copytree(BAD, tmp_path / "bad")
+    (tmp_path / ".DS_Store").write_bytes(b"\x00\x01")
+    (tmp_path / "README.md").write_text("说明文件，不是文档。\n", encoding="utf-8")
+    (tmp_path / "notes.meta.json").write_text("{}", encoding="utf-8")
+    docs, errors = load_corpus(tmp_path)
+    assert [d.doc_id for d in docs] == sorted(Path(n).stem for n in GOOD_FIXTURES)
+    assert sorted(Path(e.path).name for e in errors) == sorted(BAD_FIXTURES)
+    assert [type(e) for e in errors if Path(e.path).name == "unsupported.xyz"] == [UnsupportedDocument]
+
+
+def test_duplicate_doc_ids_are_reported(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "plan.txt").write_text("标题一\n", encoding="utf-8")
+    (tmp_path / "plan.md").write_text("标题二\n", encoding="utf-8")
+    docs, errors = load_corpus(tmp_path)
+    assert [d.source for d in docs] == ["plan.txt"]
+    assert [Path(e.path).name for e in errors] == ["plan.md"]
+    assert "duplicate doc_id 'plan'" in errors[0].reason
+
+
+def test_supported_suffixes() -> None:
+    assert SUPPORTED_SUFFIXES == (".txt", ".md", ".html", ".htm", ".pdf", ".docx")
+
+
+# --- normalisation --------------------------------------------------------------------------------
+
+
+def test_normalize_full_width_case_and_whitespace() -> None:
+    assert normalize("（责任部门：市科委）") == "(责任部门:市科委)"
+    assert normalize(" ＡＢｃ\u3000d\n，２０２０") == "abcd,2020"
+    assert normalize("") == ""
+
+
+def test_normalize_with_offsets_maps_back_to_source() -> None:
+    assert normalize_with_offsets("（ A ）") == ("(a)", [0, 2, 4])
+    assert normalize_with_offsets("ａ\u3000，b") == ("a,b", [0, 2, 3])
+
+
+def test_find_normalized_returns_original_offsets() -> None:
+    haystack = "项目。（责任部门：市科委）"
+    assert find_normalized("(责任部门:市科委)", haystack) == (3, 13)
+    assert haystack[3:13] == "（责任部门：市科委）"
+    assert find_normalized("责任 部门", "（责任部门：市科委）") == (1, 5)
+    assert find_normalized("市发改委", haystack) is None
+    assert find_normalized(" \n", haystack) is None
+
+
+def test_find_normalized_in_gbk_fixture() -> None:
+    doc = load_document(DOCS / "smart-manufacturing-measures.txt")
+    span = find_normalized("(责任部门:市经济信息化局、市财政局)", doc.text)
+    assert span is not None
+    assert doc.text[span[0]:span[1]] == "（责任部门：市经济信息化局、市财政局）"

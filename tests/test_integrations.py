@@ -1,0 +1,26 @@
+"""LangChain adapters: our embedder in a LangChain FAISS store, our retriever as a BaseRetriever."""
+import pytest
+
+from assistant.integrations import PolicyEmbeddings, PolicyRetriever
+from assistant.knowledge import KnowledgeBase
+from assistant.retrieve import Retriever
+from fakes import BigramEmbedder
+
+
+def test_embeddings_adapter_in_langchain_faiss():
+    from langchain_community.vectorstores import FAISS
+
+    store = FAISS.from_texts(["发展生鲜电商和冷链物流", "推进互联网医院建设"], PolicyEmbeddings(BigramEmbedder()))
+    assert store.similarity_search("互联网医院", k=1)[0].page_content == "推进互联网医院建设"
+
+
+def test_retriever_adapter_returns_documents_with_clause_metadata(corpus_dir, tmp_path):
+    emb = BigramEmbedder()
+    index, _ = KnowledgeBase(corpus_dir, tmp_path / "i", emb).sync()
+    lc = PolicyRetriever(retriever=Retriever(index, emb), k=3, department="市医保局")
+    docs = lc.invoke("医保移动支付")
+    assert len(docs) == 1
+    assert docs[0].metadata["path"] == "二、聚焦发展重点 > 12、提升发展在线医疗"
+    assert docs[0].metadata["doc_number"] == "沪府办发〔2020〕1号"
+    assert "市医保局" in docs[0].metadata["departments"]
+    assert docs[0].page_content.startswith("12、提升发展在线医疗。")
