@@ -1,0 +1,287 @@
+"""Chat models behind one streaming interface: messages in, text pieces out. No retrieval or prompts here.
+
+Example::
+
+    model = make_chat_model(LLMConfig())            # local llama.cpp, Qwen2.5-1.5B, loads on first use
+    for piece in model.stream([{"role": "user", "content": "你好"}]):
+        print(piece, end="", flush=True)
+"""
+from __future__ import annotations
+
+import os
+import threading
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import ModelUnavailable
+from .modelfiles import GGUF_MODELS, gguf_path
+
+Messages = list[dict]
+
+
+@dataclass(frozen=True)
+class LLMConfig:
+    """Which chat model to use; `extractive` means no LLM (the answering layer quotes sources instead)."""
+
+    backend: str = "local"  # local | openai | transformers | extractive
+    model: str = "qwen2.5-1.5b"  # GGUF_MODELS name or .gguf path; HF folder; or the server's model name
+    base_url: str | None = None  # openai backend only, e.g. http://127.0.0.1:8000/v1
+    api_key: str = "none"
+    temperature: float = 0.0
+    max_tokens: int = 384
+    n_ctx: int = 4096
+    threads: int = 0  # 0 = all cores
+    timeout: float = 120.0  # seconds: server requests, and the wait for a busy local model
+    seed: int = 0
+
+    def __post_init__(self):
+        if self.backend not in BACKENDS:
+            raise ValueError(f"unknown LLM backend {self.backend!r}; choose one of {sorted(BACKENDS)}")
+        if self.backend == "local" and self.model not in GGUF_MODELS and not self.model.endswith(".gguf"):
+            raise ValueError(f"local model must be one of {sorted(GGUF_MODELS)} or a .gguf path, got {self.model!r}")
+        if self.temperature < 0:
+            raise ValueError(f"temperature must be >= 0, got {self.temperature}")
+        if self.max_tokens < 1 or self.n_ctx < 256:
+            raise ValueError(f"need max_tokens >= 1 and n_ctx >= 256, got {self.max_tokens}, {self.n_ctx}")
+        if self.timeout <= 0 or self.threads < 0:
+            raise ValueError(f"need timeout > 0 and threads >= 0, got {self.timeout}, {self.threads}")
+
+
+class ChatModel(ABC):
+    """Implement `stream`; `complete` is built on it. Per-call options default to the model's own."""
+
+    name: str
+    max_tokens: int = 384
+    temperature: float = 0.0
+
+    @abstractmethod
+    def stream(
+        self,
+        messages: Messages,
+        *,
+        max_tokens: int | None = None,
+        temperature: float | None = None,
+        stop: list[str] | None = None,
+    ) -> Iterator[str]:
+        """Yield the reply to `messages` (OpenAI-style role/content dicts) piece by piece."""
+
+    def complete(
+        self,
+        messages: Messages,
+        *,
+        max_tokens: int | None = None,
+        temperature: float | None = None,
+        stop: list[str] | None = None,
+    ) -> str:
+        """Return the whole reply as one string."""
+        return "".join(self.stream(messages, max_tokens=max_tokens, temperature=temperature, stop=stop))
+
+    def _options(self, max_tokens: int | None, temperature: float | None) -> tuple[int, float]:
+        """Per-call values, falling back to the model's defaults."""
+        return (self.max_tokens if max_tokens is None else max_tokens,
+                self.temperature if temperature is None else temperature)
+
+
+class LlamaCppModel(ChatModel):
+    """A GGUF model run in-process by llama.cpp; one shared instance serves requests one at a time."""
+
+    def __init__(self, path: str | Path, n_ctx: int = 4096, threads: int = 0, seed: int = 0,
+                 max_tokens: int = 384, temperature: float = 0.0, queue_timeout: float = 120.0):
+        self.path = str(path)
+        self.n_ctx = n_ctx
+        self.threads = threads or os.cpu_count() or 1
+        self.seed = seed
+        self.max_tokens = max_tokens
+        self.temperature = temperature
+        self.queue_timeout = queue_timeout
+        self.name = f"llama.cpp/{self.path if self.path in GGUF_MODELS else Path(self.path).name}"
+        self._llm: Any = None
+        self._load_lock = threading.Lock()
+        self._lock = threading.Lock()  # llama.cpp contexts are not re-entrant: requests queue here
+
+    def _load(self) -> Any:
+        with self._load_lock:
+            if self._llm is None:
+                file = gguf_path(self.path, progress=True) if self.path in GGUF_MODELS else Path(self.path)
+                if not file.is_file():
+                    raise ModelUnavailable(f"GGUF file not found: {file}")
+                try:
+                    from llama_cpp import Llama
+                except ImportError as e:
+                    raise ModelUnavailable("llama-cpp-python is not installed; run `make setup`") from e
+                try:
+                    self._llm = Llama(model_path=str(file), n_ctx=self.n_ctx, n_threads=self.threads,
+                                      seed=self.seed, verbose=False)
+                except ValueError as e:  # llama-cpp-python reports a bad or truncated file this way
+                    raise ModelUnavailable(f"cannot load {file}: {e}") from e
+        return self._llm
+
+    def stream(self, messages: Messages, *, max_tokens: int | None = None,
+               temperature: float | None = None, stop: list[str] | None = None) -> Iterator[str]:
+        max_tokens, temperature = self._options(max_tokens, temperature)
+        llm = self._load()
+        if not self._lock.acquire(timeout=self.queue_timeout):
+            raise ModelUnavailable(
+                f"本地模型忙，排队超过 {self.queue_timeout:g} 秒，请稍后再试 / "
+                f"local model busy: waited more than {self.queue_timeout:g} s for earlier requests"
+            )
+        try:  # the finally also runs when the consumer stops early and the generator is closed
+            chunks = llm.create_chat_completion(messages=messages, max_tokens=max_tokens,
+                                                temperature=temperature, stop=stop or None, stream=True)
+            for chunk in chunks:
+                piece = chunk["choices"][0]["delta"].get("content")
+                if piece:
+                    yield piece
+        finally:
+            self._lock.release()
+
+
+class OpenAICompatModel(ChatModel):
+    """Any OpenAI-compatible chat server (llama_cpp.server, vLLM, Ollama, a cloud API)."""
+
+    def __init__(self, base_url: str | None, api_key: str = "none", model: str = "qwen2.5-1.5b",
+                 timeout: float = 120.0, max_tokens: int = 384, temperature: float = 0.0):
+        self.base_url = base_url
+        self.api_key = api_key
+        self.model = model
+        self.timeout = timeout
+        self.max_tokens = max_tokens
+        self.temperature = temperature
+        self.name = f"openai/{model}"
+        self._client: Any = None
+
+    def _get_client(self) -> Any:
+        if self._client is None:
+            from openai import OpenAI
+
+            self._client = OpenAI(base_url=self.base_url, api_key=self.api_key,
+                                  timeout=self.timeout, max_retries=0)
+        return self._client
+
+    def stream(self, messages: Messages, *, max_tokens: int | None = None,
+               temperature: float | None = None, stop: list[str] | None = None) -> Iterator[str]:
+        import openai
+
+        max_tokens, temperature = self._options(max_tokens, temperature)
+        client = self._get_client()
+        url = str(client.base_url).rstrip("/")
+        try:
+            with client.chat.completions.create(model=self.model, messages=messages, max_tokens=max_tokens,
+                                                temperature=temperature, stop=stop or None,
+                                                stream=True) as chunks:
+                for chunk in chunks:
+                    piece = chunk.choices[0].delta.content if chunk.choices else None
+                    if piece:
+                        yield piece
+        except openai.APITimeoutError as e:
+            raise ModelUnavailable(f"模型服务超时 {url} (timeout {self.timeout:g} s): {e}") from e
+        except openai.APIConnectionError as e:
+            raise ModelUnavailable(f"无法连接模型服务 {url}: cannot connect: {e}") from e
+        except openai.APIStatusError as e:
+            raise ModelUnavailable(f"模型服务 {url} 返回错误 HTTP {e.status_code}: {e.message}") from e
+        except openai.APIError as e:
+            raise ModelUnavailable(f"模型服务 {url} 出错 / model server error: {e}") from e
+
+    def available(self, timeout: float = 2.0) -> bool:
+        """True when GET {base_url}/models answers within `timeout` seconds."""
+        import openai
+
+        try:
+            self._get_client().with_options(timeout=timeout, max_retries=0).models.list()
+        except openai.APIError:
+            return False
+        return True
+
+
+class TransformersModel(ChatModel):
+    """A Hugging Face causal LM on CPU, from a local folder or a GGUF_MODELS file (dequantised: slow)."""
+
+    def __init__(self, path_or_name: str, max_new_tokens: int = 384, temperature: float = 0.0, threads: int = 0):
+        self.path_or_name = path_or_name
+        self.max_tokens = max_new_tokens
+        self.temperature = temperature
+        self.threads = threads
+        self.name = f"transformers/{path_or_name if path_or_name in GGUF_MODELS else Path(path_or_name).name}"
+        self._loaded: tuple[Any, Any] | None = None
+        self._load_lock = threading.Lock()
+
+    def _load(self) -> tuple[Any, Any]:
+        with self._load_lock:
+            if self._loaded is None:
+                import torch
+                from transformers import AutoModelForCausalLM, AutoTokenizer
+
+                if self.threads:
+                    torch.set_num_threads(self.threads)
+                if self.path_or_name in GGUF_MODELS:
+                    file = gguf_path(self.path_or_name, progress=True)
+                    where, extra = str(file.parent), {"gguf_file": file.name}
+                elif Path(self.path_or_name).is_dir():
+                    where, extra = self.path_or_name, {}
+                else:
+                    raise ModelUnavailable(f"transformers model folder not found: {self.path_or_name}")
+                try:
+                    tok = AutoTokenizer.from_pretrained(where, local_files_only=True, **extra)
+                    model = AutoModelForCausalLM.from_pretrained(where, local_files_only=True,
+                                                                 dtype=torch.float32, **extra)
+                except (OSError, ImportError, ValueError) as e:
+                    raise ModelUnavailable(f"cannot load transformers model {self.path_or_name}: {e}") from e
+                self._loaded = (tok, model.eval())
+        return self._loaded
+
+    def stream(self, messages: Messages, *, max_tokens: int | None = None,
+               temperature: float | None = None, stop: list[str] | None = None) -> Iterator[str]:
+        from transformers import StoppingCriteriaList, TextIteratorStreamer
+
+        max_tokens, temperature = self._options(max_tokens, temperature)
+        tok, model = self._load()
+        inputs = tok.apply_chat_template(messages, add_generation_prompt=True, return_tensors="pt",
+                                         return_dict=True)
+        streamer = TextIteratorStreamer(tok, skip_prompt=True, skip_special_tokens=True)
+        cancel = threading.Event()
+        sampling = {"do_sample": True, "temperature": temperature} if temperature > 0 else {
+            "do_sample": False, "temperature": None, "top_p": None, "top_k": None}
+        kwargs = dict(**inputs, max_new_tokens=max_tokens, streamer=streamer, pad_token_id=tok.eos_token_id,
+                      stopping_criteria=StoppingCriteriaList([lambda ids, scores, **kw: cancel.is_set()]),
+                      **sampling)
+        if stop:
+            kwargs.update(stop_strings=stop, tokenizer=tok)
+        errors: list[BaseException] = []
+
+        def generate() -> None:
+            try:
+                model.generate(**kwargs)
+            except Exception as e:  # re-raised in the consumer's thread below
+                errors.append(e)
+                streamer.end()
+
+        worker = threading.Thread(target=generate, name="transformers-generate", daemon=True)
+        worker.start()
+        try:
+            for piece in streamer:
+                if piece:
+                    yield piece
+        finally:
+            cancel.set()  # stops generation at the next token when the consumer quits early
+            worker.join()
+        if errors:
+            raise ModelUnavailable(f"generation failed in {self.name}: {errors[0]}") from errors[0]
+
+
+BACKENDS: dict[str, Callable[[LLMConfig], ChatModel | None]] = {
+    "local": lambda c: LlamaCppModel(c.model, n_ctx=c.n_ctx, threads=c.threads, seed=c.seed,
+                                     max_tokens=c.max_tokens, temperature=c.temperature, queue_timeout=c.timeout),
+    "openai": lambda c: OpenAICompatModel(c.base_url, c.api_key, c.model, timeout=c.timeout,
+                                          max_tokens=c.max_tokens, temperature=c.temperature),
+    "transformers": lambda c: TransformersModel(c.model, max_new_tokens=c.max_tokens,
+                                                temperature=c.temperature, threads=c.threads),
+    "extractive": lambda c: None,
+}
+
+
+def make_chat_model(config: LLMConfig) -> ChatModel | None:
+    """Build the configured chat model (None for `extractive`); weights load on first use."""
+    return BACKENDS[config.backend](config)
