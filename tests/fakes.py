@@ -31,3 +31,26 @@ class BigramEmbedder(Embedder):
                 out[i, h % self.dim] += 1.0
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         return out / np.maximum(norms, 1e-12)
+
+
+class ScriptedChatModel:
+    """A ChatModel that streams a fixed reply (or raises), recording the messages it was sent."""
+
+    def __init__(self, reply: str = "", error: Exception | None = None):
+        from assistant.llm import ChatModel
+
+        ChatModel.register(type(self))
+        self.name = "test/scripted"
+        self.reply = reply
+        self.error = error
+        self.messages: list[list[dict]] = []
+
+    def stream(self, messages, *, max_tokens=None, temperature=None, stop=None):
+        self.messages.append(messages)
+        if self.error:
+            raise self.error
+        for i in range(0, len(self.reply), 4):
+            yield self.reply[i : i + 4]
+
+    def complete(self, messages, **kw) -> str:
+        return "".join(self.stream(messages, **kw))

@@ -18,6 +18,7 @@ from assistant.errors import ModelUnavailable
 from assistant.llm import (LLMConfig, LlamaCppModel, OpenAICompatModel, TransformersModel,
                            make_chat_model)
 from assistant.modelfiles import gguf_path
+from conftest import free_port
 
 # Without a system message the GGUF template adds "You are Qwen…", and then the 0.5B (a Coder model)
 # answers this exact question with 上海 in both llama.cpp and transformers; the app always sends its own.
@@ -25,13 +26,6 @@ SYSTEM = {"role": "system", "content": "你是一个乐于助人的中文助手�
 CAPITAL = [SYSTEM, {"role": "user", "content": "中国的首都是哪个城市？只回答城市名。"}]
 DESCRIBE = [SYSTEM, {"role": "user", "content": "请用一句话介绍北京。"}]
 SMALL = "qwen2.5-0.5b"
-
-
-def free_port() -> int:
-    """A port nobody listens on right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 # ---- configuration ----------------------------------------------------------------------------------
@@ -158,38 +152,6 @@ def test_openai_closed_port_fails_fast():
 @pytest.fixture(scope="module")
 def llama_model() -> LlamaCppModel:
     return LlamaCppModel(SMALL, n_ctx=2048)
-
-
-@pytest.fixture(scope="module")
-def llama_server(tmp_path_factory):
-    """A real `llama_cpp.server` on a free port, serving the 0.5B model; yields its base URL."""
-    port = free_port()
-    log = tmp_path_factory.mktemp("server") / "server.log"
-    cmd = [sys.executable, "-m", "llama_cpp.server", "--model", str(gguf_path(SMALL)),
-           "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048"]
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/v1"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"llama_cpp.server exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
-            try:
-                with urllib.request.urlopen(f"{url}/models", timeout=2):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    pytest.fail(f"llama_cpp.server not answering after 120 s:\n{log.read_text()[-3000:]}")
-                time.sleep(0.5)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,224 @@
+"""Answering: retrieve → (structured facts | refusal | prompt → generate → verify) → Answer.
+
+Example::
+
+    assistant = Assistant(retriever, make_chat_model(LLMConfig()))
+    for event in assistant.stream("生鲜电商有哪些支持措施？"):
+        ...  # Sources first (before any token), then Token pieces, then Done(answer)
+"""
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+from . import extractive
+from .errors import ModelUnavailable
+from .facts import Facts
+from .llm import ChatModel
+from .normalize import normalize
+from .prompt import build_messages, excerpt
+from .records import EXTRACTIVE, METADATA, PARTIAL, REFUSED, VERIFIED, Answer, Chunk, Citation, Hit
+from .refusal import decide
+from .retrieve import Retriever
+from .verify import CITATION, is_refusal, verify
+
+FOLLOWUP = re.compile(r"^(?:那|那么|还有|另外|此外|这个|这项|这条|该项|它|其|上述)|呢\s*[？?]?\s*$|^(?:and|what about|how about)\b", re.I)
+NOT_COVERED = "文件未涉及"
+
+
+@dataclass(frozen=True)
+class AnswerConfig:
+    """How answers are made; `refusal_threshold` is calibrated on the question set (README, eval.calibrate)."""
+
+    sources: int = 3  # clauses given to the model and cited
+    retrieve_k: int = 5  # clauses retrieved (the rest serve as suggestions when refusing)
+    source_chars: int = 240  # per-source excerpt bound: prefill is the slow part on 2 cores
+    max_tokens: int = 256
+    refusal_threshold: float = 0.797  # eval.calibrate on seed.jsonl: refuses <= 2% of answerable by itself
+    verify: bool = True
+
+    def __post_init__(self):
+        if not 1 <= self.sources <= self.retrieve_k:
+            raise ValueError(f"need 1 <= sources <= retrieve_k, got {self.sources}, {self.retrieve_k}")
+
+
+@dataclass
+class Sources:
+    """Emitted before generation starts: what the answer will be based on."""
+
+    citations: list[Citation]
+    standalone_question: str
+    retrieval_ms: float
+
+
+@dataclass
+class Token:
+    text: str
+
+
+@dataclass
+class Done:
+    answer: Answer
+
+
+Event = Sources | Token | Done
+
+
+def rewrite_followup(question: str, history: Sequence[Answer]) -> tuple[str, Chunk | None]:
+    """A follow-up ("那责任部门呢？") becomes standalone with the previous question; returns the context clause too."""
+    if not history:
+        return question, None
+    q = question.strip()
+    if not (FOLLOWUP.search(q) or len(normalize(q)) <= 6):
+        return question, None
+    prev = history[-1]
+    topic = (prev.standalone_question or prev.question).rstrip("？?。！! ")
+    rest = re.sub(r"^(?:那么|那|还有|另外|此外)", "", q)
+    context = prev.citations[0].chunk if prev.citations else None
+    return f"{topic}，{rest}", context
+
+
+def _citations(hits: Sequence[Hit]) -> list[Citation]:
+    return [Citation(n, h.chunk, *h.quote) for n, h in enumerate(hits, start=1)]
+
+
+def _renumber(text: str, used: list[int], citations: list[Citation]) -> tuple[str, list[Citation]]:
+    """Keep only the cited sources, numbered 1.. in order of first use."""
+    mapping = {old: new for new, old in enumerate(used, start=1)}
+    text = CITATION.sub(lambda m: f"[{mapping[int(m.group(1))]}]" if int(m.group(1)) in mapping else "", text)
+    kept = [Citation(mapping[c.n], c.chunk, c.quote_start, c.quote_end) for c in citations if c.n in mapping]
+    return text, sorted(kept, key=lambda c: c.n)
+
+
+class Assistant:
+    """Answers questions over one index with one (optional) chat model."""
+
+    def __init__(self, retriever: Retriever, model: ChatModel | None, config: AnswerConfig = AnswerConfig()):
+        self.retriever = retriever
+        self.model = model
+        self.config = config
+        chunks = retriever.index.chunks
+        self.facts = Facts(chunks, retriever.index.manifest.get("documents", {}))
+        self.corpus_text = "\n".join(c.text for c in chunks)
+
+    @property
+    def backend(self) -> str:
+        return self.model.name if self.model else "extractive"
+
+    def ask(self, question: str, history: Sequence[Answer] | None = None) -> Answer:
+        """The final answer (the stream, consumed)."""
+        for event in self.stream(question, history):
+            if isinstance(event, Done):
+                return event.answer
+        raise RuntimeError("answer stream ended without an answer")
+
+    def stream(self, question: str, history: Sequence[Answer] | None = None) -> Iterator[Event]:
+        """Sources first, then tokens, then the verified answer."""
+        t0 = time.perf_counter()
+        ms = lambda: round((time.perf_counter() - t0) * 1000, 1)  # noqa: E731
+        standalone, context = rewrite_followup(question, history or [])
+        hits = self.retriever.search(standalone, self.config.retrieve_k)
+        retrieval_ms = ms()
+        base = dict(question=question, standalone_question=standalone, hits=hits)
+
+        fact = self.facts.answer(standalone, hits, context)
+        if fact is not None:
+            cites = [Citation(n, c, s, e) for n, (c, s, e) in enumerate(fact.sources, start=1)]
+            yield Sources(cites, standalone, retrieval_ms)
+            yield Token(fact.text)
+            timings = {"retrieval_ms": retrieval_ms, "sources_ms": retrieval_ms, "first_token_ms": None, "total_ms": ms()}
+            yield Done(Answer(text=fact.text, citations=cites, refused=fact.refused,
+                              verified=REFUSED if fact.refused else METADATA, backend="facts", timings=timings,
+                              suggestions=self._suggestions(hits) if fact.refused else [], **base))
+            return
+
+        evidence = hits[: self.config.sources]
+        best = max((h.dense_score for h in hits), default=0.0)
+        decision = decide(standalone, [h.chunk.text for h in evidence], best, self.config.refusal_threshold,
+                          self.corpus_text, self.retriever.bm25.coverage(standalone))
+        if decision.refuse:
+            yield Sources([], standalone, retrieval_ms)
+            text = self._refusal_text(decision.reason, hits)
+            yield Token(text)
+            timings = {"retrieval_ms": retrieval_ms, "sources_ms": retrieval_ms, "first_token_ms": None, "total_ms": ms()}
+            yield Done(Answer(text=text, citations=[], refused=True, verified=REFUSED, backend=self.backend,
+                              timings=timings, notes=[decision.reason], suggestions=self._suggestions(hits), **base))
+            return
+
+        citations = _citations(evidence)
+        yield Sources(citations, standalone, retrieval_ms)
+        sources_ms = ms()
+        chunks = [h.chunk for h in evidence]
+        scores = self.retriever.sentence_scores(standalone, chunks)
+        notes: list[str] = []
+        generated, first_token_ms = "", None
+        if self.model is not None:
+            messages = build_messages(standalone, [(c, excerpt(c, s, self.config.source_chars))
+                                                   for c, s in zip(chunks, scores)])
+            try:
+                for piece in self.model.stream(messages, max_tokens=self.config.max_tokens):
+                    if first_token_ms is None:
+                        first_token_ms = ms()
+                    generated += piece
+                    yield Token(piece)
+            except ModelUnavailable as e:
+                notes.append(f"模型不可用，已改为原文摘录：{e}")
+                generated = ""
+
+        text, verified, cites = generated.strip(), VERIFIED, citations
+        if self.model is not None and generated and is_refusal(generated):
+            words, known = self.retriever.bm25.coverage(standalone)
+            if known * 2 < words:  # the model says no and the question's words are mostly foreign to the corpus
+                text = self._refusal_text("模型判断资料不足，且问题用词在文件中少见", hits)
+                timings = {"retrieval_ms": retrieval_ms, "sources_ms": sources_ms, "first_token_ms": first_token_ms,
+                           "total_ms": ms()}
+                yield Token("\n\n" + text)
+                yield Done(Answer(text=text, citations=[], refused=True, verified=REFUSED, backend=self.backend,
+                                  timings=timings, notes=notes, suggestions=self._suggestions(hits), **base))
+                return
+            notes.append("模型认为资料不足；以下为检索到的原文摘录，请核对")
+            text = ""
+        elif text and self.config.verify:
+            verdict = verify(text, [c.text for c in chunks])
+            notes += verdict.notes
+            if verdict.supported:
+                text, cites = _renumber(verdict.text, verdict.cited, citations)
+                verified = PARTIAL if verdict.dropped else VERIFIED
+            else:
+                notes.append("生成的回答未通过原文核验，已改为原文摘录")
+                text = ""
+        if not text:
+            chosen = extractive.select(standalone, chunks, scores)
+            text, verified = extractive.compose(chunks, chosen), EXTRACTIVE
+            used = sorted({ci + 1 for ci, _ in chosen})
+            text, cites = _renumber(text, used, citations)
+            if self.model is None or generated:
+                yield Token(("\n\n" if generated else "") + text)
+        timings = {"retrieval_ms": retrieval_ms, "sources_ms": sources_ms, "first_token_ms": first_token_ms,
+                   "total_ms": ms()}
+        yield Done(Answer(text=text, citations=cites, refused=False, verified=verified, backend=self.backend,
+                          timings=timings, notes=notes, **base))
+
+    def _suggestions(self, hits: Sequence[Hit]) -> list[str]:
+        seen: list[str] = []
+        for h in hits:
+            label = h.chunk.path_str if len(self.facts.documents) <= 1 else f"《{h.chunk.title}》{h.chunk.path_str}"
+            if label not in seen:
+                seen.append(label)
+        return seen[:3]
+
+    def _refusal_text(self, reason: str, hits: Sequence[Hit]) -> str:
+        near = "；".join(s for s in self._suggestions(hits))
+        tail = f"相近的条款：{near}。" if near else ""
+        return f"{NOT_COVERED}：现有文件中没有找到能回答该问题的规定（{reason}）。{tail}"
+
+
+def __getattr__(name: str):
+    # build_assistant and add_answer_args live in wiring (they need the CLI's options); re-exported lazily.
+    if name in ("build_assistant", "add_answer_args"):
+        from . import wiring
+
+        return getattr(wiring, name)
+    raise AttributeError(name)

@@ -1,0 +1,184 @@
+"""Questions about the documents' structured data, answered deterministically with citations.
+
+文号, title, period, issuing body, outline, "which departments lead item X", "which items does department Y
+lead" — these are fields of the parsed documents, so no model is asked and nothing can be invented.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from .chunking import DEPARTMENTS
+from .normalize import find_normalized, normalize
+from .records import Chunk, Hit
+
+ASK_DOC_NUMBER = re.compile(r"文号|发文字号|发文号|document number", re.I)
+ASK_TITLE = re.compile(r"全称|标题|全名|文件名称|方案名称|叫什么|题目|title", re.I)
+ASK_PERIOD = re.compile(r"实施期|实施期限|哪几年|起止|有效期|时间范围|执行期|覆盖.{0,4}年|period|which years", re.I)
+ASK_ISSUER = re.compile(r"发文机关|发文单位|印发单位|哪个(?:单位|部门|机关)(?:发布|印发|制定|发文)|谁(?:发布|印发|制定)的|"
+                        r"issuing (?:body|authority)|who issued", re.I)
+ASK_OUTLINE = re.compile(r"(?:哪|几)(?:几|个)?大?部分|由.{0,6}组成|整体结构|文件结构|章节|目录|框架|下设.{0,6}(?:小节|部分)|"
+                         r"哪(?:两|几)个小节|sections? of|structure of", re.I)
+ASK_DEPTS = re.compile(r"责任部门|牵头部门|负责部门|责任单位|哪些部门|哪个部门|哪几个部门|谁(?:来)?负责|由谁负责|谁牵头|"
+                       r"departments?.{0,20}(?:responsible|lead|in charge)|which departments?|who is responsible", re.I)
+ASK_ITEMS = re.compile(r"负责|牵头|承担|参与|涉及|哪些(?:事项|工作|任务|条目|措施)|responsible|lead", re.I)
+ITEM_NUMBER = re.compile(r"第\s*([0-9]{1,3}|[一二三四五六七八九十]{1,3})\s*[项条]|(?<![\d.])(\d{1,2})\s*[、．]|item\s*(\d{1,3})", re.I)
+CN = {c: i for i, c in enumerate("零一二三四五六七八九十")}
+
+
+@dataclass
+class FactAnswer:
+    """A deterministic answer: text with [n] markers and the (chunk, quote start, quote end) behind each n."""
+
+    text: str
+    sources: list[tuple[Chunk, int, int]] = field(default_factory=list)
+    refused: bool = False
+
+
+def _cn_number(s: str) -> int:
+    if s.isdigit():
+        return int(s)
+    if s == "十":
+        return 10
+    if s.startswith("十"):
+        return 10 + CN[s[1]]
+    if s.endswith("十"):
+        return CN[s[0]] * 10
+    return CN[s[0]] * 10 + CN[s[-1]] if "十" in s else CN[s]
+
+
+def _quote(chunk: Chunk, needle: str) -> tuple[Chunk, int, int]:
+    """Cite `needle` inside the chunk (document offsets); the whole chunk when it is not there."""
+    span = find_normalized(needle, chunk.text) if needle else None
+    if span is None:
+        return chunk, chunk.start, chunk.end
+    return chunk, chunk.start + span[0], chunk.start + span[1]
+
+
+def _dept_quote(chunk: Chunk) -> tuple[Chunk, int, int]:
+    m = DEPARTMENTS.search(chunk.text)
+    return (chunk, chunk.start + m.start(), chunk.start + m.end()) if m else (chunk, chunk.start, chunk.end)
+
+
+class Facts:
+    """Answers metadata questions from the chunks and the document records of one index.
+
+    Example: ``Facts(index.chunks, index.manifest["documents"]).answer("文号是什么？", hits)``
+    """
+
+    def __init__(self, chunks: Sequence[Chunk], documents: dict):
+        self.chunks = list(chunks)
+        self.documents = documents
+        self.departments = sorted({d for c in chunks for d in c.departments}, key=len, reverse=True)
+
+    def answer(self, question: str, hits: Sequence[Hit], context: Chunk | None = None) -> FactAnswer | None:
+        """A deterministic answer when the question asks for structured data, else None."""
+        doc_id = self._document(question, hits)
+        if doc_id is None:
+            return None
+        if ASK_ISSUER.search(question):
+            return self._issuer(doc_id)
+        if ASK_DOC_NUMBER.search(question):
+            return self._field(doc_id, "doc_number", "文号")
+        if ASK_PERIOD.search(question) and self.documents[doc_id]["meta"].get("period"):
+            return self._field(doc_id, "period", "实施期")
+        if ASK_TITLE.search(question):
+            return self._field(doc_id, "title", "全称")
+        if ASK_OUTLINE.search(question):
+            return self._outline(doc_id)
+        if ASK_DEPTS.search(question):
+            item = self._item(question, hits, context)
+            if item is not None:
+                return self._departments_of(item)
+        named = [d for d in self.departments if normalize(d) in normalize(question)]
+        if named and ASK_ITEMS.search(question):
+            return self._items_of(named[0])
+        return None
+
+    def _document(self, question: str, hits: Sequence[Hit]) -> str | None:
+        for doc_id, d in self.documents.items():
+            if d["title"] and normalize(d["title"])[:8] in normalize(question):
+                return doc_id
+        if hits:
+            return hits[0].chunk.doc_id
+        return next(iter(self.documents), None)
+
+    def _header(self, doc_id: str) -> Chunk:
+        return min((c for c in self.chunks if c.doc_id == doc_id), key=lambda c: c.start)
+
+    def _field(self, doc_id: str, key: str, label: str) -> FactAnswer | None:
+        d = self.documents[doc_id]
+        value = d["meta"].get(key) or d.get(key)
+        if not value:
+            return FactAnswer(f"文件未涉及：《{d['title']}》正文中没有写明{label}。", refused=True)
+        header = self._header(doc_id)
+        if key == "title":
+            return FactAnswer(f"文件全称为《{value}》[1]。", [_quote(header, value)])
+        if key == "doc_number":
+            return FactAnswer(f"《{d['title']}》的文号为{value}[1]。", [_quote(header, value)])
+        years = re.sub(r"年$", "", value)
+        return FactAnswer(f"《{d['title']}》的实施期为{value}[1]（见文件标题）。", [_quote(header, years)])
+
+    def _issuer(self, doc_id: str) -> FactAnswer:
+        d = self.documents[doc_id]
+        issuer = d["meta"].get("issuer")
+        if issuer:
+            return FactAnswer(f"《{d['title']}》的发文机关为{issuer}[1]。", [_quote(self._header(doc_id), issuer)])
+        number = f"文件的文号为{d['doc_number']}[1]，" if d.get("doc_number") else ""
+        sources = [_quote(self._header(doc_id), d["doc_number"])] if number else []
+        return FactAnswer(f"文件未涉及：《{d['title']}》正文中没有写明发文机关或签发人。{number}如需确认发文机关，请查阅正式发布页面。",
+                          sources, refused=True)
+
+    def _outline(self, doc_id: str) -> FactAnswer:
+        lines, sources = [], []
+        seen: dict[str, list[str]] = {}
+        firsts: dict[str, Chunk] = {}
+        for c in sorted((c for c in self.chunks if c.doc_id == doc_id), key=lambda c: c.start):
+            if not c.path or c.path == ("前言",):
+                continue
+            sub = seen.setdefault(c.path[0], [])
+            firsts.setdefault(c.path[0], c)
+            if len(c.path) > 1 and c.path[1] not in sub:
+                sub.append(c.path[1])
+        for n, (section, subs) in enumerate(seen.items(), start=1):
+            detail = "；".join(subs) if len(subs) <= 3 else f"{subs[0]} 至 {subs[-1]}"
+            lines.append(f"{section}（{detail}）[{n}]" if subs else f"{section}[{n}]")
+            first = firsts[section]
+            sources.append((first, first.start, first.end))
+        title = self.documents[doc_id]["title"]
+        return FactAnswer(f"《{title}》的正文结构如下：\n" + "\n".join(lines), sources)
+
+    def _item(self, question: str, hits: Sequence[Hit], context: Chunk | None) -> Chunk | None:
+        m = ITEM_NUMBER.search(question)
+        if m:
+            n = str(_cn_number(next(g for g in m.groups() if g)))
+            doc = hits[0].chunk.doc_id if hits else None
+            for c in self.chunks:
+                if c.item == n and c.departments and (doc is None or c.doc_id == doc):
+                    return c
+        if context is not None and context.departments:
+            return context
+        return next((h.chunk for h in hits if h.chunk.departments), None)
+
+    def _departments_of(self, chunk: Chunk) -> FactAnswer:
+        item = chunk.path[-1] if chunk.path else chunk.item
+        text = f"「{item}」的责任部门为：{'、'.join(chunk.departments)}[1]。"
+        return FactAnswer(text, [_dept_quote(self._last_piece(chunk))])
+
+    def _last_piece(self, chunk: Chunk) -> Chunk:
+        """A long item is split into pieces; the (责任部门:…) note sits in its last piece."""
+        pieces = [c for c in self.chunks if c.doc_id == chunk.doc_id and c.path == chunk.path and c.item == chunk.item]
+        return max(pieces, key=lambda c: c.start) if pieces else chunk
+
+    def _items_of(self, department: str) -> FactAnswer:
+        items: dict[tuple, Chunk] = {}
+        for c in self.chunks:
+            if department in c.departments:
+                items[(c.doc_id, c.path)] = self._last_piece(c)
+        lines, sources = [], []
+        for n, c in enumerate(items.values(), start=1):
+            lead = "（列首位）" if c.departments[0] == department else ""
+            lines.append(f"- {c.path[-1]}{lead}[{n}]")
+            sources.append(_dept_quote(c))
+        return FactAnswer(f"{department}是以下事项的责任部门：\n" + "\n".join(lines), sources)

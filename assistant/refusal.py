@@ -1,0 +1,89 @@
+"""When the documents do not answer: decided outside the model, from the evidence (pure functions).
+
+Two signals. (1) Evidence strength: the best sentence similarity is below a threshold calibrated on the
+question set. (2) Answer type: the question asks for a kind of fact (an amount in 元, a date, a rate, a
+phone number, a list of materials, a person, a year or a place) that none of the retrieved text contains.
+The 1.5B model answers from noise (RGB: 0/30 rejections), so it is not asked to decide.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .normalize import normalize
+
+# (kind, what the question says, what evidence of that kind looks like)
+ANSWER_TYPES: list[tuple[str, re.Pattern, re.Pattern]] = [
+    ("金额", re.compile(r"多少[\u4e00-\u9fff]{0,3}?(?:钱|元|万|资金|补贴|奖励|经费|资助)|金额|最高.{0,6}(?:元|补贴|资助|奖励)|补贴标准|资助标准|"
+                      r"how much|amount|yuan|rmb", re.I),
+     re.compile(r"\d[\d,.]*\s*(?:万|亿)?元|[一二三四五六七八九十百千]+(?:万|亿)?元")),
+    ("日期", re.compile(r"截止|截至日期|哪一天|几月几日|什么时候(?:开始|截止|申报|申请)|申报时间|印发日期|发布日期|deadline|"
+                      r"what date", re.I),
+     re.compile(r"\d{1,2}\s*月\s*\d{1,2}\s*日|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}")),
+    ("比例", re.compile(r"比例|百分之|税率|费率|利率|折扣|percent|rate", re.I),
+     re.compile(r"\d+(?:\.\d+)?\s*[%％‰]|百分之|[一二三四五六七八九十]成")),
+    ("联系方式", re.compile(r"电话|热线|联系方式|邮箱|网址|地址在哪|phone|email|contact", re.I),
+     re.compile(r"\d{3,4}-?\d{7,8}|1\d{10}|@|https?://|www\.")),
+    ("申报材料", re.compile(r"材料|申请表|需要提交|提交哪些|申报流程|办理流程|documents? (?:are )?required", re.I),
+     re.compile(r"(?<!原)材料|申请表|申报书")),
+    ("签发人", re.compile(r"签发|签署|签字|谁(?:批准|审定)|signed", re.I), re.compile(r"签发|签字")),
+    ("名单", re.compile(r"名单|哪些(?:企业|单位|园区)(?:入选|获批|入围)|list of", re.I), re.compile(r"名单|入选|获批")),
+]
+YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+PLACES = (
+    "北京 天津 河北 山西 内蒙古 辽宁 吉林 黑龙江 江苏 浙江 安徽 福建 江西 山东 河南 湖北 湖南 广东 广西 海南 重庆 四川 贵州 "
+    "云南 西藏 陕西 甘肃 青海 宁夏 新疆 香港 澳门 台湾 深圳 广州 杭州 南京 苏州 武汉 成都 西安 厦门 青岛 宁波 "
+    "Beijing Shenzhen Guangzhou Hangzhou Tianjin Chongqing"
+).split()
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Refuse or not, and a reason a user can read."""
+
+    refuse: bool
+    reason: str = ""
+
+
+def missing_answer_type(question: str, evidence: Sequence[str]) -> str:
+    """The kind of fact the question asks for that no evidence text contains, or ''."""
+    joined = "\n".join(evidence)
+    for kind, asks, looks_like in ANSWER_TYPES:
+        if asks.search(question) and not looks_like.search(joined):
+            return kind
+    return ""
+
+
+def unknown_specifics(question: str, corpus_text: str) -> list[str]:
+    """Years and places the question names that the whole corpus never mentions."""
+    norm = normalize(corpus_text)
+    years = [y for y in YEAR.findall(question) if y not in norm]
+    places = [p for p in PLACES if p.lower() in question.lower() and normalize(p) not in norm]
+    return years + places
+
+
+def is_chinese(text: str) -> bool:
+    letters = [ch for ch in text if ch.isalpha()]
+    return bool(letters) and sum("\u4e00" <= ch <= "\u9fff" for ch in letters) / len(letters) > 0.5
+
+
+def decide(question: str, evidence: Sequence[str], best_similarity: float, threshold: float,
+           corpus_text: str, coverage: tuple[int, int] = (0, 0)) -> Decision:
+    """Refuse when the corpus cannot hold the answer; the reasons are checked from the cheapest up.
+
+    `coverage` is (content words in the question, how many occur in the corpus): a Chinese question none
+    of whose words the corpus ever uses ("怎么做红烧肉") is off-topic, whatever the vector similarity says.
+    """
+    unknown = unknown_specifics(question, corpus_text)
+    if unknown:
+        return Decision(True, f"文件中没有关于“{'、'.join(unknown)}”的内容")
+    words, known = coverage
+    if words and not known and is_chinese(question):
+        return Decision(True, "问题中的关键词在文件中均未出现")
+    if best_similarity < threshold:
+        return Decision(True, f"检索到的条款与问题相关度不足（{best_similarity:.3f} < {threshold:.3f}）")
+    kind = missing_answer_type(question, evidence)
+    if kind:
+        return Decision(True, f"问题询问的{kind}在相关条款中没有规定")
+    return Decision(False)

@@ -1,0 +1,137 @@
+"""Checks a generated answer against its sources, sentence by sentence (pure functions).
+
+A sentence survives only if every number, date, amount, percentage, 文号 and department it states appears
+in a source it cites, and enough of its wording (character bigrams, suited to Chinese) is found there.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from .normalize import normalize
+
+CITATION = re.compile(r"\[(\d{1,2})\]")
+SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]?(?:\s*(?:\[\d{1,2}\])+)?")
+DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,10}[〔\[［【(（]\s*(?:19|20)\d{2}\s*[〕\]］】)）]\s*第?\d{1,5}\s*号")
+CN_DIGITS = "零〇一二两三四五六七八九十百千万亿"
+NUMBER = re.compile(
+    rf"(?:\d+(?:[.,]\d+)*|[{CN_DIGITS}]{{2,}}|百分之[{CN_DIGITS}\d.]+)"
+    r"\s*(?:%|％|‰|万元|亿元|元|万|亿|家|个|项|条|所|座|年|月|日|号|倍|人|名|户|平方米|公里|小时|天|周)?"
+)
+DEPARTMENT = re.compile(r"(?:市|区|县|省|国家)[\u4e00-\u9fff]{1,12}?(?:委员会|办公厅|委|局|厅|办|部|院|署|中心)")
+STOP_CHARS = set("的了和与及等是在对为将由把被从向以于或并也都就又而之其这那个各些要会可能")
+REFUSAL_PHRASES = ("文件未涉及", "信息不足", "未涉及", "没有提到", "未提及", "没有涉及", "无法回答", "没有相关", "未作规定",
+                   "没有规定", "未规定", "无法从", "不包含")
+MIN_SUPPORT = 0.5  # share of a sentence's character bigrams that must occur in its cited sources
+MIN_CHECKED_CHARS = 6  # shorter sentences ("具体如下：") carry no claim
+
+
+@dataclass
+class Verdict:
+    """The checked answer: what was kept, what was dropped and why."""
+
+    text: str
+    kept: list[str] = field(default_factory=list)
+    dropped: list[tuple[str, str]] = field(default_factory=list)  # (sentence, reason)
+    cited: list[int] = field(default_factory=list)  # source numbers the kept text cites, in order
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def supported(self) -> bool:
+        return bool(self.kept)
+
+
+def _content(text: str) -> str:
+    return "".join(ch for ch in normalize(CITATION.sub("", text)) if ch.isalnum() and ch not in STOP_CHARS)
+
+
+def bigram_support(sentence: str, source: str) -> float:
+    """Share of the sentence's content-character bigrams that occur in the source."""
+    s = _content(sentence)
+    if len(s) < 2:
+        return 1.0
+    src = normalize(source)
+    grams = [s[i : i + 2] for i in range(len(s) - 1)]
+    return sum(g in src for g in grams) / len(grams)
+
+
+def facts(sentence: str) -> list[str]:
+    """The checkable specifics of a sentence: 文号, numbers with their units, departments."""
+    text = CITATION.sub("", sentence)
+    found = [m.group(0) for m in DOC_NUMBER.finditer(text)]
+    rest = DOC_NUMBER.sub(" ", text)
+    found += [m.group(0).strip() for m in NUMBER.finditer(rest) if not re.fullmatch(r"[一二两]", m.group(0))]
+    found += [m.group(0) for m in DEPARTMENT.finditer(rest)]
+    return found
+
+
+def _fact_in(fact: str, source_norm: str) -> bool:
+    f = normalize(fact)
+    if f in source_norm:
+        return True
+    digits = re.match(r"[\d.,]+", f)  # "100家以上" states 100家: accept the number with its unit, or bare
+    return bool(digits) and digits.group(0) in source_norm and f[len(digits.group(0)) :][:1] in source_norm
+
+
+def is_refusal(text: str) -> bool:
+    """Does the model say the documents do not cover the question?"""
+    head = text.strip()[:60]
+    return any(p in head for p in REFUSAL_PHRASES)
+
+
+def verify(answer: str, sources: Sequence[str]) -> Verdict:
+    """Keep the sentences whose facts and wording are found in the sources they cite (numbered from 1)."""
+    verdict = Verdict(text="")
+    norm_sources = [normalize(s) for s in sources]
+    kept_parts: list[str] = []
+    for m in SENTENCE.finditer(answer):
+        sentence = m.group(0).strip()
+        lead = re.match(r"(?:\[\d{1,2}\]\s*)+", sentence)
+        if lead:  # "[1] 建设……。" → "建设……。[1]"
+            sentence = sentence[lead.end() :] + "".join(f"[{n}]" for n in CITATION.findall(lead.group(0)))
+        if not sentence:
+            continue
+        numbers = [int(n) for n in CITATION.findall(sentence)]
+        bad = [n for n in numbers if not 1 <= n <= len(sources)]
+        if bad:
+            verdict.notes.append(f"删除了不存在的引用 {', '.join(f'[{n}]' for n in bad)}")
+            for n in bad:
+                sentence = sentence.replace(f"[{n}]", "")
+            numbers = [n for n in numbers if n not in bad]
+        body = CITATION.sub("", sentence).strip()
+        if len(_content(body)) < MIN_CHECKED_CHARS:
+            if bad and not numbers:
+                continue  # "详见[5]." with [5] gone says nothing
+            if numbers or not facts(body):
+                kept_parts.append(sentence)
+                continue
+        cited = numbers or _best_source(body, sources)
+        cited_norm = "".join(norm_sources[n - 1] for n in cited)
+        missing = [f for f in facts(body) if not _fact_in(f, cited_norm)]
+        if missing:
+            verdict.dropped.append((body, f"原文中找不到：{'、'.join(missing)}"))
+            continue
+        support = max((bigram_support(body, sources[n - 1]) for n in cited), default=0.0)
+        joined = bigram_support(body, " ".join(sources[n - 1] for n in cited))
+        if max(support, joined) < MIN_SUPPORT:
+            verdict.dropped.append((body, f"与所引原文不符（字面支持度 {max(support, joined):.2f}）"))
+            continue
+        if not numbers:
+            sentence = f"{sentence}{''.join(f'[{n}]' for n in cited)}"
+        kept_parts.append(sentence)
+        verdict.kept.append(body)
+        verdict.cited.extend(n for n in cited if n not in verdict.cited)
+    verdict.text = "".join(kept_parts).strip()
+    for body, reason in verdict.dropped:
+        verdict.notes.append(f"已删除未核实的句子「{body[:40]}」：{reason}")
+    return verdict
+
+
+def _best_source(sentence: str, sources: Sequence[str]) -> list[int]:
+    """The source that best supports an uncited sentence (attribution after the fact), as [n] or []."""
+    if not sources:
+        return []
+    scores = [bigram_support(sentence, s) for s in sources]
+    best = max(range(len(sources)), key=scores.__getitem__)
+    return [best + 1] if scores[best] >= MIN_SUPPORT else []

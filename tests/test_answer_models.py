@@ -1,0 +1,73 @@
+"""Answers from real models: the local default (1.5B, llama.cpp) and a real OpenAI-compatible server."""
+import json
+import re
+import subprocess
+import sys
+
+import pytest
+
+from assistant.answer import AnswerConfig, Assistant
+from assistant.embedding import EmbedderConfig, make_embedder
+from assistant.knowledge import KnowledgeBase
+from assistant.llm import LLMConfig, OpenAICompatModel, make_chat_model
+from assistant.records import EXTRACTIVE, PARTIAL, VERIFIED
+from assistant.retrieve import Retriever
+from assistant.verify import CITATION, NUMBER
+from conftest import ROOT
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def retriever(tmp_path_factory):
+    emb = make_embedder(EmbedderConfig())
+    index, _ = KnowledgeBase(ROOT / "corpus", tmp_path_factory.mktemp("index"), emb).sync()
+    return Retriever(index, emb)
+
+
+def numbers_traceable(answer) -> bool:
+    cited = "".join(c.chunk.text for c in answer.citations)
+    body = CITATION.sub("", answer.text)
+    return all(re.match(r"[\d.,]+", n) is None or re.match(r"[\d.,]+", n).group(0) in cited
+               for n in NUMBER.findall(body))
+
+
+def test_local_default_model_answers_with_traceable_citations(retriever):
+    model = make_chat_model(LLMConfig())
+    assert model.name.endswith("qwen2.5-1.5b") or "1.5b" in model.name.lower()
+    a = Assistant(retriever, model).ask("生鲜电商有哪些支持措施？")
+    assert not a.refused and a.verified in (VERIFIED, PARTIAL, EXTRACTIVE)
+    assert "二、聚焦发展重点 > 7、拓展生鲜电商零售业态" in [c.chunk.path_str for c in a.citations]
+    assert numbers_traceable(a) and CITATION.search(a.text)
+    if a.verified != EXTRACTIVE:
+        assert a.timings["first_token_ms"] is not None
+
+
+def test_openai_backend_against_real_server(retriever, llama_server):
+    model = OpenAICompatModel(llama_server, model="qwen2.5-0.5b", timeout=120)
+    a = Assistant(retriever, model, AnswerConfig()).ask("无人配送和智能快递柜有哪些措施？")
+    assert a.backend == model.name and not a.refused
+    assert a.citations[0].chunk.item == "8" and numbers_traceable(a)
+
+
+def test_server_down_keeps_answering(retriever):
+    from conftest import free_port
+
+    model = OpenAICompatModel(f"http://127.0.0.1:{free_port()}/v1", timeout=5)
+    a = Assistant(retriever, model).ask("无人配送和智能快递柜有哪些措施？")
+    assert a.verified == EXTRACTIVE and a.notes[0].startswith("模型不可用")
+
+
+def test_cli_ask_json(tmp_path):
+    qfile = tmp_path / "q.txt"
+    qfile.write_text("这份文件的文号是什么？\n企业最高能获得多少万元补贴？\n", encoding="utf-8")
+    r = subprocess.run([sys.executable, "-m", "assistant", "ask", "--queries", str(qfile), "--json",
+                        "--backend", "extractive", "--index", str(tmp_path / "index")],
+                       cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    first, second = (json.loads(line) for line in r.stdout.strip().splitlines())
+    assert first["answer"] == "《上海市促进在线新经济发展行动方案(2020-2022年)》的文号为沪府办发〔2020〕1号[1]。"
+    assert first["refused"] is False and first["citations"][0]["n"] == 1
+    assert first["citations"][0]["source"] == "shanghai-online-new-economy-action-plan-2020-2022.txt"
+    assert second["refused"] is True and second["citations"] == [] and second["verified"] == "refused"
+    assert set(second["timings"]) == {"retrieval_ms", "sources_ms", "first_token_ms", "total_ms"}

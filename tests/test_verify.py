@@ -1,0 +1,56 @@
+"""Verification with crafted answers: every fact must be in a cited source."""
+from assistant.verify import bigram_support, facts, is_refusal, verify
+
+SOURCES = [
+    "7、拓展生鲜电商零售业态。推动传统零售和渠道电商整合资源。(责任部门:市商务委、市经济信息化委、市交通委、市市场监管局)",
+    "2、加快发展工业互联网。建设20个具有全国影响力的工业互联网平台。",
+]
+
+
+def test_supported_answer_is_kept_verbatim():
+    v = verify("方案提出推动传统零售和渠道电商整合资源[1]。将建设20个工业互联网平台[2]。", SOURCES)
+    assert v.text == "方案提出推动传统零售和渠道电商整合资源[1]。将建设20个工业互联网平台[2]。"
+    assert v.dropped == [] and v.cited == [1, 2]
+
+
+def test_invented_number_is_caught():
+    v = verify("将建设20个工业互联网平台[2]。企业最高可获得500万元补贴[2]。", SOURCES)
+    assert v.text == "将建设20个工业互联网平台[2]。"
+    assert v.dropped == [("企业最高可获得500万元补贴。", "原文中找不到：500万元")]
+
+
+def test_number_cited_to_the_wrong_source_is_caught():
+    v = verify("将建设20个工业互联网平台[1]。", SOURCES)
+    assert v.text == "" and not v.supported
+    assert v.dropped[0][1] == "原文中找不到：20个"
+
+
+def test_wrong_department_is_caught():
+    v = verify("责任部门包括市商务委和市发展改革委[1]。", SOURCES)
+    assert v.dropped == [("责任部门包括市商务委和市发展改革委。", "原文中找不到：市发展改革委")]
+
+
+def test_citation_to_nonexistent_source_removed():
+    v = verify("推动传统零售和渠道电商整合资源[1][7]。详见[5]。", SOURCES)
+    assert v.text == "推动传统零售和渠道电商整合资源[1]。"
+    assert "删除了不存在的引用 [7]" in v.notes and "删除了不存在的引用 [5]" in v.notes
+
+
+def test_unsupported_wording_dropped_and_uncited_sentence_attributed():
+    v = verify("上海将全面取消出租车牌照管理。推动传统零售和渠道电商整合资源。", SOURCES)
+    assert v.text == "推动传统零售和渠道电商整合资源。[1]"
+    assert v.dropped[0][0] == "上海将全面取消出租车牌照管理。"
+
+
+def test_leading_citation_moves_to_the_end():
+    v = verify("[2] 建设20个具有全国影响力的工业互联网平台。", SOURCES)
+    assert v.text == "建设20个具有全国影响力的工业互联网平台。[2]"
+
+
+def test_facts_and_support_helpers():
+    assert facts("建设100家以上无人工厂，到2022年末，沪府办发〔2020〕1号，由市科委负责[3]") == [
+        "沪府办发〔2020〕1号", "100家", "2022年", "市科委"]
+    # content chars 建设20平台 ("个" is a stop char): bigrams 建设 设2 20 0平 平台, all but 0平 found
+    assert bigram_support("建设20个平台", "建设20个具有全国影响力的工业互联网平台") == 0.8
+    assert bigram_support("取消牌照", SOURCES[0]) == 0.0
+    assert is_refusal("文件未涉及该问题。") and not is_refusal("方案提出建设20个平台。")
