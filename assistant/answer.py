@@ -34,7 +34,7 @@ class AnswerConfig:
 
     sources: int = 3  # clauses given to the model and cited
     retrieve_k: int = 5  # clauses retrieved (the rest serve as suggestions when refusing)
-    source_chars: int = 240  # per-source excerpt bound: prefill is the slow part on 2 cores
+    source_chars: int = 200  # per-source excerpt bound: prefill is the slow part on 2 cores
     max_tokens: int = 256
     refusal_threshold: float = 0.797  # eval.calibrate on seed.jsonl: refuses <= 2% of answerable by itself
     verify: bool = True
@@ -200,6 +200,21 @@ class Assistant:
                    "total_ms": ms()}
         yield Done(Answer(text=text, citations=cites, refused=False, verified=verified, backend=self.backend,
                           timings=timings, notes=notes, **base))
+
+    def answer_from_passages(self, question: str, passages: Sequence[str]) -> Answer:
+        """Answer from the given passages alone (benchmarks such as RGB): same retrieval, refusal and checks."""
+        from .chunking import chunk_document
+        from .config import ChunkingConfig
+        from .index import VectorIndex, build_faiss
+        from .config import IndexConfig
+        from .records import Document
+
+        chunks = [c for i, p in enumerate(passages)
+                  for c in chunk_document(Document(f"p{i}", f"passage-{i + 1}", "", p), ChunkingConfig())]
+        embedder = self.retriever.embedder
+        vectors = embedder.embed_passages([t for c in chunks for t in c.unit_texts()])
+        index = VectorIndex(chunks, build_faiss(vectors, IndexConfig()), {"documents": {}})
+        return Assistant(Retriever(index, embedder, self.retriever.config), self.model, self.config).ask(question)
 
     def _suggestions(self, hits: Sequence[Hit]) -> list[str]:
         seen: list[str] = []

@@ -75,7 +75,7 @@ class Facts:
     def answer(self, question: str, hits: Sequence[Hit], context: Chunk | None = None) -> FactAnswer | None:
         """A deterministic answer when the question asks for structured data, else None."""
         doc_id = self._document(question, hits)
-        if doc_id is None:
+        if doc_id not in self.documents:
             return None
         if ASK_ISSUER.search(question):
             return self._issuer(doc_id)

@@ -37,13 +37,18 @@ def excerpt(chunk: Chunk, scores: Sequence[float], max_chars: int) -> str:
     return "".join(parts)
 
 
-def source_label(chunk: Chunk) -> str:
-    depts = f"（责任部门：{'、'.join(chunk.departments)}）" if chunk.departments else ""
-    return f"《{chunk.title}》{chunk.path_str}{depts}"
+def source_label(chunk: Chunk, text: str, with_title: bool) -> str:
+    """The clause path, the title only when sources come from several documents, the departments only
+    when the excerpt lost its (责任部门:…) note: every character costs prefill time."""
+    depts = f"（责任部门：{'、'.join(chunk.departments)}）" if chunk.departments and "责任部门" not in text else ""
+    title = f"《{chunk.title}》" if with_title else ""
+    return f"{title}{chunk.path_str}{depts}"
 
 
 def build_messages(question: str, excerpts: Sequence[tuple[Chunk, str]]) -> list[dict]:
     """Chat messages: system rules, then the numbered sources and the question."""
-    sources = "\n".join(f"[{n}] {source_label(c)}\n{text}" for n, (c, text) in enumerate(excerpts, start=1))
+    several = len({c.doc_id for c, _ in excerpts}) > 1
+    sources = "\n".join(f"[{n}] {source_label(c, text, several)}\n{text}"
+                        for n, (c, text) in enumerate(excerpts, start=1))
     user = f"资料：\n{sources}\n\n问题：{question}\n请根据资料回答，每句注明[编号]。"
     return [{"role": "system", "content": SYSTEM}, {"role": "user", "content": user}]

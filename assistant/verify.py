@@ -80,9 +80,20 @@ def is_refusal(text: str) -> bool:
     return any(p in head for p in REFUSAL_PHRASES)
 
 
+def tidy_citations(answer: str) -> str:
+    """Put markers the model wrote after a line break ("……。\n[1]") back on the sentence they close."""
+    return re.sub(r"([。！？!?；;])\s*\n\s*((?:\[\d{1,2}\]\s*)+)", lambda m: m.group(1) + m.group(2).replace(" ", "") + "\n",
+                  answer)
+
+
 def verify(answer: str, sources: Sequence[str]) -> Verdict:
-    """Keep the sentences whose facts and wording are found in the sources they cite (numbered from 1)."""
+    """Keep the sentences whose facts and wording are found in the sources they cite (numbered from 1).
+
+    A sentence whose facts and wording are in another source than the one it cites is kept with the
+    citation corrected: the claim is verified, only its pointer was wrong.
+    """
     verdict = Verdict(text="")
+    answer = tidy_citations(answer)
     norm_sources = [normalize(s) for s in sources]
     kept_parts: list[str] = []
     for m in SENTENCE.finditer(answer):
@@ -107,15 +118,14 @@ def verify(answer: str, sources: Sequence[str]) -> Verdict:
                 kept_parts.append(sentence)
                 continue
         cited = numbers or _best_source(body, sources)
-        cited_norm = "".join(norm_sources[n - 1] for n in cited)
-        missing = [f for f in facts(body) if not _fact_in(f, cited_norm)]
-        if missing:
-            verdict.dropped.append((body, f"原文中找不到：{'、'.join(missing)}"))
-            continue
-        support = max((bigram_support(body, sources[n - 1]) for n in cited), default=0.0)
-        joined = bigram_support(body, " ".join(sources[n - 1] for n in cited))
-        if max(support, joined) < MIN_SUPPORT:
-            verdict.dropped.append((body, f"与所引原文不符（字面支持度 {max(support, joined):.2f}）"))
+        problem = _check(body, cited, sources, norm_sources)
+        if problem and numbers:
+            better = _best_source(body, sources)
+            if better and better != numbers and not _check(body, better, sources, norm_sources):
+                verdict.notes.append(f"更正了引用：「{body[:20]}…」出自[{better[0]}]，而非{''.join(f'[{n}]' for n in numbers)}")
+                sentence, numbers, cited, problem = CITATION.sub("", sentence).strip(), [], better, ""
+        if problem:
+            verdict.dropped.append((body, problem))
             continue
         if not numbers:
             sentence = f"{sentence}{''.join(f'[{n}]' for n in cited)}"
@@ -126,6 +136,19 @@ def verify(answer: str, sources: Sequence[str]) -> Verdict:
     for body, reason in verdict.dropped:
         verdict.notes.append(f"已删除未核实的句子「{body[:40]}」：{reason}")
     return verdict
+
+
+def _check(body: str, cited: list[int], sources: Sequence[str], norm_sources: Sequence[str]) -> str:
+    """Why the cited sources do not support the sentence, or '' when they do."""
+    cited_norm = "".join(norm_sources[n - 1] for n in cited)
+    missing = [f for f in facts(body) if not _fact_in(f, cited_norm)]
+    if missing:
+        return f"原文中找不到：{'、'.join(missing)}"
+    support = max((bigram_support(body, sources[n - 1]) for n in cited), default=0.0)
+    joined = bigram_support(body, " ".join(sources[n - 1] for n in cited))
+    if max(support, joined) < MIN_SUPPORT:
+        return f"与所引原文不符（字面支持度 {max(support, joined):.2f}）"
+    return ""
 
 
 def _best_source(sentence: str, sources: Sequence[str]) -> list[int]:

@@ -79,7 +79,7 @@ def test_sources_come_before_tokens_and_prompt_is_numbered(retriever):
     assert kinds[0] == "Sources" and kinds[-1] == "Done" and "Token" in kinds
     assert events[0].citations[0].chunk.path_str == ITEM7
     prompt = model.messages[0][1]["content"]
-    assert prompt.startswith("资料：\n[1] 《上海市促进在线新经济发展行动方案(2020-2022年)》" + ITEM7)
+    assert prompt.startswith("资料：\n[1] " + ITEM7 + "\n")
     answer = events[-1].answer
     assert answer.verified == VERIFIED and answer.text == "方案提出推动传统零售和渠道电商整合资源[1]。"
     assert [c.n for c in answer.citations] == [1] and answer.citations[0].chunk.path_str == ITEM7

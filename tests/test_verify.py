@@ -19,10 +19,10 @@ def test_invented_number_is_caught():
     assert v.dropped == [("企业最高可获得500万元补贴。", "原文中找不到：500万元")]
 
 
-def test_number_cited_to_the_wrong_source_is_caught():
-    v = verify("将建设20个工业互联网平台[1]。", SOURCES)
+def test_number_found_in_no_source_is_caught():
+    v = verify("将建设30个工业互联网平台[2]。", SOURCES)
     assert v.text == "" and not v.supported
-    assert v.dropped[0][1] == "原文中找不到：20个"
+    assert v.dropped[0][1] == "原文中找不到：30个"
 
 
 def test_wrong_department_is_caught():
@@ -54,3 +54,14 @@ def test_facts_and_support_helpers():
     assert bigram_support("建设20个平台", "建设20个具有全国影响力的工业互联网平台") == 0.8
     assert bigram_support("取消牌照", SOURCES[0]) == 0.0
     assert is_refusal("文件未涉及该问题。") and not is_refusal("方案提出建设20个平台。")
+
+
+def test_wrong_pointer_is_corrected_when_another_source_supports_the_sentence():
+    v = verify("将建设20个具有全国影响力的工业互联网平台[1]。", SOURCES)
+    assert v.text == "将建设20个具有全国影响力的工业互联网平台。[2]"
+    assert v.notes == ["更正了引用：「将建设20个具有全国影响力的工业互联网平…」出自[2]，而非[1]"]
+
+
+def test_markers_after_a_line_break_close_the_previous_sentence():
+    v = verify("推动传统零售和渠道电商整合资源。\n[1]建设20个具有全国影响力的工业互联网平台。[2]", SOURCES)
+    assert v.text == "推动传统零售和渠道电商整合资源。[1]建设20个具有全国影响力的工业互联网平台。[2]"
