@@ -116,7 +116,8 @@ def outline(doc: Document) -> list[_Block]:
 
 def sentences(text: str) -> list[tuple[int, int]]:
     """Sentence spans of `text` (ends at 。！？； and line breaks), surrounding whitespace excluded."""
-    bounds = sorted({m.start() for m in SENTENCE_END.finditer(text)} | {m.end() for m in re.finditer(r"\n", text)} | {len(text)})
+    ends = {m.start() for m in SENTENCE_END.finditer(text)} | {m.end() for m in re.finditer(r"\n", text)}
+    bounds = sorted(ends | {len(text)})
     spans, prev = [], 0
     for b in bounds:
         s, e = prev, b
