@@ -1,0 +1,620 @@
+"""政策问答助手 — the browser app: 问答, 政策匹配, 政策浏览, 知识库. The only module that imports gradio.
+
+Run::
+
+    python app.py [--host 127.0.0.1] [--port 7860] [--backend extractive] [--corpus DIR --index DIR] …
+
+Everything the app says comes from the package (`Assistant.stream`, `Matcher`, `KnowledgeBase`); this file
+renders it and turns domain errors into Chinese messages. API endpoints for `gradio_client`:
+``/ask`` (question → answer JSON with [n] markers and sources), ``/ask_stream`` (the same, streamed: sources
+first, then the growing text), ``/match`` (company description → matching measures as Markdown).
+"""
+import os
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # the app runs offline; no usage pings
+
+import argparse  # noqa: E402
+import atexit  # noqa: E402
+import dataclasses  # noqa: E402
+import hmac  # noqa: E402
+import html  # noqa: E402
+import re  # noqa: E402
+import shutil  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
+import threading  # noqa: E402
+import unicodedata  # noqa: E402
+import uuid  # noqa: E402
+from collections.abc import Iterator, Sequence  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import gradio as gr  # noqa: E402
+
+from assistant import settings  # noqa: E402
+from assistant.answer import Assistant, Done, Sources, Token  # noqa: E402
+from assistant.documents import SUPPORTED_SUFFIXES  # noqa: E402
+from assistant.errors import AssistantError, DocumentError, ModelUnavailable  # noqa: E402
+from assistant.feedback import DEFAULT_LOG, record  # noqa: E402
+from assistant.knowledge import KnowledgeBase, SyncReport  # noqa: E402
+from assistant.matching import SIZES, Company, Match, MatchResult, Matcher, departments, outline, to_csv, to_markdown  # noqa: E402
+from assistant.records import EXTRACTIVE, METADATA, PARTIAL, REFUSED, VERIFIED, Answer, Citation  # noqa: E402
+from assistant.retrieve import Retriever  # noqa: E402
+from assistant.verify import CITATION  # noqa: E402
+from assistant.wiring import add_answer_args, add_kb_args, build_assistant, knowledge_base  # noqa: E402
+
+STATUS = {VERIFIED: "依据充分", PARTIAL: "部分内容未在原文中核实", EXTRACTIVE: "原文摘录", METADATA: "文件结构化信息",
+          REFUSED: "文件未涉及"}  # what users read for Answer.verified (the CLI has the same words)
+EXAMPLES = ["生鲜电商有哪些支持措施？", "那责任部门呢？", "在线教育由哪些部门负责？", "文件的文号是什么？",
+            "无人工厂的建设目标是多少家？", "市商务委负责哪些事项？"]
+ALL_DEPARTMENTS = "全部部门"
+ANY_SIZE = "不限"
+MB = 1024 * 1024
+REASONS = [  # DocumentError reasons (English, from assistant.documents) → what users read
+    ("empty file", "文件是空的"), ("no text found", "文件中没有可读取的文字"),
+    ("binary content", "文件是二进制内容，不是文本文件"), ("cannot decode", "无法识别文件的文字编码"),
+    ("corrupt or unreadable PDF", "PDF 文件已损坏或无法读取"), ("corrupt or unreadable DOCX", "DOCX 文件已损坏或无法读取"),
+    ("unsupported", "不支持的文件类型"), ("no usable title", "无法识别文件标题（第一行应为文件标题）"),
+    ("cannot read file", "无法读取文件"), ("metadata sidecar", "元数据文件无法读取"),
+]
+CSS = """
+#sources { max-height: 680px; overflow-y: auto; }
+.src { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 10px 12px; margin-bottom: 10px; }
+.src.flash { box-shadow: 0 0 0 3px #f59e0b; }
+.src-n { font-size: 1.05em; margin-bottom: 4px; }
+.src-doc, .src-path, .src-dept { color: var(--body-text-color-subdued); font-size: .92em; margin: 2px 0; }
+.src-text { margin: 6px 0; line-height: 1.7; white-space: pre-wrap; }
+.src-text mark, .m-why mark { background: #fde68a; color: inherit; padding: 0 1px; }
+.ref { display: flex; gap: 6px; align-items: center; flex-wrap: wrap; font-size: .9em; margin-top: 4px; }
+.ref code { white-space: normal; }
+.ref button { border: 1px solid var(--border-color-primary); border-radius: 6px; padding: 1px 8px; cursor: pointer; }
+.status { display: inline-block; border-radius: 10px; padding: 1px 10px; font-size: .9em; background: #e0f2fe; }
+.status-verified { background: #dcfce7; } .status-partial { background: #fef3c7; } .status-refused { background: #fee2e2; }
+.muted { color: var(--body-text-color-subdued); }
+.notice { background: #fef9c3; border-radius: 6px; padding: 6px 10px; margin: 4px 0; }
+.match { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 10px 12px; margin: 8px 0; }
+.match h4 { margin: 0 0 6px 0; } .match div { margin: 3px 0; line-height: 1.6; }
+.term { background: #e0e7ff; border-radius: 4px; padding: 0 4px; margin-right: 3px; }
+.outline h3 { margin-top: 14px; } .outline details { margin: 4px 0 4px 12px; }
+.dept { background: #f1f5f9; border-radius: 4px; padding: 0 5px; margin-left: 4px; font-size: .88em; }
+.dept.lead { background: #dbeafe; font-weight: 600; }
+a.cite { text-decoration: none; font-weight: 600; }
+"""
+# Citation links scroll the source panel (retrying while the panel re-renders); copy buttons copy the reference.
+HEAD = """<script>
+function policyCopy(btn) {
+  const text = btn.dataset.ref, done = () => { btn.textContent = '已复制'; setTimeout(() => btn.textContent = '复制引用', 1500); };
+  if (navigator.clipboard && window.isSecureContext) { navigator.clipboard.writeText(text).then(done); return; }
+  const t = document.createElement('textarea'); t.value = text; document.body.appendChild(t); t.select();
+  document.execCommand('copy'); t.remove(); done();
+}
+document.addEventListener('click', (e) => {
+  const a = e.target.closest && e.target.closest('a.cite'); if (!a) return;
+  e.preventDefault(); const id = a.getAttribute('href').slice(1); let tries = 0;
+  const go = () => { const el = document.getElementById(id);
+    if (el) { el.scrollIntoView({behavior: 'smooth', block: 'nearest'}); el.classList.add('flash'); setTimeout(() => el.classList.remove('flash'), 1500); }
+    else if (tries++ < 20) setTimeout(go, 150); };
+  go();
+}, true);
+</script>"""
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(description="政策问答助手网页版")
+    p.add_argument("--host", default="127.0.0.1", help="监听地址 (default: %(default)s)")
+    p.add_argument("--port", type=int, default=7860, help="端口 (default: %(default)s)")
+    p.add_argument("--admin-token", default="", help="上传/删除文件所需的管理口令 (或设置 POLICY_QA_ADMIN_TOKEN); 空 = 不需要")
+    p.add_argument("--max-upload-mb", type=float, default=20.0, help="上传文件大小上限, MB (default: %(default)s)")
+    p.add_argument("--feedback-log", type=Path, default=DEFAULT_LOG, help="👍/👎 反馈日志 (default: %(default)s)")
+    p.add_argument("--concurrency", type=int, default=32, help="同时处理的请求数 (default: %(default)s)")
+    p.add_argument("--no-warmup", action="store_true", help="启动时不预先加载大模型")
+    add_kb_args(p)
+    add_answer_args(p)
+    p.set_defaults(**settings.load())
+    return p
+
+
+@dataclasses.dataclass(frozen=True)
+class Snapshot:
+    """One index's assistant and matcher; requests take one and keep it, so a swap never mixes indexes."""
+
+    assistant: Assistant
+    matcher: Matcher
+
+
+class Service:
+    """The one Assistant all sessions share; adding or removing a document swaps in a new one under a lock."""
+
+    def __init__(self, kb: KnowledgeBase, assistant: Assistant):
+        self.kb = dataclasses.replace(kb, embedder=assistant.retriever.embedder)  # one embedder, loaded once
+        self.current = Snapshot(assistant, Matcher(assistant.retriever))
+        self._write = threading.Lock()
+
+    def documents(self) -> dict:
+        return self.current.assistant.retriever.index.manifest.get("documents", {})
+
+    def add(self, path: Path) -> SyncReport:
+        with self._write:
+            index, report = self.kb.add(path, progress=True)
+            self._swap(index)
+        return report
+
+    def remove(self, doc_id: str) -> SyncReport:
+        with self._write:
+            index, report = self.kb.remove(doc_id)
+            self._swap(index)
+        return report
+
+    def _swap(self, index) -> None:
+        old = self.current.assistant
+        assistant = Assistant(Retriever(index, self.kb.embedder, old.retriever.config), old.model, old.config)
+        self.current = Snapshot(assistant, Matcher(assistant.retriever))
+
+
+# ---------- rendering (answers and cards come from the package; this only lays them out) ----------
+
+def esc(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def link_citations(text: str, turn: int) -> str:
+    """[n] → a link to source n of this turn in the source panel."""
+    return CITATION.sub(lambda m: f'<a class="cite" href="#src-{turn}-{m.group(1)}">[{m.group(1)}]</a>', text)
+
+
+def answer_markdown(answer: Answer, turn: int) -> str:
+    """The assistant's chat message: linked text, verification status, notes, suggestions, source list."""
+    parts = [link_citations(html.escape(answer.text, quote=False), turn), "", status_html(answer)]
+    parts += [f"> 注：{html.escape(n, quote=False)}" for n in answer.notes]
+    if answer.refused and answer.suggestions:
+        parts.append("相近条款：" + "；".join(html.escape(s, quote=False) for s in answer.suggestions))
+    if answer.citations:
+        parts.append("来源：" + "　".join(
+            f'<a class="cite" href="#src-{turn}-{c.n}">[{c.n}]</a> {html.escape(c.chunk.path[-1] if c.chunk.path else c.chunk.title)}'
+            for c in answer.citations))
+    return "\n\n".join(parts)
+
+
+def status_html(answer: Answer) -> str:
+    return f'<span class="status status-{answer.verified}">核验：{STATUS[answer.verified]}</span>'
+
+
+def citation_html(c: Citation, turn: int, matcher: Matcher) -> str:
+    """One source: title, 文号, clause path, the full item text with the quote marked, departments, reference."""
+    card = matcher.card_for(c.chunk.id)
+    if card is not None:
+        text, start = card.text, card.offset(c.quote_start)
+        label = card.label
+    else:
+        text, start = c.chunk.text, c.quote_start - c.chunk.start
+        label = c.chunk.path[-1] if c.chunk.path else c.chunk.title
+    end = start + (c.quote_end - c.quote_start)
+    body = f"{esc(text[:start])}<mark>{esc(text[start:end])}</mark>{esc(text[end:])}"
+    depts = c.chunk.departments
+    dept_html = ("".join(f'<span class="dept{" lead" if i == 0 else ""}">{esc(d)}</span>' for i, d in enumerate(depts))
+                 if depts else '<span class="muted">文件未写明</span>')
+    number = f"（{esc(c.chunk.doc_number)}）" if c.chunk.doc_number else ""
+    return (f'<div class="src" id="src-{turn}-{c.n}"><div class="src-n"><b>[{c.n}] {esc(label)}</b></div>'
+            f'<div class="src-doc">《{esc(c.chunk.title)}》{number}</div>'
+            f'<div class="src-path">条款位置：{esc(c.chunk.path_str)}</div>'
+            f'<div class="src-text">{body}</div><div class="src-dept">责任部门：{dept_html}</div>'
+            f'{reference_html(c.reference)}</div>')
+
+
+def reference_html(reference: str) -> str:
+    return (f'<div class="ref"><span>复制引用：</span><code>{esc(reference)}</code>'
+            f'<button type="button" data-ref="{esc(reference)}" onclick="policyCopy(this)">复制引用</button></div>')
+
+
+def sources_html(citations: Sequence[Citation], turn: int, matcher: Matcher, answer: Answer | None = None) -> str:
+    """The source panel for one turn; before the answer is done it says so."""
+    if answer is None:
+        head = f'<p class="muted">已检索到 {len(citations)} 条依据，正在生成回答…</p>'
+    else:
+        head = f'<p><b>问题：</b>{esc(answer.question)}<br>{status_html(answer)}</p>'
+    if not citations:
+        tail = "".join(f"<li>{esc(s)}</li>" for s in (answer.suggestions if answer else []))
+        body = '<p class="muted">本轮回答没有引用条款。</p>' + (f"<p>相近条款：</p><ul>{tail}</ul>" if tail else "")
+    else:
+        body = "".join(citation_html(c, turn, matcher) for c in citations)
+    return f"<div>{head}{body}</div>"
+
+
+EMPTY_SOURCES = '<p class="muted">提问后，回答所依据的条款原文会显示在这里；点击回答中的 [n] 可跳到对应条款，点击以前的回答可查看它的来源。</p>'
+
+
+def match_html(result: MatchResult) -> str:
+    notices = "".join(f'<div class="notice">{esc(n)}</div>' for n in result.notices)
+    if not result.matches:
+        return notices + '<p class="muted">没有找到适用的措施。</p>'
+    items = "".join(_match_item(rank, m) for rank, m in enumerate(result.matches, start=1))
+    return (f'{notices}<p class="muted">按与企业情况的相关度排序；是否符合申报条件，以责任部门的解释为准。</p>'
+            f'<div class="matches">{items}</div>')
+
+
+def _match_item(rank: int, m: Match) -> str:
+    card = m.card
+    terms = "".join(f'<span class="term">{esc(t)}</span>' for t in m.terms) or '<span class="muted">（无共同关键词）</span>'
+    marked = f"{esc(card.text[:m.quote_start])}<mark>{esc(m.quote)}</mark>{esc(card.text[m.quote_end:])}"
+    depts = "".join(f'<span class="dept{" lead" if i == 0 else ""}">{esc(d)}</span>' for i, d in enumerate(card.departments))
+    expl = f"<div><b>说明（经原文核验）：</b>{esc(m.explanation)}</div>" if m.explanation else ""
+    return (f'<div class="match"><h4>{rank}. {esc(card.label)} <span class="muted">· {esc(card.section)}</span></h4>'
+            f"<div><b>匹配理由：</b>共同关键词 {terms}</div><div><b>原文：</b>“<mark>{esc(m.quote)}</mark>”</div>{expl}"
+            f"<div><b>责任部门：</b>{depts or '文件未写明'}</div><div><b>下一步：</b>{esc(m.next_step)}</div>"
+            f"{reference_html(card.reference)}<details><summary>查看条款全文</summary>"
+            f'<div class="src-text">{marked}</div></details></div>')
+
+
+def outline_html(matcher: Matcher, documents: dict, department: str) -> str:
+    """Documents → sections → items, with each item's departments (lead first)."""
+    dept = "" if department in ("", None, ALL_DEPARTMENTS) else department
+    tree = outline(matcher.cards, dept)
+    if not tree:
+        return f'<p class="muted">没有由「{esc(dept)}」负责的条目。</p>'
+    out = [f'<p class="muted">共 {sum(len(v) for s in tree.values() for v in s.values())} 条'
+           f'{f"（{esc(dept)}参与）" if dept else ""}；点击条目查看全文。</p>']
+    for doc_id, sections in tree.items():
+        d = documents.get(doc_id, {})
+        number = f"（{esc(d['doc_number'])}）" if d.get("doc_number") else ""
+        out.append(f'<h3>《{esc(d.get("title", doc_id))}》{number}</h3>')
+        for section, cards in sections.items():
+            if section:
+                out.append(f"<h4>{esc(section)}</h4>")
+            for card in cards:
+                depts = "".join(f'<span class="dept{" lead" if i == 0 else ""}">{esc(x)}</span>'
+                                for i, x in enumerate(card.departments))
+                out.append(f"<details><summary>{esc(card.label)} {depts}</summary>"
+                           f'<div class="src-text">{esc(card.text)}</div>{reference_html(card.reference)}</details>')
+    return '<div class="outline">' + "".join(out) + "</div>"
+
+
+def document_rows(documents: dict) -> list[list]:
+    return [[d["title"], d.get("doc_number") or "—", d["chunks"], d["source"], doc_id]
+            for doc_id, d in sorted(documents.items())]
+
+
+def document_choices(documents: dict) -> list[tuple[str, str]]:
+    return [(f"{d['title']}（{d['source']}）", doc_id) for doc_id, d in sorted(documents.items())]
+
+
+# ---------- uploads ----------
+
+def safe_filename(name: str) -> str:
+    """Basename only; letters (Chinese included), digits and _ - . （）() kept, no leading dots, suffix lower-cased."""
+    name = unicodedata.normalize("NFC", re.split(r"[\\/]", name or "")[-1])
+    stem, dot, suffix = name.rpartition(".")
+    if not dot:
+        stem, suffix = name, ""
+    stem = re.sub(r"[^\w\-.（）()]+", "_", stem).strip("._- ")[:80] or "upload"
+    suffix = re.sub(r"[^\w]+", "", suffix).lower()
+    return f"{stem}.{suffix}" if suffix else stem
+
+
+def reason_cn(error: DocumentError) -> str:
+    return next((cn for en, cn in REASONS if en in error.reason), f"无法读取文件（{error.reason}）")
+
+
+def upload_problem(path: Path, name: str, max_mb: float) -> str:
+    """Why an uploaded file cannot be taken, in Chinese ("" when it can be tried)."""
+    suffix = Path(name).suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        kinds = "、".join(s.lstrip(".") for s in SUPPORTED_SUFFIXES)
+        return f"不支持的文件类型「{suffix or '无扩展名'}」，请上传 {kinds} 文件。"
+    size = path.stat().st_size
+    if size == 0:
+        return "文件是空的。"
+    if size > max_mb * MB:
+        return f"文件过大（{size / MB:.1f} MB），上限为 {max_mb:g} MB。"
+    return ""
+
+
+# ---------- the app ----------
+
+def build_app(service: Service, options: argparse.Namespace) -> gr.Blocks:
+    """The four tabs and the API endpoints, over one shared Service."""
+    token = options.admin_token or ""
+    staging = Path(tempfile.mkdtemp(prefix="policy-qa-"))  # uploads being checked, and match exports
+    atexit.register(shutil.rmtree, staging, True)
+
+    def authorized(given: str | None) -> bool:
+        return not token or hmac.compare_digest((given or "").encode(), token.encode())
+
+    # -- 问答 --
+    def history_messages(answers: Sequence[Answer]) -> list[dict]:
+        out = []
+        for turn, a in enumerate(answers):
+            out += [{"role": "user", "content": a.question}, {"role": "assistant", "content": answer_markdown(a, turn)}]
+        return out
+
+    def chat(question: str, answers: list[Answer]):
+        question = (question or "").strip()
+        if not question:
+            yield gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            return
+        snap, turn = service.current, len(answers)
+        messages = history_messages(answers) + [{"role": "user", "content": question},
+                                                {"role": "assistant", "content": "正在检索相关条款…"}]
+        yield messages, gr.skip(), answers, ""
+        text = ""
+        try:
+            for event in snap.assistant.stream(question, answers):
+                if isinstance(event, Sources):
+                    messages[-1]["content"] = f"已找到 {len(event.citations)} 条依据（见右侧「来源」），正在生成回答…"
+                    yield messages, sources_html(event.citations, turn, snap.matcher), answers, gr.skip()
+                elif isinstance(event, Token):
+                    text += event.text
+                    messages[-1]["content"] = link_citations(html.escape(text, quote=False), turn) + " ▍"
+                    yield messages, gr.skip(), answers, gr.skip()
+                elif isinstance(event, Done):
+                    answers = answers + [event.answer]
+                    messages[-1]["content"] = answer_markdown(event.answer, turn)
+                    yield (messages, sources_html(event.answer.citations, turn, snap.matcher, event.answer), answers,
+                           gr.skip())
+        except AssistantError as e:  # the question is not added to the history; the user can ask again
+            messages[-1]["content"] = f"抱歉，这次没能回答：{html.escape(str(e), quote=False)}"
+            yield messages, gr.skip(), answers, gr.skip()
+
+    def show_turn(answers: list[Answer], evt: gr.SelectData):
+        index = evt.index[0] if isinstance(evt.index, (list, tuple)) else evt.index
+        turn = int(index) // 2
+        if not 0 <= turn < len(answers):
+            return gr.skip()
+        a = answers[turn]
+        return sources_html(a.citations, turn, service.current.matcher, a)
+
+    def feedback(answers: list[Answer], evt: gr.LikeData):
+        index = evt.index[0] if isinstance(evt.index, (list, tuple)) else evt.index
+        turn = int(index) // 2
+        if not 0 <= turn < len(answers) or not isinstance(evt.liked, bool):
+            return gr.skip()
+        a = answers[turn]
+        record(options.feedback_log, a.question, a, "up" if evt.liked else "down")
+        return f"已记录您对第 {turn + 1} 轮回答的反馈（{'有帮助' if evt.liked else '没帮助'}），谢谢！"
+
+    # -- 政策匹配 --
+    exports = staging / "exports"
+    exports.mkdir()
+
+    def run_match(description: str, industry: str | None, size: str, district: str, k: float, use_llm: bool):
+        snap = service.current
+        model = snap.assistant.model if use_llm else None
+        company = Company(description or "", industry or "", "" if size == ANY_SIZE else size or "", district or "")
+        hidden = gr.update(visible=False, value=None)
+        try:
+            result = snap.matcher.match(company, k=int(k), model=model)
+        except ValueError as e:
+            return f'<div class="notice">{esc(str(e))}</div>', hidden, hidden
+        folder = exports / uuid.uuid4().hex[:12]
+        folder.mkdir()
+        md, csv_path = folder / "政策匹配结果.md", folder / "政策匹配结果.csv"
+        md.write_text(to_markdown(result), encoding="utf-8")
+        csv_path.write_text(to_csv(result), encoding="utf-8-sig")
+        return (match_html(result), gr.update(value=str(md), visible=True), gr.update(value=str(csv_path), visible=True))
+
+    # -- 政策浏览 / 知识库 --
+    def refresh(department: str | None = ALL_DEPARTMENTS):
+        snap, docs = service.current, service.documents()
+        depts = [ALL_DEPARTMENTS] + departments(snap.matcher.cards)
+        dept = department if department in depts else ALL_DEPARTMENTS
+        return (gr.update(choices=depts, value=dept), outline_html(snap.matcher, docs, dept),
+                gr.update(value=document_rows(docs)), gr.update(choices=document_choices(docs), value=None),
+                gr.update(choices=[ind.name for ind in snap.matcher.industries]))
+
+    def upload(file: str | None, given: str, department: str, progress=gr.Progress(track_tqdm=True)):
+        if not authorized(given):
+            return ("管理口令不正确，未做任何修改。", gr.skip(), *refresh(department))
+        if not file:
+            return ("请先选择要上传的文件。", gr.skip(), *refresh(department))
+        name = safe_filename(Path(file).name)
+        problem = upload_problem(Path(file), name, options.max_upload_mb)
+        if problem:
+            return (f"未导入「{name}」：{problem}知识库未作改动。", None, *refresh(department))
+        target = staging / uuid.uuid4().hex[:12] / name
+        target.parent.mkdir()
+        shutil.copyfile(file, target)
+        progress(0.05, desc="正在解析文件…")
+        print(f"上传：{name}", flush=True)
+        try:
+            report = service.add(target)
+        except DocumentError as e:
+            return (f"未导入「{name}」：{reason_cn(e)}。知识库未作改动。", None, *refresh(department))
+        except AssistantError as e:
+            return (f"未导入「{name}」：{e}。知识库未作改动。", None, *refresh(department))
+        finally:
+            shutil.rmtree(target.parent, ignore_errors=True)
+        print(f"上传完成：{report.summary()}", flush=True)
+        done = (f"已导入「{name}」" if report.added else f"已更新「{name}」（替换了同名文件）" if report.updated
+                else f"「{name}」与已收录的文件相同，无需更新")
+        return (f"{done}（{report.summary()}），现在可以在「问答」中提问。", None, *refresh(department))
+
+    def delete(doc_id: str | None, given: str, department: str):
+        if not authorized(given):
+            return ("管理口令不正确，未做任何修改。", *refresh(department))
+        docs = service.documents()
+        if not doc_id or doc_id not in docs:
+            return ("请先选择要删除的文档。", *refresh(department))
+        if len(docs) == 1:
+            return ("不能删除：知识库中只剩这一个文件（问答至少需要一个文件）。", *refresh(department))
+        title = docs[doc_id]["title"]
+        try:
+            report = service.remove(doc_id)
+        except (AssistantError, KeyError) as e:
+            return (f"删除失败：{e}", *refresh(department))
+        print(f"删除：{doc_id}；{report.summary()}", flush=True)
+        return (f"已删除《{title}》（{report.summary()}）。", *refresh(department))
+
+    # -- API (strings in, JSON-able out) --
+    def ask(question: str) -> dict:
+        """Answer one question: the verified answer text with [n] markers, its status and its sources."""
+        answer = service.current.assistant.ask(_required(question))
+        return answer_json(answer)
+
+    def ask_stream(question: str) -> Iterator[dict]:
+        """The same answer, streamed: {"stage": "sources"}, then {"stage": "generating", "text"}…, then "done"."""
+        text = ""
+        for event in service.current.assistant.stream(_required(question)):
+            if isinstance(event, Sources):
+                yield {"stage": "sources", "text": "", "citations": [citation_json(c) for c in event.citations],
+                       "retrieval_ms": event.retrieval_ms}
+            elif isinstance(event, Token):
+                text += event.text
+                yield {"stage": "generating", "text": text}
+            elif isinstance(event, Done):
+                yield {"stage": "done", **answer_json(event.answer)}
+
+    def match(description: str, industry: str = "", size: str = "", district: str = "", k: int = 5) -> str:
+        """The measures that fit a company (its description; optionally industry, size, district), as Markdown."""
+        try:
+            result = service.current.matcher.match(Company(description, industry, size, district), k=int(k))
+        except ValueError as e:
+            raise gr.Error(str(e)) from e
+        return to_markdown(result)
+
+    docs = service.documents()
+    snap = service.current
+    with gr.Blocks(title="政策问答助手", delete_cache=(3600, 86400)) as demo:
+        gr.Markdown("## 政策问答助手\n回答只依据知识库中的政策原文，并注明出处；"
+                    f"回答方式：{'原文摘录（未启用大模型）' if snap.assistant.model is None else '大模型生成 + 原文核验'}。")
+        answers = gr.State([])
+        with gr.Tab("问答", id="qa"):
+            with gr.Row():
+                with gr.Column(scale=3):
+                    chatbot = gr.Chatbot(label="对话", height=520, buttons=["copy", "copy_all"], elem_id="chat",
+                                         placeholder="请输入关于政策文件的问题，例如“生鲜电商有哪些支持措施？”")
+                    with gr.Row():
+                        question = gr.Textbox(show_label=False, placeholder="输入问题，按回车发送", scale=5,
+                                              elem_id="question")
+                        send = gr.Button("发送", variant="primary", scale=1, elem_id="send")
+                    with gr.Row():
+                        clear = gr.Button("清空对话", elem_id="clear")
+                    gr.Examples([[q] for q in EXAMPLES], inputs=[question], label="示例问题（可追问，如“那责任部门呢？”）")
+                    thanks = gr.Markdown(elem_id="feedback-message")
+                with gr.Column(scale=2):
+                    gr.Markdown("### 来源")
+                    sources = gr.HTML(EMPTY_SOURCES, elem_id="sources")
+        with gr.Tab("政策匹配", id="match"):
+            gr.Markdown("描述企业的主营业务，查找现有文件中适用的措施、匹配理由和牵头部门。")
+            with gr.Row():
+                with gr.Column(scale=2):
+                    description = gr.Textbox(label="企业业务描述", lines=4, elem_id="match-description",
+                                             placeholder="例如：我们是一家生鲜电商企业，线上销售蔬菜水果，自建冷链仓储和配送。")
+                    with gr.Row():
+                        industry = gr.Dropdown([ind.name for ind in snap.matcher.industries], value=None,
+                                               label="所属行业（从现有文件中归纳）", elem_id="match-industry")
+                        size = gr.Radio([ANY_SIZE, *SIZES], value=ANY_SIZE, label="企业规模")
+                    with gr.Row():
+                        district = gr.Textbox(label="所在区县（可选）", placeholder="例如：浦东新区")
+                        k = gr.Slider(3, 10, value=5, step=1, label="显示条数")
+                    use_llm = gr.Checkbox(False, label="用大模型为前 3 条补充一句说明（约需 1 分钟；说明经原文核验，未通过的不显示）",
+                                          visible=snap.assistant.model is not None)
+                    find = gr.Button("查找适用措施", variant="primary", elem_id="match-run")
+                    with gr.Row():
+                        md_file = gr.DownloadButton("下载 Markdown", visible=False, elem_id="match-md")
+                        csv_file = gr.DownloadButton("下载 CSV", visible=False, elem_id="match-csv")
+                with gr.Column(scale=3):
+                    matches = gr.HTML('<p class="muted">结果将显示在这里。</p>', elem_id="match-result")
+        with gr.Tab("政策浏览", id="browse"):
+            dept = gr.Dropdown([ALL_DEPARTMENTS] + departments(snap.matcher.cards), value=ALL_DEPARTMENTS,
+                               label="按责任部门筛选", elem_id="browse-department")
+            tree = gr.HTML(outline_html(snap.matcher, docs, ALL_DEPARTMENTS), elem_id="outline")
+        with gr.Tab("知识库", id="kb"):
+            table = gr.Dataframe(document_rows(docs), headers=["标题", "文号", "段数", "文件名", "文档 ID"],
+                                 column_widths=["34%", "16%", "8%", "22%", "20%"], wrap=True,
+                                 interactive=False, label="已收录的文件", elem_id="documents")
+            gr.Markdown("上传新文件后会增量建立索引（只向量化新文件），完成后问答和匹配立即使用新索引。"
+                        + ("" if token else "\n\n**注意：**未设置管理口令（--admin-token），任何人都可以上传和删除文件。"))
+            admin = gr.Textbox(label="管理口令", type="password", visible=bool(token), elem_id="admin-token")
+            with gr.Row():
+                with gr.Column():
+                    upload_file = gr.File(label=f"上传文件（{'、'.join(s.lstrip('.') for s in SUPPORTED_SUFFIXES)}，"
+                                                f"不超过 {options.max_upload_mb:g} MB）", type="filepath",
+                                          elem_id="upload-file")
+                    upload_btn = gr.Button("上传并建立索引", variant="primary", elem_id="upload-run")
+                with gr.Column():
+                    remove_doc = gr.Dropdown(document_choices(docs), value=None, label="选择要删除的文件",
+                                             elem_id="remove-doc")
+                    remove_btn = gr.Button("删除文件", variant="stop", elem_id="remove-run")
+            kb_message = gr.Markdown(elem_id="kb-message")
+
+        private = dict(api_visibility="private")
+        chat_io = dict(fn=chat, inputs=[question, answers], outputs=[chatbot, sources, answers, question],
+                       show_progress="hidden", **private)
+        question.submit(**chat_io)
+        send.click(**chat_io)
+        clear.click(lambda: ([], [], EMPTY_SOURCES, ""), outputs=[chatbot, answers, sources, thanks], **private)
+        chatbot.clear(lambda: ([], EMPTY_SOURCES, ""), outputs=[answers, sources, thanks], **private)
+        chatbot.select(show_turn, [answers], [sources], **private)
+        chatbot.like(feedback, [answers], [thanks], **private)
+        find.click(run_match, [description, industry, size, district, k, use_llm], [matches, md_file, csv_file],
+                   **private)
+        dept.change(lambda d: outline_html(service.current.matcher, service.documents(), d), [dept], [tree], **private)
+        kb_outputs = [kb_message, dept, tree, table, remove_doc, industry]
+        upload_btn.click(upload, [upload_file, admin, dept], [kb_message, upload_file, *kb_outputs[1:]],
+                         concurrency_limit=1, concurrency_id="kb",
+                         **private)
+        remove_btn.click(delete, [remove_doc, admin, dept], kb_outputs, concurrency_limit=1, concurrency_id="kb",
+                         **private)
+        demo.load(refresh, [dept], kb_outputs[1:], **private)  # a page opened after someone uploaded sees it
+        gr.api(ask, api_name="ask")
+        gr.api(ask_stream, api_name="ask_stream")
+        gr.api(match, api_name="match")
+    return demo
+
+
+def _required(question: str) -> str:
+    if not (question or "").strip():
+        raise gr.Error("请输入问题。")
+    return question.strip()
+
+
+def citation_json(c: Citation) -> dict:
+    """Citation.to_json with "path" renamed "clause": gradio_client takes any dict with a "path" for a file."""
+    d = c.to_json()
+    d["clause"] = d.pop("path")
+    return d
+
+
+def answer_json(answer: Answer) -> dict:
+    """Answer.to_json (citations as in `citation_json`) plus the status label users see."""
+    return {**answer.to_json(), "citations": [citation_json(c) for c in answer.citations],
+            "status": STATUS[answer.verified]}
+
+
+def start(args: argparse.Namespace) -> Service:
+    """Index (built on first run, with progress), models loaded once, one shared Service."""
+    print(f"政策问答助手：加载知识库 {args.corpus} → 索引 {args.index}（首次运行会建立索引）…", flush=True)
+    assistant = build_assistant(args, progress=True)
+    index = assistant.retriever.index
+    print(f"索引就绪：{len(index.manifest.get('documents', {}))} 个文件，{len(index.chunks)} 段。", flush=True)
+    assistant.retriever.embedder.embed_query("预热")  # load the embedding model now, not on the first question
+    if assistant.model is not None and not args.no_warmup:
+        print(f"加载大模型 {assistant.backend}（首次约 20 秒）…", flush=True)
+        try:
+            assistant.model.complete([{"role": "user", "content": "你好"}], max_tokens=1)
+        except ModelUnavailable as e:
+            print(f"警告：大模型不可用，回答将改为原文摘录：{e}", file=sys.stderr, flush=True)
+    return Service(knowledge_base(args), assistant)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = parser()
+    args = p.parse_args(argv)
+    if args.max_upload_mb <= 0 or args.concurrency < 1:
+        p.error(f"need --max-upload-mb > 0 and --concurrency >= 1, got {args.max_upload_mb}, {args.concurrency}")
+    try:
+        service = start(args)
+    except (AssistantError, ValueError, OSError) as e:
+        print(f"错误：{e}", file=sys.stderr)
+        return 1
+    demo = build_app(service, args)
+    demo.queue(default_concurrency_limit=args.concurrency)
+    print(f"网页地址：http://{args.host}:{args.port}", flush=True)
+    demo.launch(server_name=args.host, server_port=args.port, max_threads=max(40, 2 * args.concurrency),
+                max_file_size=int(args.max_upload_mb * MB) + MB, footer_links=["api"], theme=gr.themes.Soft(
+                    font=["Noto Sans CJK SC", "WenQuanYi Micro Hei", "PingFang SC", "Microsoft YaHei", "sans-serif"],
+                    font_mono=["Noto Sans Mono CJK SC", "WenQuanYi Micro Hei Mono", "monospace"]),
+                css=CSS, head=HEAD)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

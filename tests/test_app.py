@@ -1,0 +1,358 @@
+"""The app as users get it: `python app.py …` on a free 127.0.0.1 port, driven by headless Chromium and gradio_client.
+
+Debian's Chromium (/usr/bin/chromium, installed by scripts/browser.sh) is driven by Playwright; nothing here
+downloads a browser. Each app gets a copy of the corpus and a fresh index. Screenshots go to tests/artifacts/.
+"""
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+
+pytestmark = pytest.mark.browser
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--no-proxy-server"]
+ARTIFACTS = ROOT / "tests" / "artifacts"
+TOKEN = "s3cret-令牌"
+UPLOAD_TEXT = """青浦区数字农业试点补贴办法
+一、支持对象
+1、无人机植保作业补贴。对开展无人机植保作业的家庭农场，按作业面积给予补贴，支持购置植保无人机。（责任部门：区农业农村委）
+2、智慧温室建设奖励。对新建智慧温室的农民合作社给予一次性奖励。（责任部门：区农业农村委、区财政局）
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class App:
+    """`python app.py` in a subprocess over its own corpus copy and index, stopped by its pid."""
+
+    def __init__(self, root: Path, *extra: str, timeout: float = 240):
+        shutil.copytree(ROOT / "corpus", root / "corpus")
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/"
+        self.feedback = root / "feedback.jsonl"
+        self.corpus = root / "corpus"
+        self.log = root / "app.log"
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost"}
+        cmd = [sys.executable, "app.py", "--host", "127.0.0.1", "--port", str(self.port), "--corpus", str(self.corpus),
+               "--index", str(root / "index"), "--feedback-log", str(self.feedback), *extra]
+        with open(self.log, "w") as log:
+            self.proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"app exited with {self.proc.returncode}:\n{self.output()}")
+            try:
+                with urllib.request.urlopen(self.url, timeout=2) as r:
+                    if r.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.5)
+        self.stop()
+        raise RuntimeError(f"app did not start in {timeout} s:\n{self.output()}")
+
+    def output(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace")[-4000:]
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    """The fast app: no LLM (extractive answers), an admin token for uploads."""
+    a = App(tmp_path_factory.mktemp("app"), "--backend", "extractive", "--admin-token", TOKEN)
+    yield a
+    a.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's Chromium is missing: run `bash scripts/browser.sh`")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, app):
+    ctx = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 1000})
+    pg = ctx.new_page()
+    pg.set_default_timeout(30_000)
+    pg.goto(app.url)
+    pg.wait_for_selector("#question textarea")
+    yield pg
+    ctx.close()
+
+
+def shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / name), full_page=True)
+
+
+def ask(page, question: str, timeout: float = 30_000) -> None:
+    """Type a question, send it, and wait until its answer carries a verification status."""
+    from playwright.sync_api import expect
+
+    turns = page.locator("#chat .status").count()
+    page.fill("#question textarea", question)
+    page.click("#send")
+    expect(page.locator("#chat .status")).to_have_count(turns + 1, timeout=timeout)
+
+
+def open_tab(page, name: str) -> None:
+    page.get_by_role("tab", name=name).click()
+
+
+def choose(page, dropdown: str, option: str) -> None:
+    page.click(f"{dropdown} input")
+    page.get_by_role("option", name=option, exact=True).click()
+
+
+# ---------- 问答 ----------
+
+def test_answer_with_citation_panel(page):
+    from playwright.sync_api import expect
+
+    ask(page, "生鲜电商有哪些支持措施？")
+    chat, panel = page.locator("#chat"), page.locator("#sources")
+    expect(chat).to_contain_text("拓展生鲜电商零售业态")
+    expect(chat).to_contain_text("核验：原文摘录")
+    first = panel.locator(".src").first
+    expect(first).to_contain_text("[1] 7、拓展生鲜电商零售业态")
+    expect(first).to_contain_text("沪府办发〔2020〕1号")
+    expect(first).to_contain_text("条款位置：二、聚焦发展重点 > 7、拓展生鲜电商零售业态")
+    expect(first.locator(".src-dept .dept.lead")).to_have_text("市商务委")
+    expect(first.locator(".src-dept")).to_contain_text("市市场监管局")
+    assert first.locator("mark").inner_text() in first.locator(".src-text").inner_text()
+    expect(first.locator(".ref code")).to_have_text(
+        "《上海市促进在线新经济发展行动方案(2020-2022年)》（沪府办发〔2020〕1号）二、聚焦发展重点 > 7、拓展生鲜电商零售业态")
+    assert chat.locator("a.cite").first.get_attribute("href") == "#src-0-1"
+    shot(page, "app_chat.png")
+
+
+def test_followup_feedback_and_clear(page, app):
+    from playwright.sync_api import expect
+
+    ask(page, "生鲜电商有哪些支持措施？")
+    ask(page, "那责任部门呢？")
+    expect(page.locator("#chat")).to_contain_text("「7、拓展生鲜电商零售业态」的责任部门为：市商务委、市经济信息化委、市交通委、市市场监管局")
+    expect(page.locator("#sources")).to_contain_text("问题：那责任部门呢？")
+    expect(page.locator("#chat")).to_contain_text("核验：文件结构化信息")
+    page.locator("#chat button[aria-label='赞'], #chat button[aria-label='Like']").last.click()
+    expect(page.locator("#feedback-message")).to_contain_text("已记录您对第 2 轮回答的反馈")
+    logged = [json.loads(line) for line in app.feedback.read_text(encoding="utf-8").splitlines()]
+    assert logged[-1]["rating"] == "up" and logged[-1]["question"] == "那责任部门呢？"
+    assert logged[-1]["answer"]["citations"][0]["departments"][0] == "市商务委"
+    page.locator("#chat a.cite").first.click()  # a citation of the first answer brings back its sources
+    expect(page.locator("#sources")).to_contain_text("问题：生鲜电商有哪些支持措施？")
+    shot(page, "app_followup.png")
+    page.click("#clear")
+    expect(page.locator("#chat .status")).to_have_count(0)
+
+
+# ---------- 政策匹配 / 政策浏览 ----------
+
+def test_match_fresh_food_company(page):
+    from playwright.sync_api import expect
+
+    open_tab(page, "政策匹配")
+    page.fill("#match-description textarea", "我们是一家生鲜电商企业，线上销售蔬菜水果，自建冷链仓储和社区配送")
+    choose(page, "#match-industry", "零售电商")
+    page.get_by_label("所在区县（可选）").fill("浦东新区")
+    page.click("#match-run")
+    result = page.locator("#match-result")
+    expect(result.locator(".match")).to_have_count(5)
+    top3 = [h.inner_text() for h in result.locator(".match h4").all()[:3]]
+    assert any("7、拓展生鲜电商零售业态" in h for h in top3), top3
+    expect(result).to_contain_text("所选区县「浦东新区」在现有文件中没有专门条款，以下为全市通用措施")
+    seven = result.locator(".match", has_text="7、拓展生鲜电商零售业态")
+    expect(seven).to_contain_text("向市商务委咨询「拓展生鲜电商零售业态」的具体申报条件、支持方式和时间安排")
+    expect(seven.locator(".term", has_text="冷链")).to_have_count(1)
+    shot(page, "app_match.png")
+    with page.expect_download() as download:
+        page.click("#match-csv")
+    csv_text = Path(download.value.path()).read_text(encoding="utf-8-sig")
+    assert csv_text.startswith("排名,条目,标题") and "拓展生鲜电商零售业态" in csv_text
+    with page.expect_download() as download:
+        page.click("#match-md")
+    assert "# 政策匹配结果" in Path(download.value.path()).read_text(encoding="utf-8")
+
+
+def test_browse_by_department(page):
+    from playwright.sync_api import expect
+
+    open_tab(page, "政策浏览")
+    outline = page.locator("#outline")
+    expect(outline).to_contain_text("共 23 条")
+    choose(page, "#browse-department", "市教委")
+    expect(outline).to_contain_text("共 2 条（市教委参与）")
+    assert [s.inner_text().split(" ")[0] for s in outline.locator("summary").all()] == \
+        ["10、优化发展在线教育", "20、实行包容审慎监管"]
+    shot(page, "app_browse.png")
+
+
+# ---------- 知识库 ----------
+
+def documents(page) -> list[str]:
+    page.locator("#documents .virtual-row").first.wait_for()
+    return [r.inner_text() for r in page.locator("#documents .virtual-row").all()]
+
+
+def upload(page, path: Path | dict, token: str = TOKEN) -> None:
+    from playwright.sync_api import expect
+
+    name = path.name if isinstance(path, Path) else path["name"]
+    page.fill("#admin-token input", token)
+    page.locator("#upload-file input[type=file]").set_input_files(path if isinstance(path, dict) else str(path))
+    expect(page.locator("#upload-file")).to_contain_text(name.rsplit(".", 1)[0][:8])  # the upload has arrived
+    page.click("#upload-run")
+
+
+def test_upload_then_ask_then_delete(page, tmp_path):
+    from playwright.sync_api import expect
+
+    open_tab(page, "知识库")
+    before = documents(page)
+    doc = tmp_path / "青浦区数字农业补贴.txt"
+    doc.write_text(UPLOAD_TEXT, encoding="utf-8")
+    upload(page, doc, token="wrong")
+    expect(page.locator("#kb-message")).to_contain_text("管理口令不正确，未做任何修改")
+    assert documents(page) == before
+    page.fill("#admin-token input", TOKEN)  # the chosen file stays after a wrong token
+    page.click("#upload-run")
+    expect(page.locator("#kb-message")).to_contain_text("已导入「青浦区数字农业补贴.txt」", timeout=120_000)
+    expect(page.locator("#documents")).to_contain_text("青浦区数字农业试点补贴办法")
+    assert len(documents(page)) == len(before) + 1
+    shot(page, "app_upload.png")
+
+    open_tab(page, "问答")
+    ask(page, "家庭农场开展无人机植保作业有什么补贴？")
+    expect(page.locator("#sources .src").first).to_contain_text("1、无人机植保作业补贴")
+    expect(page.locator("#sources .src").first).to_contain_text("《青浦区数字农业试点补贴办法》")
+    expect(page.locator("#sources .src").first.locator(".dept.lead")).to_have_text("区农业农村委")
+    shot(page, "app_upload_answer.png")
+
+    open_tab(page, "知识库")
+    choose(page, "#remove-doc", "青浦区数字农业试点补贴办法（青浦区数字农业补贴.txt）")
+    page.click("#remove-run")
+    expect(page.locator("#kb-message")).to_contain_text("已删除《青浦区数字农业试点补贴办法》", timeout=60_000)
+    assert documents(page) == before
+
+
+@pytest.mark.parametrize("file, message", [
+    ({"name": "setup.exe", "mimeType": "application/octet-stream", "buffer": b"MZ\x90\x00\x03"}, "不支持的文件类型「.exe」"),
+    ({"name": "空文件.txt", "mimeType": "text/plain", "buffer": b""}, "文件是空的"),
+    ({"name": "坏文件.pdf", "mimeType": "application/pdf", "buffer": (ROOT / "tests/fixtures/bad/corrupt.pdf").read_bytes()},
+     "PDF 文件已损坏或无法读取"),
+    ({"name": "二进制.txt", "mimeType": "text/plain", "buffer": (ROOT / "tests/fixtures/bad/binary.txt").read_bytes()},
+     "文件是二进制内容"),
+])
+def test_bad_upload_is_rejected_and_nothing_is_lost(page, app, file, message):
+    from playwright.sync_api import expect
+
+    open_tab(page, "知识库")
+    before = documents(page)
+    corpus_before = sorted(p.name for p in app.corpus.iterdir())
+    upload(page, file)
+    expect(page.locator("#kb-message")).to_contain_text(message)
+    expect(page.locator("#kb-message")).to_contain_text("知识库未作改动")
+    assert documents(page) == before
+    assert sorted(p.name for p in app.corpus.iterdir()) == corpus_before
+    shot(page, f"app_bad_upload_{file['name']}.png")
+
+
+# ---------- gradio_client ----------
+
+@pytest.fixture(scope="module")
+def client(app):
+    from gradio_client import Client
+
+    return Client(app.url, verbose=False)
+
+
+def test_client_ask(client):
+    answer = client.predict("生鲜电商有哪些支持措施？", api_name="/ask")
+    assert answer["status"] == "原文摘录" and answer["refused"] is False
+    assert "[1]" in answer["answer"]
+    first = answer["citations"][0]
+    assert first["clause"] == "二、聚焦发展重点 > 7、拓展生鲜电商零售业态"
+    assert first["departments"][0] == "市商务委"
+    assert first["quote"] in first["text"]
+    refused = client.predict("申请补贴需要提交哪些材料？", api_name="/ask")
+    assert refused["status"] == "文件未涉及" and refused["suggestions"]
+
+
+def test_client_ask_stream_sends_sources_first(client):
+    outputs = list(client.submit("在线教育由哪些部门负责？", api_name="/ask_stream"))
+    stages = [o["stage"] for o in outputs]
+    assert stages[0] == "sources" and stages[-1] == "done"
+    assert outputs[0]["citations"][0]["clause"].endswith("10、优化发展在线教育")
+    assert "市教委" in outputs[-1]["answer"]
+
+
+def test_client_match(client):
+    text = client.predict("我们是一家生鲜电商企业，线上卖蔬菜水果，做冷链配送", "零售电商", "", "", 5, api_name="/match")
+    headings = [line for line in text.splitlines() if line.startswith("## ")]
+    assert len(headings) == 5
+    assert any("7、拓展生鲜电商零售业态" in h for h in headings[:3])
+    assert "下一步：向市商务委咨询「拓展生鲜电商零售业态」" in text
+
+
+# ---------- the real model ----------
+
+@pytest.mark.slow
+def test_llm_answer_streams_after_sources(browser, tmp_path):
+    """Default local LLM: the source panel fills when retrieval ends, before the answer is done."""
+    from playwright.sync_api import expect
+
+    app = App(tmp_path, timeout=420)
+    try:
+        ctx = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 1000})
+        page = ctx.new_page()
+        page.goto(app.url)
+        page.fill("#question textarea", "生鲜电商有哪些支持措施？")
+        t0 = time.monotonic()
+        page.click("#send")
+        expect(page.locator("#sources .src").first).to_contain_text("7、拓展生鲜电商零售业态", timeout=30_000)
+        sources_s = time.monotonic() - t0
+        assert page.locator("#chat .status").count() == 0  # the answer is still being written
+        expect(page.locator("#chat")).to_contain_text("正在生成回答", timeout=5_000)
+        shot(page, "app_llm_sources_first.png")
+        expect(page.locator("#chat .status")).to_have_count(1, timeout=300_000)
+        done_s = time.monotonic() - t0
+        assert sources_s < done_s
+        expect(page.locator("#chat")).to_contain_text("生鲜")
+        status = page.locator("#chat .status").inner_text()
+        assert status in {"核验：依据充分", "核验：部分内容未在原文中核实", "核验：原文摘录"}
+        expect(page.locator("#sources")).to_contain_text("市商务委")
+        for link in page.locator("#chat a.cite").all():  # every [n] of the final answer has its source in the panel
+            assert page.locator(link.get_attribute("href")).count() == 1
+        shot(page, "app_llm_done.png")
+        print(f"sources after {sources_s:.1f} s, answer done after {done_s:.1f} s ({status}):",
+              page.locator("#chat .message-row, #chat [data-testid='bot']").last.inner_text()[:300])
+        ctx.close()
+    finally:
+        app.stop()

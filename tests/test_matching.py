@@ -1,0 +1,149 @@
+"""Measure cards and matching on the real seed document; a fake embedder keeps ranking tests fast."""
+import csv
+import io
+
+import pytest
+
+from assistant.chunking import chunk_document
+from assistant.config import ChunkingConfig
+from assistant.knowledge import KnowledgeBase
+from assistant.llm import ChatModel
+from assistant.matching import (Company, Matcher, build_cards, departments, industries, next_step, outline, to_csv,
+                                to_markdown)
+from assistant.retrieve import Retriever
+from fakes import BigramEmbedder
+
+ITEM7_DEPTS = ("市商务委", "市经济信息化委", "市交通委", "市市场监管局")
+
+
+@pytest.fixture(scope="module")
+def cards(seed_doc):
+    return build_cards(chunk_document(seed_doc, ChunkingConfig()))
+
+
+@pytest.fixture(scope="module")
+def matcher(tmp_path_factory):
+    from conftest import ROOT
+
+    emb = BigramEmbedder()
+    index, _ = KnowledgeBase(ROOT / "corpus", tmp_path_factory.mktemp("index"), emb).sync()
+    return Matcher(Retriever(index, emb))
+
+
+def test_one_card_per_numbered_item(cards):
+    assert [c.number for c in cards] == [str(n) for n in range(1, 24)]
+    seven = cards[6]
+    assert seven.label == "7、拓展生鲜电商零售业态"
+    assert seven.heading == "拓展生鲜电商零售业态"
+    assert seven.section == "二、聚焦发展重点"
+    assert seven.departments == ITEM7_DEPTS
+    assert seven.lead == "市商务委"
+    assert seven.text.startswith("7、拓展生鲜电商零售业态。围绕生鲜、餐饮、农产品")
+    assert seven.text.endswith("(责任部门:市商务委、市经济信息化委、市交通委、市市场监管局)")
+    assert seven.reference == "《上海市促进在线新经济发展行动方案(2020-2022年)》（沪府办发〔2020〕1号）二、聚焦发展重点 > 7、拓展生鲜电商零售业态"
+    assert cards[22].departments == ("市经济信息化委", "市科委", "市发展改革委", "上海科创办")
+
+
+def test_long_items_are_joined_from_their_pieces(seed_doc):
+    chunks = chunk_document(seed_doc, ChunkingConfig(max_chars=100))
+    cards = build_cards(chunks)
+    assert len(cards) == 23
+    eight = cards[7]
+    assert len(eight.pieces) > 1
+    for cid, start, at in eight.pieces:  # every piece sits at its own place in the card text
+        chunk = next(c for c in chunks if c.id == cid)
+        assert eight.text[at : at + len(chunk.text)] == chunk.text
+        assert eight.offset(chunk.start + 3) == at + 3
+    assert "保障 “最后一公里” 送达" in eight.text and eight.departments[0] == "市商务委"
+
+
+def test_departments_and_outline(cards):
+    depts = departments(cards)
+    assert depts[0] == "市经济信息化委" and "市教委" in depts and len(depts) == len(set(depts))
+    tree = outline(cards, "市教委")
+    labels = [c.label for sections in tree.values() for items in sections.values() for c in items]
+    assert labels == ["10、优化发展在线教育", "20、实行包容审慎监管"]
+    assert sum(len(v) for s in outline(cards).values() for v in s.values()) == 23
+
+
+def test_industries_come_from_the_corpus(cards):
+    found = {ind.name: [cards[i].number for i in ind.cards] for ind in industries(cards)}
+    assert found["零售电商"][0] == "7"
+    assert found["金融"][0] == "4"
+    assert found["教育"] == ["10"]
+    assert found["医疗"] == ["12"]
+    assert found["物流配送"][0] == "8"
+    assert "建筑" not in found  # in the generic vocabulary, but no item speaks of it
+    assert industries(cards, {"航天": ("火箭",)}) == []
+
+
+def test_next_step_names_the_lead_department(cards):
+    assert next_step(cards[6]) == ("向市商务委咨询「拓展生鲜电商零售业态」的具体申报条件、支持方式和时间安排；"
+                                   "涉及其他部门职责的，可同时联系市经济信息化委、市交通委、市市场监管局")
+
+
+@pytest.mark.parametrize("company, top", [
+    (Company("我们是一家生鲜电商企业，线上销售蔬菜水果，自建冷链仓储"), "7"),
+    (Company("在线教育平台，提供职业技能培训课程", industry="教育"), "10"),
+    (Company("互联网医院，开展在线复诊和健康咨询"), "12"),
+    (Company("", industry="金融"), "4"),
+])
+def test_ranking_puts_the_right_item_first(matcher, company, top):
+    result = matcher.match(company, k=5)
+    assert result.matches[0].card.number == top
+    assert len(result.matches) == 5
+
+
+def test_a_match_says_why(matcher):
+    m = matcher.match(Company("我们是一家生鲜电商企业，做冷链仓储"), k=3).matches[0]
+    assert m.card.number == "7"
+    assert "生鲜电商" in m.terms and "冷链" in m.terms
+    assert m.quote in m.card.text and m.quote != m.card.label
+    assert m.next_step.startswith("向市商务委咨询")
+
+
+def test_district_and_size_are_reported_honestly(matcher):
+    result = matcher.match(Company("生鲜电商", size="小微企业", district="浦东新区"))
+    assert "所选区县「浦东新区」在现有文件中没有专门条款，以下为全市通用措施。" in result.notices
+    assert any("个体工商户" in n for n in result.notices)  # item 22 speaks of 个体工商户
+    named = matcher.match(Company("应用场景", district="临港新片区"))
+    assert any("第14项" in n for n in named.notices) and named.matches[0].card.number == "14"
+
+
+def test_nothing_to_match_on_is_an_error(matcher):
+    with pytest.raises(ValueError, match="业务描述"):
+        matcher.match(Company("  "))
+    result = matcher.match(Company("生鲜电商", industry="航空航天"))
+    assert result.notices[0].startswith("现有文件中没有涉及「航空航天」行业的条目")
+
+
+def test_exports(matcher):
+    result = matcher.match(Company("生鲜电商", district="浦东新区"), k=3)
+    md = to_markdown(result)
+    assert "## 1. 7、拓展生鲜电商零售业态" in md and "> 所选区县「浦东新区」" in md and "下一步：向市商务委咨询" in md
+    rows = list(csv.reader(io.StringIO(to_csv(result))))
+    assert rows[0][:3] == ["排名", "条目", "标题"] and len(rows) == 4
+    assert rows[1][1:3] == ["7", "拓展生鲜电商零售业态"] and rows[1][7] == "市商务委"
+
+
+class Scripted(ChatModel):
+    """A chat model that always says the same thing."""
+
+    name = "scripted"
+
+    def __init__(self, reply: str):
+        self.reply = reply
+
+    def stream(self, messages, *, max_tokens=None, temperature=None, stop=None):
+        yield self.reply
+
+
+def test_llm_explanations_are_verified(matcher):
+    company = Company("我们是一家生鲜电商企业")
+    good = Scripted("该条款支持企业提升生鲜产品周转数字化管理能力，规模化布局冷链仓储设施[1]。")
+    result = matcher.match(company, k=1, model=good)
+    assert result.matches[0].explanation == "该条款支持企业提升生鲜产品周转数字化管理能力，规模化布局冷链仓储设施。"
+    invented = Scripted("符合条件的企业可获得最高500万元补贴[1]。")
+    result = matcher.match(company, k=1, model=invented)
+    assert result.matches[0].explanation == ""
+    assert result.notices == ["第7项的模型说明未通过原文核验，已省略。"]
