@@ -22,7 +22,7 @@ ASK_OUTLINE = re.compile(r"(?:哪|几)(?:几|个)?大?部分|由.{0,6}组成|整
                          r"哪(?:两|几)个小节|sections? of|structure of", re.I)
 ASK_DEPTS = re.compile(r"责任部门|牵头部门|负责部门|责任单位|哪些部门|哪个部门|哪几个部门|谁(?:来)?负责|由谁负责|谁牵头|"
                        r"departments?.{0,20}(?:responsible|lead|in charge)|which departments?|who is responsible", re.I)
-ASK_ITEMS = re.compile(r"负责|牵头|承担|参与|涉及|哪些(?:事项|工作|任务|条目|措施)|responsible|lead", re.I)
+ASK_ITEMS = re.compile(r"负责|牵头|承担|参与|涉及|哪些(?:事项|工作|任务|条目|措施|方面)|哪项|responsible|lead", re.I)
 ITEM_NUMBER = re.compile(r"第\s*([0-9]{1,3}|[一二三四五六七八九十]{1,3})\s*[项条]|(?<![\d.])(\d{1,2})\s*[、．]|item\s*(\d{1,3})", re.I)
 CN = {c: i for i, c in enumerate("零一二三四五六七八九十")}
 
@@ -87,13 +87,13 @@ class Facts:
             return self._field(doc_id, "title", "全称")
         if ASK_OUTLINE.search(question):
             return self._outline(doc_id)
+        named = [d for d in self.departments if normalize(d) in normalize(question)]
+        if named and ASK_ITEMS.search(question) and not ITEM_NUMBER.search(question):
+            return self._items_of(named[0])  # "市教委负责哪些事项" / "市市场监管局是哪些事项的责任部门"
         if ASK_DEPTS.search(question):
             item = self._item(question, hits, context)
             if item is not None:
                 return self._departments_of(item)
-        named = [d for d in self.departments if normalize(d) in normalize(question)]
-        if named and ASK_ITEMS.search(question):
-            return self._items_of(named[0])
         return None
 
     def _document(self, question: str, hits: Sequence[Hit]) -> str | None:

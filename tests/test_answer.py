@@ -78,8 +78,11 @@ def test_sources_come_before_tokens_and_prompt_is_numbered(retriever):
     kinds = [type(e).__name__ for e in events]
     assert kinds[0] == "Sources" and kinds[-1] == "Done" and "Token" in kinds
     assert events[0].citations[0].chunk.path_str == ITEM7
-    prompt = model.messages[0][1]["content"]
-    assert prompt.startswith("资料：\n[1] " + ITEM7 + "\n")
+    roles = [m["role"] for m in model.messages[0]]
+    assert roles == ["system", "user", "assistant", "user"]  # rules, worked example, then the question
+    prompt = model.messages[0][-1]["content"]
+    assert prompt.startswith("资料1（" + ITEM7 + "）：7、拓展生鲜电商零售业态。")
+    assert prompt.endswith("\n\n问题：生鲜电商有哪些支持措施？")
     answer = events[-1].answer
     assert answer.verified == VERIFIED and answer.text == "方案提出推动传统零售和渠道电商整合资源[1]。"
     assert [c.n for c in answer.citations] == [1] and answer.citations[0].chunk.path_str == ITEM7
@@ -132,3 +135,11 @@ def test_answer_json_shape(retriever):
     j = assistant(retriever).ask("生鲜电商有哪些支持措施？").to_json()
     assert set(j) >= {"question", "answer", "refused", "citations", "verified", "timings"}
     assert set(j["citations"][0]) >= {"n", "text", "path", "source"}
+
+
+def test_department_named_with_责任部门_lists_its_items(retriever):
+    a = assistant(retriever).ask("市市场监管局是哪些事项的责任部门？")
+    assert a.verified == METADATA
+    assert [line.split("[")[0] for line in a.text.splitlines()[1:]] == [
+        "- 5、深化发展在线文娱", "- 6、创新发展在线展览展示", "- 7、拓展生鲜电商零售业态", "- 11、加快发展在线研发设计",
+        "- 20、实行包容审慎监管", "- 22、探索新型人才从业评价"]
