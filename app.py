@@ -37,13 +37,12 @@ from assistant.errors import AssistantError, DocumentError, ModelUnavailable  # 
 from assistant.feedback import DEFAULT_LOG, record  # noqa: E402
 from assistant.knowledge import KnowledgeBase, SyncReport  # noqa: E402
 from assistant.matching import SIZES, Company, Match, MatchResult, Matcher, departments, outline, to_csv, to_markdown  # noqa: E402
-from assistant.records import EXTRACTIVE, METADATA, PARTIAL, REFUSED, VERIFIED, Answer, Citation  # noqa: E402
+from assistant.records import STATUS_LABELS, Answer, Citation  # noqa: E402
 from assistant.retrieve import Retriever  # noqa: E402
 from assistant.verify import CITATION  # noqa: E402
 from assistant.wiring import add_answer_args, add_kb_args, build_assistant, knowledge_base  # noqa: E402
 
-STATUS = {VERIFIED: "依据充分", PARTIAL: "部分内容未在原文中核实", EXTRACTIVE: "原文摘录", METADATA: "文件结构化信息",
-          REFUSED: "文件未涉及"}  # what users read for Answer.verified (the CLI has the same words)
+STATUS = STATUS_LABELS  # what users read for Answer.verified
 EXAMPLES = ["生鲜电商有哪些支持措施？", "那责任部门呢？", "在线教育由哪些部门负责？", "文件的文号是什么？",
             "无人工厂的建设目标是多少家？", "市商务委负责哪些事项？"]
 ALL_DEPARTMENTS = "全部部门"

@@ -84,10 +84,14 @@ def _citations(hits: Sequence[Hit]) -> list[Citation]:
     return [Citation(n, h.chunk, *h.quote) for n, h in enumerate(hits, start=1)]
 
 
-def _renumber(text: str, used: list[int], citations: list[Citation]) -> tuple[str, list[Citation]]:
-    """Keep only the cited sources, numbered 1.. in order of first use."""
+def _renumber(text: str, used: list[int], citations: list[Citation], notes: list[str] | None = None
+              ) -> tuple[str, list[Citation]]:
+    """Keep only the cited sources, numbered 1.. in order of first use (notes follow the new numbers)."""
     mapping = {old: new for new, old in enumerate(used, start=1)}
     text = CITATION.sub(lambda m: f"[{mapping[int(m.group(1))]}]" if int(m.group(1)) in mapping else "", text)
+    for i, note in enumerate(notes or []):
+        notes[i] = CITATION.sub(lambda m: f"[{mapping[int(m.group(1))]}]" if int(m.group(1)) in mapping
+                                else f"[检索结果{m.group(1)}]", note)
     kept = [Citation(mapping[c.n], c.chunk, c.quote_start, c.quote_end) for c in citations if c.n in mapping]
     return text, sorted(kept, key=lambda c: c.n)
 
@@ -184,7 +188,7 @@ class Assistant:
             verdict = verify(text, [c.text for c in chunks])
             notes += verdict.notes
             if verdict.supported:
-                text, cites = _renumber(verdict.text, verdict.cited, citations)
+                text, cites = _renumber(verdict.text, verdict.cited, citations, notes)
                 verified = PARTIAL if verdict.dropped else VERIFIED
             else:
                 notes.append("生成的回答未通过原文核验，已改为原文摘录")

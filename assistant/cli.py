@@ -84,15 +84,13 @@ def cmd_search(args, kb: KnowledgeBase) -> int:
 
 def cmd_ask(args) -> int:
     from .answer import Done, Sources, Token
-    from .records import REFUSED
+    from .records import STATUS_LABELS
 
     if not args.question and not args.queries:
         print("错误: 请给出问题, 或用 --queries FILE", file=sys.stderr)
         return EXIT_USAGE
     questions = [args.question] if args.question else read_queries(args.queries)
     assistant = build_assistant(args, progress=True)
-    labels = {"verified": "依据充分", "partial": "部分内容未在原文中核实", "extractive": "原文摘录",
-              "metadata": "文件结构化信息", REFUSED: "文件未涉及"}
     for q in questions:
         answer = None
         for event in assistant.stream(q):
@@ -107,7 +105,7 @@ def cmd_ask(args) -> int:
             continue
         if args.stream:
             print("\n--- 核验后的回答 ---")
-        print(f"问题: {q}\n{answer.text}\n[{labels[answer.verified]}]")
+        print(f"问题: {q}\n{answer.text}\n[{STATUS_LABELS[answer.verified]}]")
         for c in answer.citations:
             print(f"  [{c.n}] {c.reference}\n      “{c.quote[:120]}”")
         for note in answer.notes:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from .chunking import DEPARTMENTS
 from .normalize import normalize
 from .records import Chunk
 
@@ -23,6 +24,8 @@ def select(question: str, chunks: Sequence[Chunk], scores: Sequence[Sequence[flo
         for ui, (s, e) in enumerate(chunk.units):
             if label and normalize(chunk.text[s:e]).rstrip("。") in label:
                 continue  # the item's own title line says nothing the label does not
+            if DEPARTMENTS.fullmatch(chunk.text[s:e].strip()):
+                continue  # a bare (责任部门:…) note is shown with the source, not quoted as a measure
             dense = unit_scores[ui] if ui < len(unit_scores) else 0.0
             rank_bonus = 0.02 * (len(chunks) - ci)  # earlier sources are better ranked overall
             candidates.append((dense + 0.5 * overlap(question, chunk.text[s:e]) + rank_bonus, ci, ui))

@@ -137,6 +137,8 @@ class Citation:
 
 # Verification outcomes, shown to users as 依据充分 / 部分内容未在原文中核实 / 文件未涉及 …
 VERIFIED, PARTIAL, EXTRACTIVE, METADATA, REFUSED = "verified", "partial", "extractive", "metadata", "refused"
+STATUS_LABELS = {VERIFIED: "依据充分", PARTIAL: "部分内容未在原文中核实", EXTRACTIVE: "原文摘录",
+                 METADATA: "文件结构化信息", REFUSED: "文件未涉及"}
 
 
 @dataclass
