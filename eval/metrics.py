@@ -1,7 +1,10 @@
-"""Pure metric functions: evidence recall, MRR, latency percentiles."""
+"""Pure metric functions: evidence recall, MRR, latency percentiles, and character-level answer metrics."""
 from __future__ import annotations
 
 import math
+import re
+import unicodedata
+from collections import Counter
 from collections.abc import Sequence
 
 from assistant.normalize import normalize
@@ -44,3 +47,89 @@ def percentile(values: Sequence[float], q: float) -> float:
 def mean(values: Sequence[float]) -> float:
     vals = [v for v in values if not math.isnan(v)]
     return sum(vals) / len(vals) if vals else math.nan
+
+
+# --- answer metrics (character level: Chinese has no spaces, so characters are the tokens) ---
+
+CITATION_MARK = re.compile(r"\[\d{1,2}\]")
+NUMBER = re.compile(r"\d+(?:\.\d+)?%?")
+THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
+
+
+def answer_chars(text: str) -> str:
+    """The characters compared by char-F1 and ROUGE-L: normalised; citation marks, punctuation and symbols removed."""
+    return "".join(c for c in normalize(CITATION_MARK.sub("", text)) if not unicodedata.category(c).startswith(("P", "S")))
+
+
+def char_f1(prediction: str, reference: str) -> float:
+    """F1 of the character multisets of prediction and reference (SQuAD's token F1 with characters as tokens)."""
+    pred, ref = answer_chars(prediction), answer_chars(reference)
+    common = sum((Counter(pred) & Counter(ref)).values())
+    if not common:
+        return 0.0
+    precision, recall = common / len(pred), common / len(ref)
+    return 2 * precision * recall / (precision + recall)
+
+
+def lcs_length(a: Sequence, b: Sequence) -> int:
+    """Length of the longest common subsequence of a and b."""
+    if len(a) < len(b):
+        a, b = b, a
+    row = [0] * (len(b) + 1)
+    for x in a:
+        prev = 0  # row[j-1] of the previous row
+        for j, y in enumerate(b, start=1):
+            prev, row[j] = row[j], prev + 1 if x == y else max(row[j], row[j - 1])
+    return row[-1]
+
+
+def rouge_l(prediction: str, reference: str) -> float:
+    """ROUGE-L F1 over characters: 2PR/(P+R) with P, R = LCS length over prediction and reference lengths."""
+    pred, ref = answer_chars(prediction), answer_chars(reference)
+    lcs = lcs_length(pred, ref)
+    if not lcs:
+        return 0.0
+    precision, recall = lcs / len(pred), lcs / len(ref)
+    return 2 * precision * recall / (precision + recall)
+
+
+def phrase_coverage(phrases: Sequence[str], text: str) -> float:
+    """Share of key phrases found in the text after normalisation; nan when there are none."""
+    if not phrases:
+        return math.nan
+    t = normalize(text)
+    return sum(normalize(p) in t for p in phrases) / len(phrases)
+
+
+def numbers(text: str) -> list[str]:
+    """The numbers a text states (NFKC, thousands separators dropped, citation marks [n] ignored)."""
+    t = THOUSANDS.sub("", unicodedata.normalize("NFKC", CITATION_MARK.sub(" ", text)))
+    return NUMBER.findall(t)
+
+
+def numbers_traceable(answer: str, sources: Sequence[str]) -> bool:
+    """Whether every number in the answer is also a number in one of its sources."""
+    known = {n for s in sources for n in numbers(s)}
+    return all(n in known for n in numbers(answer))
+
+
+def citation_precision(cited: Sequence[str], evidence: Sequence[str]) -> float:
+    """Share of cited texts that contain at least one gold span; nan when nothing is cited or no gold."""
+    if not cited or not evidence:
+        return math.nan
+    spans = [normalize(s) for s in evidence]
+    return sum(any(s in normalize(c) for s in spans) for c in cited) / len(cited)
+
+
+def span_ranks(evidence: Sequence[str], retrieved: Sequence[str]) -> list[int]:
+    """For each gold span, the 1-based rank of the first retrieved text containing it (0 = not found)."""
+    texts = [normalize(t) for t in retrieved]
+    spans = [normalize(s) for s in evidence]
+    return [next((r for r, t in enumerate(texts, start=1) if s in t), 0) for s in spans]
+
+
+def recall_from_ranks(ranks: Sequence[int], k: int) -> float:
+    """Evidence recall@k from `span_ranks`: share of spans found at rank k or better; nan for no spans."""
+    if not ranks:
+        return math.nan
+    return sum(0 < r <= k for r in ranks) / len(ranks)

@@ -1,0 +1,352 @@
+"""The evaluation tool: question loading, metrics, resumable runs, summary and report, compare, RGB and CMRC scoring."""
+import json
+import math
+import random
+import subprocess
+import sys
+
+import pytest
+
+from assistant.records import REFUSED, VERIFIED, Answer, Chunk, Citation, Hit
+from eval import cmrc, rgb
+from eval.compare import compare
+from eval.metrics import char_f1, citation_precision, lcs_length, numbers, numbers_traceable, phrase_coverage, rouge_l
+from eval.questions import Question, load_questions
+from eval.report import write_report
+from eval.run import assistant_system, prepare_out, read_results, run_system
+from eval.summary import summarize
+from fakes import ScriptedChatModel
+
+# --- question loading -------------------------------------------------------------------------------------
+
+JSONL = "\n".join([
+    '{"id": "a1", "question": "生鲜电商有哪些支持？", "evidence": ["拓展生鲜电商"], "must": ["生鲜"], "type": "fact", "extra": 1}',
+    '',
+    '{"id": "a2", "question": "broken", ',
+    '{"id": "a3", "question": "无人配送？", "answerable": false, "reference": "文件未涉及"}',
+    '{"id": "a4"}',
+    '{"id": "a5", "question": "x", "evidence": "not a list"}',
+    '["not", "an", "object"]',
+    '{"id": "a1", "question": "again"}',
+    '{"id": 9, "question": "数字 id"}',
+])
+
+
+def test_jsonl_questions_unknown_fields_ignored_and_bad_lines_reported(tmp_path):
+    path = tmp_path / "q.jsonl"
+    path.write_text(JSONL, encoding="utf-8")
+    questions, problems = load_questions(path)
+    assert [q.id for q in questions] == ["a1", "a3", "9"]
+    assert questions[0] == Question("a1", "生鲜电商有哪些支持？", ("拓展生鲜电商",), "", ("生鲜",), True, "fact")
+    assert questions[1].answerable is False and questions[1].reference == "文件未涉及"
+    assert [p.line for p in problems] == [3, 5, 6, 7, 8]
+    assert str(problems[0]).startswith("q.jsonl:3: skipped: not valid JSON")
+    assert "duplicate id 'a1' (first on line 1)" in problems[-1].reason
+
+
+CSV = (
+    "id,question,evidence,must,answerable,type,comment\n"
+    'c1,生鲜电商？,"[""拓展生鲜电商"", ""线上线下""]",生鲜|电商,true,fact,ignored\n'
+    "c2,无人配送？,,,false,unanswerable,\n"
+    "c3,too few fields\n"
+    'c4,"跨行的\n问题",证据一|证据二,,,multi,\n'
+    ",缺少 id,,,,,\n"
+    "c6,坏的 answerable,,,maybe,,\n"
+    'c7,坏的 evidence,"[""unclosed",,,,\n'
+)
+
+
+def test_csv_questions_json_or_pipe_lists_and_line_numbers(tmp_path):
+    path = tmp_path / "q.csv"
+    path.write_text(CSV, encoding="utf-8")
+    questions, problems = load_questions(path)
+    assert [q.id for q in questions] == ["c1", "c2", "c4"]
+    assert questions[0].evidence == ("拓展生鲜电商", "线上线下") and questions[0].must == ("生鲜", "电商")
+    assert questions[1].answerable is False and questions[1].type == "unanswerable"
+    assert questions[2].question == "跨行的\n问题" and questions[2].evidence == ("证据一", "证据二")
+    assert [(p.line, p.reason.split(" ")[0]) for p in problems] == [(4, "expected"), (7, "'id'"), (8, "'answerable'"),
+                                                                   (9, "'evidence'")]
+
+
+def test_unknown_question_file_type(tmp_path):
+    with pytest.raises(ValueError, match="must be .jsonl or .csv"):
+        load_questions(tmp_path / "q.txt")
+
+
+# --- metrics ----------------------------------------------------------------------------------------------
+
+def test_char_f1_hand_computed():
+    # 上海市商务委 vs 市商务委员会: 4 shared characters of 6 each → P = R = F1 = 2/3
+    assert char_f1("上海市商务委", "市商务委员会") == pytest.approx(2 / 3)
+    assert char_f1("市商务委。", "市 商务委") == 1.0  # punctuation and whitespace do not count
+    assert char_f1("", "市商务委") == 0.0
+
+
+def test_rouge_l_hand_computed():
+    # LCS(在线新经济发展, 新经济的发展) = 新经济发展 (5); P = 5/7, R = 5/6 → F = 10/13
+    assert rouge_l("在线新经济发展", "新经济的发展") == pytest.approx(10 / 13)
+    assert rouge_l("发展经济", "经济发展") == pytest.approx(0.5)  # LCS 2 of 4 each
+    assert lcs_length("ABCBDAB", "BDCABA") == 4
+
+
+def test_numbers_and_traceability():
+    assert numbers("补贴５０％，最高1,000万元[2]，2022年") == ["50%", "1000", "2022"]
+    assert numbers("见[1][12]") == []
+    assert numbers_traceable("补贴50%，最高100万元[1]", ["给予 50% 补贴", "最高不超过100万元"])
+    assert not numbers_traceable("补贴30%[1]", ["给予50%补贴"])
+    assert numbers_traceable("没有数字[1]", [])
+
+
+def test_citation_precision_and_coverage():
+    assert citation_precision(["……拓展生鲜电商零售业态……", "无关条款"], ["拓展 生鲜电商"]) == 0.5
+    assert math.isnan(citation_precision([], ["x"]))
+    assert phrase_coverage(["5G", "区块链", "元宇宙"], "人工智能、５Ｇ、区块链") == pytest.approx(2 / 3)
+
+
+# --- runs: fakes with the real interfaces ---------------------------------------------------------------------
+
+def chunk(i: int, text: str) -> Chunk:
+    return Chunk(id=f"c{i}", doc_id="plan", source="plan.txt", title="测试方案", doc_number="", text=text,
+                 start=0, end=len(text), path=(f"{i}、条款",))
+
+
+CHUNKS = [chunk(0, "支持生鲜电商发展，补贴50%。"), chunk(1, "推进无人配送。"), chunk(2, "建设互联网医院。")]
+QUESTIONS = [
+    Question("q1", "生鲜电商？", ("支持生鲜电商发展",), "支持生鲜电商发展", ("生鲜电商",), True, "fact"),
+    Question("q2", "无人配送？", ("推进无人配送",), "", ("无人配送",), True, "fact"),
+    Question("q3", "互联网医院？", ("建设互联网医院",), "", ("互联网医院",), True, "number"),
+    Question("q4", "元宇宙？", (), "", (), False, "unanswerable"),
+    Question("q5", "补贴多少？", ("补贴50%",), "", ("50%",), True, "number"),
+]
+
+
+class FakeRetriever:
+    """Puts the chunk named by the question first (q1 → c0, q2 → c1, q3 → c2, others → c2)."""
+
+    def __init__(self, order: dict[str, int]):
+        self.order = order
+
+    def search(self, query, k=5, filters=None):
+        first = self.order.get(query, 2)
+        rows = [first] + [i for i in range(len(CHUNKS)) if i != first]
+        return [Hit(CHUNKS[r], 1.0 / (n + 1)) for n, r in enumerate(rows[:k])]
+
+
+class FakeAssistant:
+    """`.ask()` cites the top hit, or refuses; counts its calls; can stop after `fail_after` questions."""
+
+    def __init__(self, order, refuse=(), fail_after=None):
+        self.retriever = FakeRetriever(order)
+        self.model = None
+        self.refuse = set(refuse)
+        self.calls = []
+        self.fail_after = fail_after
+
+    def ask(self, question, history=None):
+        if self.fail_after is not None and len(self.calls) >= self.fail_after:
+            raise KeyboardInterrupt
+        self.calls.append(question)
+        if question in self.refuse:
+            return Answer(question, "文件未涉及。", [], True, REFUSED, "fake",
+                          timings={"retrieval_ms": 1.0, "sources_ms": 1.0, "first_token_ms": None, "total_ms": 2.0})
+        hit = self.retriever.search(question, 1)[0]
+        return Answer(question, f"{hit.chunk.text}[1]", [Citation(1, hit.chunk, 0, len(hit.chunk.text))], False,
+                      VERIFIED, "fake", timings={"retrieval_ms": 1.0, "sources_ms": 2.0, "first_token_ms": 3.0,
+                                                 "total_ms": 4.0})
+
+
+GOOD = {"生鲜电商？": 0, "无人配送？": 1, "互联网医院？": 2, "补贴多少？": 0}
+
+
+def test_interrupted_run_resumes_each_id_once(tmp_path):
+    path = tmp_path / "results.jsonl"
+    first = FakeAssistant(GOOD, fail_after=2)
+    with pytest.raises(KeyboardInterrupt):
+        run_system(QUESTIONS, assistant_system(first, 5), path, fresh=False)
+    assert list(read_results(path)) == ["q1", "q2"]
+    with path.open("a", encoding="utf-8") as f:
+        f.write('{"id": "q3", "quest')  # a line cut short by the interruption
+    second = FakeAssistant(GOOD)
+    records = run_system(QUESTIONS, assistant_system(second, 5), path, fresh=False)
+    assert second.calls == ["互联网医院？", "元宇宙？", "补贴多少？"]
+    ids = [json.loads(line)["id"] for line in path.read_text(encoding="utf-8").splitlines()]
+    assert ids == ["q1", "q2", "q3", "q4", "q5"] and [r["id"] for r in records] == ids
+    third = FakeAssistant(GOOD)
+    run_system(QUESTIONS, assistant_system(third, 5), path, fresh=True)
+    assert len(third.calls) == 5 and len(path.read_text(encoding="utf-8").splitlines()) == 5
+
+
+def test_resuming_with_other_settings_is_an_error(tmp_path):
+    prepare_out(tmp_path, {"k": 5, "backend": "local"}, fresh=False)
+    (tmp_path / "results.jsonl").write_text('{"id": "q1"}\n', encoding="utf-8")
+    (tmp_path / "baselines").mkdir()
+    prepare_out(tmp_path, {"k": 5, "backend": "local"}, fresh=False)
+    with pytest.raises(ValueError, match="backend: 'local' → 'extractive'"):
+        prepare_out(tmp_path, {"k": 5, "backend": "extractive"}, fresh=False)
+    prepare_out(tmp_path, {"k": 5, "backend": "extractive"}, fresh=True)
+    assert not (tmp_path / "baselines").exists()
+
+
+def test_record_metrics(tmp_path):
+    records = run_system(QUESTIONS, assistant_system(FakeAssistant(GOOD, refuse={"元宇宙？"}), 3), tmp_path / "r.jsonl",
+                         fresh=False)
+    q1, q4, q5 = records[0], records[3], records[4]
+    assert q1["span_ranks"] == [1] and q1["recall@1"] == 1.0 and q1["rr"] == 1.0
+    # answer characters: 支持生鲜电商发展补贴50 (12; "%", "，", "。" and the mark [1] do not count), reference 8
+    assert q1["char_f1"] == pytest.approx(2 * (8 / 12) / (8 / 12 + 1))
+    assert q1["citation_precision"] == 1.0 and q1["numbers_traceable"] is True and q1["must_coverage"] == 1.0
+    assert q4["recall@5"] is None and q4["must_coverage"] is None and q4["answer"]["refused"] is True
+    assert q5["numbers_traceable"] is True and q5["retrieved"][0]["id"] == "c0"
+
+
+def summary_keys(tmp_path, order, refuse=(), name="run"):
+    out = tmp_path / name
+    records = run_system(QUESTIONS, assistant_system(FakeAssistant(order, refuse=refuse), 5), out / "results.jsonl",
+                         fresh=False)
+    summary = summarize(records, {})
+    (out / "summary.json").write_text(json.dumps(summary, ensure_ascii=False), encoding="utf-8")
+    return out, summary, records
+
+
+def test_summary_keys_and_values(tmp_path):
+    out, summary, records = summary_keys(tmp_path, GOOD, refuse={"元宇宙？"})
+    assert list(summary) == ["n", "retrieval", "answers", "by_type"]
+    assert summary["n"] == 5
+    assert list(summary["retrieval"]) == ["n", "recall@1", "recall@3", "recall@5", "mrr", "latency_ms_p50",
+                                          "latency_ms_p95"]
+    assert list(summary["answers"]) == [
+        "n", "n_answerable", "n_unanswerable", "must_coverage", "char_f1", "rouge_l", "refusal_rate_unanswerable",
+        "false_refusal_rate", "citation_precision", "numbers_traceable", "n_with_numbers", "verified",
+        "sources_ms_p50", "sources_ms_p95", "first_token_ms_p50", "first_token_ms_p95", "total_ms_p50", "total_ms_p95"]
+    assert summary["answers"]["verified"] == {"refused": 1, "verified": 4}
+    assert summary["retrieval"]["recall@5"] == 1.0 and summary["retrieval"]["n"] == 4
+    assert summary["answers"]["refusal_rate_unanswerable"] == 1.0 and summary["answers"]["false_refusal_rate"] == 0.0
+    assert summary["answers"]["total_ms_p50"] == 4.0 and summary["answers"]["first_token_ms_p95"] == 3.0
+    assert list(summary["by_type"]) == ["fact", "number", "unanswerable"]
+    base = summarize(records, {"bm25": records})
+    assert list(base["baselines"]["bm25"]) == ["n", "retrieval", "answers"]
+
+
+def test_report_has_type_table_and_plots(tmp_path):
+    out, summary, records = summary_keys(tmp_path, {**GOOD, "补贴多少？": 2}, refuse={"元宇宙？"})
+    write_report(out, "test", summary, records, {}, 5)
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "By question type (ours)" in page
+    assert "<td>fact</td><td>2</td>" in page and "<td>unanswerable</td><td>1</td>" in page
+    assert page.count('src="data:image/png;base64,') == 2
+    assert (out / "recall_at_k.png").stat().st_size > 1000 and (out / "report.md").exists()
+    assert "q5 — 补贴多少？" in page  # the worst question, with its sources listed
+
+
+def test_compare_names_improved_and_regressed(tmp_path):
+    before, _, _ = summary_keys(tmp_path, {"生鲜电商？": 2, "无人配送？": 1}, name="before")  # q1 and q5 miss
+    after, _, _ = summary_keys(tmp_path, {"生鲜电商？": 0, "无人配送？": 2, "补贴多少？": 0}, refuse={"元宇宙？"},
+                               name="after")
+    text = compare(before, after)
+    improved = text.split("## Improved")[1].split("## Regressed")[0]
+    regressed = text.split("## Regressed")[1].split("## Mixed")[0]
+    assert "| q1 |" in improved and "| q5 |" in improved and "| q4 |" in improved and "now refuses" in improved
+    assert "| q2 |" in regressed and "must 1.000→0.000" in regressed
+    assert "| q3 |" not in text
+    assert "| recall@1 | 0.500 | 0.750 | +0.250 |" in text
+
+
+def test_naive_answer_uses_plain_prompt():
+    from eval.baselines import looks_refused, naive_answer
+
+    model = ScriptedChatModel("答案是生鲜电商。")
+    text, first = naive_answer(model, "问题？", ["资料一", "资料二"])
+    assert text == "答案是生鲜电商。" and first is not None
+    assert model.messages[0][0]["content"].startswith("根据以下资料回答问题") and "资料一\n\n资料二" in model.messages[0][0]["content"]
+    assert looks_refused("资料中没有提到这一点") and not looks_refused("答案是生鲜电商")
+
+
+# --- RGB --------------------------------------------------------------------------------------------------------
+
+ITEM = {"id": 7, "query": "q", "answer": ["x"], "positive": [f"p{i}" for i in range(8)],
+        "negative": [f"n{i}" for i in range(8)]}
+
+
+@pytest.mark.parametrize("noise, negatives", [(0, 0), (0.2, 1), (0.4, 2), (0.6, 3), (0.8, 4), (1.0, 5)])
+def test_rgb_noise_sampling_counts(noise, negatives):
+    docs = rgb.sample_passages(ITEM, noise, rgb.rng_for(2333, "refine", 7, noise))
+    assert len(docs) == 5 and sum(d.startswith("n") for d in docs) == negatives
+    assert docs == rgb.sample_passages(ITEM, noise, rgb.rng_for(2333, "refine", 7, noise))  # fixed seed, same passages
+
+
+def test_rgb_sampling_when_positives_run_short():
+    item = {**ITEM, "positive": ["p0", "p1"]}
+    docs = rgb.sample_passages(item, 0.0, random.Random(1))
+    assert sorted(d[0] for d in docs) == ["n", "n", "n", "p", "p"]
+    item = {**ITEM, "positive": [["a0", "a1", "a2"], ["b0", "b1"]]}
+    docs = rgb.sample_integration(item, 0.2, random.Random(1))  # 4 positives, both parts present, 1 negative
+    assert sorted(d[0] for d in docs) == ["a", "a", "b", "b", "n"]
+    assert rgb.sample_fact({"positive_wrong": ["w0", "w1", "w2"]}, random.Random(1)).__len__() == 3
+
+
+def test_rgb_scoring_with_aliases():
+    answer = [["洛杉矶湖人", "湖人队"], "2020"]
+    assert rgb.is_correct("2020 年总冠军是湖人队", answer)
+    assert not rgb.is_correct("总冠军是湖人队", answer)  # every element is needed
+    assert rgb.is_correct("NBA Finals MVP: LeBron James", ["LEBRON"])  # case-insensitive
+    assert rgb.is_correct("answer 70 seats", "70")  # a bare string answer
+    assert not rgb.is_correct("文档信息不足，湖人队 2020", answer) and rgb.is_rejection("文档信息不足，湖人队 2020")
+
+
+def test_rgb_paper_prompt_and_ours_refusal():
+    model = ScriptedChatModel("文档信息不足，因此我无法基于提供的文档回答该问题。")
+    out = rgb.paper_predictor(model)("问题", ["d1", "d2"])
+    assert rgb.is_rejection(out) and model.messages[0][1]["content"] == "文档：\nd1\nd2 \n\n问题：\n问题"
+
+    class Refusing:
+        def answer_from_passages(self, question, passages):
+            return Answer(question, "文件未涉及。", [], True, REFUSED, "fake")
+
+    assert rgb.is_rejection(rgb.ours_predictor(Refusing())("问题", ["d1"]))
+
+
+# --- CMRC -------------------------------------------------------------------------------------------------------
+
+def test_cmrc_official_normalisation_em_f1():
+    assert cmrc.remove_punctuation(" 《战国无双3》 ") == "战国无双3"
+    assert cmrc.exact_match("《战国无双3》", ["战国无双3", "x"]) == 1.0
+    assert cmrc.exact_match("战国无双", ["战国无双3"]) == 0.0
+    assert cmrc.mixed_segmentation("光荣和ω-force", rm_punc=True) == ["光", "荣", "和", "ωforce"]
+    # 4 shared segments; P = 4/6, R = 4/4 → F1 = 0.8
+    assert cmrc.f1("光荣和ω-force开发", ["光荣和ω-force"]) == pytest.approx(0.8)
+    assert cmrc.f1("the Beatles", ["Beatles", "披头士"]) == pytest.approx(2 / 3)  # max over references
+    # digits form one word segment: [1927, 年] vs [于, 1927, 年, 8, 月] → F1 = 2·2 / (2 + 5)
+    assert cmrc.f1("1927年", ["于1927年8月"]) == pytest.approx(4 / 7)
+    assert cmrc.longest_common_substring("abcxde", "abde") == 2  # contiguous, unlike ROUGE's LCS
+    assert cmrc.clean_span("答案：“光荣和ω-force”。\n解释……") == "光荣和ω-force"
+
+
+def test_cmrc_hits_and_scores():
+    assert cmrc.first_hit(["DEV_1", "DEV_0", "DEV_0"], "DEV_0") == 2
+    assert cmrc.first_hit(["DEV_1"], "DEV_0") == 0
+    assert cmrc.rank_scores([1, 2, 0, 4]) == {"recall@1": 25.0, "recall@3": 50.0, "recall@5": 75.0,
+                                              "mrr": pytest.approx(100 * (1 + 0.5 + 0.25) / 4)}
+
+
+# --- end to end -------------------------------------------------------------------------------------------------
+
+@pytest.mark.slow
+def test_retrieval_only_run_end_to_end(tmp_path):
+    from conftest import ROOT
+
+    lines = (ROOT / "eval" / "questions" / "seed.jsonl").read_text(encoding="utf-8").splitlines()
+    answerable = [line for line in lines if '"answerable": true' in line and '"type": "fact"' in line][:6]
+    questions = tmp_path / "q.jsonl"
+    questions.write_text("\n".join(answerable) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "eval", "run", "--questions", str(questions), "--retrieval-only",
+           "--index", str(tmp_path / "index"), "--out", str(out)]
+    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert list(summary) == ["n", "retrieval", "by_type"] and summary["n"] == 6
+    assert list(summary["retrieval"]) == ["n", "recall@1", "recall@3", "recall@5", "mrr", "latency_ms_p50",
+                                          "latency_ms_p95"]
+    assert summary["retrieval"]["recall@5"] >= 0.8
+    assert len((out / "results.jsonl").read_text(encoding="utf-8").splitlines()) == 6
+    assert (out / "report.html").exists()
