@@ -202,7 +202,8 @@ class Assistant:
                 yield Token(("\n\n" if generated else "") + text)
         timings = {"retrieval_ms": retrieval_ms, "sources_ms": sources_ms, "first_token_ms": first_token_ms,
                    "total_ms": ms()}
-        yield Done(Answer(text=text, citations=cites, refused=False, verified=verified, backend=self.backend,
+        backend = "extractive" if verified == EXTRACTIVE else self.backend  # what actually wrote the text
+        yield Done(Answer(text=text, citations=cites, refused=False, verified=verified, backend=backend,
                           timings=timings, notes=notes, **base))
 
     def answer_from_passages(self, question: str, passages: Sequence[str]) -> Answer:

