@@ -131,21 +131,22 @@ class Facts:
                           sources, refused=True)
 
     def _outline(self, doc_id: str) -> FactAnswer:
-        lines, sources = [], []
-        seen: dict[str, list[str]] = {}
-        firsts: dict[str, Chunk] = {}
+        sections: dict[str, list[Chunk]] = {}
         for c in sorted((c for c in self.chunks if c.doc_id == doc_id), key=lambda c: c.start):
-            if not c.path or c.path == ("前言",):
-                continue
-            sub = seen.setdefault(c.path[0], [])
-            firsts.setdefault(c.path[0], c)
-            if len(c.path) > 1 and c.path[1] not in sub:
-                sub.append(c.path[1])
-        for n, (section, subs) in enumerate(seen.items(), start=1):
-            detail = "；".join(subs) if len(subs) <= 3 else f"{subs[0]} 至 {subs[-1]}"
-            lines.append(f"{section}（{detail}）[{n}]" if subs else f"{section}[{n}]")
-            first = firsts[section]
-            sources.append((first, first.start, first.end))
+            if c.path and c.path != ("前言",):
+                sections.setdefault(c.path[0], []).append(c)
+        lines: list[str] = []
+        sources: list[tuple[Chunk, int, int]] = []
+        for section, chunks in sections.items():
+            subs = list(dict.fromkeys(c.path[1] for c in chunks if len(c.path) > 1))
+            last = [c for c in chunks if len(c.path) > 1 and c.path[1] == subs[-1]][-1:] if subs else []
+            ends = [chunks[0]] if len(subs) <= 3 else [chunks[0], *last]  # cite what the line names
+            marks = "".join(f"[{len(sources) + i}]" for i in range(1, len(ends) + 1))
+            sources += [(c, c.start, c.end) for c in ends]
+            if len(subs) > 3:
+                lines.append(f"{section}（{subs[0]} 至 {subs[-1]}）{marks}")
+            else:
+                lines.append(f"{section}（{'；'.join(subs)}）{marks}" if subs else f"{section}{marks}")
         title = self.documents[doc_id]["title"]
         return FactAnswer(f"《{title}》的正文结构如下：\n" + "\n".join(lines), sources)
 
