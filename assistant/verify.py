@@ -122,7 +122,8 @@ def verify(answer: str, sources: Sequence[str]) -> Verdict:
         if problem and numbers:
             better = _best_source(body, sources)
             if better and better != numbers and not _check(body, better, sources, norm_sources):
-                verdict.notes.append(f"更正了引用：「{body[:20]}…」出自[{better[0]}]，而非{''.join(f'[{n}]' for n in numbers)}")
+                wrong = "".join(f"[{n}]" for n in dict.fromkeys(numbers))
+                verdict.notes.append(f"更正了引用：「{body[:20]}…」出自[{better[0]}]，而非{wrong}")
                 sentence, numbers, cited, problem = CITATION.sub("", sentence).strip(), [], better, ""
         if problem:
             verdict.dropped.append((body, problem))

@@ -5,6 +5,7 @@ import threading
 import pytest
 
 import app
+from assistant import render
 from assistant.chunking import chunk_document
 from assistant.config import ChunkingConfig
 from assistant.errors import DocumentError
@@ -22,21 +23,21 @@ from assistant.records import EXTRACTIVE, REFUSED, Answer, Citation
     ("no_suffix", "no_suffix"),
 ])
 def test_safe_filename(name, safe):
-    assert app.safe_filename(name) == safe
+    assert render.safe_filename(name) == safe
 
 
 def test_upload_problems(tmp_path):
     empty, big, ok = tmp_path / "a.txt", tmp_path / "b.txt", tmp_path / "c.txt"
     empty.write_bytes(b"")
-    big.write_bytes(b"x" * (2 * app.MB))
+    big.write_bytes(b"x" * (2 * render.MB))
     ok.write_text("标题\n正文。", encoding="utf-8")
-    assert app.upload_problem(ok, "setup.exe", 20).startswith("不支持的文件类型「.exe」")
-    assert app.upload_problem(ok, "README", 20).startswith("不支持的文件类型「无扩展名」")
-    assert app.upload_problem(empty, "a.txt", 20) == "文件是空的。"
-    assert app.upload_problem(big, "b.txt", 1) == "文件过大（2.0 MB），上限为 1 MB。"
-    assert app.upload_problem(ok, "c.txt", 20) == ""
-    assert app.reason_cn(DocumentError("x.pdf", "corrupt or unreadable PDF: EOF")) == "PDF 文件已损坏或无法读取"
-    assert app.reason_cn(DocumentError("x.txt", "something new")) == "无法读取文件（something new）"
+    assert render.upload_problem(ok, "setup.exe", 20).startswith("不支持的文件类型「.exe」")
+    assert render.upload_problem(ok, "README", 20).startswith("不支持的文件类型「无扩展名」")
+    assert render.upload_problem(empty, "a.txt", 20) == "文件是空的。"
+    assert render.upload_problem(big, "b.txt", 1) == "文件过大（2.0 MB），上限为 1 MB。"
+    assert render.upload_problem(ok, "c.txt", 20) == ""
+    assert render.reason_cn(DocumentError("x.pdf", "corrupt or unreadable PDF: EOF")) == "PDF 文件已损坏或无法读取"
+    assert render.reason_cn(DocumentError("x.txt", "something new")) == "无法读取文件（something new）"
 
 
 @pytest.fixture(scope="module")
@@ -51,13 +52,13 @@ def answer_with(citation: Citation, text: str = "支持企业提升生鲜产品�
 
 def test_answer_message_links_citations_and_shows_status(item7):
     a = answer_with(Citation(1, item7, item7.start, item7.end))
-    md = app.answer_markdown(a, turn=2)
+    md = render.answer_markdown(a, turn=2)
     assert '<a class="cite" href="#src-2-1">[1]</a>' in md
     assert "核验：原文摘录" in md and "> 注：示例注释" in md
     assert "来源：" in md and "7、拓展生鲜电商零售业态" in md
     refused = Answer(question="q", text="文件未涉及：…", citations=[], refused=True, verified=REFUSED,
                      backend="extractive", suggestions=["二、聚焦发展重点 > 7、拓展生鲜电商零售业态"])
-    assert "相近条款：二、聚焦发展重点 &gt; 7、拓展生鲜电商零售业态" in app.answer_markdown(refused, 0)
+    assert "相近条款：二、聚焦发展重点 &gt; 7、拓展生鲜电商零售业态" in render.answer_markdown(refused, 0)
 
 
 class NoCards:
@@ -69,11 +70,11 @@ def test_source_panel_marks_the_quote(item7):
     s = item7.text.index("支持企业提升")
     e = item7.text.index("。", s) + 1
     c = Citation(1, item7, item7.start + s, item7.start + e)
-    html = app.sources_html([c], 0, NoCards(), answer_with(c))
+    html = render.sources_html([c], 0, NoCards(), answer_with(c))
     assert f"<mark>{item7.text[s:e]}</mark>" in html
     assert 'id="src-0-1"' in html and '<span class="dept lead">市商务委</span>' in html
     assert "（沪府办发〔2020〕1号）二、聚焦发展重点 &gt; 7、拓展生鲜电商零售业态" in html
-    assert "正在生成回答" in app.sources_html([c], 0, NoCards())
+    assert "正在生成回答" in render.sources_html([c], 0, NoCards())
 
 
 def test_api_json_renames_path(item7):

@@ -65,3 +65,8 @@ def test_wrong_pointer_is_corrected_when_another_source_supports_the_sentence():
 def test_markers_after_a_line_break_close_the_previous_sentence():
     v = verify("推动传统零售和渠道电商整合资源。\n[1]建设20个具有全国影响力的工业互联网平台。[2]", SOURCES)
     assert v.text == "推动传统零售和渠道电商整合资源。[1]建设20个具有全国影响力的工业互联网平台。[2]"
+
+
+def test_correction_note_names_each_wrong_pointer_once():
+    v = verify("将建设20个具有全国影响力的工业互联网平台[1]，打造平台[1]。", SOURCES)
+    assert v.notes == ["更正了引用：「将建设20个具有全国影响力的工业互联网平…」出自[2]，而非[1]"]

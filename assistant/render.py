@@ -1,0 +1,187 @@
+"""HTML for the app's panels and the checks on uploaded files: pure functions, no gradio.
+
+Everything shown comes from the package's records (Answer, Citation, MatchResult, the index manifest);
+this module only lays it out, in Chinese.
+"""
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from collections.abc import Sequence
+from pathlib import Path
+
+from .documents import SUPPORTED_SUFFIXES
+from .errors import DocumentError
+from .matching import Match, MatchResult, Matcher, outline
+from .records import STATUS_LABELS, Answer, Citation
+from .verify import CITATION
+
+STATUS = STATUS_LABELS  # what users read for Answer.verified
+ALL_DEPARTMENTS = "全部部门"
+MB = 1024 * 1024
+REASONS = [  # DocumentError reasons (English, from assistant.documents) → what users read
+    ("empty file", "文件是空的"), ("no text found", "文件中没有可读取的文字"),
+    ("binary content", "文件是二进制内容，不是文本文件"), ("cannot decode", "无法识别文件的文字编码"),
+    ("corrupt or unreadable PDF", "PDF 文件已损坏或无法读取"), ("corrupt or unreadable DOCX", "DOCX 文件已损坏或无法读取"),
+    ("unsupported", "不支持的文件类型"), ("no usable title", "无法识别文件标题（第一行应为文件标题）"),
+    ("cannot read file", "无法读取文件"), ("metadata sidecar", "元数据文件无法读取"),
+]
+
+
+def esc(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def link_citations(text: str, turn: int) -> str:
+    """[n] → a link to source n of this turn in the source panel."""
+    return CITATION.sub(lambda m: f'<a class="cite" href="#src-{turn}-{m.group(1)}">[{m.group(1)}]</a>', text)
+
+
+def answer_markdown(answer: Answer, turn: int) -> str:
+    """The assistant's chat message: linked text, verification status, notes, suggestions, source list."""
+    parts = [link_citations(html.escape(answer.text, quote=False), turn), "", status_html(answer)]
+    parts += [f"> 注：{html.escape(n, quote=False)}" for n in answer.notes]
+    if answer.refused and answer.suggestions:
+        parts.append("相近条款：" + "；".join(html.escape(s, quote=False) for s in answer.suggestions))
+    if answer.citations:
+        parts.append("来源：" + "　".join(
+            f'<a class="cite" href="#src-{turn}-{c.n}">[{c.n}]</a> {html.escape(c.chunk.path[-1] if c.chunk.path else c.chunk.title)}'
+            for c in answer.citations))
+    return "\n\n".join(parts)
+
+
+def status_html(answer: Answer) -> str:
+    return f'<span class="status status-{answer.verified}">核验：{STATUS[answer.verified]}</span>'
+
+
+def citation_html(c: Citation, turn: int, matcher: Matcher) -> str:
+    """One source: title, 文号, clause path, the full item text with the quote marked, departments, reference."""
+    card = matcher.card_for(c.chunk.id)
+    if card is not None:
+        text, start = card.text, card.offset(c.quote_start)
+        label = card.label
+    else:
+        text, start = c.chunk.text, c.quote_start - c.chunk.start
+        label = c.chunk.path[-1] if c.chunk.path else c.chunk.title
+    end = start + (c.quote_end - c.quote_start)
+    body = f"{esc(text[:start])}<mark>{esc(text[start:end])}</mark>{esc(text[end:])}"
+    depts = c.chunk.departments
+    dept_html = ("".join(f'<span class="dept{" lead" if i == 0 else ""}">{esc(d)}</span>' for i, d in enumerate(depts))
+                 if depts else '<span class="muted">文件未写明</span>')
+    number = f"（{esc(c.chunk.doc_number)}）" if c.chunk.doc_number else ""
+    return (f'<div class="src" id="src-{turn}-{c.n}"><div class="src-n"><b>[{c.n}] {esc(label)}</b></div>'
+            f'<div class="src-doc">《{esc(c.chunk.title)}》{number}</div>'
+            f'<div class="src-path">条款位置：{esc(c.chunk.path_str)}</div>'
+            f'<div class="src-text">{body}</div><div class="src-dept">责任部门：{dept_html}</div>'
+            f'{reference_html(c.reference)}</div>')
+
+
+def reference_html(reference: str) -> str:
+    return (f'<div class="ref"><span>复制引用：</span><code>{esc(reference)}</code>'
+            f'<button type="button" data-ref="{esc(reference)}" onclick="policyCopy(this)">复制引用</button></div>')
+
+
+def sources_html(citations: Sequence[Citation], turn: int, matcher: Matcher, answer: Answer | None = None) -> str:
+    """The source panel for one turn; before the answer is done it says so."""
+    if answer is None:
+        head = f'<p class="muted">已检索到 {len(citations)} 条依据，正在生成回答…</p>'
+    else:
+        head = f'<p><b>问题：</b>{esc(answer.question)}<br>{status_html(answer)}</p>'
+    if not citations:
+        tail = "".join(f"<li>{esc(s)}</li>" for s in (answer.suggestions if answer else []))
+        body = '<p class="muted">本轮回答没有引用条款。</p>' + (f"<p>相近条款：</p><ul>{tail}</ul>" if tail else "")
+    else:
+        body = "".join(citation_html(c, turn, matcher) for c in citations)
+    return f"<div>{head}{body}</div>"
+
+
+EMPTY_SOURCES = '<p class="muted">提问后，回答所依据的条款原文会显示在这里；点击回答中的 [n] 可跳到对应条款，点击以前的回答可查看它的来源。</p>'
+
+
+def match_html(result: MatchResult) -> str:
+    notices = "".join(f'<div class="notice">{esc(n)}</div>' for n in result.notices)
+    if not result.matches:
+        return notices + '<p class="muted">没有找到适用的措施。</p>'
+    items = "".join(_match_item(rank, m) for rank, m in enumerate(result.matches, start=1))
+    return (f'{notices}<p class="muted">按与企业情况的相关度排序；是否符合申报条件，以责任部门的解释为准。</p>'
+            f'<div class="matches">{items}</div>')
+
+
+def _match_item(rank: int, m: Match) -> str:
+    card = m.card
+    terms = "".join(f'<span class="term">{esc(t)}</span>' for t in m.terms) or '<span class="muted">（无共同关键词）</span>'
+    marked = f"{esc(card.text[:m.quote_start])}<mark>{esc(m.quote)}</mark>{esc(card.text[m.quote_end:])}"
+    depts = "".join(f'<span class="dept{" lead" if i == 0 else ""}">{esc(d)}</span>' for i, d in enumerate(card.departments))
+    expl = f"<div><b>说明（经原文核验）：</b>{esc(m.explanation)}</div>" if m.explanation else ""
+    return (f'<div class="match"><h4>{rank}. {esc(card.label)} <span class="muted">· {esc(card.section)}</span></h4>'
+            f"<div><b>匹配理由：</b>共同关键词 {terms}</div><div><b>原文：</b>“<mark>{esc(m.quote)}</mark>”</div>{expl}"
+            f"<div><b>责任部门：</b>{depts or '文件未写明'}</div><div><b>下一步：</b>{esc(m.next_step)}</div>"
+            f"{reference_html(card.reference)}<details><summary>查看条款全文</summary>"
+            f'<div class="src-text">{marked}</div></details></div>')
+
+
+def outline_html(matcher: Matcher, documents: dict, department: str) -> str:
+    """Documents → sections → items, with each item's departments (lead first)."""
+    dept = "" if department in ("", None, ALL_DEPARTMENTS) else department
+    tree = outline(matcher.cards, dept)
+    if not tree:
+        return f'<p class="muted">没有由「{esc(dept)}」负责的条目。</p>'
+    out = [f'<p class="muted">共 {sum(len(v) for s in tree.values() for v in s.values())} 条'
+           f'{f"（{esc(dept)}参与）" if dept else ""}；点击条目查看全文。</p>']
+    for doc_id, sections in tree.items():
+        d = documents.get(doc_id, {})
+        number = f"（{esc(d['doc_number'])}）" if d.get("doc_number") else ""
+        out.append(f'<h3>《{esc(d.get("title", doc_id))}》{number}</h3>')
+        for section, cards in sections.items():
+            if section:
+                out.append(f"<h4>{esc(section)}</h4>")
+            for card in cards:
+                depts = "".join(f'<span class="dept{" lead" if i == 0 else ""}">{esc(x)}</span>'
+                                for i, x in enumerate(card.departments))
+                out.append(f"<details><summary>{esc(card.label)} {depts}</summary>"
+                           f'<div class="src-text">{esc(card.text)}</div>{reference_html(card.reference)}</details>')
+    return '<div class="outline">' + "".join(out) + "</div>"
+
+
+def document_rows(documents: dict) -> list[list]:
+    return [[d["title"], d.get("doc_number") or "—", d["chunks"], d["source"], doc_id]
+            for doc_id, d in sorted(documents.items())]
+
+
+def document_choices(documents: dict) -> list[tuple[str, str]]:
+    return [(f"{d['title']}（{d['source']}）", doc_id) for doc_id, d in sorted(documents.items())]
+
+
+# ---------- uploads ----------
+
+def safe_filename(name: str) -> str:
+    """Basename only; letters (Chinese included), digits and _ - . （）() kept, no leading dots, suffix lower-cased."""
+    name = unicodedata.normalize("NFC", re.split(r"[\\/]", name or "")[-1])
+    stem, dot, suffix = name.rpartition(".")
+    if not dot:
+        stem, suffix = name, ""
+    stem = re.sub(r"[^\w\-.（）()]+", "_", stem).strip("._- ")[:80] or "upload"
+    suffix = re.sub(r"[^\w]+", "", suffix).lower()
+    return f"{stem}.{suffix}" if suffix else stem
+
+
+def reason_cn(error: DocumentError) -> str:
+    return next((cn for en, cn in REASONS if en in error.reason), f"无法读取文件（{error.reason}）")
+
+
+def upload_problem(path: Path, name: str, max_mb: float) -> str:
+    """Why an uploaded file cannot be taken, in Chinese ("" when it can be tried)."""
+    suffix = Path(name).suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        kinds = "、".join(s.lstrip(".") for s in SUPPORTED_SUFFIXES)
+        return f"不支持的文件类型「{suffix or '无扩展名'}」，请上传 {kinds} 文件。"
+    size = path.stat().st_size
+    if size == 0:
+        return "文件是空的。"
+    if size > max_mb * MB:
+        return f"文件过大（{size / MB:.1f} MB），上限为 {max_mb:g} MB。"
+    return ""
+
+
+# ---------- the app ----------
