@@ -15,11 +15,11 @@ import time
 from pathlib import Path
 
 from assistant.config import DEFAULT_CORPUS, ChunkingConfig
-from assistant.documents import load_corpus
 from assistant.embedding import EmbedderConfig, make_embedder
 from assistant.knowledge import KnowledgeBase
 from assistant.retrieve import Retriever
 
+from .baselines import naive_store
 from .metrics import evidence_recall, mean, percentile, reciprocal_rank
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,15 +45,7 @@ def score(questions: list[dict], search) -> dict:
 
 def naive_langchain(corpus: Path, embedder):
     """What a user would build first: RecursiveCharacterTextSplitter 500/50 + the same embedder + FAISS."""
-    from langchain_community.vectorstores import FAISS
-    from langchain_text_splitters import RecursiveCharacterTextSplitter
-
-    from assistant.integrations import PolicyEmbeddings
-
-    docs, _ = load_corpus(corpus)
-    splitter = RecursiveCharacterTextSplitter(chunk_size=500, chunk_overlap=50)
-    texts = [t for d in docs for t in splitter.split_text(d.text)]
-    store = FAISS.from_texts(texts, PolicyEmbeddings(embedder))
+    store = naive_store(corpus, embedder)
     return lambda q: [d.page_content for d in store.similarity_search(q, k=max(KS))]
 
 
