@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from . import extractive
 from .errors import ModelUnavailable
@@ -127,15 +127,21 @@ class Assistant:
         retrieval_ms = ms()
         base = dict(question=question, standalone_question=standalone, hits=hits)
 
+        def done(text: str, citations: list[Citation], verified: str, backend: str, *, sources_ms: float,
+                 first_token_ms: float | None = None, notes: Sequence[str] = (), refused: bool = False) -> Done:
+            timings = {"retrieval_ms": retrieval_ms, "sources_ms": sources_ms, "first_token_ms": first_token_ms,
+                       "total_ms": ms()}
+            suggestions = self._suggestions(hits) if refused else []
+            return Done(Answer(text=text, citations=citations, refused=refused, verified=verified, backend=backend,
+                               timings=timings, notes=list(notes), suggestions=suggestions, **base))
+
         fact = self.facts.answer(standalone, hits, context)
         if fact is not None:
             cites = [Citation(n, c, s, e) for n, (c, s, e) in enumerate(fact.sources, start=1)]
             yield Sources(cites, standalone, retrieval_ms)
             yield Token(fact.text)
-            timings = {"retrieval_ms": retrieval_ms, "sources_ms": retrieval_ms, "first_token_ms": None, "total_ms": ms()}
-            yield Done(Answer(text=fact.text, citations=cites, refused=fact.refused,
-                              verified=REFUSED if fact.refused else METADATA, backend="facts", timings=timings,
-                              suggestions=self._suggestions(hits) if fact.refused else [], **base))
+            yield done(fact.text, cites, REFUSED if fact.refused else METADATA, "facts", sources_ms=retrieval_ms,
+                       refused=fact.refused)
             return
 
         evidence = hits[: self.config.sources]
@@ -146,9 +152,7 @@ class Assistant:
             yield Sources([], standalone, retrieval_ms)
             text = self._refusal_text(decision.reason, hits)
             yield Token(text)
-            timings = {"retrieval_ms": retrieval_ms, "sources_ms": retrieval_ms, "first_token_ms": None, "total_ms": ms()}
-            yield Done(Answer(text=text, citations=[], refused=True, verified=REFUSED, backend=self.backend,
-                              timings=timings, notes=[decision.reason], suggestions=self._suggestions(hits), **base))
+            yield done(text, [], REFUSED, self.backend, sources_ms=retrieval_ms, notes=[decision.reason], refused=True)
             return
 
         citations = _citations(evidence)
@@ -176,11 +180,9 @@ class Assistant:
             words, known = self.retriever.bm25.coverage(standalone)
             if known * 2 < words:  # the model says no and the question's words are mostly foreign to the corpus
                 text = self._refusal_text("模型判断资料不足，且问题用词在文件中少见", hits)
-                timings = {"retrieval_ms": retrieval_ms, "sources_ms": sources_ms, "first_token_ms": first_token_ms,
-                           "total_ms": ms()}
                 yield Token("\n\n" + text)
-                yield Done(Answer(text=text, citations=[], refused=True, verified=REFUSED, backend=self.backend,
-                                  timings=timings, notes=notes, suggestions=self._suggestions(hits), **base))
+                yield done(text, [], REFUSED, self.backend, sources_ms=sources_ms, first_token_ms=first_token_ms,
+                           notes=notes, refused=True)
                 return
             notes.append("模型认为资料不足；以下为检索到的原文摘录，请核对")
             text = ""
@@ -200,11 +202,8 @@ class Assistant:
             text, cites = _renumber(text, used, citations)
             if self.model is None or generated:
                 yield Token(("\n\n" if generated else "") + text)
-        timings = {"retrieval_ms": retrieval_ms, "sources_ms": sources_ms, "first_token_ms": first_token_ms,
-                   "total_ms": ms()}
         backend = "extractive" if verified == EXTRACTIVE else self.backend  # what actually wrote the text
-        yield Done(Answer(text=text, citations=cites, refused=False, verified=verified, backend=backend,
-                          timings=timings, notes=notes, **base))
+        yield done(text, cites, verified, backend, sources_ms=sources_ms, first_token_ms=first_token_ms, notes=notes)
 
     def answer_from_passages(self, question: str, passages: Sequence[str]) -> Answer:
         """Answer from the given passages alone (benchmarks such as RGB): same retrieval, refusal and checks."""

@@ -144,3 +144,17 @@ def test_department_named_with_责任部门_lists_its_items(retriever):
     assert [line.split("[")[0] for line in a.text.splitlines()[1:]] == [
         "- 5、深化发展在线文娱", "- 6、创新发展在线展览展示", "- 7、拓展生鲜电商零售业态", "- 11、加快发展在线研发设计",
         "- 20、实行包容审慎监管", "- 22、探索新型人才从业评价"]
+
+
+def test_model_refusal_on_a_question_foreign_to_the_corpus_is_a_refusal(retriever):
+    model = ScriptedChatModel("文件未涉及该问题。")
+    a = assistant(retriever, model).ask("今天上海天气怎么样？")
+    assert a.refused and a.verified == REFUSED and a.citations == []
+    assert "模型判断资料不足，且问题用词在文件中少见" in a.text and a.suggestions
+    assert a.timings["first_token_ms"] is not None
+
+
+def test_model_refusal_on_a_covered_question_gives_quotes(retriever):
+    a = assistant(retriever, ScriptedChatModel("文件未涉及该问题。")).ask("生鲜电商有哪些支持措施？")
+    assert not a.refused and a.verified == EXTRACTIVE and a.backend == "extractive"
+    assert a.notes == ["模型认为资料不足；以下为检索到的原文摘录，请核对"]
