@@ -14,6 +14,7 @@ from assistant.embedding import Embedder
 from assistant.llm import ChatModel
 from assistant.records import Chunk
 from assistant.retrieve import Retriever
+from assistant.verify import REFUSAL_PHRASES
 
 from .questions import Question
 from .run import Search, System, answer_fields, retrieval_fields, retrieval_system
@@ -21,8 +22,8 @@ from .run import Search, System, answer_fields, retrieval_fields, retrieval_syst
 NAIVE_CONTEXT = 4
 NAIVE_PROMPT = "根据以下资料回答问题。\n\n资料：\n{context}\n\n问题：{question}\n回答："
 # How we tell that a pipeline without refusal logic declined to answer (measurement only, not behaviour).
-REFUSAL_WORDS = ("文件未涉及", "信息不足", "未涉及", "没有提到", "未提及", "没有涉及", "无法回答", "没有相关", "未作规定",
-                 "没有规定", "未规定", "无法从", "不包含", "没有找到", "未找到")
+# The answer layer's refusal phrases, plus two a free-form answer uses; searched in the whole text.
+REFUSAL_WORDS = (*REFUSAL_PHRASES, "没有找到", "未找到")
 
 
 def chunk_source(chunk: Chunk, score: float) -> dict:
