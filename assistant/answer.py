@@ -18,7 +18,7 @@ from .errors import ModelUnavailable
 from .facts import Facts
 from .llm import ChatModel
 from .normalize import normalize
-from .prompt import build_messages, excerpt
+from .prompt import build_messages, select_excerpts
 from .records import EXTRACTIVE, METADATA, PARTIAL, REFUSED, VERIFIED, Answer, Chunk, Citation, Hit
 from .refusal import decide
 from .retrieve import Retriever
@@ -26,6 +26,7 @@ from .verify import CITATION, is_refusal, verify
 
 FOLLOWUP = re.compile(r"^(?:那|那么|还有|另外|此外|这个|这项|这条|该项|它|其|上述)|呢\s*[？?]?\s*$|^(?:and|what about|how about)\b", re.I)
 NOT_COVERED = "文件未涉及"
+QUOTES_HEAD = "原文要点："
 
 
 @dataclass(frozen=True)
@@ -34,8 +35,9 @@ class AnswerConfig:
 
     sources: int = 3  # clauses given to the model and cited
     retrieve_k: int = 5  # clauses retrieved (the rest serve as suggestions when refusing)
-    source_chars: int = 200  # per-source excerpt bound: prefill is the slow part on 2 cores
+    prompt_chars: int = 300  # excerpt characters the model reads, all sources together: prefill is the slow part
     max_tokens: int = 256
+    quotes: int = 2  # at most this many further relevant sentences quoted verbatim under a generated answer
     refusal_threshold: float = 0.797  # eval.calibrate on seed.jsonl: refuses <= 2% of answerable by itself
     verify: bool = True
 
@@ -155,16 +157,20 @@ class Assistant:
             yield done(text, [], REFUSED, self.backend, sources_ms=retrieval_ms, notes=[decision.reason], refused=True)
             return
 
+        scores = self.retriever.sentence_scores(standalone, [h.chunk for h in evidence])
+        excerpts: list[str] = []
+        if self.model is not None:  # the model reads only the best sentences; sources it does not see are not shown
+            shown = select_excerpts(standalone, [h.chunk for h in evidence], scores, self.config.prompt_chars)
+            evidence, scores = [evidence[i] for i, _ in shown], [scores[i] for i, _ in shown]
+            excerpts = [text for _, text in shown]
         citations = _citations(evidence)
         yield Sources(citations, standalone, retrieval_ms)
         sources_ms = ms()
         chunks = [h.chunk for h in evidence]
-        scores = self.retriever.sentence_scores(standalone, chunks)
         notes: list[str] = []
         generated, first_token_ms = "", None
         if self.model is not None:
-            messages = build_messages(standalone, [(c, excerpt(c, s, self.config.source_chars))
-                                                   for c, s in zip(chunks, scores)])
+            messages = build_messages(standalone, list(zip(chunks, excerpts)))
             try:
                 for piece in self.model.stream(messages, max_tokens=self.config.max_tokens):
                     if first_token_ms is None:
@@ -190,7 +196,12 @@ class Assistant:
             verdict = verify(text, [c.text for c in chunks])
             notes += verdict.notes
             if verdict.supported:
-                text, cites = _renumber(verdict.text, verdict.cited, citations, notes)
+                quoted = extractive.supplement(standalone, verdict.text, chunks, scores, self.config.quotes)
+                quotes = f"\n\n{QUOTES_HEAD}\n" + "\n".join(extractive.quote_lines(chunks, quoted)) if quoted else ""
+                if quotes:
+                    yield Token(quotes)
+                used = verdict.cited + [n for n in dict.fromkeys(ci + 1 for ci, _ in quoted) if n not in verdict.cited]
+                text, cites = _renumber(verdict.text + quotes, used, citations, notes)
                 verified = PARTIAL if verdict.dropped else VERIFIED
             else:
                 notes.append("生成的回答未通过原文核验，已改为原文摘录")

@@ -6,6 +6,9 @@ from collections.abc import Sequence
 from .chunking import DEPARTMENTS
 from .normalize import normalize
 from .records import Chunk
+from .verify import DOC_NUMBER, bigram_support
+
+COVERED = 0.6  # share of a sentence's bigrams already in the answer for it to count as said
 
 
 def overlap(question: str, sentence: str) -> float:
@@ -15,22 +18,31 @@ def overlap(question: str, sentence: str) -> float:
     return sum(g in s for g in grams) / len(grams) if grams else 0.0
 
 
-def select(question: str, chunks: Sequence[Chunk], scores: Sequence[Sequence[float]],
-           max_sentences: int = 3, per_chunk: int = 2) -> list[tuple[int, int]]:
-    """(source index, unit index) of the best sentences: dense similarity plus word overlap with the question."""
+def rank_units(question: str, chunks: Sequence[Chunk], scores: Sequence[Sequence[float]]
+               ) -> list[tuple[float, int, int]]:
+    """(score, source index, unit index) of every sentence worth quoting, best first: dense similarity plus
+    word overlap with the question, with a small bonus for better-ranked sources."""
     candidates = []
     for ci, (chunk, unit_scores) in enumerate(zip(chunks, scores)):
         label = normalize(chunk.path[-1]) if chunk.path else ""
+        title = normalize(chunk.title)
         for ui, (s, e) in enumerate(chunk.units):
-            if label and normalize(chunk.text[s:e]).rstrip("。") in label:
-                continue  # the item's own title line says nothing the label does not
+            line = normalize(chunk.text[s:e]).rstrip("。")
+            if (label and line in label) or (title and line in title) or DOC_NUMBER.fullmatch(line.strip("()（）")):
+                continue  # the item's own title line, the document title or its 文号 say nothing the label does not
             if DEPARTMENTS.fullmatch(chunk.text[s:e].strip()):
                 continue  # a bare (责任部门:…) note is shown with the source, not quoted as a measure
             dense = unit_scores[ui] if ui < len(unit_scores) else 0.0
             rank_bonus = 0.02 * (len(chunks) - ci)  # earlier sources are better ranked overall
             candidates.append((dense + 0.5 * overlap(question, chunk.text[s:e]) + rank_bonus, ci, ui))
+    return sorted(candidates, reverse=True)
+
+
+def select(question: str, chunks: Sequence[Chunk], scores: Sequence[Sequence[float]],
+           max_sentences: int = 3, per_chunk: int = 2) -> list[tuple[int, int]]:
+    """(source index, unit index) of the best sentences, in source and text order."""
     chosen: list[tuple[int, int]] = []
-    for _, ci, ui in sorted(candidates, reverse=True):
+    for _, ci, ui in rank_units(question, chunks, scores):
         if sum(1 for c, _ in chosen if c == ci) < per_chunk:
             chosen.append((ci, ui))
         if len(chosen) == max_sentences:
@@ -38,15 +50,37 @@ def select(question: str, chunks: Sequence[Chunk], scores: Sequence[Sequence[flo
     return sorted(chosen)
 
 
-def compose(chunks: Sequence[Chunk], chosen: Sequence[tuple[int, int]]) -> str:
-    """The extractive answer text; [n] is the source index + 1."""
-    if not chosen:
-        return ""
-    title = chunks[chosen[0][0]].title
-    lines = [f"根据《{title}》，相关规定如下（原文摘录）：" if title else "根据检索到的资料（原文摘录）："]
+def supplement(question: str, answer: str, chunks: Sequence[Chunk], scores: Sequence[Sequence[float]],
+               max_sentences: int = 2, margin: float = 0.1) -> list[tuple[int, int]]:
+    """Sentences to quote under a generated answer: the best-ranked ones (within `margin` of the best)
+    whose wording the answer does not already carry. A small model tends to answer from one sentence of
+    a clause that holds several relevant ones; the quotes show the rest verbatim."""
+    ranked = rank_units(question, chunks, scores)
+    chosen: list[tuple[int, int]] = []
+    for score, ci, ui in ranked:
+        if score < ranked[0][0] - margin or len(chosen) == max_sentences:
+            break
+        s, e = chunks[ci].units[ui]
+        if bigram_support(chunks[ci].text[s:e], answer) < COVERED:
+            chosen.append((ci, ui))
+    return sorted(chosen)
+
+
+def quote_lines(chunks: Sequence[Chunk], chosen: Sequence[tuple[int, int]]) -> list[str]:
+    """One "- clause：“sentence”[n]" line per chosen sentence; [n] is the source index + 1."""
+    lines = []
     for ci, ui in chosen:
         c = chunks[ci]
         s, e = c.units[ui]
         label = c.path[-1] if c.path else c.title
         lines.append(f"- {label}：“{c.text[s:e].strip()}”[{ci + 1}]")
-    return "\n".join(lines)
+    return lines
+
+
+def compose(chunks: Sequence[Chunk], chosen: Sequence[tuple[int, int]]) -> str:
+    """The extractive answer text; [n] is the source index + 1."""
+    if not chosen:
+        return ""
+    title = chunks[chosen[0][0]].title
+    head = f"根据《{title}》，相关规定如下（原文摘录）：" if title else "根据检索到的资料（原文摘录）："
+    return "\n".join([head, *quote_lines(chunks, chosen)])

@@ -82,12 +82,38 @@ def test_sources_come_before_tokens_and_prompt_is_numbered(retriever):
     roles = [m["role"] for m in model.messages[0]]
     assert roles == ["system", "user", "assistant", "user"]  # rules, worked example, then the question
     prompt = model.messages[0][-1]["content"]
-    assert prompt.startswith("资料1（" + ITEM7 + "）：7、拓展生鲜电商零售业态。")
+    # the excerpt lost the (责任部门:…) line, so the label carries it; the item's title line is left out
+    assert prompt.startswith("资料1（" + ITEM7 + "（责任部门：市商务委、市经济信息化委、市交通委、市市场监管局））："
+                             "围绕生鲜、餐饮、农产品、日用品等领域,推动传统零售和渠道电商整合资源,")
     assert prompt.endswith("\n\n问题：生鲜电商有哪些支持措施？")
+    assert len(prompt) < 600  # the excerpt budget (300 characters) plus labels and the question
     answer = events[-1].answer
-    assert answer.verified == VERIFIED and answer.text == "方案提出推动传统零售和渠道电商整合资源[1]。"
-    assert [c.n for c in answer.citations] == [1] and answer.citations[0].chunk.path_str == ITEM7
+    assert answer.verified == VERIFIED
+    said, quotes = answer.text.split("\n\n原文要点：\n")
+    assert said == "方案提出推动传统零售和渠道电商整合资源[1]。"
+    assert quotes.splitlines()[0] == ("- 7、拓展生鲜电商零售业态：“支持企业提升生鲜产品周转数字化管理能力,发展制冷预冷、保温保鲜等技术,"
+                                      "规模化布局冷链仓储设施,建立产品流动和可溯源性信息平台,推进生鲜、农产品标准化建设,进一步提升食品安全。”[1]")
+    assert [c.n for c in answer.citations] == [1, 2] and answer.citations[0].chunk.path_str == ITEM7
     assert set(answer.timings) == {"retrieval_ms", "sources_ms", "first_token_ms", "total_ms"}
+
+
+def test_quotes_skip_what_the_answer_already_says_and_can_be_turned_off(retriever):
+    said = ("方案提出支持企业提升生鲜产品周转数字化管理能力,发展制冷预冷、保温保鲜等技术,规模化布局冷链仓储设施,"
+            "建立产品流动和可溯源性信息平台[1]。")
+    a = assistant(retriever, ScriptedChatModel(said)).ask("生鲜电商有哪些支持措施？")
+    assert a.text.startswith(said + "\n\n原文要点：\n") and a.text.count("支持企业提升生鲜产品周转") == 1
+    plain = Assistant(retriever, ScriptedChatModel(said), AnswerConfig(quotes=0)).ask("生鲜电商有哪些支持措施？")
+    assert plain.text == said and [c.n for c in plain.citations] == [1]
+
+
+def test_prompt_excerpt_keeps_the_lead_line_that_holds_the_number(retriever):
+    from assistant.prompt import select_excerpts
+
+    q = "方案要推出多少个在线新经济应用场景?"
+    chunks = [h.chunk for h in retriever.search(q, 3)]
+    shown = select_excerpts(q, chunks, retriever.sentence_scores(q, chunks), budget=60)
+    # the best sentence alone exceeds the budget: it is still shown, with its "——推出“100+”" lead-in, and nothing else
+    assert shown == [(0, "——推出 “100+” 应用场景。推出示范效应好、带动作用强、市场影响优的在线新经济应用场景,进一步集聚用户流量,带动新产业发展。")]
 
 
 def test_invented_amount_is_dropped(retriever):
