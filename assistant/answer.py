@@ -20,7 +20,7 @@ from .llm import ChatModel
 from .normalize import normalize
 from .prompt import build_messages, select_excerpts
 from .records import EXTRACTIVE, METADATA, PARTIAL, REFUSED, VERIFIED, Answer, Chunk, Citation, Hit
-from .refusal import decide
+from .refusal import decide, lacks_asked_kind, pinned
 from .retrieve import Retriever
 from .verify import CITATION, is_refusal, verify
 
@@ -148,7 +148,8 @@ class Assistant:
 
         evidence = hits[: self.config.sources]
         best = max((h.dense_score for h in hits), default=0.0)
-        decision = decide(standalone, [h.chunk.text for h in evidence], best, self.config.refusal_threshold,
+        decision = decide(standalone, [f"{h.chunk.title}\n{h.chunk.text}" for h in evidence], best,
+                          self.config.refusal_threshold,
                           self.corpus_text, self.retriever.bm25.coverage(standalone))
         if decision.refuse:
             yield Sources([], standalone, retrieval_ms)
@@ -182,6 +183,7 @@ class Assistant:
                 generated = ""
 
         text, verified, cites = generated.strip(), VERIFIED, citations
+        pins = pinned(standalone)  # years and ordinals the question is about: claims must come from where they are
         if self.model is not None and generated and is_refusal(generated):
             words, known = self.retriever.bm25.coverage(standalone)
             if known * 2 < words:  # the model says no and the question's words are mostly foreign to the corpus
@@ -193,9 +195,13 @@ class Assistant:
             notes.append("模型认为资料不足；以下为检索到的原文摘录，请核对")
             text = ""
         elif text and self.config.verify:
-            verdict = verify(text, [c.text for c in chunks])
+            in_scope = [t for t in pins if not any(t in c.title for c in chunks)]  # the title covers 2020-2022
+            verdict = verify(text, [c.text for c in chunks], required=in_scope)
             notes += verdict.notes
-            if verdict.supported:
+            kind = lacks_asked_kind(standalone, verdict.text) if verdict.supported else ""
+            if kind:
+                notes.append(f"回答中没有问题所问的{kind}")
+            if verdict.supported and not kind:
                 quoted = extractive.supplement(standalone, verdict.text, chunks, scores, self.config.quotes)
                 quotes = f"\n\n{QUOTES_HEAD}\n" + "\n".join(extractive.quote_lines(chunks, quoted)) if quoted else ""
                 if quotes:
@@ -207,7 +213,21 @@ class Assistant:
                 notes.append("生成的回答未通过原文核验，已改为原文摘录")
                 text = ""
         if not text:
-            chosen = extractive.select(standalone, chunks, scores)
+            def usable(chunk: Chunk, ui: int) -> bool:  # about what the question pins, and of the asked kind
+                s, e = chunk.units[ui]
+                near = extractive.neighbourhood(chunk, ui)
+                return all(t in near for t in pins) and not lacks_asked_kind(standalone, chunk.text[s:e])
+
+            chosen = extractive.select(standalone, chunks, scores, usable=usable)
+            if not chosen and chunks:  # no sentence is about what the question pins, or of the kind it asks
+                kind = lacks_asked_kind(standalone, "".join(c.text for c in chunks))
+                reason = (f"相关条款中没有问题所问的{kind}" if kind else
+                          f"相关条款中没有关于问题所问的“{'、'.join(pins)}”的内容" if pins else "相关条款中没有可引用的原文")
+                text = self._refusal_text(reason, hits)
+                yield Token(("\n\n" if generated else "") + text)
+                yield done(text, [], REFUSED, self.backend, sources_ms=sources_ms, first_token_ms=first_token_ms,
+                           notes=[*notes, reason], refused=True)
+                return
             text, verified = extractive.compose(chunks, chosen), EXTRACTIVE
             used = sorted({ci + 1 for ci, _ in chosen})
             text, cites = _renumber(text, used, citations)

@@ -1,7 +1,7 @@
 """Answers with no LLM: the best-supported sentences of the retrieved clauses, quoted with citations."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from .chunking import DEPARTMENTS
 from .normalize import normalize
@@ -20,7 +20,7 @@ def overlap(question: str, sentence: str) -> float:
 
 def rank_units(question: str, chunks: Sequence[Chunk], scores: Sequence[Sequence[float]]
                ) -> list[tuple[float, int, int]]:
-    """(score, source index, unit index) of every sentence worth quoting, best first: dense similarity plus
+    """(score, source index, unit index) of every distinct sentence worth quoting, best first: dense similarity plus
     word overlap with the question, with a small bonus for better-ranked sources."""
     candidates = []
     for ci, (chunk, unit_scores) in enumerate(zip(chunks, scores)):
@@ -35,14 +35,32 @@ def rank_units(question: str, chunks: Sequence[Chunk], scores: Sequence[Sequence
             dense = unit_scores[ui] if ui < len(unit_scores) else 0.0
             rank_bonus = 0.02 * (len(chunks) - ci)  # earlier sources are better ranked overall
             candidates.append((dense + 0.5 * overlap(question, chunk.text[s:e]) + rank_bonus, ci, ui))
-    return sorted(candidates, reverse=True)
+    seen: set[str] = set()
+    ranked = []
+    for score, ci, ui in sorted(candidates, reverse=True):  # a sentence repeated across sources counts once
+        s, e = chunks[ci].units[ui]
+        key = normalize(chunks[ci].text[s:e])
+        if key not in seen:
+            seen.add(key)
+            ranked.append((score, ci, ui))
+    return ranked
+
+
+def neighbourhood(chunk: Chunk, ui: int) -> str:
+    """A sentence with the sentences either side of it, and the document title (its scope)."""
+    s, e = chunk.units[max(ui - 1, 0)][0], chunk.units[min(ui + 1, len(chunk.units) - 1)][1]
+    return f"{chunk.title}\n{chunk.text[s:e]}"
 
 
 def select(question: str, chunks: Sequence[Chunk], scores: Sequence[Sequence[float]],
-           max_sentences: int = 3, per_chunk: int = 2) -> list[tuple[int, int]]:
-    """(source index, unit index) of the best sentences, in source and text order."""
+           max_sentences: int = 3, per_chunk: int = 2,
+           usable: Callable[[Chunk, int], bool] | None = None) -> list[tuple[int, int]]:
+    """(source index, unit index) of the best sentences, in source and text order; only those for which
+    `usable(chunk, unit index)` holds, when given."""
     chosen: list[tuple[int, int]] = []
     for _, ci, ui in rank_units(question, chunks, scores):
+        if usable is not None and not usable(chunks[ci], ui):
+            continue
         if sum(1 for c, _ in chosen if c == ci) < per_chunk:
             chosen.append((ci, ui))
         if len(chosen) == max_sentences:

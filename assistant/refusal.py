@@ -1,8 +1,10 @@
 """When the documents do not answer: decided outside the model, from the evidence (pure functions).
 
-Two signals. (1) Evidence strength: the best sentence similarity is below a threshold calibrated on the
-question set. (2) Answer type: the question asks for a kind of fact (an amount in 元, a date, a rate, a
-phone number, a list of materials, a person, a year or a place) that none of the retrieved text contains.
+Three signals. (1) Evidence strength: the best sentence similarity is below a threshold calibrated on the
+question set. (2) Scope: a year or place the question is about that the corpus, or the retrieved clauses
+(with their document's title), never mention. (3) Answer type: the question asks for a kind of fact (an
+amount in 元, a date, a rate, a phone number, a list of materials, a person) that none of the retrieved
+text contains.
 The 1.5B model answers from noise (RGB: 0/30 rejections), so it is not asked to decide.
 """
 from __future__ import annotations
@@ -12,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .normalize import normalize
+from .verify import YEAR
 
 # (kind, what the question says, what evidence of that kind looks like)
 ANSWER_TYPES: list[tuple[str, re.Pattern, re.Pattern]] = [
@@ -30,7 +33,6 @@ ANSWER_TYPES: list[tuple[str, re.Pattern, re.Pattern]] = [
     ("签发人", re.compile(r"签发|签署|签字|谁(?:批准|审定)|signed", re.I), re.compile(r"签发|签字")),
     ("名单", re.compile(r"名单|哪些(?:企业|单位|园区)(?:入选|获批|入围)|list of", re.I), re.compile(r"名单|入选|获批")),
 ]
-YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 PLACES = (
     "北京 天津 河北 山西 内蒙古 辽宁 吉林 黑龙江 江苏 浙江 安徽 福建 江西 山东 河南 湖北 湖南 广东 广西 海南 重庆 四川 贵州 "
     "云南 西藏 陕西 甘肃 青海 宁夏 新疆 香港 澳门 台湾 深圳 广州 杭州 南京 苏州 武汉 成都 西安 厦门 青岛 宁波 "
@@ -63,6 +65,30 @@ def unknown_specifics(question: str, corpus_text: str) -> list[str]:
     return years + places
 
 
+ORDINAL = re.compile(r"第\s*[\d一二三四五六七八九十百]+\s*(?:任|届|次|季|期|批|轮|代)")
+# What a question asks for, and what an answer of that kind must contain (checked on the answer, not the evidence).
+ASKS_TIME = re.compile(r"什么时候|何时|哪一?天|哪一?年|几月|日期|时间")
+TIME = re.compile(r"\d{1,4}\s*[年月日号时]|[一二三四五六七八九十]+\s*[月日号]|周[一二三四五六七日]|星期|今天|明天|昨天|本周|下周|上周|年底|年初|月底")
+ASKS_COUNT = re.compile(r"多少|几[个家项条人年名次天]|人数|数量|增长率|增速|比例|金额")
+COUNT = re.compile(r"\d|[零一二两三四五六七八九十百千万亿]+(?:个|家|项|条|人|名|次|倍|成|亿|万)")
+
+
+def pinned(question: str) -> list[str]:
+    """What a question is specifically about, that an answer must not swap for another: its years
+    ("2021年的票房") and ordinals ("第31任总理")."""
+    terms = YEAR.findall(question) + [re.sub(r"\s+", "", m) for m in ORDINAL.findall(question)]
+    return list(dict.fromkeys(terms))
+
+
+def lacks_asked_kind(question: str, answer: str) -> str:
+    """'时间' or '数量' when the question asks for a time or a count and the answer states none, else ''."""
+    if ASKS_TIME.search(question) and not TIME.search(answer):
+        return "时间"
+    if ASKS_COUNT.search(question) and not COUNT.search(answer):
+        return "数量"
+    return ""
+
+
 def is_chinese(text: str) -> bool:
     letters = [ch for ch in text if ch.isalpha()]
     return bool(letters) and sum("\u4e00" <= ch <= "\u9fff" for ch in letters) / len(letters) > 0.5
@@ -83,6 +109,9 @@ def decide(question: str, evidence: Sequence[str], best_similarity: float, thres
         return Decision(True, "问题中的关键词在文件中均未出现")
     if best_similarity < threshold:
         return Decision(True, f"检索到的条款与问题相关度不足（{best_similarity:.3f} < {threshold:.3f}）")
+    absent = [t for t in pinned(question) if not any(t in text for text in evidence)]
+    if absent:
+        return Decision(True, f"相关条款中没有提到问题所问的“{'、'.join(absent)}”")
     kind = missing_answer_type(question, evidence)
     if kind:
         return Decision(True, f"问题询问的{kind}在相关条款中没有规定")

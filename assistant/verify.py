@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from .normalize import normalize
 
 CITATION = re.compile(r"\[(\d{1,2})\]")
+YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]?(?:\s*(?:\[\d{1,2}\])+)?")
 DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,10}[〔\[［【(（]\s*(?:19|20)\d{2}\s*[〕\]］】)）]\s*第?\d{1,5}\s*号")
 CN_DIGITS = "零〇一二两三四五六七八九十百千万亿"
@@ -86,11 +87,22 @@ def tidy_citations(answer: str) -> str:
                   answer)
 
 
-def verify(answer: str, sources: Sequence[str]) -> Verdict:
+def window(sentence: str, source: str) -> str:
+    """The source sentence that best supports `sentence`, with its neighbours: where the claim comes from."""
+    parts = [m.group(0) for m in SENTENCE.finditer(source)]
+    if not parts:
+        return source
+    best = max(range(len(parts)), key=lambda i: bigram_support(sentence, parts[i]))
+    return "".join(parts[max(best - 1, 0) : best + 2])
+
+
+def verify(answer: str, sources: Sequence[str], required: Sequence[str] = ()) -> Verdict:
     """Keep the sentences whose facts and wording are found in the sources they cite (numbered from 1).
 
     A sentence whose facts and wording are in another source than the one it cites is kept with the
-    citation corrected: the claim is verified, only its pointer was wrong.
+    citation corrected: the claim is verified, only its pointer was wrong. `required` are terms the
+    question pins (its years): each must occur where the claim comes from (`window`), so "2021年票房为
+    44.8亿美元" is dropped when the source says 44.8亿美元 next to another year.
     """
     verdict = Verdict(text="")
     answer = tidy_citations(answer)
@@ -125,6 +137,13 @@ def verify(answer: str, sources: Sequence[str]) -> Verdict:
                 wrong = "".join(f"[{n}]" for n in dict.fromkeys(numbers))
                 verdict.notes.append(f"更正了引用：「{body[:20]}…」出自[{better[0]}]，而非{wrong}")
                 sentence, numbers, cited, problem = CITATION.sub("", sentence).strip(), [], better, ""
+        if not problem and required:
+            places = normalize("".join(window(body, sources[n - 1]) for n in cited))
+            absent = [t for t in required if normalize(t) not in places]
+            problem = f"所引原文此处没有问题所问的{'、'.join(absent)}" if absent else ""
+            stated, asked = set(YEAR.findall(body)), [t for t in required if YEAR.fullmatch(t)]
+            if not problem and stated and asked and not stated & set(asked):
+                problem = f"回答说的是{'、'.join(sorted(stated))}年，问题问的是{'、'.join(asked)}年"
         if problem:
             verdict.dropped.append((body, problem))
             continue

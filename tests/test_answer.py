@@ -184,3 +184,39 @@ def test_model_refusal_on_a_covered_question_gives_quotes(retriever):
     a = assistant(retriever, ScriptedChatModel("文件未涉及该问题。")).ask("生鲜电商有哪些支持措施？")
     assert not a.refused and a.verified == EXTRACTIVE and a.backend == "extractive"
     assert a.notes == ["模型认为资料不足；以下为检索到的原文摘录，请核对"]
+
+
+def test_a_year_the_retrieved_clauses_do_not_mention_is_refused():
+    from assistant.refusal import decide
+
+    evidence = ["passage-1\n2020年中国电影市场总票房为44.8亿美元，受疫情影响较大。", "passage-2\n2019年总票房为642.66亿元。"]
+    corpus = "\n".join(evidence) + "\n2021年上海天气晴好。"
+    d = decide("2021年中国电影市场总票房是多少？", evidence, 0.95, 0.797, corpus)
+    assert d.refuse and d.reason == "相关条款中没有提到问题所问的“2021”"
+    assert not decide("2020年中国电影市场总票房是多少？", evidence, 0.95, 0.797, corpus).refuse
+
+
+def test_a_year_within_the_documents_period_is_in_scope(retriever):
+    said = "方案提出建设100家以上无人工厂、无人生产线、无人车间[1]。"
+    a = assistant(retriever, ScriptedChatModel(said)).ask("2020年起方案要建设多少家无人工厂？")
+    assert not a.refused and a.verified == VERIFIED and a.text.startswith(said)  # 2020 is in the title (2020-2022年)
+
+
+def test_pinned_terms_and_asked_kinds():
+    from assistant.refusal import lacks_asked_kind, pinned
+
+    assert pinned("2022年澳网男单冠军是谁，澳大利亚第 31 任总理呢？") == ["2022", "第31任"]
+    assert pinned("生鲜电商有哪些支持措施？") == []
+    assert lacks_asked_kind("马英九祭祖时间", "马英九将要回乡祭祖。") == "时间"
+    assert lacks_asked_kind("马英九祭祖时间", "马英九3月27日回乡祭祖。") == ""
+    assert lacks_asked_kind("印控克什米尔寺庙踩踏事故死亡人数", "事故发生在寺庙。") == "数量"
+    assert lacks_asked_kind("印控克什米尔寺庙踩踏事故死亡人数", "事故造成12人死亡。") == ""
+    assert lacks_asked_kind("生鲜电商有哪些支持措施？", "鼓励开展直播电商。") == ""
+
+
+def test_an_answer_without_the_asked_time_is_refused_when_no_source_states_one(retriever):
+    model = ScriptedChatModel("马英九将要回乡祭祖[1]。")
+    a = assistant(retriever, model).answer_from_passages(
+        "马英九祭祖时间", ["马英九将要回乡祭祖，行程备受两岸关注。", "马英九此前曾多次表达回湖南祭祖的意愿。"])
+    assert a.refused and a.verified == REFUSED and "相关条款中没有问题所问的时间" in a.text
+    assert "回答中没有问题所问的时间" in a.notes and len(model.messages) == 1

@@ -70,3 +70,21 @@ def test_markers_after_a_line_break_close_the_previous_sentence():
 def test_correction_note_names_each_wrong_pointer_once():
     v = verify("将建设20个具有全国影响力的工业互联网平台[1]，打造平台[1]。", SOURCES)
     assert v.notes == ["更正了引用：「将建设20个具有全国影响力的工业互联网平…」出自[2]，而非[1]"]
+
+
+def test_claim_must_come_from_where_the_source_names_the_asked_year():
+    source = "2020年中国电影市场总票房为44.8亿美元。受疫情影响较大。观众人次明显下降。影院复工后逐步恢复。2021年的数据见另文。"
+    claim = "2021年中国电影市场总票房为44.8亿美元[1]。"
+    v = verify(claim, [source], required=["2021"])
+    assert v.kept == [] and v.dropped == [("2021年中国电影市场总票房为44.8亿美元。", "所引原文此处没有问题所问的2021")]
+    # the same claim about the year the source states is kept
+    assert verify("2020年中国电影市场总票房为44.8亿美元[1]。", [source], required=["2020"]).kept
+    # without the pin the claim passes: "2021年" and "44.8亿美元" are each somewhere in the source
+    assert verify(claim, [source]).kept == ["2021年中国电影市场总票房为44.8亿美元。"]
+
+
+def test_claim_about_another_year_than_the_one_asked_is_dropped():
+    source = "宝马集团2022年全球销量为240万辆，2021年为252万辆。"
+    v = verify("宝马集团2022年全球销量为240万辆[1]。", [source], required=["2021"])
+    assert v.kept == [] and v.dropped[0][1] == "回答说的是2022年，问题问的是2021年"
+    assert verify("宝马集团2021年全球销量为252万辆[1]。", [source], required=["2021"]).kept
