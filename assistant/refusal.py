@@ -68,9 +68,9 @@ def unknown_specifics(question: str, corpus_text: str) -> list[str]:
 ORDINAL = re.compile(r"第\s*[\d一二三四五六七八九十百]+\s*(?:任|届|次|季|期|批|轮|代)")
 # What a question asks for, and what an answer of that kind must contain (checked on the answer, not the evidence).
 ASKS_TIME = re.compile(r"什么时候|何时|哪一?天|哪一?年|几月|日期|时间")
-TIME = re.compile(r"\d{1,4}\s*[年月日号时]|[一二三四五六七八九十]+\s*[月日号]|周[一二三四五六七日]|星期|今天|明天|昨天|本周|下周|上周|年底|年初|月底")
-ASKS_COUNT = re.compile(r"多少|几[个家项条人年名次天]|人数|数量|增长率|增速|比例|金额")
-COUNT = re.compile(r"\d|[零一二两三四五六七八九十百千万亿]+(?:个|家|项|条|人|名|次|倍|成|亿|万)")
+TIME = re.compile(r"\d{1,4}\s*[年月日号时]|[一二三四五六七八九十]+\s*[年月日号]|周[一二三四五六七日]|星期|今天|明天|昨天|本周|下周|上周|年底|年初|月底")
+ASKS_COUNT = re.compile(r"多少|(?<!哪)几[个家项条人年名次天]|人数|数量|增长率|增速|比例|金额")  # 哪几个 asks which, not how many
+COUNT = re.compile(r"\d|[零一二两三四五六七八九十百千万亿]+(?:个|家|项|条|人|名|次|倍|成|亿|万|年|月|天)")
 
 
 def pinned(question: str) -> list[str]:

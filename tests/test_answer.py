@@ -212,6 +212,9 @@ def test_pinned_terms_and_asked_kinds():
     assert lacks_asked_kind("印控克什米尔寺庙踩踏事故死亡人数", "事故发生在寺庙。") == "数量"
     assert lacks_asked_kind("印控克什米尔寺庙踩踏事故死亡人数", "事故造成12人死亡。") == ""
     assert lacks_asked_kind("生鲜电商有哪些支持措施？", "鼓励开展直播电商。") == ""
+    assert lacks_asked_kind("方案希望促进哪几个方面的变革？", "促进经济变革。") == ""  # which ones, not how many
+    assert lacks_asked_kind("“聚焦”几年？", "聚焦一年。") == ""
+    assert lacks_asked_kind("行动目标的时间安排是怎样的？", "聚焦一年，着眼三年。") == ""
 
 
 def test_an_answer_without_the_asked_time_is_refused_when_no_source_states_one(retriever):
