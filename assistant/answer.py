@@ -44,6 +44,8 @@ class AnswerConfig:
     def __post_init__(self):
         if not 1 <= self.sources <= self.retrieve_k:
             raise ValueError(f"need 1 <= sources <= retrieve_k, got {self.sources}, {self.retrieve_k}")
+        if self.prompt_chars < 1 or self.quotes < 0:
+            raise ValueError(f"need prompt_chars >= 1 and quotes >= 0, got {self.prompt_chars}, {self.quotes}")
 
 
 @dataclass

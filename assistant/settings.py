@@ -20,7 +20,7 @@ from .config import ROOT
 ENV_PREFIX = "POLICY_QA_"
 KEYS = ("backend", "model", "base_url", "api_key", "llm_timeout", "threads", "embedder", "model_path",
         "query_prefix", "passage_prefix", "max_chars", "index_kind", "corpus", "index", "refusal_threshold",
-        "admin_token", "max_upload_mb")
+        "prompt_chars", "quotes", "admin_token", "max_upload_mb")
 
 
 def config_file() -> Path:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import resource
 import sys
 from pathlib import Path
 
@@ -95,6 +96,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         ours = assistant_system(assistant, args.k)
         label = f"answers by {model.name if model else 'extractive'}"
     records = run_system(questions, ours, args.out / "results.jsonl", args.fresh, desc="ours")
+    # the process's peak resident memory through our run (index, embedder, model, answers), before any baseline
+    peak = {"peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1), "system": "ours"}
+    (args.out / "resources.json").write_text(json.dumps(peak) + "\n", encoding="utf-8")
     baselines = {}
     if args.baselines:
         systems = baseline_systems(retriever, args.corpus, model, args.k)
@@ -106,7 +110,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     _, header, rows = overview_table(summary)
     print("| " + " | ".join(header) + " |\n|" + "---|" * len(header))
     print("\n".join("| " + " | ".join(row) + " |" for row in rows))
-    print(f"\n{summary['n']} questions; report: {args.out / 'report.html'}")
+    print(f"\n{summary['n']} questions; peak memory (ours) {peak['peak_rss_mib']} MiB; report: {args.out / 'report.html'}")
     return 0
 
 

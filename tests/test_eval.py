@@ -350,3 +350,6 @@ def test_retrieval_only_run_end_to_end(tmp_path):
     assert summary["retrieval"]["recall@5"] >= 0.8
     assert len((out / "results.jsonl").read_text(encoding="utf-8").splitlines()) == 6
     assert (out / "report.html").exists()
+    peak = json.loads((out / "resources.json").read_text(encoding="utf-8"))
+    assert peak["system"] == "ours" and 100 < peak["peak_rss_mib"] < 4096  # embedder + index, in MiB
+    assert f"peak memory (ours) {peak['peak_rss_mib']} MiB" in done.stdout

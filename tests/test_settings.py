@@ -27,3 +27,11 @@ def test_flags_override_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("POLICY_QA_BACKEND", "extractive")
     assert parser().parse_args(["ask", "问"]).backend == "extractive"
     assert parser().parse_args(["ask", "问", "--backend", "openai"]).backend == "openai"
+
+
+def test_prompt_budget_and_quotes_from_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("POLICY_QA_CONFIG", str(tmp_path / "none.toml"))
+    monkeypatch.setenv("POLICY_QA_PROMPT_CHARS", "500")
+    args = parser().parse_args(["ask", "问", "--quotes", "0"])
+    assert int(args.prompt_chars) == 500 and args.quotes == 0
+    assert parser().parse_args(["ask", "问"]).quotes == 2  # the default
