@@ -1,7 +1,7 @@
 """The answering layer: routing, refusal, verification fallbacks, follow-ups, event order."""
 import pytest
 
-from assistant.answer import AnswerConfig, Assistant, Done, Sources, Token, rewrite_followup
+from assistant.answer import AnswerConfig, Assistant, rewrite_followup
 from assistant.embedding import EmbedderConfig, make_embedder
 from assistant.errors import ModelUnavailable
 from assistant.knowledge import KnowledgeBase

@@ -1,5 +1,4 @@
 """LangChain adapters: our embedder in a LangChain FAISS store, our retriever as a BaseRetriever."""
-import pytest
 
 from assistant.integrations import PolicyEmbeddings, PolicyRetriever
 from assistant.knowledge import KnowledgeBase

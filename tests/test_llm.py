@@ -2,14 +2,10 @@
 from __future__ import annotations
 
 import hashlib
-import socket
-import subprocess
 import sys
 import threading
 import time
 import types
-import urllib.request
-from pathlib import Path
 
 import pytest
 
