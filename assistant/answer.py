@@ -20,7 +20,7 @@ from .llm import ChatModel
 from .normalize import normalize
 from .prompt import build_messages, select_excerpts
 from .records import EXTRACTIVE, METADATA, PARTIAL, REFUSED, VERIFIED, Answer, Chunk, Citation, Hit
-from .refusal import decide, lacks_asked_kind, pinned
+from .refusal import asked_kinds, decide, lacks_asked_kind, pinned
 from .retrieve import Retriever
 from .verify import CITATION, is_refusal, verify
 
@@ -222,9 +222,9 @@ class Assistant:
 
             chosen = extractive.select(standalone, chunks, scores, usable=usable)
             if not chosen and chunks:  # no sentence is about what the question pins, or of the kind it asks
-                kind = lacks_asked_kind(standalone, "".join(c.text for c in chunks))
-                reason = (f"相关条款中没有问题所问的{kind}" if kind else
-                          f"相关条款中没有关于问题所问的“{'、'.join(pins)}”的内容" if pins else "相关条款中没有可引用的原文")
+                kinds = "或".join(asked_kinds(standalone))
+                reason = (f"相关条款中没有关于问题所问的“{'、'.join(pins)}”的内容" if pins else
+                          f"相关条款中没有问题所问的{kinds}" if kinds else "相关条款中没有可引用的原文")
                 text = self._refusal_text(reason, hits)
                 yield Token(("\n\n" if generated else "") + text)
                 yield done(text, [], REFUSED, self.backend, sources_ms=sources_ms, first_token_ms=first_token_ms,

@@ -70,7 +70,8 @@ ORDINAL = re.compile(r"第\s*[\d一二三四五六七八九十百]+\s*(?:任|届
 ASKS_TIME = re.compile(r"什么时候|何时|哪一?天|哪一?年|几月|日期|时间")
 TIME = re.compile(r"\d{1,4}\s*[年月日号时]|[一二三四五六七八九十]+\s*[年月日号]|周[一二三四五六七日]|星期|今天|明天|昨天|本周|下周|上周|年底|年初|月底")
 ASKS_COUNT = re.compile(r"多少|(?<!哪)几[个家项条人年名次天]|人数|数量|增长率|增速|比例|金额")  # 哪几个 asks which, not how many
-COUNT = re.compile(r"\d|[零一二两三四五六七八九十百千万亿]+(?:个|家|项|条|人|名|次|倍|成|亿|万|年|月|天)")
+# a digit, or a Chinese numeral with a measure word; not 批, since 一批 means "some"
+COUNT = re.compile(r"\d|[零一二两三四五六七八九十百千万亿]+(?:个|家|项|条|人|名|次|倍|成|亿|万|年|月|天|周|小时|分钟|公里|千米|米|所|座|台|辆|届)")
 
 
 def pinned(question: str) -> list[str]:
@@ -80,13 +81,15 @@ def pinned(question: str) -> list[str]:
     return list(dict.fromkeys(terms))
 
 
+def asked_kinds(question: str) -> list[str]:
+    """'时间' and/or '数量' when the question asks for a time or a count."""
+    return [kind for kind, asks in (("时间", ASKS_TIME), ("数量", ASKS_COUNT)) if asks.search(question)]
+
+
 def lacks_asked_kind(question: str, answer: str) -> str:
-    """'时间' or '数量' when the question asks for a time or a count and the answer states none, else ''."""
-    if ASKS_TIME.search(question) and not TIME.search(answer):
-        return "时间"
-    if ASKS_COUNT.search(question) and not COUNT.search(answer):
-        return "数量"
-    return ""
+    """The kind the question asks for ('时间', '数量') that the answer does not state, else ''."""
+    looks = {"时间": TIME, "数量": COUNT}
+    return next((kind for kind in asked_kinds(question) if not looks[kind].search(answer)), "")
 
 
 def is_chinese(text: str) -> bool:

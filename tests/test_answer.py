@@ -215,6 +215,7 @@ def test_pinned_terms_and_asked_kinds():
     assert lacks_asked_kind("方案希望促进哪几个方面的变革？", "促进经济变革。") == ""  # which ones, not how many
     assert lacks_asked_kind("“聚焦”几年？", "聚焦一年。") == ""
     assert lacks_asked_kind("行动目标的时间安排是怎样的？", "聚焦一年，着眼三年。") == ""
+    assert lacks_asked_kind("无接触配送要保障多少距离内的送达?", "保障“最后一公里”的送达。") == ""
 
 
 def test_an_answer_without_the_asked_time_is_refused_when_no_source_states_one(retriever):
