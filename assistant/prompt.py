@@ -40,6 +40,8 @@ def select_excerpts(question: str, chunks: Sequence[Chunk], scores: Sequence[Seq
     for _, ci, ui in ranked:
         units = chunks[ci].units
         picked = chosen.get(ci, [])
+        if ui in picked:  # already shown as the lead-in of the sentence after it
+            continue
         # a short lead-in line ("——推出“100+”应用场景。") often holds the number the next sentence explains
         lead = [ui - 1] if ((ci, ui - 1) in rankable and ui - 1 not in picked
                             and units[ui - 1][1] - units[ui - 1][0] <= LEAD_CHARS) else []

@@ -224,3 +224,13 @@ def test_an_answer_without_the_asked_time_is_refused_when_no_source_states_one(r
         "马英九祭祖时间", ["马英九将要回乡祭祖，行程备受两岸关注。", "马英九此前曾多次表达回湖南祭祖的意愿。"])
     assert a.refused and a.verified == REFUSED and "相关条款中没有问题所问的时间" in a.text
     assert "回答中没有问题所问的时间" in a.notes and len(model.messages) == 1
+
+
+def test_prompt_excerpt_shows_a_lead_in_line_once():
+    from assistant.prompt import select_excerpts
+    from assistant.records import Chunk
+
+    text = "——推出应用场景。推出示范效应好的应用场景。"
+    chunk = Chunk("c", "d", "d.txt", "", "", text, 0, len(text), units=((0, 8), (8, len(text))))
+    # the explaining sentence ranks first and brings its lead-in; the lead-in's own turn must not repeat it
+    assert select_excerpts("问", [chunk], [[0.5, 0.9]], budget=300) == [(0, text)]
