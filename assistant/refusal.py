@@ -1,8 +1,8 @@
 """When the documents do not answer: decided outside the model, from the evidence (pure functions).
 
 Three signals. (1) Evidence strength: the best sentence similarity is below a threshold calibrated on the
-question set. (2) Scope: a year or place the question is about that the corpus, or the retrieved clauses
-(with their document's title), never mention. (3) Answer type: the question asks for a kind of fact (an
+question set. (2) Scope: a year, ordinal (第31任) or place the question is about that the corpus, or the
+retrieved clauses (with their document's title), never mention. (3) Answer type: the question asks for a kind of fact (an
 amount in 元, a date, a rate, a phone number, a list of materials, a person) that none of the retrieved
 text contains.
 The 1.5B model answers from noise (RGB: 0/30 rejections), so it is not asked to decide.
@@ -68,10 +68,12 @@ def unknown_specifics(question: str, corpus_text: str) -> list[str]:
 ORDINAL = re.compile(r"第\s*[\d一二三四五六七八九十百]+\s*(?:任|届|次|季|期|批|轮|代)")
 # What a question asks for, and what an answer of that kind must contain (checked on the answer, not the evidence).
 ASKS_TIME = re.compile(r"什么时候|何时|哪一?天|哪一?年|几月|日期|时间")
-TIME = re.compile(r"\d{1,4}\s*[年月日号时]|[一二三四五六七八九十]+\s*[年月日号]|周[一二三四五六七日]|星期|今天|明天|昨天|本周|下周|上周|年底|年初|月底")
-ASKS_COUNT = re.compile(r"多少|(?<!哪)几[个家项条人年名次天]|人数|数量|增长率|增速|比例|金额")  # 哪几个 asks which, not how many
+TIME = re.compile(r"\d{1,4}\s*[年月日号时]|[一二三四五六七八九十]+\s*[年月日号]|周[一二三四五六七日]|星期|"
+                  r"今天|明天|昨天|本周|下周|上周|年底|年初|月底")
+ASKS_COUNT = re.compile(r"多少|(?<!哪)几[个家项条人年名次天]|人数|数量|增长率|增速|比例|金额")  # 哪几个 asks which
 # a digit, or a Chinese numeral with a measure word; not 批, since 一批 means "some"
-COUNT = re.compile(r"\d|[零一二两三四五六七八九十百千万亿]+(?:个|家|项|条|人|名|次|倍|成|亿|万|年|月|天|周|小时|分钟|公里|千米|米|所|座|台|辆|届)")
+COUNT = re.compile(r"\d|[零一二两三四五六七八九十百千万亿]+"
+                   r"(?:个|家|项|条|人|名|次|倍|成|亿|万|年|月|天|周|小时|分钟|公里|千米|米|所|座|台|辆|届)")
 
 
 def pinned(question: str) -> list[str]:
