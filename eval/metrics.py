@@ -10,28 +10,14 @@ from collections.abc import Sequence
 from assistant.normalize import normalize
 
 
-def spans_found(evidence: Sequence[str], retrieved: Sequence[str]) -> list[bool]:
-    """For each gold span: does some retrieved text contain it (after NFKC and whitespace normalisation)?"""
-    texts = [normalize(t) for t in retrieved]
-    return [any(normalize(span) in t for t in texts) for span in evidence]
-
-
 def evidence_recall(evidence: Sequence[str], retrieved: Sequence[str], k: int) -> float:
-    """Share of gold spans found in the top-k retrieved texts."""
-    if not evidence:
-        return math.nan
-    found = spans_found(evidence, retrieved[:k])
-    return sum(found) / len(found)
+    """Share of gold spans found in the top-k retrieved texts; nan for no spans."""
+    return recall_from_ranks(span_ranks(evidence, retrieved), k)
 
 
 def reciprocal_rank(evidence: Sequence[str], retrieved: Sequence[str]) -> float:
     """1/rank of the first retrieved text that contains a gold span; 0 when none does."""
-    spans = [normalize(s) for s in evidence]
-    for rank, text in enumerate(retrieved, start=1):
-        t = normalize(text)
-        if any(s in t for s in spans):
-            return 1.0 / rank
-    return 0.0
+    return rr_from_ranks(span_ranks(evidence, retrieved))
 
 
 def percentile(values: Sequence[float], q: float) -> float:
@@ -126,6 +112,12 @@ def span_ranks(evidence: Sequence[str], retrieved: Sequence[str]) -> list[int]:
     texts = [normalize(t) for t in retrieved]
     spans = [normalize(s) for s in evidence]
     return [next((r for r, t in enumerate(texts, start=1) if s in t), 0) for s in spans]
+
+
+def rr_from_ranks(ranks: Sequence[int]) -> float:
+    """Reciprocal rank from `span_ranks`: 1/rank of the best-placed span found; 0 when none is found."""
+    found = [r for r in ranks if r]
+    return 1 / min(found) if found else 0.0
 
 
 def recall_from_ranks(ranks: Sequence[int], k: int) -> float:

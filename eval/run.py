@@ -24,7 +24,7 @@ from tqdm import tqdm
 from assistant.records import Answer, Hit
 
 from .metrics import (char_f1, citation_precision, numbers, numbers_traceable, phrase_coverage,
-                      recall_from_ranks, rouge_l, span_ranks)
+                      recall_from_ranks, rouge_l, rr_from_ranks, span_ranks)
 from .questions import Question
 
 KS = (1, 3, 5)
@@ -41,11 +41,10 @@ def hit_source(hit: Hit) -> dict:
 def retrieval_fields(q: Question, sources: Sequence[dict], retrieval_ms: float) -> dict:
     """A record's retrieval part: the sources, the rank of each gold span, recall@1/3/5 and reciprocal rank."""
     ranks = span_ranks(q.evidence, [s["text"] for s in sources])
-    found = [r for r in ranks if r]
     return {"id": q.id, "question": q.question, "type": q.type, "answerable": q.answerable,
             "retrieved": list(sources), "span_ranks": ranks,
             **{f"recall@{k}": _opt(recall_from_ranks(ranks, k)) for k in KS},
-            "rr": (1 / min(found) if found else 0.0) if ranks else None,
+            "rr": rr_from_ranks(ranks) if ranks else None,
             "retrieval_ms": round(retrieval_ms, 1), "answer": None}
 
 

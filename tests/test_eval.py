@@ -353,3 +353,15 @@ def test_retrieval_only_run_end_to_end(tmp_path):
     peak = json.loads((out / "resources.json").read_text(encoding="utf-8"))
     assert peak["system"] == "ours" and 100 < peak["peak_rss_mib"] < 4096  # embedder + index, in MiB
     assert f"peak memory (ours) {peak['peak_rss_mib']} MiB" in done.stdout
+
+
+def test_recall_and_reciprocal_rank_from_span_ranks():
+    from eval.metrics import evidence_recall, reciprocal_rank, rr_from_ranks, span_ranks
+
+    retrieved = ["无关条款", "推出 “100+” 应用场景", "建设 20 个工业互联网平台"]
+    evidence = ["建设20个工业互联网平台", "推出“100+”应用场景", "从未出现的片段"]
+    assert span_ranks(evidence, retrieved) == [3, 2, 0]
+    assert evidence_recall(evidence, retrieved, 2) == pytest.approx(1 / 3)
+    assert evidence_recall(evidence, retrieved, 3) == pytest.approx(2 / 3)
+    assert reciprocal_rank(evidence, retrieved) == 0.5 and rr_from_ranks([0, 0]) == 0.0
+    assert math.isnan(evidence_recall([], retrieved, 5)) and reciprocal_rank([], retrieved) == 0.0
