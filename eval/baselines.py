@@ -12,24 +12,17 @@ from pathlib import Path
 from assistant.documents import load_corpus
 from assistant.embedding import Embedder
 from assistant.llm import ChatModel
-from assistant.records import Chunk
 from assistant.retrieve import Retriever
 from assistant.verify import REFUSAL_PHRASES
 
 from .questions import Question
-from .run import Search, System, answer_fields, retrieval_fields, retrieval_system
+from .run import Search, System, answer_fields, chunk_source, retrieval_fields, retrieval_system
 
 NAIVE_CONTEXT = 4
 NAIVE_PROMPT = "根据以下资料回答问题。\n\n资料：\n{context}\n\n问题：{question}\n回答："
 # How we tell that a pipeline without refusal logic declined to answer (measurement only, not behaviour).
 # The answer layer's refusal phrases, plus two a free-form answer uses; searched in the whole text.
 REFUSAL_WORDS = (*REFUSAL_PHRASES, "没有找到", "未找到")
-
-
-def chunk_source(chunk: Chunk, score: float) -> dict:
-    """A retrieved chunk as stored in a record."""
-    return {"id": chunk.id, "text": chunk.text, "path": chunk.path_str, "source": chunk.source,
-            "score": round(float(score), 6)}
 
 
 def lexical_search(retriever: Retriever) -> Search:

@@ -8,8 +8,8 @@ Prints evidence recall@1/3/5 and MRR per system, index build time, query latency
 from __future__ import annotations
 
 import argparse
-import json
 import resource
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -20,26 +20,30 @@ from assistant.knowledge import KnowledgeBase
 from assistant.retrieve import Retriever
 
 from .baselines import naive_store
+from .bench import ROOT
 from .metrics import evidence_recall, mean, percentile, reciprocal_rank
+from .questions import Question, load_questions
 
-ROOT = Path(__file__).resolve().parent.parent
 KS = (1, 3, 5)
 
 
-def load_questions(path: Path) -> list[dict]:
-    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    return [r for r in rows if r.get("answerable", True) and r.get("evidence")]
+def answerable_questions(path: Path) -> list[Question]:
+    """The answerable questions with gold spans (eval.questions reads the file; its problems go to stderr)."""
+    questions, problems = load_questions(path)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    return [q for q in questions if q.answerable and q.evidence]
 
 
-def score(questions: list[dict], search) -> dict:
+def score(questions: list[Question], search) -> dict:
     """Recall@k and MRR of a `search(question) -> list[str]` function over the questions."""
     per_k = {k: [] for k in KS}
     rr = []
     for q in questions:
-        texts = search(q["question"])
+        texts = search(q.question)
         for k in KS:
-            per_k[k].append(evidence_recall(q["evidence"], texts, k))
-        rr.append(reciprocal_rank(q["evidence"], texts[: max(KS)]))
+            per_k[k].append(evidence_recall(q.evidence, texts, k))
+        rr.append(reciprocal_rank(q.evidence, texts[: max(KS)]))
     return {**{f"recall@{k}": mean(v) for k, v in per_k.items()}, "mrr": mean(rr)}
 
 
@@ -68,7 +72,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--sweep", default="", help="comma-separated max_chars values to compare (ours only)")
     args = p.parse_args(argv)
 
-    questions = load_questions(args.questions)
+    questions = answerable_questions(args.questions)
     embedder = make_embedder(EmbedderConfig())
     embedder.embed_query("预热")  # model load is not part of the build or query time
     print(f"{len(questions)} answerable questions from {args.questions.name}; embedder {embedder.name}\n")

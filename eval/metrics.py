@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from assistant.normalize import normalize
+from assistant.verify import CITATION
 
 
 def evidence_recall(evidence: Sequence[str], retrieved: Sequence[str], k: int) -> float:
@@ -37,14 +38,13 @@ def mean(values: Sequence[float]) -> float:
 
 # --- answer metrics (character level: Chinese has no spaces, so characters are the tokens) ---
 
-CITATION_MARK = re.compile(r"\[\d{1,2}\]")
 NUMBER = re.compile(r"\d+(?:\.\d+)?%?")
 THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 
 
 def answer_chars(text: str) -> str:
     """The characters compared by char-F1 and ROUGE-L: normalised; citation marks, punctuation and symbols removed."""
-    return "".join(c for c in normalize(CITATION_MARK.sub("", text)) if not unicodedata.category(c).startswith(("P", "S")))
+    return "".join(c for c in normalize(CITATION.sub("", text)) if not unicodedata.category(c).startswith(("P", "S")))
 
 
 def char_f1(prediction: str, reference: str) -> float:
@@ -89,7 +89,7 @@ def phrase_coverage(phrases: Sequence[str], text: str) -> float:
 
 def numbers(text: str) -> list[str]:
     """The numbers a text states (NFKC, thousands separators dropped, citation marks [n] ignored)."""
-    t = THOUSANDS.sub("", unicodedata.normalize("NFKC", CITATION_MARK.sub(" ", text)))
+    t = THOUSANDS.sub("", unicodedata.normalize("NFKC", CITATION.sub(" ", text)))
     return NUMBER.findall(t)
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from assistant.records import Answer, Hit
+from assistant.records import Answer, Chunk, Hit
 
 from .metrics import (char_f1, citation_precision, numbers, numbers_traceable, phrase_coverage,
                       recall_from_ranks, rouge_l, rr_from_ranks, span_ranks)
@@ -32,10 +32,14 @@ System = Callable[[Question], dict]
 Search = Callable[[str, int], list[dict]]
 
 
-def hit_source(hit: Hit) -> dict:
+def chunk_source(chunk: Chunk, score: float) -> dict:
     """A retrieved chunk as stored in a record."""
-    c = hit.chunk
-    return {"id": c.id, "text": c.text, "path": c.path_str, "source": c.source, "score": round(hit.score, 6)}
+    return {"id": chunk.id, "text": chunk.text, "path": chunk.path_str, "source": chunk.source,
+            "score": round(float(score), 6)}
+
+
+def hit_source(hit: Hit) -> dict:
+    return chunk_source(hit.chunk, hit.score)
 
 
 def retrieval_fields(q: Question, sources: Sequence[dict], retrieval_ms: float) -> dict:
