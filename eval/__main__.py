@@ -23,6 +23,7 @@ from assistant.wiring import add_kb_args, knowledge_base
 
 from . import cmrc, rgb
 from .baselines import baseline_systems
+from .bench import md_table
 from .compare import compare
 from .questions import load_questions
 from .report import overview_table, write_report
@@ -108,8 +109,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     (args.out / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     write_report(args.out, f"{args.questions.name} · {label}", summary, records, baselines, args.k)
     _, header, rows = overview_table(summary)
-    print("| " + " | ".join(header) + " |\n|" + "---|" * len(header))
-    print("\n".join("| " + " | ".join(row) + " |" for row in rows))
+    print(md_table(header, rows))
     print(f"\n{summary['n']} questions; peak memory (ours) {peak['peak_rss_mib']} MiB; report: {args.out / 'report.html'}")
     return 0
 

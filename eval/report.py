@@ -15,6 +15,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
 
+from .bench import md_table  # noqa: E402
 from .metrics import mean, recall_from_ranks  # noqa: E402
 from .summary import LATENCIES, by_type  # noqa: E402
 
@@ -130,9 +131,7 @@ def plot_latency(records: Sequence[dict], path: Path, cjk: str | None) -> None:
 def _md_table(t: Table) -> str:
     title, header, rows = t
     cell = lambda s: s.replace("|", "\\|").replace("\n", " ")  # noqa: E731
-    lines = [f"### {title}", "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(cell(c) for c in row) + " |" for row in rows]
-    return "\n".join(lines)
+    return f"### {title}\n\n" + md_table(header, [[cell(c) for c in row] for row in rows])
 
 
 def _html_table(t: Table) -> str:
