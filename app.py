@@ -35,8 +35,8 @@ from assistant.errors import AssistantError, DocumentError, ModelUnavailable  # 
 from assistant.feedback import DEFAULT_LOG, record  # noqa: E402
 from assistant.knowledge import KnowledgeBase, SyncReport  # noqa: E402
 from assistant.matching import SIZES, Company, Matcher, departments, to_csv, to_markdown  # noqa: E402
-from assistant.records import Answer, Citation  # noqa: E402
-from assistant.render import (ALL_DEPARTMENTS, EMPTY_SOURCES, MB, STATUS, answer_markdown,  # noqa: E402
+from assistant.records import STATUS_LABELS, Answer, Citation  # noqa: E402
+from assistant.render import (ALL_DEPARTMENTS, EMPTY_SOURCES, MB, answer_markdown,  # noqa: E402
                               document_choices, document_rows, esc, link_citations, match_html, outline_html,
                               reason_cn, safe_filename, sources_html, upload_problem)
 from assistant.retrieve import Retriever  # noqa: E402
@@ -406,7 +406,7 @@ def citation_json(c: Citation) -> dict:
 def answer_json(answer: Answer) -> dict:
     """Answer.to_json (citations as in `citation_json`) plus the status label users see."""
     return {**answer.to_json(), "citations": [citation_json(c) for c in answer.citations],
-            "status": STATUS[answer.verified]}
+            "status": STATUS_LABELS[answer.verified]}
 
 
 def start(args: argparse.Namespace) -> Service:

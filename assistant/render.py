@@ -17,7 +17,6 @@ from .matching import Match, MatchResult, Matcher, outline
 from .records import STATUS_LABELS, Answer, Citation
 from .verify import CITATION
 
-STATUS = STATUS_LABELS  # what users read for Answer.verified
 ALL_DEPARTMENTS = "全部部门"
 MB = 1024 * 1024
 REASONS = [  # DocumentError reasons (English, from assistant.documents) → what users read
@@ -52,7 +51,7 @@ def answer_markdown(answer: Answer, turn: int) -> str:
 
 
 def status_html(answer: Answer) -> str:
-    return f'<span class="status status-{answer.verified}">核验：{STATUS[answer.verified]}</span>'
+    return f'<span class="status status-{answer.verified}">核验：{STATUS_LABELS[answer.verified]}</span>'
 
 
 def citation_html(c: Citation, turn: int, matcher: Matcher) -> str:
