@@ -2,12 +2,16 @@
 
 Every evidence span must be copied verbatim from the seed document (never from the
 web-page residue after the closing paragraph), every must-phrase of an answerable
-question must occur in the document, and the set must cover all 23 numbered items.
+question must occur in the document, every answerable question has a reference answer
+whose numbers and departments are the document's, and the set must cover all 23 numbered items.
 """
 import json
 import re
 from collections import Counter
 from pathlib import Path
+
+from assistant.normalize import normalize
+from assistant.verify import DEPARTMENT, DOC_NUMBER
 
 REPO = Path(__file__).resolve().parents[1]
 QUESTIONS = REPO / "eval" / "questions" / "seed.jsonl"
@@ -144,6 +148,23 @@ def test_must_phrases_in_document():
         for phrase in q["must"]:
             found = phrase in DOC_BODY
             assert found, f"{q['id']}: must phrase not in document: {phrase!r}"
+
+
+def test_references_say_only_what_the_document_says():
+    """char-F1 and ROUGE-L are measured against these: a number or department the document lacks would reward a
+    wrong answer."""
+    doc = normalize(DOC_TEXT)
+    for q in QS:
+        ref = q.get("reference", "")
+        if not q["answerable"]:
+            assert not ref, f"{q['id']}: unanswerable but has a reference answer"
+            continue
+        assert isinstance(ref, str) and ref.strip(), f"{q['id']}: answerable but has no reference answer"
+        for phrase in q["must"]:
+            assert phrase in ref, f"{q['id']}: reference lacks must phrase {phrase!r}"
+        stated = re.findall(r"\d+(?:\.\d+)?", DOC_NUMBER.sub("", ref)) + DEPARTMENT.findall(ref)
+        for fact in stated:
+            assert normalize(fact) in doc, f"{q['id']}: reference states {fact!r}, which the document does not"
 
 
 def test_every_item_and_subsection_covered():
