@@ -114,6 +114,8 @@ def judge(items: list[dict], args: argparse.Namespace) -> None:
     evaluated = {it["id"] for it in subset(items, 30, args.seed)}
     pool = [it for it in items if it["id"] not in evaluated][: args.judge]
     assistant = build_assistant(args)
+    if not hasattr(assistant.model, "_load"):
+        raise SystemExit("--judge reads the logits of a llama.cpp model: use --backend local")
     llm = assistant.model._load()
     right, noisy = [], []
     for it in pool:
