@@ -240,14 +240,11 @@ class Assistant:
 
     def answer_from_passages(self, question: str, passages: Sequence[str]) -> Answer:
         """Answer from the given passages alone (benchmarks such as RGB): same retrieval, refusal and checks."""
-        from .chunking import chunk_document
-        from .config import ChunkingConfig
-        from .index import VectorIndex, build_faiss
+        from .chunking import passage_chunks
         from .config import IndexConfig
-        from .records import Document
+        from .index import VectorIndex, build_faiss
 
-        chunks = [c for i, p in enumerate(passages)
-                  for c in chunk_document(Document(f"p{i}", f"passage-{i + 1}", "", p), ChunkingConfig())]
+        chunks = passage_chunks(list(passages))
         embedder = self.retriever.embedder
         vectors = embedder.embed_passages([t for c in chunks for t in c.unit_texts()])
         index = VectorIndex(chunks, build_faiss(vectors, IndexConfig()), {"documents": {}})

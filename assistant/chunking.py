@@ -201,3 +201,8 @@ def chunk_document(doc: Document, config: ChunkingConfig) -> list[Chunk]:
                     )
                 )
     return chunks
+
+
+def passage_chunks(passages: list[str], config: ChunkingConfig = ChunkingConfig()) -> list[Chunk]:
+    """Loose passages (a benchmark's retrieved texts) as chunks of untitled documents "passage-1", "passage-2", …"""
+    return [c for i, p in enumerate(passages) for c in chunk_document(Document(f"p{i}", f"passage-{i + 1}", "", p), config)]

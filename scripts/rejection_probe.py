@@ -28,10 +28,10 @@ sys.path.insert(0, str(ROOT))
 import jieba  # noqa: E402
 from jieba.analyse import default_tfidf  # noqa: E402
 
-from assistant.chunking import chunk_document  # noqa: E402
-from assistant.config import ChunkingConfig  # noqa: E402
+from assistant.chunking import passage_chunks  # noqa: E402
+from assistant.extractive import neighbourhood  # noqa: E402
 from assistant.normalize import normalize  # noqa: E402
-from assistant.records import PARTIAL, VERIFIED, Document  # noqa: E402
+from assistant.records import PARTIAL, VERIFIED  # noqa: E402
 from assistant.tokenization import STOPWORDS  # noqa: E402
 from assistant.wiring import add_answer_args, add_kb_args, build_assistant, knowledge_base  # noqa: E402
 from eval import rgb  # noqa: E402
@@ -70,18 +70,13 @@ def best_coverage(question: str, chunks) -> float:
     best = 0.0
     for c in chunks:
         for ui in range(len(c.units)):
-            s, e = c.units[max(ui - 1, 0)][0], c.units[min(ui + 1, len(c.units) - 1)][1]
-            text = normalize(f"{c.title}\n{c.text[s:e]}").lower()
+            text = normalize(neighbourhood(c, ui)).lower()
             best = max(best, sum(w for t, w in words if found(t, text)) / total)
     return best
 
 
-def passages_as_chunks(docs: list[str]):
-    return [c for i, d in enumerate(docs) for c in chunk_document(Document(f"p{i}", "", "", d), ChunkingConfig())]
-
-
 def lexical(items: list[dict], args: argparse.Namespace) -> None:
-    cov = {r: [best_coverage(it["query"], passages_as_chunks(
+    cov = {r: [best_coverage(it["query"], passage_chunks(
         rgb.sample_passages(it, r, rgb.rng_for(args.seed, "refine", it["id"], r)))) for it in items] for r in (0.0, 1.0)}
     kb = knowledge_base(args)
     from assistant.retrieve import Retriever

@@ -6,17 +6,11 @@ import sys
 import pytest
 from conftest import ROOT
 
-from assistant.chunking import chunk_document
-from assistant.config import ChunkingConfig
-from assistant.records import Document
+from assistant.chunking import passage_chunks
 
 spec = importlib.util.spec_from_file_location("rejection_probe", ROOT / "scripts" / "rejection_probe.py")
 probe = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(probe)
-
-
-def chunks(text: str):
-    return chunk_document(Document("p", "", "", text), ChunkingConfig())
 
 
 def test_topic_words_leave_out_what_is_asked():
@@ -32,10 +26,10 @@ def test_found_accepts_most_bigrams_of_long_words_only():
 
 def test_best_coverage_is_the_idf_weighted_share_in_one_neighbourhood():
     question = "电影《四海》的导演是谁"
-    assert probe.best_coverage(question, chunks("电影《四海》的导演是韩寒。")) == 1.0
+    assert probe.best_coverage(question, passage_chunks(["电影《四海》的导演是韩寒。"])) == 1.0
     idf = dict(probe.topic_words(question))
     without_director = (idf["电影"] + idf["四海"]) / sum(idf.values())
-    assert probe.best_coverage(question, chunks("电影《四海》由韩寒执导。主演刘昊然和刘浩存。")) == pytest.approx(
+    assert probe.best_coverage(question, passage_chunks(["电影《四海》由韩寒执导。主演刘昊然和刘浩存。"])) == pytest.approx(
         without_director)
 
 
