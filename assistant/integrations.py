@@ -3,11 +3,13 @@
 Example::
 
     from assistant.integrations import PolicyEmbeddings, PolicyRetriever
-    store = FAISS.from_texts(texts, PolicyEmbeddings(make_embedder(EmbedderConfig())))
-    docs = PolicyRetriever(retriever=Retriever(index, embedder), k=5).invoke("生鲜电商有哪些支持？")
+    retriever = PolicyRetriever.from_index("index/", k=5)
+    docs = retriever.invoke("生鲜电商有哪些支持？")
+    store = FAISS.from_texts(texts, PolicyEmbeddings(retriever.retriever.embedder))
 """
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -15,8 +17,9 @@ from langchain_core.documents import Document as LCDocument
 from langchain_core.embeddings import Embeddings
 from langchain_core.retrievers import BaseRetriever
 
-from .embedding import Embedder
-from .retrieve import Filters, Retriever
+from assistant.store.embedding import Embedder
+from assistant.records import Hit
+from assistant.retrieval.retrieve import Filters, Retriever
 
 
 class PolicyEmbeddings(Embeddings):
@@ -32,13 +35,10 @@ class PolicyEmbeddings(Embeddings):
         return self.embedder.embed_query(text).tolist()
 
 
-def hit_to_document(hit) -> LCDocument:
-    c = hit.chunk
-    return LCDocument(
-        page_content=c.text, id=c.id,
-        metadata={"source": c.source, "title": c.title, "doc_number": c.doc_number, "path": c.path_str,
-                  "departments": list(c.departments), "start": c.start, "end": c.end, "score": hit.score},
-    )
+def hit_to_document(hit: Hit) -> LCDocument:
+    """A hit as a LangChain document: the clause text, with the hit's JSON fields as metadata."""
+    meta = hit.to_json()
+    return LCDocument(page_content=meta.pop("text"), id=meta.pop("id"), metadata=meta)
 
 
 class PolicyRetriever(BaseRetriever):
@@ -48,6 +48,11 @@ class PolicyRetriever(BaseRetriever):
     k: int = 5
     department: str = ""
     section: str = ""
+
+    @classmethod
+    def from_index(cls, directory: str | Path, k: int = 5, department: str = "", section: str = "") -> PolicyRetriever:
+        """Our retriever over a built index (embedder from its manifest), ready for an LCEL chain."""
+        return cls(retriever=Retriever.from_index(directory), k=k, department=department, section=section)
 
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[LCDocument]:
         r: Retriever = self.retriever

@@ -4,6 +4,8 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
+from assistant.patterns import reference
+
 
 @dataclass(frozen=True)
 class Document:
@@ -107,6 +109,13 @@ class Hit:
             return self.chunk.start + s, self.chunk.start + e
         return self.chunk.start, self.chunk.end
 
+    def to_json(self) -> dict:
+        """The hit as search results print it (CLI `--json`, LangChain metadata)."""
+        c = self.chunk
+        return {"id": c.id, "text": c.text, "path": c.path_str, "source": c.source, "title": c.title,
+                "doc_number": c.doc_number, "departments": list(c.departments), "start": c.start, "end": c.end,
+                "score": round(self.score, 6)}
+
 
 @dataclass(frozen=True)
 class Citation:
@@ -124,8 +133,7 @@ class Citation:
     @property
     def reference(self) -> str:
         """The string staff paste into a reply: 《title》(文号) clause path."""
-        number = f"（{self.chunk.doc_number}）" if self.chunk.doc_number else ""
-        return f"《{self.chunk.title}》{number}{self.chunk.path_str}"
+        return reference(self.chunk.title, self.chunk.doc_number, self.chunk.path_str)
 
     def to_json(self) -> dict:
         c = self.chunk

@@ -15,11 +15,11 @@ import resource
 import sys
 from pathlib import Path
 
-from assistant import settings
-from assistant.answer import add_answer_args, build_assistant
+from assistant.serving import settings
+from assistant.serving.wiring import add_answer_args, build_assistant
 from assistant.errors import AssistantError
-from assistant.retrieve import Retriever
-from assistant.wiring import add_kb_args, knowledge_base
+from assistant.retrieval.retrieve import Retriever
+from assistant.serving.wiring import add_kb_args, knowledge_base
 
 from . import cmrc, rgb
 from .baselines import baseline_systems

@@ -9,11 +9,11 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from assistant.documents import load_corpus
-from assistant.embedding import Embedder
-from assistant.llm import ChatModel
-from assistant.retrieve import Retriever
-from assistant.verify import REFUSAL_PHRASES
+from assistant.ingest.documents import load_corpus
+from assistant.store.embedding import Embedder
+from assistant.answering.llm import ChatModel
+from assistant.retrieval.retrieve import Retriever
+from assistant.answering.verify import REFUSAL_PHRASES
 
 from .questions import Question
 from .run import Search, System, answer_fields, chunk_source, retrieval_fields, retrieval_system

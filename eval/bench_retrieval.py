@@ -15,9 +15,9 @@ import time
 from pathlib import Path
 
 from assistant.config import DEFAULT_CORPUS, ChunkingConfig
-from assistant.embedding import EmbedderConfig, make_embedder
-from assistant.knowledge import KnowledgeBase
-from assistant.retrieve import Retriever
+from assistant.store.embedding import EmbedderConfig, make_embedder
+from assistant.store.knowledge import KnowledgeBase
+from assistant.retrieval.retrieve import Retriever
 
 from .baselines import naive_store
 from .bench import ROOT

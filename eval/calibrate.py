@@ -12,11 +12,11 @@ import argparse
 import json
 from pathlib import Path
 
-from assistant.answer import AnswerConfig, Assistant
+from assistant.answering.answer import AnswerConfig, Assistant
 from assistant.config import DEFAULT_CORPUS
-from assistant.embedding import EmbedderConfig, make_embedder
-from assistant.knowledge import KnowledgeBase
-from assistant.retrieve import Retriever
+from assistant.store.embedding import EmbedderConfig, make_embedder
+from assistant.store.knowledge import KnowledgeBase
+from assistant.retrieval.retrieve import Retriever
 
 from .metrics import percentile
 

@@ -146,8 +146,8 @@ def rank_scores(ranks: Sequence[int]) -> dict:
 
 
 def retrieval(args: argparse.Namespace, paragraphs: list[Paragraph], questions: list[CmrcQuestion]) -> dict:
-    from assistant.retrieve import Retriever
-    from assistant.wiring import knowledge_base
+    from assistant.retrieval.retrieve import Retriever
+    from assistant.serving.wiring import knowledge_base
 
     corpus, index_dir = args.workdir / "corpus", args.workdir / "index"
     write_corpus(paragraphs, corpus)
@@ -194,8 +194,8 @@ def clean_span(output: str) -> str:
 
 
 def reader(args: argparse.Namespace, paragraphs: list[Paragraph], questions: list[CmrcQuestion]) -> dict:
-    from assistant.llm import make_chat_model
-    from assistant.wiring import llm_config
+    from assistant.answering.llm import make_chat_model
+    from assistant.serving.wiring import llm_config
 
     model = make_chat_model(llm_config(args))
     if model is None:

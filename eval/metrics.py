@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from assistant.normalize import normalize
-from assistant.verify import CITATION
+from assistant.patterns import CITATION
 
 
 def evidence_recall(evidence: Sequence[str], retrieved: Sequence[str], k: int) -> float:

@@ -124,7 +124,7 @@ def paper_predictor(model) -> Predict:
 def ours_predictor(assistant) -> Predict:
     """Our answering path over the passages as the only sources; a refusal reads as a rejection."""
     def predict(query: str, docs: list[str]) -> str:
-        answer = assistant.answer_from_passages(query, docs)
+        answer = assistant.over_passages(docs).ask(query)
         return f"[refused: {REJECTION}] {answer.text}" if answer.refused else answer.text
     return predict
 
@@ -169,16 +169,13 @@ def parse_noise(text: str) -> list[float]:
 
 
 def predictor(args: argparse.Namespace) -> tuple[Predict, str]:
-    from assistant.answer import build_assistant
+    from assistant.serving.wiring import build_assistant
 
     if args.mode == "ours":
         assistant = build_assistant(args)
-        if not hasattr(assistant, "answer_from_passages"):
-            raise ValueError("--mode ours needs Assistant.answer_from_passages(question, passages), "
-                             "which this version of assistant.answer lacks; use --mode paper")
         return ours_predictor(assistant), f"ours ({assistant.model.name if assistant.model else 'extractive'})"
-    from assistant.llm import make_chat_model
-    from assistant.wiring import llm_config
+    from assistant.answering.llm import make_chat_model
+    from assistant.serving.wiring import llm_config
 
     model = make_chat_model(llm_config(args))
     if model is None:

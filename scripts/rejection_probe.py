@@ -28,12 +28,12 @@ sys.path.insert(0, str(ROOT))
 import jieba  # noqa: E402
 from jieba.analyse import default_tfidf  # noqa: E402
 
-from assistant.chunking import passage_chunks  # noqa: E402
-from assistant.extractive import neighbourhood  # noqa: E402
+from assistant.ingest.chunking import passage_chunks  # noqa: E402
+from assistant.answering.extractive import neighbourhood  # noqa: E402
 from assistant.normalize import normalize  # noqa: E402
 from assistant.records import PARTIAL, VERIFIED  # noqa: E402
-from assistant.tokenization import STOPWORDS  # noqa: E402
-from assistant.wiring import add_answer_args, add_kb_args, build_assistant, knowledge_base  # noqa: E402
+from assistant.retrieval.tokenization import STOPWORDS  # noqa: E402
+from assistant.serving.wiring import add_answer_args, add_kb_args, build_assistant, knowledge_base  # noqa: E402
 from eval import rgb  # noqa: E402
 from eval.bench import DATA, SEED, subset  # noqa: E402
 from eval.questions import load_questions  # noqa: E402
@@ -79,7 +79,7 @@ def lexical(items: list[dict], args: argparse.Namespace) -> None:
     cov = {r: [best_coverage(it["query"], passage_chunks(
         rgb.sample_passages(it, r, rgb.rng_for(args.seed, "refine", it["id"], r)))) for it in items] for r in (0.0, 1.0)}
     kb = knowledge_base(args)
-    from assistant.retrieve import Retriever
+    from assistant.retrieval.retrieve import Retriever
 
     retriever = Retriever(kb.load_or_build(), kb.embedder)
     questions = [q for q in load_questions(args.questions)[0] if q.answerable]
@@ -116,7 +116,7 @@ def judge(items: list[dict], args: argparse.Namespace) -> None:
     for it in pool:
         for r in (0.0, 1.0):
             docs = rgb.sample_passages(it, r, rgb.rng_for(args.seed, "refine", it["id"], r))
-            answer = assistant.answer_from_passages(it["query"], docs)
+            answer = assistant.over_passages(docs).ask(it["query"])
             if answer.verified not in (VERIFIED, PARTIAL):
                 continue
             claim = answer.text.split("\n\n")[0]

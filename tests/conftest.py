@@ -25,7 +25,7 @@ def pytest_configure(config):
 
 @pytest.fixture(scope="session")
 def seed_doc():
-    from assistant.documents import load_document
+    from assistant.ingest.documents import load_document
 
     return load_document(SEED)
 
@@ -48,7 +48,7 @@ def free_port() -> int:
 @pytest.fixture(scope="session")
 def llama_server(tmp_path_factory):
     """A real `llama_cpp.server` on a free port, serving the 0.5B model; yields its base URL."""
-    from assistant.modelfiles import gguf_path
+    from assistant.answering.modelfiles import gguf_path
 
     port = free_port()
     log = tmp_path_factory.mktemp("server") / "server.log"

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from assistant.embedding import Embedder
+from assistant.store.embedding import Embedder
 
 
 class BigramEmbedder(Embedder):
@@ -37,7 +37,7 @@ class ScriptedChatModel:
     """A ChatModel that streams a fixed reply (or raises), recording the messages it was sent."""
 
     def __init__(self, reply: str = "", error: Exception | None = None):
-        from assistant.llm import ChatModel
+        from assistant.answering.llm import ChatModel
 
         ChatModel.register(type(self))
         self.name = "test/scripted"

@@ -1,13 +1,16 @@
 """The answering layer: routing, refusal, verification fallbacks, follow-ups, event order."""
+import re
+
 import pytest
 
-from assistant.answer import AnswerConfig, Assistant, rewrite_followup
-from assistant.embedding import EmbedderConfig, make_embedder
+from assistant.answering.answer import AnswerConfig, Assistant, rewrite_followup
+from assistant.store.embedding import EmbedderConfig, make_embedder
 from assistant.errors import ModelUnavailable
-from assistant.knowledge import KnowledgeBase
+from assistant.store.knowledge import KnowledgeBase
 from assistant.records import EXTRACTIVE, METADATA, PARTIAL, REFUSED, VERIFIED
-from assistant.retrieve import Retriever
-from assistant.verify import CITATION, NUMBER
+from assistant.retrieval.retrieve import Retriever
+from assistant.answering.verify import NUMBER
+from assistant.patterns import CITATION
 from fakes import ScriptedChatModel
 
 ITEM7 = "二、聚焦发展重点 > 7、拓展生鲜电商零售业态"
@@ -107,7 +110,7 @@ def test_quotes_skip_what_the_answer_already_says_and_can_be_turned_off(retrieve
 
 
 def test_prompt_excerpt_keeps_the_lead_line_that_holds_the_number(retriever):
-    from assistant.prompt import select_excerpts
+    from assistant.answering.prompt import select_excerpts
 
     q = "方案要推出多少个在线新经济应用场景?"
     chunks = [h.chunk for h in retriever.search(q, 3)]
@@ -128,8 +131,10 @@ def test_wholly_unsupported_answer_falls_back_to_quotes(retriever):
     a = assistant(retriever, model).ask("生鲜电商有哪些支持措施？")
     assert a.verified == EXTRACTIVE and "500万元" not in a.text
     assert "“" in a.text and a.citations and "已改为原文摘录" in a.notes[-1]
-    for c in a.citations:  # every quoted sentence is in its cited clause
-        assert c.chunk.text[c.quote_start - c.chunk.start : c.quote_end - c.chunk.start] == c.quote
+    quoted = re.findall(r"：“(.+?)”\[(\d)\]$", a.text, re.M)  # "- clause：“sentence”[n]" lines
+    assert len(quoted) == len(a.text.splitlines()) - 1 >= 1
+    for sentence, n in quoted:  # every quoted sentence is verbatim text of the clause it cites
+        assert sentence in a.citations[int(n) - 1].chunk.text
 
 
 def test_model_down_gives_quotes_and_a_note(retriever):
@@ -187,7 +192,7 @@ def test_model_refusal_on_a_covered_question_gives_quotes(retriever):
 
 
 def test_a_year_the_retrieved_clauses_do_not_mention_is_refused():
-    from assistant.refusal import decide
+    from assistant.answering.refusal import decide
 
     evidence = ["passage-1\n2020年中国电影市场总票房为44.8亿美元，受疫情影响较大。", "passage-2\n2019年总票房为642.66亿元。"]
     corpus = "\n".join(evidence) + "\n2021年上海天气晴好。"
@@ -203,7 +208,7 @@ def test_a_year_within_the_documents_period_is_in_scope(retriever):
 
 
 def test_pinned_terms_and_asked_kinds():
-    from assistant.refusal import lacks_asked_kind, pinned
+    from assistant.answering.refusal import lacks_asked_kind, pinned
 
     assert pinned("2022年澳网男单冠军是谁，澳大利亚第 31 任总理呢？") == ["2022", "第31任"]
     assert pinned("生鲜电商有哪些支持措施？") == []
@@ -220,14 +225,14 @@ def test_pinned_terms_and_asked_kinds():
 
 def test_an_answer_without_the_asked_time_is_refused_when_no_source_states_one(retriever):
     model = ScriptedChatModel("马英九将要回乡祭祖[1]。")
-    a = assistant(retriever, model).answer_from_passages(
-        "马英九祭祖时间", ["马英九将要回乡祭祖，行程备受两岸关注。", "马英九此前曾多次表达回湖南祭祖的意愿。"])
+    a = assistant(retriever, model).over_passages(
+        ["马英九将要回乡祭祖，行程备受两岸关注。", "马英九此前曾多次表达回湖南祭祖的意愿。"]).ask("马英九祭祖时间")
     assert a.refused and a.verified == REFUSED and "相关条款中没有问题所问的时间" in a.text
     assert "回答中没有问题所问的时间" in a.notes and len(model.messages) == 1
 
 
 def test_prompt_excerpt_shows_a_lead_in_line_once():
-    from assistant.prompt import select_excerpts
+    from assistant.answering.prompt import select_excerpts
     from assistant.records import Chunk
 
     text = "——推出应用场景。推出示范效应好的应用场景。"

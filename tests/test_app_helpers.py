@@ -4,12 +4,12 @@ import threading
 
 import pytest
 
-import app
-from assistant import render
-from assistant.chunking import chunk_document
+from assistant.serving import service as app
+from assistant.serving import render
+from assistant.ingest.chunking import chunk_document
 from assistant.config import ChunkingConfig
 from assistant.errors import DocumentError
-from assistant.feedback import read, record
+from assistant.serving.feedback import read, record
 from assistant.records import EXTRACTIVE, REFUSED, Answer, Citation
 
 

@@ -2,7 +2,7 @@ import re
 
 import pytest
 
-from assistant.chunking import chunk_document, classify, parse_departments
+from assistant.ingest.chunking import chunk_document, classify, parse_departments
 from assistant.config import ChunkingConfig
 from assistant.records import Document
 

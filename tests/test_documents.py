@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.documents import SUPPORTED_SUFFIXES, content_lines, is_residue, load_corpus, load_document
+from assistant.ingest.documents import content_lines, is_residue, load_corpus, load_document
 from assistant.errors import DocumentError, UnsupportedDocument
 from assistant.normalize import find_normalized, normalize, normalize_with_offsets
 from assistant.records import Document
@@ -353,10 +353,6 @@ def test_duplicate_doc_ids_are_reported(tmp_path: Path) -> None:
     assert [d.source for d in docs] == ["plan.txt"]
     assert [Path(e.path).name for e in errors] == ["plan.md"]
     assert "duplicate doc_id 'plan'" in errors[0].reason
-
-
-def test_supported_suffixes() -> None:
-    assert SUPPORTED_SUFFIXES == (".txt", ".md", ".html", ".htm", ".pdf", ".docx")
 
 
 # --- normalisation --------------------------------------------------------------------------------

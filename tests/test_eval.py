@@ -299,7 +299,10 @@ def test_rgb_paper_prompt_and_ours_refusal():
     assert rgb.is_rejection(out) and model.messages[0][1]["content"] == "文档：\nd1\nd2 \n\n问题：\n问题"
 
     class Refusing:
-        def answer_from_passages(self, question, passages):
+        def over_passages(self, passages):
+            return self
+
+        def ask(self, question):
             return Answer(question, "文件未涉及。", [], True, REFUSED, "fake")
 
     assert rgb.is_rejection(rgb.ours_predictor(Refusing())("问题", ["d1"]))

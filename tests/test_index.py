@@ -4,10 +4,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant import index as store
+from assistant.store import index as store
 from assistant.config import ChunkingConfig, IndexConfig
 from assistant.errors import DocumentError, IndexCorrupt, IndexMismatch, IndexNotBuilt, UnsupportedDocument
-from assistant.knowledge import KnowledgeBase
+from assistant.store.knowledge import KnowledgeBase
 from assistant.records import Chunk
 from fakes import BigramEmbedder
 

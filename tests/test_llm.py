@@ -9,11 +9,11 @@ import types
 
 import pytest
 
-from assistant import modelfiles
+from assistant.answering import modelfiles
 from assistant.errors import ModelUnavailable
-from assistant.llm import (LLMConfig, LlamaCppModel, OpenAICompatModel, TransformersModel,
+from assistant.answering.llm import (LLMConfig, LlamaCppModel, OpenAICompatModel, TransformersModel,
                            make_chat_model)
-from assistant.modelfiles import gguf_path
+from assistant.answering.modelfiles import gguf_path
 from conftest import free_port
 
 # Without a system message the GGUF template adds "You are Qwen…", and then the 0.5B (a Coder model)

@@ -4,13 +4,14 @@ import io
 
 import pytest
 
-from assistant.chunking import chunk_document
+from assistant.ingest.chunking import chunk_document
 from assistant.config import ChunkingConfig
-from assistant.knowledge import KnowledgeBase
-from assistant.llm import ChatModel
-from assistant.matching import (Company, Matcher, build_cards, departments, industries, next_step, outline, to_csv,
-                                to_markdown)
-from assistant.retrieve import Retriever
+from assistant.store.knowledge import KnowledgeBase
+from assistant.answering.llm import ChatModel
+from assistant.matching.cards import build_cards, departments, industries, outline
+from assistant.matching.export import to_csv, to_markdown
+from assistant.matching.matcher import Company, Matcher, next_step
+from assistant.retrieval.retrieve import Retriever
 from fakes import BigramEmbedder
 
 ITEM7_DEPTS = ("市商务委", "市经济信息化委", "市交通委", "市市场监管局")
@@ -98,7 +99,9 @@ def test_a_match_says_why(matcher):
     m = matcher.match(Company("我们是一家生鲜电商企业，做冷链仓储"), k=3).matches[0]
     assert m.card.number == "7"
     assert "生鲜电商" in m.terms and "冷链" in m.terms
-    assert m.quote in m.card.text and m.quote != m.card.label
+    assert m.quote == ("支持企业提升生鲜产品周转数字化管理能力,发展制冷预冷、保温保鲜等技术,规模化布局冷链仓储设施,"
+                       "建立产品流动和可溯源性信息平台,推进生鲜、农产品标准化建设,进一步提升食品安全。")
+    assert m.card.text[m.quote_start : m.quote_end] == m.quote  # offsets into the item text, for highlighting
     assert m.next_step.startswith("向市商务委咨询")
 
 

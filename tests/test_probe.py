@@ -6,7 +6,7 @@ import sys
 import pytest
 from conftest import ROOT
 
-from assistant.chunking import passage_chunks
+from assistant.ingest.chunking import passage_chunks
 
 spec = importlib.util.spec_from_file_location("rejection_probe", ROOT / "scripts" / "rejection_probe.py")
 probe = importlib.util.module_from_spec(spec)

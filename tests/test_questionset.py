@@ -11,7 +11,7 @@ from collections import Counter
 from pathlib import Path
 
 from assistant.normalize import normalize
-from assistant.verify import DEPARTMENT
+from assistant.answering.verify import DEPARTMENT
 from eval.metrics import numbers, numbers_traceable
 
 REPO = Path(__file__).resolve().parents[1]

@@ -2,9 +2,9 @@
 import pytest
 
 from assistant.config import RetrievalConfig
-from assistant.embedding import EmbedderConfig, make_embedder
-from assistant.knowledge import KnowledgeBase
-from assistant.retrieve import Filters, Retriever, rrf, structure_ranking
+from assistant.store.embedding import EmbedderConfig, make_embedder
+from assistant.store.knowledge import KnowledgeBase
+from assistant.retrieval.retrieve import Filters, Retriever, rrf, structure_ranking
 from fakes import BigramEmbedder
 
 
@@ -66,7 +66,7 @@ def test_rrf_exact_scores():
 
 
 def test_structure_ranking_puts_lead_department_first(seed_doc):
-    from assistant.chunking import chunk_document
+    from assistant.ingest.chunking import chunk_document
     from assistant.config import ChunkingConfig
 
     chunks = chunk_document(seed_doc, ChunkingConfig())

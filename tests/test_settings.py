@@ -1,8 +1,8 @@
 """Settings precedence: flag > environment > config file > default."""
 import pytest
 
-from assistant import settings
-from assistant.cli import parser
+from assistant.serving import settings
+from assistant.serving.cli import parser
 
 
 def test_file_then_environment(tmp_path):

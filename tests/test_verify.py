@@ -1,5 +1,5 @@
 """Verification with crafted answers: every fact must be in a cited source."""
-from assistant.verify import bigram_support, facts, is_refusal, verify
+from assistant.answering.verify import bigram_support, facts, is_refusal, verify
 
 SOURCES = [
     "7、拓展生鲜电商零售业态。推动传统零售和渠道电商整合资源。(责任部门:市商务委、市经济信息化委、市交通委、市市场监管局)",

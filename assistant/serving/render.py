@@ -11,15 +11,16 @@ import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 
-from .documents import SUPPORTED_SUFFIXES
-from .errors import DocumentError
-from .matching import Match, MatchResult, Matcher, outline
-from .records import STATUS_LABELS, Answer, Citation
-from .verify import CITATION
+from assistant.ingest.documents import SUPPORTED_SUFFIXES
+from assistant.errors import DocumentError
+from assistant.matching.cards import outline
+from assistant.matching.matcher import Match, MatchResult, Matcher
+from assistant.records import STATUS_LABELS, Answer, Citation
+from assistant.patterns import CITATION
 
 ALL_DEPARTMENTS = "全部部门"
 MB = 1024 * 1024
-REASONS = [  # DocumentError reasons (English, from assistant.documents) → what users read
+REASONS = [  # DocumentError reasons (English, from assistant.ingest.documents) → what users read
     ("empty file", "文件是空的"), ("no text found", "文件中没有可读取的文字"),
     ("binary content", "文件是二进制内容，不是文本文件"), ("cannot decode", "无法识别文件的文字编码"),
     ("corrupt or unreadable PDF", "PDF 文件已损坏或无法读取"), ("corrupt or unreadable DOCX", "DOCX 文件已损坏或无法读取"),

@@ -8,11 +8,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .config import ChunkingConfig
-from .documents import content_lines
-from .records import Chunk, Document, Line, chunk_id
+from assistant.config import ChunkingConfig
+from assistant.ingest.documents import content_lines
+from assistant.patterns import CN_NUM, DEPARTMENT_NOTE
+from assistant.records import Chunk, Document, Line, chunk_id
 
-CN_NUM = "一二三四五六七八九十百零〇两"
 
 # (rank, pattern): a smaller rank is higher in the outline. Items (rank 40) are the citation unit.
 HEADINGS: list[tuple[str, int, re.Pattern]] = [
@@ -24,9 +24,6 @@ HEADINGS: list[tuple[str, int, re.Pattern]] = [
     ("article", 40, re.compile(rf"^第[{CN_NUM}\d]+条")),
 ]
 MARKDOWN = re.compile(r"^(#{1,6})\s+(.*)$")
-DEPARTMENTS = re.compile(
-    r"[(（]\s*(?:责任部门|责任单位|牵头部门|牵头单位|负责部门|主责部门)\s*[:：]\s*([^()（）]+?)\s*[)）]"
-)
 DEPT_SPLIT = re.compile(r"[、，,；;/\s]+")
 SENTENCE_END = re.compile(r"(?<=[。！？；!?;])")
 TITLE_END = re.compile(r"[。；;：:！？!?]")
@@ -74,7 +71,7 @@ def _item_number(kind: str, line: str) -> str:
 def parse_departments(text: str) -> tuple[str, ...]:
     """Departments named in every (责任部门:…) note of the text, in order, without repeats."""
     found: list[str] = []
-    for m in DEPARTMENTS.finditer(text):
+    for m in DEPARTMENT_NOTE.finditer(text):
         for name in DEPT_SPLIT.split(m.group(1)):
             if name and name not in found:
                 found.append(name)
@@ -102,7 +99,7 @@ def outline(doc: Document) -> list[_Block]:
             if body:
                 current.lines.append(line)
             continue
-        closed = current is not None and current.item and current.lines and DEPARTMENTS.search(
+        closed = current is not None and current.item and current.lines and DEPARTMENT_NOTE.search(
             current.lines[-1].text
         )
         if current is None or closed:

@@ -15,7 +15,7 @@ import os
 import tomllib
 from pathlib import Path
 
-from .config import ROOT
+from assistant.config import ROOT
 
 ENV_PREFIX = "POLICY_QA_"
 KEYS = ("backend", "model", "base_url", "api_key", "llm_timeout", "threads", "embedder", "model_path",

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from .chunking import DEPARTMENTS
-from .normalize import normalize
-from .records import Chunk
-from .verify import DOC_NUMBER, bigram_support
+from assistant.normalize import normalize
+from assistant.records import Chunk
+from assistant.answering.verify import bigram_support
+from assistant.patterns import DEPARTMENT_NOTE, DOC_NUMBER
 
 COVERED = 0.6  # share of a sentence's bigrams already in the answer for it to count as said
 
@@ -18,10 +18,11 @@ def overlap(question: str, sentence: str) -> float:
     return sum(g in s for g in grams) / len(grams) if grams else 0.0
 
 
-def rank_units(question: str, chunks: Sequence[Chunk], scores: Sequence[Sequence[float]]
+def rank_units(question: str, chunks: Sequence[Chunk], scores: Sequence[Sequence[float]], source_bonus: float = 0.02
                ) -> list[tuple[float, int, int]]:
     """(score, source index, unit index) of every distinct sentence worth quoting, best first: dense similarity plus
-    word overlap with the question, with a small bonus for better-ranked sources."""
+    word overlap with the question, with a small bonus for better-ranked sources (the parts of one item are equal:
+    `source_bonus` 0)."""
     candidates = []
     for ci, (chunk, unit_scores) in enumerate(zip(chunks, scores)):
         label = normalize(chunk.path[-1]) if chunk.path else ""
@@ -30,10 +31,10 @@ def rank_units(question: str, chunks: Sequence[Chunk], scores: Sequence[Sequence
             line = normalize(chunk.text[s:e]).rstrip("。")
             if (label and line in label) or (title and line in title) or DOC_NUMBER.fullmatch(line.strip("()（）")):
                 continue  # the item's own title line, the document title or its 文号 say nothing the label does not
-            if DEPARTMENTS.fullmatch(chunk.text[s:e].strip()):
+            if DEPARTMENT_NOTE.fullmatch(chunk.text[s:e].strip()):
                 continue  # a bare (责任部门:…) note is shown with the source, not quoted as a measure
             dense = unit_scores[ui] if ui < len(unit_scores) else 0.0
-            rank_bonus = 0.02 * (len(chunks) - ci)  # earlier sources are better ranked overall
+            rank_bonus = source_bonus * (len(chunks) - ci)  # earlier sources are better ranked overall
             candidates.append((dense + 0.5 * overlap(question, chunk.text[s:e]) + rank_bonus, ci, ui))
     seen: set[str] = set()
     ranked = []

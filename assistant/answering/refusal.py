@@ -13,8 +13,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .normalize import normalize
-from .verify import YEAR
+from assistant.normalize import normalize
+from assistant.answering.verify import YEAR
 
 # (kind, what the question says, what evidence of that kind looks like)
 ANSWER_TYPES: list[tuple[str, re.Pattern, re.Pattern]] = [

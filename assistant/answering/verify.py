@@ -9,12 +9,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from .normalize import normalize
+from assistant.normalize import normalize
+from assistant.patterns import CITATION, DOC_NUMBER
 
-CITATION = re.compile(r"\[(\d{1,2})\]")
 YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]?(?:\s*(?:\[\d{1,2}\])+)?")
-DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,10}[〔\[［【(（]\s*(?:19|20)\d{2}\s*[〕\]］】)）]\s*第?\d{1,5}\s*号")
 CN_DIGITS = "零〇一二两三四五六七八九十百千万亿"
 NUMBER = re.compile(
     rf"(?:\d+(?:[.,]\d+)*|[{CN_DIGITS}]{{2,}}|百分之[{CN_DIGITS}\d.]+)"

@@ -4,9 +4,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from .config import DEFAULT_CORPUS, DEFAULT_INDEX, ChunkingConfig, IndexConfig
-from .embedding import EmbedderConfig, make_embedder
-from .knowledge import KnowledgeBase
+from assistant.config import DEFAULT_CORPUS, DEFAULT_INDEX, ChunkingConfig, IndexConfig
+from assistant.store.embedding import EmbedderConfig, make_embedder
+from assistant.store.knowledge import KnowledgeBase
 
 
 def add_kb_args(p: argparse.ArgumentParser) -> None:
@@ -26,7 +26,7 @@ def add_kb_args(p: argparse.ArgumentParser) -> None:
 
 def add_answer_args(p: argparse.ArgumentParser) -> None:
     """Options that say which language model answers, and how."""
-    from .answer import AnswerConfig
+    from assistant.answering.answer import AnswerConfig
 
     g = p.add_argument_group("回答 / answering")
     g.add_argument("--backend", default="local", choices=["local", "openai", "transformers", "extractive"],
@@ -55,18 +55,17 @@ def knowledge_base(args: argparse.Namespace) -> KnowledgeBase:
 
 
 def llm_config(args: argparse.Namespace):
-    from .llm import LLMConfig
+    from assistant.answering.llm import DEFAULT_MODELS, LLMConfig
 
-    default_model = {"local": "qwen2.5-1.5b", "transformers": "qwen2.5-0.5b", "openai": "default"}.get(args.backend, "")
-    return LLMConfig(backend=args.backend, model=args.model or default_model, base_url=args.base_url or None,
+    return LLMConfig(backend=args.backend, model=args.model or DEFAULT_MODELS.get(args.backend, ""), base_url=args.base_url or None,
                      api_key=args.api_key, timeout=float(args.llm_timeout), threads=int(args.threads))
 
 
 def build_assistant(args: argparse.Namespace, progress: bool = False):
     """Index (built on first use), retriever, chat model and assistant, from the arguments."""
-    from .answer import AnswerConfig, Assistant
-    from .llm import make_chat_model
-    from .retrieve import Retriever
+    from assistant.answering.answer import AnswerConfig, Assistant
+    from assistant.answering.llm import make_chat_model
+    from assistant.retrieval.retrieve import Retriever
 
     kb = knowledge_base(args)
     retriever = Retriever(kb.load_or_build(progress=progress), kb.embedder)

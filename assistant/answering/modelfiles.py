@@ -17,7 +17,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from .errors import ModelUnavailable
+from assistant.errors import ModelUnavailable
 
 SETUP_COMMAND = "make setup  (= bash scripts/setup.sh)"
 

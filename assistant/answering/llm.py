@@ -16,10 +16,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import ModelUnavailable
-from .modelfiles import GGUF_MODELS, gguf_path
+from assistant.errors import ModelUnavailable
+from assistant.answering.modelfiles import GGUF_MODELS, gguf_path
 
 Messages = list[dict]
+# The model each backend uses when none is named.
+DEFAULT_MODELS = {"local": "qwen2.5-1.5b", "transformers": "qwen2.5-0.5b", "openai": "default"}
 
 
 @dataclass(frozen=True)

@@ -2,18 +2,18 @@
 from __future__ import annotations
 
 import shutil
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from . import index as store
-from .chunking import chunk_document
-from .config import ChunkingConfig, IndexConfig
-from .documents import SUPPORTED_SUFFIXES, load_corpus, load_document
-from .embedding import Embedder
-from .errors import DocumentError, IndexMismatch, IndexNotBuilt, UnsupportedDocument
-from .records import Chunk, Document
+from assistant.store import index as store
+from assistant.ingest.chunking import chunk_document
+from assistant.config import ChunkingConfig, IndexConfig
+from assistant.ingest.documents import SUPPORTED_SUFFIXES, load_corpus, load_document
+from assistant.store.embedding import Embedder
+from assistant.errors import DocumentError, IndexMismatch, IndexNotBuilt, UnsupportedDocument
+from assistant.records import Chunk, Document
 
 
 @dataclass
@@ -140,7 +140,9 @@ class KnowledgeBase:
             offset += len(c.units)
         pairs = [p for doc_id in sorted(keep) for p in keep[doc_id]]
         all_vectors = np.concatenate([v for _, v in pairs]) if pairs else np.zeros((0, self.embedder.dim), np.float32)
-        manifest = {"embedder": self.embedder.name, "chunking": self.chunking.to_json(),
+        config = self.embedder.config
+        manifest = {"embedder": self.embedder.name, "embedder_config": asdict(config) if config else None,
+                    "chunking": self.chunking.to_json(),
                     "index": self.index_config.kind, "documents": docs_meta}
         new_index = store.VectorIndex([c for c, _ in pairs], store.build_faiss(all_vectors, self.index_config), manifest)
         if report.added or report.updated or report.removed or index is None:

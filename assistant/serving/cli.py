@@ -6,12 +6,12 @@ import json
 import sys
 from pathlib import Path
 
-from . import settings
-from .config import RetrievalConfig
-from .errors import AssistantError
-from .knowledge import KnowledgeBase
-from .retrieve import Filters, Retriever
-from .wiring import add_answer_args, add_kb_args, build_assistant, knowledge_base
+from assistant.serving import settings
+from assistant.config import RetrievalConfig
+from assistant.errors import AssistantError
+from assistant.store.knowledge import KnowledgeBase
+from assistant.retrieval.retrieve import Filters, Retriever
+from assistant.serving.wiring import add_answer_args, add_kb_args, build_assistant, knowledge_base
 
 EXIT_USAGE, EXIT_ERROR = 2, 1
 
@@ -47,13 +47,6 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-def hit_json(hit) -> dict:
-    c = hit.chunk
-    return {"id": c.id, "text": c.text, "path": c.path_str, "source": c.source, "title": c.title,
-            "doc_number": c.doc_number, "departments": list(c.departments), "start": c.start, "end": c.end,
-            "score": round(hit.score, 6)}
-
-
 def read_queries(path: Path) -> list[str]:
     return [q.strip() for q in path.read_text(encoding="utf-8-sig").splitlines() if q.strip()]
 
@@ -68,7 +61,7 @@ def cmd_search(args, kb: KnowledgeBase) -> int:
     for q in queries:
         hits = retriever.search(q, args.k, filters)
         if args.json:
-            print(json.dumps({"query": q, "hits": [hit_json(h) for h in hits]}, ensure_ascii=False), flush=True)
+            print(json.dumps({"query": q, "hits": [h.to_json() for h in hits]}, ensure_ascii=False), flush=True)
             continue
         print(f"问题: {q}")
         for n, h in enumerate(hits, 1):
@@ -83,8 +76,8 @@ def cmd_search(args, kb: KnowledgeBase) -> int:
 
 
 def cmd_ask(args) -> int:
-    from .answer import Done, Sources, Token
-    from .records import STATUS_LABELS
+    from assistant.answering.answer import Done, Sources, Token
+    from assistant.records import STATUS_LABELS
 
     if not args.question and not args.queries:
         print("错误: 请给出问题, 或用 --queries FILE", file=sys.stderr)

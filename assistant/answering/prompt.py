@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .extractive import rank_units
-from .records import Chunk
+from assistant.answering.extractive import rank_units
+from assistant.records import Chunk
 
 SYSTEM = (
     "你是政策文件问答助手。只根据用户给出的资料，用简体中文直接回答问题：用完整的句子，尽量沿用资料原文的说法；"

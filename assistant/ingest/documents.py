@@ -20,6 +20,7 @@ from docx.table import Table
 from lxml import etree
 
 from assistant.errors import DocumentError, UnsupportedDocument
+from assistant.patterns import DOC_NUMBER
 from assistant.records import Document, Line
 
 # pypdf logs repairs ("EOF marker not found") itself; we report damaged files as DocumentError instead.
@@ -31,9 +32,6 @@ TITLE_MAX_CHARS = 200
 SHORT_LINE_MAX_CHARS = 40
 DOC_NUMBER_SEARCH_LINES = 5
 
-# 文号: issuer abbreviation + year in 〔〕/[]/［］/【】/() + serial, e.g. 沪府办发〔2020〕1号, 国发[2019]12号.
-_DOC_NUMBER = re.compile(
-    r"[\u4e00-\u9fff]{1,12}\s*[〔\[［【(（]\s*(?:19|20)\d{2}\s*[〕\]］】)）]\s*第?\s*\d{1,5}\s*号")
 _PERIOD = re.compile(r"((?:19|20)\d{2})\s*[-－—–~～至到]\s*((?:19|20)\d{2})\s*年")
 _DATE_LINE = re.compile(r"(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日")
 _ISSUER_LINE = re.compile(r"[\u4e00-\u9fff（）()]{2,30}(?:人民政府|办公厅|办公室|委员会|局|厅|部|院|中心)")
@@ -248,12 +246,12 @@ def _infer_meta(text: str) -> dict:
     meta: dict = {}
     for line in lines:
         candidate = re.sub(r"^#{1,6}\s+", "", line)
-        if _DOC_NUMBER.fullmatch(candidate.strip("()（）")):
+        if DOC_NUMBER.fullmatch(candidate.strip("()（）")):
             continue  # a 文号 line printed above the title is not the title
         meta["title"] = candidate[:TITLE_MAX_CHARS]
         break
     for line in lines[:DOC_NUMBER_SEARCH_LINES]:
-        if m := _DOC_NUMBER.search(line):
+        if m := DOC_NUMBER.search(line):
             meta["doc_number"] = re.sub(r"\s+", "", m.group())
             break
     if (m := _PERIOD.search(meta.get("title", ""))) is not None:

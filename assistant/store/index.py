@@ -23,9 +23,9 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from .config import IndexConfig
-from .errors import IndexCorrupt, IndexMismatch, IndexNotBuilt
-from .records import Chunk
+from assistant.config import IndexConfig
+from assistant.errors import IndexCorrupt, IndexMismatch, IndexNotBuilt
+from assistant.records import Chunk
 
 FORMAT = 1
 MANIFEST = "manifest.json"

@@ -9,7 +9,8 @@ from collections.abc import Iterable
 
 import jieba
 
-from .records import Chunk
+from assistant.patterns import bare_heading
+from assistant.records import Chunk
 
 jieba.setLogLevel(logging.WARNING)
 
@@ -24,7 +25,6 @@ TOKEN = re.compile(r"[\w+]+")
 CJK = re.compile(r"[\u4e00-\u9fff]+")
 QUOTED = re.compile(r"[“\"]\s*([^”\"]{2,12}?)\s*[”\"]")
 LISTED = re.compile(r"(?<=[、，,：:])([\u4e00-\u9fff]{2,6})(?=[、等])|([\u4e00-\u9fff]{2,6})(?=、)")
-ITEM_TITLE = re.compile(r"^(?:\d+[、.．]|[(（][一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+、)")
 
 
 def domain_terms(chunks: Iterable[Chunk]) -> set[str]:
@@ -35,7 +35,7 @@ def domain_terms(chunks: Iterable[Chunk]) -> set[str]:
         terms.update(m.group(1).strip() for m in QUOTED.finditer(c.text))
         terms.update(a or b for a, b in LISTED.findall(c.text))
         for part in c.path:
-            title = ITEM_TITLE.sub("", part).rstrip("…")
+            title = bare_heading(part)
             if 2 <= len(title) <= 12:
                 terms.add(title)
     return {t for t in terms if len(t) >= 2}

@@ -9,9 +9,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from .chunking import DEPARTMENTS
-from .normalize import find_normalized, normalize
-from .records import Chunk, Hit
+from assistant.normalize import find_normalized, normalize
+from assistant.patterns import DEPARTMENT_NOTE
+from assistant.records import Chunk, Hit
 
 ASK_DOC_NUMBER = re.compile(r"文号|发文字号|发文号|document number", re.I)
 ASK_TITLE = re.compile(r"全称|标题|全名|文件名称|方案名称|叫什么|题目|title", re.I)
@@ -57,7 +57,7 @@ def _quote(chunk: Chunk, needle: str) -> tuple[Chunk, int, int]:
 
 
 def _dept_quote(chunk: Chunk) -> tuple[Chunk, int, int]:
-    m = DEPARTMENTS.search(chunk.text)
+    m = DEPARTMENT_NOTE.search(chunk.text)
     return (chunk, chunk.start + m.start(), chunk.start + m.end()) if m else (chunk, chunk.start, chunk.end)
 
 

@@ -10,16 +10,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 import bm25s
 import numpy as np
 
-from .config import RetrievalConfig
-from .embedding import Embedder
-from .index import VectorIndex
-from .records import Chunk, Hit
-from .normalize import normalize
-from .tokenization import ITEM_TITLE, Tokenizer, domain_terms
+from assistant.config import IndexConfig, RetrievalConfig
+from assistant.ingest.chunking import passage_chunks
+from assistant.store.embedding import Embedder, embedder_from_manifest
+from assistant.store.index import VectorIndex, build_faiss
+from assistant.store.index import load as load_index
+from assistant.records import Chunk, Hit
+from assistant.normalize import normalize
+from assistant.patterns import bare_heading
+from assistant.retrieval.tokenization import Tokenizer, domain_terms
 
 
 @dataclass(frozen=True)
@@ -88,7 +92,7 @@ def structure_ranking(query: str, chunks: Sequence[Chunk]) -> list[int]:
     """
     q = normalize(query)
     named_depts = {d for c in chunks for d in c.departments if len(d) >= 3 and normalize(d) in q}
-    named_heads = {p for c in chunks for p in c.path if len(_bare(p)) >= 4 and normalize(_bare(p)) in q}
+    named_heads = {p for c in chunks for p in c.path if len(bare_heading(p)) >= 4 and normalize(bare_heading(p)) in q}
     scored = []
     for row, c in enumerate(chunks):
         positions = [c.departments.index(d) for d in named_depts if d in c.departments]
@@ -97,13 +101,11 @@ def structure_ranking(query: str, chunks: Sequence[Chunk]) -> list[int]:
     return [row for *_, row in sorted(scored)]
 
 
-def _bare(heading: str) -> str:
-    """A heading without its numbering: "7、拓展生鲜电商零售业态" → "拓展生鲜电商零售业态"."""
-    return ITEM_TITLE.sub("", heading).rstrip("…")
-
-
 class Retriever:
-    """Dense + BM25 search over one loaded index, plus the structure (departments, headings) the query names."""
+    """Dense + BM25 search over one loaded index, plus the structure (departments, headings) the query names.
+
+    Example: ``Retriever.from_index("index/").search("生鲜电商有哪些支持措施？", k=5)``
+    """
 
     def __init__(self, index: VectorIndex, embedder: Embedder, config: RetrievalConfig = RetrievalConfig()):
         self.index = index
@@ -112,6 +114,20 @@ class Retriever:
         self.bm25 = BM25(index.chunks)
         self._row = {c.id: i for i, c in enumerate(index.chunks)}
         self._query_vector = lru_cache(maxsize=256)(embedder.embed_query)
+
+    @classmethod
+    def from_index(cls, directory: str | Path, config: RetrievalConfig = RetrievalConfig()) -> Retriever:
+        """A retriever over a built index, with the embedder its manifest names."""
+        index = load_index(Path(directory))
+        return cls(index, embedder_from_manifest(index.manifest), config)
+
+    @classmethod
+    def from_passages(cls, passages: Sequence[str], embedder: Embedder, config: RetrievalConfig = RetrievalConfig()
+                      ) -> Retriever:
+        """A retriever over loose passages held in memory (a benchmark's retrieved texts)."""
+        chunks = passage_chunks(list(passages))
+        vectors = embedder.embed_passages([t for c in chunks for t in c.unit_texts()])
+        return cls(VectorIndex(chunks, build_faiss(vectors, IndexConfig()), {"documents": {}}), embedder, config)
 
     def sentence_scores(self, query: str, chunks: Sequence[Chunk]) -> list[np.ndarray]:
         """Similarity of the query to every sentence unit of each given (indexed) chunk."""

@@ -12,8 +12,8 @@ import threading
 import time
 from pathlib import Path
 
-from .config import ROOT
-from .records import Answer
+from assistant.config import ROOT
+from assistant.records import Answer
 
 DEFAULT_LOG = ROOT / "logs" / "feedback.jsonl"
 RATINGS = ("up", "down")

@@ -1,0 +1,329 @@
+"""Answering: retrieve → (structured facts | refusal | prompt → generate → verify) → Answer.
+
+Example::
+
+    assistant = Assistant(retriever, make_chat_model(LLMConfig()))
+    for event in assistant.stream("生鲜电商有哪些支持措施？"):
+        ...  # Sources first (before any token), then Token pieces, then Done(answer)
+"""
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from assistant.answering import extractive
+from assistant.errors import ModelUnavailable
+from assistant.answering.facts import Facts
+from assistant.answering.llm import DEFAULT_MODELS, ChatModel, LLMConfig, make_chat_model
+from assistant.normalize import normalize
+from assistant.answering.prompt import build_messages, select_excerpts
+from assistant.records import EXTRACTIVE, METADATA, PARTIAL, REFUSED, VERIFIED, Answer, Chunk, Citation, Hit
+from assistant.answering.refusal import asked_kinds, decide, lacks_asked_kind, pinned
+from assistant.retrieval.retrieve import Retriever
+from assistant.answering.verify import is_refusal, verify
+from assistant.patterns import CITATION
+
+FOLLOWUP = re.compile(r"^(?:那|那么|还有|另外|此外|这个|这项|这条|该项|它|其|上述)|呢\s*[？?]?\s*$|^(?:and|what about|how about)\b", re.I)
+NOT_COVERED = "文件未涉及"
+QUOTES_HEAD = "原文要点："
+
+
+@dataclass(frozen=True)
+class AnswerConfig:
+    """How answers are made; `refusal_threshold` is calibrated on the question set (README, eval.calibrate)."""
+
+    sources: int = 3  # clauses given to the model and cited
+    retrieve_k: int = 5  # clauses retrieved (the rest serve as suggestions when refusing)
+    prompt_chars: int = 300  # excerpt characters the model reads, all sources together: prefill is the slow part
+    max_tokens: int = 256
+    quotes: int = 2  # at most this many further relevant sentences quoted verbatim under a generated answer
+    refusal_threshold: float = 0.797  # eval.calibrate on seed.jsonl: refuses <= 2% of answerable by itself
+    verify: bool = True
+
+    def __post_init__(self):
+        if not 1 <= self.sources <= self.retrieve_k:
+            raise ValueError(f"need 1 <= sources <= retrieve_k, got {self.sources}, {self.retrieve_k}")
+        if self.prompt_chars < 1 or self.quotes < 0:
+            raise ValueError(f"need prompt_chars >= 1 and quotes >= 0, got {self.prompt_chars}, {self.quotes}")
+
+
+@dataclass
+class Sources:
+    """Emitted before generation starts: what the answer will be based on."""
+
+    citations: list[Citation]
+    standalone_question: str
+    retrieval_ms: float
+
+
+@dataclass
+class Token:
+    text: str
+
+
+@dataclass
+class Done:
+    answer: Answer
+
+
+Event = Sources | Token | Done
+
+
+def rewrite_followup(question: str, history: Sequence[Answer]) -> tuple[str, Chunk | None]:
+    """A follow-up ("那责任部门呢？") becomes standalone with the previous question; returns the context clause too."""
+    if not history:
+        return question, None
+    q = question.strip()
+    if not (FOLLOWUP.search(q) or len(normalize(q)) <= 6):
+        return question, None
+    prev = history[-1]
+    topic = (prev.standalone_question or prev.question).rstrip("？?。！! ")
+    rest = re.sub(r"^(?:那么|那|还有|另外|此外)", "", q)
+    context = prev.citations[0].chunk if prev.citations else None
+    return f"{topic}，{rest}", context
+
+
+def _citations(hits: Sequence[Hit]) -> list[Citation]:
+    return [Citation(n, h.chunk, *h.quote) for n, h in enumerate(hits, start=1)]
+
+
+def _renumber(text: str, used: list[int], citations: list[Citation], notes: list[str] | None = None
+              ) -> tuple[str, list[Citation]]:
+    """Keep only the cited sources, numbered 1.. in order of first use (notes follow the new numbers)."""
+    mapping = {old: new for new, old in enumerate(used, start=1)}
+    text = CITATION.sub(lambda m: f"[{mapping[int(m.group(1))]}]" if int(m.group(1)) in mapping else "", text)
+    for i, note in enumerate(notes or []):
+        notes[i] = CITATION.sub(lambda m: f"[{mapping[int(m.group(1))]}]" if int(m.group(1)) in mapping
+                                else f"[检索结果{m.group(1)}]", note)
+    kept = [Citation(mapping[c.n], c.chunk, c.quote_start, c.quote_end) for c in citations if c.n in mapping]
+    return text, sorted(kept, key=lambda c: c.n)
+
+
+@dataclass
+class _Turn:
+    """One question on its way through `Assistant.stream`: what was retrieved, and when each stage ended."""
+
+    question: str
+    standalone: str
+    context: Chunk | None
+    hits: list[Hit]
+    t0: float
+    retrieval_ms: float = 0.0
+    sources_ms: float = 0.0
+    first_token_ms: float | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def ms(self) -> float:
+        return round((time.perf_counter() - self.t0) * 1000, 1)
+
+    @property
+    def pins(self) -> list[str]:
+        """Years and ordinals the question is about: claims must come from where they are."""
+        return pinned(self.standalone)
+
+
+class Assistant:
+    """Answers questions over one index with one (optional) chat model.
+
+    Example::
+
+        assistant = Assistant.from_index("index/", backend="extractive")
+        print(assistant.ask("生鲜电商有哪些支持措施？").text)
+    """
+
+    def __init__(self, retriever: Retriever, model: ChatModel | None, config: AnswerConfig = AnswerConfig()):
+        self.retriever = retriever
+        self.model = model
+        self.config = config
+        chunks = retriever.index.chunks
+        self.facts = Facts(chunks, retriever.index.manifest.get("documents", {}))
+        self.corpus_text = "\n".join(c.text for c in chunks)
+
+    @classmethod
+    def from_index(cls, directory: str | Path, backend: str = "local", config: AnswerConfig = AnswerConfig(),
+                   llm: LLMConfig | None = None) -> Assistant:
+        """An assistant over a built index, with the embedder its manifest names and the given chat model."""
+        llm = llm or LLMConfig(backend=backend, model=DEFAULT_MODELS.get(backend, ""))
+        return cls(Retriever.from_index(directory), make_chat_model(llm), config)
+
+    @property
+    def backend(self) -> str:
+        return self.model.name if self.model else "extractive"
+
+    def over_passages(self, passages: Sequence[str]) -> Assistant:
+        """The same model and checks over the given passages alone (benchmarks such as RGB)."""
+        return Assistant(Retriever.from_passages(passages, self.retriever.embedder, self.retriever.config),
+                         self.model, self.config)
+
+    def ask(self, question: str, history: Sequence[Answer] | None = None) -> Answer:
+        """The final answer (the stream, consumed)."""
+        for event in self.stream(question, history):
+            if isinstance(event, Done):
+                return event.answer
+        raise RuntimeError("answer stream ended without an answer")
+
+    def stream(self, question: str, history: Sequence[Answer] | None = None) -> Iterator[Event]:
+        """Sources first, then tokens, then the verified answer: structured facts, an early refusal, or
+        generation → verification → (quotes | verbatim excerpts)."""
+        turn = self._retrieve(question, history or [])
+        fact = self.facts.answer(turn.standalone, turn.hits, turn.context)
+        if fact is not None:
+            yield from self._fact_answer(turn, fact)
+            return
+        evidence = turn.hits[: self.config.sources]
+        best = max((h.dense_score for h in turn.hits), default=0.0)
+        decision = decide(turn.standalone, [f"{h.chunk.title}\n{h.chunk.text}" for h in evidence], best,
+                          self.config.refusal_threshold, self.corpus_text, self.retriever.bm25.coverage(turn.standalone))
+        if decision.refuse:
+            yield Sources([], turn.standalone, turn.retrieval_ms)
+            turn.sources_ms = turn.retrieval_ms
+            yield from self._refuse(turn, decision.reason)
+            return
+        evidence, scores, excerpts = self._evidence(turn, evidence)
+        chunks, citations = [h.chunk for h in evidence], _citations(evidence)
+        yield Sources(citations, turn.standalone, turn.retrieval_ms)
+        turn.sources_ms = turn.ms()
+        generated = yield from self._generate(turn, chunks, excerpts)
+        if self.model is not None and generated and is_refusal(generated):
+            words, known = self.retriever.bm25.coverage(turn.standalone)
+            if known * 2 < words:  # the model says no and the question's words are mostly foreign to the corpus
+                yield from self._refuse(turn, "模型判断资料不足，且问题用词在文件中少见", after_text=True)
+                return
+            turn.notes.append("模型认为资料不足；以下为检索到的原文摘录，请核对")
+            checked = None
+        else:
+            checked = yield from self._check(turn, generated, chunks, scores, citations)
+        if checked is None:  # nothing generated, or it did not pass: quote the sources verbatim
+            checked = self._excerpts(turn, chunks, scores, citations)
+            if checked is None:
+                yield from self._refuse(turn, self._no_quote_reason(turn), after_text=bool(generated))
+                return
+            if self.model is None or generated:
+                yield Token(("\n\n" if generated else "") + checked[0])
+        text, cites, verified = checked
+        backend = "extractive" if verified == EXTRACTIVE else self.backend  # what actually wrote the text
+        yield self._done(turn, text, cites, verified, backend)
+
+    # -- the steps of `stream` --
+
+    def _retrieve(self, question: str, history: Sequence[Answer]) -> _Turn:
+        """The standalone question (follow-ups rewritten) and its hits."""
+        t0 = time.perf_counter()
+        standalone, context = rewrite_followup(question, history)
+        hits = self.retriever.search(standalone, self.config.retrieve_k)
+        turn = _Turn(question, standalone, context, hits, t0)
+        turn.retrieval_ms = turn.ms()
+        return turn
+
+    def _fact_answer(self, turn: _Turn, fact) -> Iterator[Event]:
+        """A metadata question (文号, 责任部门, outline …) answered from the document's structure."""
+        cites = [Citation(n, c, s, e) for n, (c, s, e) in enumerate(fact.sources, start=1)]
+        yield Sources(cites, turn.standalone, turn.retrieval_ms)
+        yield Token(fact.text)
+        turn.sources_ms = turn.retrieval_ms
+        yield self._done(turn, fact.text, cites, REFUSED if fact.refused else METADATA, "facts", refused=fact.refused)
+
+    def _evidence(self, turn: _Turn, evidence: list[Hit]) -> tuple[list[Hit], list, list[str]]:
+        """The sources, their sentence scores, and (with a model) the excerpts it reads: sources it does
+        not see are not shown."""
+        scores = self.retriever.sentence_scores(turn.standalone, [h.chunk for h in evidence])
+        if self.model is None:
+            return evidence, scores, []
+        shown = select_excerpts(turn.standalone, [h.chunk for h in evidence], scores, self.config.prompt_chars)
+        return [evidence[i] for i, _ in shown], [scores[i] for i, _ in shown], [text for _, text in shown]
+
+    def _generate(self, turn: _Turn, chunks: list[Chunk], excerpts: list[str]) -> Iterator[Event]:
+        """Stream the model's tokens; returns the whole generated text ("" with no model or when it fails)."""
+        if self.model is None:
+            return ""
+        generated = ""
+        messages = build_messages(turn.standalone, list(zip(chunks, excerpts)))
+        try:
+            for piece in self.model.stream(messages, max_tokens=self.config.max_tokens):
+                if turn.first_token_ms is None:
+                    turn.first_token_ms = turn.ms()
+                generated += piece
+                yield Token(piece)
+        except ModelUnavailable as e:
+            turn.notes.append(f"模型不可用，已改为原文摘录：{e}")
+            return ""
+        return generated
+
+    def _check(self, turn: _Turn, generated: str, chunks: list[Chunk], scores: list, citations: list[Citation]
+               ) -> Iterator[Event]:
+        """Verify the generated answer and add 原文要点; returns (text, citations, status), or None when it fails."""
+        text = generated.strip()
+        if not text:
+            return None
+        if not self.config.verify:
+            return text, citations, VERIFIED
+        in_scope = [t for t in turn.pins if not any(t in c.title for c in chunks)]  # the title covers 2020-2022
+        verdict = verify(text, [c.text for c in chunks], required=in_scope)
+        turn.notes += verdict.notes
+        kind = lacks_asked_kind(turn.standalone, verdict.text) if verdict.supported else ""
+        if kind:
+            turn.notes.append(f"回答中没有问题所问的{kind}")
+        if not verdict.supported or kind:
+            turn.notes.append("生成的回答未通过原文核验，已改为原文摘录")
+            return None
+        quoted = extractive.supplement(turn.standalone, verdict.text, chunks, scores, self.config.quotes)
+        quotes = f"\n\n{QUOTES_HEAD}\n" + "\n".join(extractive.quote_lines(chunks, quoted)) if quoted else ""
+        if quotes:
+            yield Token(quotes)
+        used = verdict.cited + [n for n in dict.fromkeys(ci + 1 for ci, _ in quoted) if n not in verdict.cited]
+        text, cites = _renumber(verdict.text + quotes, used, citations, turn.notes)
+        return text, cites, PARTIAL if verdict.dropped else VERIFIED
+
+    def _excerpts(self, turn: _Turn, chunks: list[Chunk], scores: list, citations: list[Citation]
+                  ) -> tuple[str, list[Citation], str] | None:
+        """The sources' best sentences verbatim, only those about what the question pins and of the kind it
+        asks; None when there are none."""
+        pins = turn.pins
+
+        def usable(chunk: Chunk, ui: int) -> bool:
+            s, e = chunk.units[ui]
+            near = extractive.neighbourhood(chunk, ui)
+            return all(t in near for t in pins) and not lacks_asked_kind(turn.standalone, chunk.text[s:e])
+
+        chosen = extractive.select(turn.standalone, chunks, scores, usable=usable)
+        if not chosen and chunks:
+            return None
+        text, cites = _renumber(extractive.compose(chunks, chosen), sorted({ci + 1 for ci, _ in chosen}), citations)
+        return text, cites, EXTRACTIVE
+
+    def _no_quote_reason(self, turn: _Turn) -> str:
+        kinds = "或".join(asked_kinds(turn.standalone))
+        pins = turn.pins
+        return (f"相关条款中没有关于问题所问的“{'、'.join(pins)}”的内容" if pins else
+                f"相关条款中没有问题所问的{kinds}" if kinds else "相关条款中没有可引用的原文")
+
+    def _refuse(self, turn: _Turn, reason: str, after_text: bool = False) -> Iterator[Event]:
+        """文件未涉及, naming the nearest clauses; the reason goes to the notes."""
+        text = self._refusal_text(reason, turn.hits)
+        yield Token(("\n\n" if after_text else "") + text)
+        turn.notes.append(reason)
+        yield self._done(turn, text, [], REFUSED, self.backend, refused=True)
+
+    def _done(self, turn: _Turn, text: str, citations: list[Citation], verified: str, backend: str,
+              refused: bool = False) -> Done:
+        timings = {"retrieval_ms": turn.retrieval_ms, "sources_ms": turn.sources_ms,
+                   "first_token_ms": turn.first_token_ms, "total_ms": turn.ms()}
+        return Done(Answer(question=turn.question, text=text, citations=citations, refused=refused, verified=verified,
+                           backend=backend, standalone_question=turn.standalone, timings=timings, notes=list(turn.notes),
+                           suggestions=self._suggestions(turn.hits) if refused else [], hits=turn.hits))
+
+    def _suggestions(self, hits: Sequence[Hit]) -> list[str]:
+        seen: list[str] = []
+        for h in hits:
+            label = h.chunk.path_str if len(self.facts.documents) <= 1 else f"《{h.chunk.title}》{h.chunk.path_str}"
+            if label not in seen:
+                seen.append(label)
+        return seen[:3]
+
+    def _refusal_text(self, reason: str, hits: Sequence[Hit]) -> str:
+        near = "；".join(s for s in self._suggestions(hits))
+        tail = f"相近的条款：{near}。" if near else ""
+        return f"{NOT_COVERED}：现有文件中没有找到能回答该问题的规定（{reason}）。{tail}"

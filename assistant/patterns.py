@@ -1,0 +1,32 @@
+"""Shapes of Chinese official documents that several stages recognise: one home for each rule."""
+from __future__ import annotations
+
+import re
+
+CN_NUM = "一二三四五六七八九十百零〇两"
+
+# 文号: issuer abbreviation + year in 〔〕/[]/［］/【】/() + serial, e.g. 沪府办发〔2020〕1号, 国发[2019]12号.
+DOC_NUMBER = re.compile(
+    r"[\u4e00-\u9fff]{1,10}\s*[〔\[［【(（]\s*(?:19|20)\d{2}\s*[〕\]］】)）]\s*第?\s*\d{1,5}\s*号")
+
+# A (责任部门:…) note closing a numbered item of an action plan.
+DEPARTMENT_NOTE = re.compile(
+    r"[(（]\s*(?:责任部门|责任单位|牵头部门|牵头单位|负责部门|主责部门)\s*[:：]\s*([^()（）]+?)\s*[)）]"
+)
+
+# The numbering that opens a heading or item: "7、", "（三）", "二、".
+HEADING_NUMBER = re.compile(r"^(?:\d+[、.．]|[(（][一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+、)")
+
+# An answer's source marker, [1] … [99].
+CITATION = re.compile(r"\[(\d{1,2})\]")
+
+
+def bare_heading(heading: str) -> str:
+    """A heading without its numbering or the ellipsis of a cut title: "7、拓展生鲜电商零售业态" → "拓展生鲜电商零售业态"."""
+    return HEADING_NUMBER.sub("", heading).rstrip("…")
+
+
+def reference(title: str, doc_number: str, path: str) -> str:
+    """The string staff paste into a reply: 《title》（文号）clause path."""
+    number = f"（{doc_number}）" if doc_number else ""
+    return f"《{title}》{number}{path}"

@@ -1,0 +1,82 @@
+"""The one loaded library that every front end (web app, HTTP API) shares, and the JSON shapes they answer in."""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+import threading
+from pathlib import Path
+
+from assistant.answering.answer import Assistant
+from assistant.errors import ModelUnavailable
+from assistant.matching.matcher import Matcher
+from assistant.records import STATUS_LABELS, Answer, Citation
+from assistant.retrieval.retrieve import Retriever
+from assistant.serving.wiring import build_assistant, knowledge_base
+from assistant.store.knowledge import KnowledgeBase, SyncReport
+
+
+@dataclasses.dataclass(frozen=True)
+class Snapshot:
+    """One index's assistant and matcher; requests take one and keep it, so a swap never mixes indexes."""
+
+    assistant: Assistant
+    matcher: Matcher
+
+
+class Service:
+    """The one Assistant all sessions share; adding or removing a document swaps in a new one under a lock."""
+
+    def __init__(self, kb: KnowledgeBase, assistant: Assistant):
+        self.kb = dataclasses.replace(kb, embedder=assistant.retriever.embedder)  # one embedder, loaded once
+        self.current = Snapshot(assistant, Matcher(assistant.retriever))
+        self._write = threading.Lock()
+
+    def documents(self) -> dict:
+        return self.current.assistant.retriever.index.manifest.get("documents", {})
+
+    def add(self, path: Path) -> SyncReport:
+        with self._write:
+            index, report = self.kb.add(path, progress=True)
+            self._swap(index)
+        return report
+
+    def remove(self, doc_id: str) -> SyncReport:
+        with self._write:
+            index, report = self.kb.remove(doc_id)
+            self._swap(index)
+        return report
+
+    def _swap(self, index) -> None:
+        old = self.current.assistant
+        assistant = Assistant(Retriever(index, self.kb.embedder, old.retriever.config), old.model, old.config)
+        self.current = Snapshot(assistant, Matcher(assistant.retriever))
+
+
+def start(args: argparse.Namespace) -> Service:
+    """Index (built on first run, with progress), models loaded once, one shared Service."""
+    print(f"政策问答助手：加载知识库 {args.corpus} → 索引 {args.index}（首次运行会建立索引）…", flush=True)
+    assistant = build_assistant(args, progress=True)
+    index = assistant.retriever.index
+    print(f"索引就绪：{len(index.manifest.get('documents', {}))} 个文件，{len(index.chunks)} 段。", flush=True)
+    assistant.retriever.embedder.embed_query("预热")  # load the embedding model now, not on the first question
+    if assistant.model is not None and not args.no_warmup:
+        print(f"加载大模型 {assistant.backend}（首次约 20 秒）…", flush=True)
+        try:
+            assistant.model.complete([{"role": "user", "content": "你好"}], max_tokens=1)
+        except ModelUnavailable as e:
+            print(f"警告：大模型不可用，回答将改为原文摘录：{e}", file=sys.stderr, flush=True)
+    return Service(knowledge_base(args), assistant)
+
+
+def citation_json(c: Citation) -> dict:
+    """Citation.to_json with "path" renamed "clause": gradio_client takes any dict with a "path" for a file."""
+    d = c.to_json()
+    d["clause"] = d.pop("path")
+    return d
+
+
+def answer_json(answer: Answer) -> dict:
+    """Answer.to_json (citations as in `citation_json`) plus the status label users see."""
+    return {**answer.to_json(), "citations": [citation_json(c) for c in answer.citations],
+            "status": STATUS_LABELS[answer.verified]}

@@ -1,0 +1,401 @@
+"""The browser app: 问答, 政策匹配, 政策浏览, 知识库 — one function per tab. The only module that imports gradio.
+
+Everything the app says comes from the package (`Assistant.stream`, `Matcher`, `KnowledgeBase`); this module
+renders it and turns domain errors into Chinese messages. API endpoints for `gradio_client`:
+``/ask`` (question → answer JSON with [n] markers and sources), ``/ask_stream`` (the same, streamed: sources
+first, then the growing text), ``/match`` (company description → matching measures as Markdown).
+"""
+import os
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # the app runs offline; no usage pings
+
+import argparse  # noqa: E402
+import atexit  # noqa: E402
+import hmac  # noqa: E402
+import html  # noqa: E402
+import shutil  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
+import uuid  # noqa: E402
+from collections.abc import Iterator, Sequence  # noqa: E402
+from pathlib import Path  # noqa: E402
+from types import SimpleNamespace  # noqa: E402
+
+import gradio as gr  # noqa: E402
+
+from assistant.answering.answer import Done, Sources, Token  # noqa: E402
+from assistant.errors import AssistantError, DocumentError  # noqa: E402
+from assistant.ingest.documents import SUPPORTED_SUFFIXES  # noqa: E402
+from assistant.matching.cards import SIZES, departments  # noqa: E402
+from assistant.matching.export import to_csv, to_markdown  # noqa: E402
+from assistant.matching.matcher import Company  # noqa: E402
+from assistant.records import Answer  # noqa: E402
+from assistant.serving import settings  # noqa: E402
+from assistant.serving.feedback import DEFAULT_LOG, record  # noqa: E402
+from assistant.serving.render import (ALL_DEPARTMENTS, EMPTY_SOURCES, MB, answer_markdown,  # noqa: E402
+                                      document_choices, document_rows, esc, link_citations, match_html,
+                                      outline_html, reason_cn, safe_filename, sources_html, upload_problem)
+from assistant.serving.service import Service, answer_json, citation_json, start  # noqa: E402
+from assistant.serving.wiring import add_answer_args, add_kb_args  # noqa: E402
+
+EXAMPLES = ["生鲜电商有哪些支持措施？", "那责任部门呢？", "在线教育由哪些部门负责？", "文件的文号是什么？",
+            "无人工厂的建设目标是多少家？", "市商务委负责哪些事项？"]
+ANY_SIZE = "不限"
+CSS = """
+#sources { max-height: 680px; overflow-y: auto; }
+.src { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 10px 12px; margin-bottom: 10px; }
+.src.flash { box-shadow: 0 0 0 3px #f59e0b; }
+.src-n { font-size: 1.05em; margin-bottom: 4px; }
+.src-doc, .src-path, .src-dept { color: var(--body-text-color-subdued); font-size: .92em; margin: 2px 0; }
+.src-text { margin: 6px 0; line-height: 1.7; white-space: pre-wrap; }
+.src-text mark, .m-why mark { background: #fde68a; color: inherit; padding: 0 1px; }
+.ref { display: flex; gap: 6px; align-items: center; flex-wrap: wrap; font-size: .9em; margin-top: 4px; }
+.ref code { white-space: normal; }
+.ref button { border: 1px solid var(--border-color-primary); border-radius: 6px; padding: 1px 8px; cursor: pointer; }
+.status { display: inline-block; border-radius: 10px; padding: 1px 10px; font-size: .9em; background: #e0f2fe; }
+.status-verified { background: #dcfce7; } .status-partial { background: #fef3c7; } .status-refused { background: #fee2e2; }
+.muted { color: var(--body-text-color-subdued); }
+.notice { background: #fef9c3; border-radius: 6px; padding: 6px 10px; margin: 4px 0; }
+.match { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 10px 12px; margin: 8px 0; }
+.match h4 { margin: 0 0 6px 0; } .match div { margin: 3px 0; line-height: 1.6; }
+.term { background: #e0e7ff; border-radius: 4px; padding: 0 4px; margin-right: 3px; }
+.outline h3 { margin-top: 14px; } .outline details { margin: 4px 0 4px 12px; }
+.dept { background: #f1f5f9; border-radius: 4px; padding: 0 5px; margin-left: 4px; font-size: .88em; }
+.dept.lead { background: #dbeafe; font-weight: 600; }
+a.cite { text-decoration: none; font-weight: 600; }
+"""
+# Citation links scroll the source panel (retrying while the panel re-renders); copy buttons copy the reference.
+HEAD = """<script>
+function policyCopy(btn) {
+  const text = btn.dataset.ref, done = () => { btn.textContent = '已复制'; setTimeout(() => btn.textContent = '复制引用', 1500); };
+  if (navigator.clipboard && window.isSecureContext) { navigator.clipboard.writeText(text).then(done); return; }
+  const t = document.createElement('textarea'); t.value = text; document.body.appendChild(t); t.select();
+  document.execCommand('copy'); t.remove(); done();
+}
+document.addEventListener('click', (e) => {
+  const a = e.target.closest && e.target.closest('a.cite'); if (!a) return;
+  e.preventDefault(); const id = a.getAttribute('href').slice(1); let tries = 0;
+  const go = () => { const el = document.getElementById(id);
+    if (el) { el.scrollIntoView({behavior: 'smooth', block: 'nearest'}); el.classList.add('flash'); setTimeout(() => el.classList.remove('flash'), 1500); }
+    else if (tries++ < 20) setTimeout(go, 150); };
+  go();
+}, true);
+</script>"""
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(description="政策问答助手网页版")
+    p.add_argument("--host", default="127.0.0.1", help="监听地址 (default: %(default)s)")
+    p.add_argument("--port", type=int, default=7860, help="端口 (default: %(default)s)")
+    p.add_argument("--admin-token", default="", help="上传/删除文件所需的管理口令 (或设置 POLICY_QA_ADMIN_TOKEN); 空 = 不需要")
+    p.add_argument("--max-upload-mb", type=float, default=20.0, help="上传文件大小上限, MB (default: %(default)s)")
+    p.add_argument("--feedback-log", type=Path, default=DEFAULT_LOG, help="👍/👎 反馈日志 (default: %(default)s)")
+    p.add_argument("--concurrency", type=int, default=32, help="同时处理的请求数 (default: %(default)s)")
+    p.add_argument("--no-warmup", action="store_true", help="启动时不预先加载大模型")
+    add_kb_args(p)
+    add_answer_args(p)
+    p.set_defaults(**settings.load())
+    return p
+
+
+PRIVATE = dict(api_visibility="private")
+
+
+def _turn_of(evt) -> int:
+    index = evt.index[0] if isinstance(evt.index, (list, tuple)) else evt.index
+    return int(index) // 2
+
+
+def qa_tab(service: Service, options: argparse.Namespace) -> None:
+    """问答: streamed answers with their sources beside them; follow-ups use the turns before."""
+    answers = gr.State([])
+    with gr.Row():
+        with gr.Column(scale=3):
+            chatbot = gr.Chatbot(label="对话", height=520, buttons=["copy", "copy_all"], elem_id="chat",
+                                 placeholder="请输入关于政策文件的问题，例如“生鲜电商有哪些支持措施？”")
+            with gr.Row():
+                question = gr.Textbox(show_label=False, placeholder="输入问题，按回车发送", scale=5, elem_id="question")
+                send = gr.Button("发送", variant="primary", scale=1, elem_id="send")
+            with gr.Row():
+                clear = gr.Button("清空对话", elem_id="clear")
+            gr.Examples([[q] for q in EXAMPLES], inputs=[question], label="示例问题（可追问，如“那责任部门呢？”）")
+            thanks = gr.Markdown(elem_id="feedback-message")
+        with gr.Column(scale=2):
+            gr.Markdown("### 来源")
+            sources = gr.HTML(EMPTY_SOURCES, elem_id="sources")
+
+    def history_messages(past: Sequence[Answer]) -> list[dict]:
+        out = []
+        for turn, a in enumerate(past):
+            out += [{"role": "user", "content": a.question}, {"role": "assistant", "content": answer_markdown(a, turn)}]
+        return out
+
+    def chat(text: str, past: list[Answer]):
+        text = (text or "").strip()
+        if not text:
+            yield gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            return
+        snap, turn = service.current, len(past)
+        messages = history_messages(past) + [{"role": "user", "content": text},
+                                             {"role": "assistant", "content": "正在检索相关条款…"}]
+        yield messages, gr.skip(), past, ""
+        generated = ""
+        try:
+            for event in snap.assistant.stream(text, past):
+                if isinstance(event, Sources):
+                    messages[-1]["content"] = f"已找到 {len(event.citations)} 条依据（见右侧「来源」），正在生成回答…"
+                    yield messages, sources_html(event.citations, turn, snap.matcher), past, gr.skip()
+                elif isinstance(event, Token):
+                    generated += event.text
+                    messages[-1]["content"] = link_citations(html.escape(generated, quote=False), turn) + " ▍"
+                    yield messages, gr.skip(), past, gr.skip()
+                elif isinstance(event, Done):
+                    past = past + [event.answer]
+                    messages[-1]["content"] = answer_markdown(event.answer, turn)
+                    yield (messages, sources_html(event.answer.citations, turn, snap.matcher, event.answer), past,
+                           gr.skip())
+        except AssistantError as e:  # the question is not added to the history; the user can ask again
+            messages[-1]["content"] = f"抱歉，这次没能回答：{html.escape(str(e), quote=False)}"
+            yield messages, gr.skip(), past, gr.skip()
+
+    def show_turn(past: list[Answer], evt: gr.SelectData):
+        turn = _turn_of(evt)
+        if not 0 <= turn < len(past):
+            return gr.skip()
+        return sources_html(past[turn].citations, turn, service.current.matcher, past[turn])
+
+    def feedback(past: list[Answer], evt: gr.LikeData):
+        turn = _turn_of(evt)
+        if not 0 <= turn < len(past) or not isinstance(evt.liked, bool):
+            return gr.skip()
+        record(options.feedback_log, past[turn].question, past[turn], "up" if evt.liked else "down")
+        return f"已记录您对第 {turn + 1} 轮回答的反馈（{'有帮助' if evt.liked else '没帮助'}），谢谢！"
+
+    chat_io = dict(fn=chat, inputs=[question, answers], outputs=[chatbot, sources, answers, question],
+                   show_progress="hidden", **PRIVATE)
+    question.submit(**chat_io)
+    send.click(**chat_io)
+    clear.click(lambda: ([], [], EMPTY_SOURCES, ""), outputs=[chatbot, answers, sources, thanks], **PRIVATE)
+    chatbot.clear(lambda: ([], EMPTY_SOURCES, ""), outputs=[answers, sources, thanks], **PRIVATE)
+    chatbot.select(show_turn, [answers], [sources], **PRIVATE)
+    chatbot.like(feedback, [answers], [thanks], **PRIVATE)
+
+
+def match_tab(service: Service, exports: Path) -> SimpleNamespace:
+    """政策匹配: a company description → the measures that fit, with reasons, lead departments and exports."""
+    snap = service.current
+    gr.Markdown("描述企业的主营业务，查找现有文件中适用的措施、匹配理由和牵头部门。")
+    with gr.Row():
+        with gr.Column(scale=2):
+            description = gr.Textbox(label="企业业务描述", lines=4, elem_id="match-description",
+                                     placeholder="例如：我们是一家生鲜电商企业，线上销售蔬菜水果，自建冷链仓储和配送。")
+            with gr.Row():
+                industry = gr.Dropdown([ind.name for ind in snap.matcher.industries], value=None,
+                                       label="所属行业（从现有文件中归纳）", elem_id="match-industry")
+                size = gr.Radio([ANY_SIZE, *SIZES], value=ANY_SIZE, label="企业规模")
+            with gr.Row():
+                district = gr.Textbox(label="所在区县（可选）", placeholder="例如：浦东新区")
+                k = gr.Slider(3, 10, value=5, step=1, label="显示条数")
+            use_llm = gr.Checkbox(False, label="用大模型为前 3 条补充一句说明（约需 1 分钟；说明经原文核验，未通过的不显示）",
+                                  visible=snap.assistant.model is not None)
+            find = gr.Button("查找适用措施", variant="primary", elem_id="match-run")
+            with gr.Row():
+                md_file = gr.DownloadButton("下载 Markdown", visible=False, elem_id="match-md")
+                csv_file = gr.DownloadButton("下载 CSV", visible=False, elem_id="match-csv")
+        with gr.Column(scale=3):
+            matches = gr.HTML('<p class="muted">结果将显示在这里。</p>', elem_id="match-result")
+
+    def run_match(text: str, industry_name: str | None, size_name: str, district_name: str, count: float,
+                  explain: bool):
+        snap = service.current
+        company = Company(text or "", industry_name or "", "" if size_name == ANY_SIZE else size_name or "",
+                          district_name or "")
+        hidden = gr.update(visible=False, value=None)
+        try:
+            result = snap.matcher.match(company, k=int(count), model=snap.assistant.model if explain else None)
+        except ValueError as e:
+            return f'<div class="notice">{esc(str(e))}</div>', hidden, hidden
+        folder = exports / uuid.uuid4().hex[:12]
+        folder.mkdir()
+        md, csv_path = folder / "政策匹配结果.md", folder / "政策匹配结果.csv"
+        md.write_text(to_markdown(result), encoding="utf-8")
+        csv_path.write_text(to_csv(result), encoding="utf-8-sig")
+        return match_html(result), gr.update(value=str(md), visible=True), gr.update(value=str(csv_path), visible=True)
+
+    find.click(run_match, [description, industry, size, district, k, use_llm], [matches, md_file, csv_file], **PRIVATE)
+    return SimpleNamespace(industry=industry)
+
+
+def browse_tab(service: Service) -> SimpleNamespace:
+    """政策浏览: the outline of every document, filtered by department."""
+    snap = service.current
+    dept = gr.Dropdown([ALL_DEPARTMENTS] + departments(snap.matcher.cards), value=ALL_DEPARTMENTS,
+                       label="按责任部门筛选", elem_id="browse-department")
+    tree = gr.HTML(outline_html(snap.matcher, service.documents(), ALL_DEPARTMENTS), elem_id="outline")
+    dept.change(lambda d: outline_html(service.current.matcher, service.documents(), d), [dept], [tree], **PRIVATE)
+    return SimpleNamespace(dept=dept, tree=tree)
+
+
+def kb_tab(service: Service, options: argparse.Namespace, staging: Path, browse: SimpleNamespace,
+           match: SimpleNamespace) -> SimpleNamespace:
+    """知识库: the documents, upload (checked, then indexed incrementally) and delete, behind the admin token."""
+    token = options.admin_token or ""
+    docs = service.documents()
+    table = gr.Dataframe(document_rows(docs), headers=["标题", "文号", "段数", "文件名", "文档 ID"],
+                         column_widths=["34%", "16%", "8%", "22%", "20%"], wrap=True,
+                         interactive=False, label="已收录的文件", elem_id="documents")
+    gr.Markdown("上传新文件后会增量建立索引（只向量化新文件），完成后问答和匹配立即使用新索引。"
+                + ("" if token else "\n\n**注意：**未设置管理口令（--admin-token），任何人都可以上传和删除文件。"))
+    admin = gr.Textbox(label="管理口令", type="password", visible=bool(token), elem_id="admin-token")
+    with gr.Row():
+        with gr.Column():
+            upload_file = gr.File(label=f"上传文件（{'、'.join(s.lstrip('.') for s in SUPPORTED_SUFFIXES)}，"
+                                        f"不超过 {options.max_upload_mb:g} MB）", type="filepath", elem_id="upload-file")
+            upload_btn = gr.Button("上传并建立索引", variant="primary", elem_id="upload-run")
+        with gr.Column():
+            remove_doc = gr.Dropdown(document_choices(docs), value=None, label="选择要删除的文件", elem_id="remove-doc")
+            remove_btn = gr.Button("删除文件", variant="stop", elem_id="remove-run")
+    kb_message = gr.Markdown(elem_id="kb-message")
+
+    def authorized(given: str | None) -> bool:
+        return not token or hmac.compare_digest((given or "").encode(), token.encode())
+
+    def refresh(department: str | None = ALL_DEPARTMENTS):
+        snap, docs = service.current, service.documents()
+        depts = [ALL_DEPARTMENTS] + departments(snap.matcher.cards)
+        dept = department if department in depts else ALL_DEPARTMENTS
+        return (gr.update(choices=depts, value=dept), outline_html(snap.matcher, docs, dept),
+                gr.update(value=document_rows(docs)), gr.update(choices=document_choices(docs), value=None),
+                gr.update(choices=[ind.name for ind in snap.matcher.industries]))
+
+    def upload(file: str | None, given: str, department: str, progress=gr.Progress(track_tqdm=True)):
+        if not authorized(given):
+            return ("管理口令不正确，未做任何修改。", gr.skip(), *refresh(department))
+        if not file:
+            return ("请先选择要上传的文件。", gr.skip(), *refresh(department))
+        name = safe_filename(Path(file).name)
+        problem = upload_problem(Path(file), name, options.max_upload_mb)
+        if problem:
+            return (f"未导入「{name}」：{problem}知识库未作改动。", None, *refresh(department))
+        target = staging / uuid.uuid4().hex[:12] / name
+        target.parent.mkdir()
+        shutil.copyfile(file, target)
+        progress(0.05, desc="正在解析文件…")
+        print(f"上传：{name}", flush=True)
+        try:
+            report = service.add(target)
+        except DocumentError as e:
+            return (f"未导入「{name}」：{reason_cn(e)}。知识库未作改动。", None, *refresh(department))
+        except AssistantError as e:
+            return (f"未导入「{name}」：{e}。知识库未作改动。", None, *refresh(department))
+        finally:
+            shutil.rmtree(target.parent, ignore_errors=True)
+        print(f"上传完成：{report.summary()}", flush=True)
+        done = (f"已导入「{name}」" if report.added else f"已更新「{name}」（替换了同名文件）" if report.updated
+                else f"「{name}」与已收录的文件相同，无需更新")
+        return (f"{done}（{report.summary()}），现在可以在「问答」中提问。", None, *refresh(department))
+
+    def delete(doc_id: str | None, given: str, department: str):
+        if not authorized(given):
+            return ("管理口令不正确，未做任何修改。", *refresh(department))
+        docs = service.documents()
+        if not doc_id or doc_id not in docs:
+            return ("请先选择要删除的文档。", *refresh(department))
+        if len(docs) == 1:
+            return ("不能删除：知识库中只剩这一个文件（问答至少需要一个文件）。", *refresh(department))
+        title = docs[doc_id]["title"]
+        try:
+            report = service.remove(doc_id)
+        except (AssistantError, KeyError) as e:
+            return (f"删除失败：{e}", *refresh(department))
+        print(f"删除：{doc_id}；{report.summary()}", flush=True)
+        return (f"已删除《{title}》（{report.summary()}）。", *refresh(department))
+
+    refreshed = [browse.dept, browse.tree, table, remove_doc, match.industry]
+    upload_btn.click(upload, [upload_file, admin, browse.dept], [kb_message, upload_file, *refreshed],
+                     concurrency_limit=1, concurrency_id="kb", **PRIVATE)
+    remove_btn.click(delete, [remove_doc, admin, browse.dept], [kb_message, *refreshed], concurrency_limit=1,
+                     concurrency_id="kb", **PRIVATE)
+    return SimpleNamespace(refresh=refresh, refreshed=refreshed)
+
+
+def api_endpoints(service: Service) -> None:
+    """`gradio_client` endpoints: strings in, JSON-able out."""
+
+    def ask(question: str) -> dict:
+        """Answer one question: the verified answer text with [n] markers, its status and its sources."""
+        return answer_json(service.current.assistant.ask(_required(question)))
+
+    def ask_stream(question: str) -> Iterator[dict]:
+        """The same answer, streamed: {"stage": "sources"}, then {"stage": "generating", "text"}…, then "done"."""
+        text = ""
+        for event in service.current.assistant.stream(_required(question)):
+            if isinstance(event, Sources):
+                yield {"stage": "sources", "text": "", "citations": [citation_json(c) for c in event.citations],
+                       "retrieval_ms": event.retrieval_ms}
+            elif isinstance(event, Token):
+                text += event.text
+                yield {"stage": "generating", "text": text}
+            elif isinstance(event, Done):
+                yield {"stage": "done", **answer_json(event.answer)}
+
+    def match(description: str, industry: str = "", size: str = "", district: str = "", k: int = 5) -> str:
+        """The measures that fit a company (its description; optionally industry, size, district), as Markdown."""
+        try:
+            result = service.current.matcher.match(Company(description, industry, size, district), k=int(k))
+        except ValueError as e:
+            raise gr.Error(str(e)) from e
+        return to_markdown(result)
+
+    gr.api(ask, api_name="ask")
+    gr.api(ask_stream, api_name="ask_stream")
+    gr.api(match, api_name="match")
+
+
+def build_app(service: Service, options: argparse.Namespace) -> gr.Blocks:
+    """The four tabs and the API endpoints, over one shared Service."""
+    staging = Path(tempfile.mkdtemp(prefix="policy-qa-"))  # uploads being checked, and match exports
+    atexit.register(shutil.rmtree, staging, True)
+    exports = staging / "exports"
+    exports.mkdir()
+    with gr.Blocks(title="政策问答助手", delete_cache=(3600, 86400)) as demo:
+        mode = "原文摘录（未启用大模型）" if service.current.assistant.model is None else "大模型生成 + 原文核验"
+        gr.Markdown(f"## 政策问答助手\n回答只依据知识库中的政策原文，并注明出处；回答方式：{mode}。")
+        with gr.Tab("问答", id="qa"):
+            qa_tab(service, options)
+        with gr.Tab("政策匹配", id="match"):
+            match = match_tab(service, exports)
+        with gr.Tab("政策浏览", id="browse"):
+            browse = browse_tab(service)
+        with gr.Tab("知识库", id="kb"):
+            kb = kb_tab(service, options, staging, browse, match)
+        demo.load(kb.refresh, [browse.dept], kb.refreshed, **PRIVATE)  # a page opened after someone uploaded sees it
+        api_endpoints(service)
+    return demo
+
+
+def _required(question: str) -> str:
+    if not (question or "").strip():
+        raise gr.Error("请输入问题。")
+    return question.strip()
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = parser()
+    args = p.parse_args(argv)
+    if args.max_upload_mb <= 0 or args.concurrency < 1:
+        p.error(f"need --max-upload-mb > 0 and --concurrency >= 1, got {args.max_upload_mb}, {args.concurrency}")
+    try:
+        service = start(args)
+    except (AssistantError, ValueError, OSError) as e:
+        print(f"错误：{e}", file=sys.stderr)
+        return 1
+    demo = build_app(service, args)
+    demo.queue(default_concurrency_limit=args.concurrency)
+    print(f"网页地址：http://{args.host}:{args.port}", flush=True)
+    demo.launch(server_name=args.host, server_port=args.port, max_threads=max(40, 2 * args.concurrency),
+                max_file_size=int(args.max_upload_mb * MB) + MB, footer_links=["api"], theme=gr.themes.Soft(
+                    font=["Noto Sans CJK SC", "WenQuanYi Micro Hei", "PingFang SC", "Microsoft YaHei", "sans-serif"],
+                    font_mono=["Noto Sans Mono CJK SC", "WenQuanYi Micro Hei Mono", "monospace"]),
+                css=CSS, head=HEAD)
+    return 0
