@@ -45,6 +45,9 @@ def test_metadata_questions_are_answered_from_structured_data(retriever, questio
 def test_items_of_a_department_and_outline(retriever):
     a = assistant(retriever).ask("市教委负责哪些事项？")
     assert a.text == "市教委是以下事项的责任部门：\n- 10、优化发展在线教育（列首位）[1]\n- 20、实行包容审慎监管[2]"
+    both = assistant(retriever).ask("市国资委和市税务局分别负责哪项工作?")  # two names of equal length, in question order
+    assert both.text == ("市国资委是以下事项的责任部门：\n- 16、品牌网络营销推广行动[1]\n"
+                         "市税务局是以下事项的责任部门：\n- 22、探索新型人才从业评价[2]")
     outline = assistant(retriever).ask("这份方案由哪几大部分组成？")
     assert outline.text.splitlines()[1:] == [
         "一、明确指导思想和行动目标（(一)指导思想；(二)行动目标）[1]",

@@ -70,7 +70,7 @@ class Facts:
     def __init__(self, chunks: Sequence[Chunk], documents: dict):
         self.chunks = list(chunks)
         self.documents = documents
-        self.departments = sorted({d for c in chunks for d in c.departments}, key=len, reverse=True)
+        self.departments = sorted({d for c in chunks for d in c.departments}, key=lambda d: (-len(d), d))
 
     def answer(self, question: str, hits: Sequence[Hit], context: Chunk | None = None) -> FactAnswer | None:
         """A deterministic answer when the question asks for structured data, else None."""
@@ -87,9 +87,12 @@ class Facts:
             return self._field(doc_id, "title", "全称")
         if ASK_OUTLINE.search(question):
             return self._outline(doc_id)
-        named = [d for d in self.departments if normalize(d) in normalize(question)]
+        q = normalize(question)
+        named = [d for d in self.departments if normalize(d) in q]
+        named = [d for d in named if not any(d != o and normalize(d) in normalize(o) for o in named)]  # 市委 in 市教委
         if named and ASK_ITEMS.search(question) and not ITEM_NUMBER.search(question):
-            return self._items_of(named[0])  # "市教委负责哪些事项" / "市市场监管局是哪些事项的责任部门"
+            # "市教委负责哪些事项" / "市国资委和市税务局分别负责哪项工作": each named department, in question order
+            return self._items_of(sorted(named, key=lambda d: q.find(normalize(d))))
         if ASK_DEPTS.search(question):
             item = self._item(question, hits, context)
             if item is not None:
@@ -172,14 +175,17 @@ class Facts:
         pieces = [c for c in self.chunks if c.doc_id == chunk.doc_id and c.path == chunk.path and c.item == chunk.item]
         return max(pieces, key=lambda c: c.start) if pieces else chunk
 
-    def _items_of(self, department: str) -> FactAnswer:
-        items: dict[tuple, Chunk] = {}
-        for c in self.chunks:
-            if department in c.departments:
-                items[(c.doc_id, c.path)] = self._last_piece(c)
-        lines, sources = [], []
-        for n, c in enumerate(items.values(), start=1):
-            lead = "（列首位）" if c.departments[0] == department else ""
-            lines.append(f"- {c.path[-1]}{lead}[{n}]")
-            sources.append(_dept_quote(c))
-        return FactAnswer(f"{department}是以下事项的责任部门：\n" + "\n".join(lines), sources)
+    def _items_of(self, departments: Sequence[str]) -> FactAnswer:
+        paragraphs, sources = [], []
+        for department in departments:
+            items: dict[tuple, Chunk] = {}
+            for c in self.chunks:
+                if department in c.departments:
+                    items[(c.doc_id, c.path)] = self._last_piece(c)
+            lines = []
+            for c in items.values():
+                lead = "（列首位）" if c.departments[0] == department else ""
+                sources.append(_dept_quote(c))
+                lines.append(f"- {c.path[-1]}{lead}[{len(sources)}]")
+            paragraphs.append(f"{department}是以下事项的责任部门：\n" + "\n".join(lines))
+        return FactAnswer("\n".join(paragraphs), sources)
