@@ -1,18 +1,21 @@
-"""Load test: N simulated users ask different questions at once through gradio_client (not a timed test).
+"""Load test: N clients at once, a mix of chat, search and match, through the HTTP API and through gradio_client.
 
-    .venv/bin/python scripts/load_test.py --url http://127.0.0.1:7860/          # an app you started
-    .venv/bin/python scripts/load_test.py --start --app-args "--backend extractive"
+    .venv/bin/python scripts/load_test.py --start --app-args "--backend extractive" --users 20,50
+    .venv/bin/python scripts/load_test.py --url http://127.0.0.1:7860/ --via http      # an app you started
 
-Each user is its own gradio_client.Client (its own session) and calls the streaming endpoint /ask_stream
-with one question from eval/questions/seed.jsonl. Measured on the client, from submit():
-  sources  — when the first output (stage "sources": the citations) arrives;
-  first    — when the first output with answer text arrives (for the LLM the first token; for deterministic
-             answers — facts, refusals, extractive quotes — the whole text, which comes at once);
-  done     — when the final, verified answer arrives.
-Outputs are polled every 50 ms (gradio_client's own iterator spins at 1 ms, which would steal CPU from the
-model on a small machine), so client times are exact to about 50 ms. The server's own timings (Answer.timings,
-which exclude queueing in gradio) are reported too. Peak memory is VmHWM of the app process (/proc/<pid>/status).
-Only 127.0.0.1 / localhost is accepted. Everything is bounded: one question per user, a deadline for the run.
+Both routes reach the same process (`python app.py` serves the API and the web app on one port). Each client
+makes one request; clients are spread over the kinds: half chat, a quarter search, a quarter match.
+
+  HTTP    chat   — POST /v1/chat/completions, stream=true (SSE, via httpx): first token = the first content
+                   delta; references = the final chunk (the API sends them with the verified answer);
+          search — POST /v1/search; match — POST /v1/match: references = the response.
+  Gradio  chat   — /ask_stream: references = the "sources" stage (the web app shows them before the text);
+                   first token = the first output with text; done = the "done" stage;
+          search — gradio has no search endpoint: /ask_stream up to its "sources" stage (retrieval), then cancel;
+          match  — /match.
+Times are taken on the client from the request (queueing included). A 503 (model queue full or waited too long,
+with Retry-After) is counted apart from errors. Gradio outputs are polled every 50 ms. Peak memory is VmHWM of
+the app process (/proc/<pid>/status). Only 127.0.0.1 / localhost is accepted; every run has a deadline.
 """
 from __future__ import annotations
 
@@ -28,83 +31,174 @@ import threading
 import time
 import urllib.parse
 import urllib.request
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 LOCAL_HOSTS = ("127.0.0.1", "localhost")
+KINDS = ("chat", "search", "chat", "match")  # half chat, a quarter each search and match
+COMPANIES = ["我们是一家生鲜电商企业，线上销售蔬菜水果，自建冷链仓储和配送。", "在线教育平台，提供中小学课外辅导直播课程。",
+             "做工业互联网平台，为制造企业提供设备联网和数据分析服务。", "社区无人便利店和智能售货机运营商。",
+             "互联网医院，提供在线问诊和处方药配送。"]
 
 
 @dataclass
-class UserRun:
-    question: str
-    sources_s: float | None = None
-    first_s: float | None = None
-    done_s: float | None = None
-    error: str = ""
-    status: str = ""
-    backend: str = ""
-    notes: list[str] = field(default_factory=list)
-    server: dict = field(default_factory=dict)
+class Run:
+    """One client's request and what it saw."""
 
-    @property
-    def generated(self) -> bool:
-        """Did the language model write this answer (rather than facts, a refusal, or a fallback quote)?"""
-        return self.server.get("first_token_ms") is not None
+    kind: str
+    text: str
+    refs_s: float | None = None  # when the client first had references (citations, hits, matches)
+    first_s: float | None = None  # chat: the first answer text
+    done_s: float | None = None
+    status: int = 0  # HTTP status (gradio: 200 when it answered)
+    error: str = ""
+    generated: bool = False  # chat: written by the language model (the server's first_token_ms is set)
 
 
 def questions(path: Path, n: int) -> list[str]:
     qs = [json.loads(line)["question"] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     unique = list(dict.fromkeys(qs))
-    if len(unique) < n:
-        raise SystemExit(f"{path} has {len(unique)} different questions, need {n}")
-    step = len(unique) // n  # spread over the set: facts, measures, departments, unanswerable ones
-    return [unique[i * step] for i in range(n)]
+    step = max(1, len(unique) // n)  # spread over the set: facts, measures, departments, unanswerable ones
+    return [unique[(i * step) % len(unique)] for i in range(n)]
 
 
-def run_user(url: str, question: str, deadline: float, out: UserRun, start_gate: threading.Barrier) -> None:
+def plan(n: int, qs: list[str]) -> list[Run]:
+    """n requests: kinds in turn, a different question (or company) for each."""
+    return [Run(KINDS[i % len(KINDS)], COMPANIES[i % len(COMPANIES)] if KINDS[i % len(KINDS)] == "match" else qs[i])
+            for i in range(n)]
+
+
+# ---------- the HTTP API ----------
+
+def http_user(url: str, run: Run, headers: dict, deadline: float, gate: threading.Barrier) -> None:
+    import httpx
+
+    try:
+        gate.wait(timeout=120)
+    except threading.BrokenBarrierError:
+        pass
+    timeout = httpx.Timeout(max(1.0, deadline - time.monotonic()), connect=30)
+    try:
+        with httpx.Client(base_url=url, headers=headers, timeout=timeout) as client:
+            t0 = time.monotonic()
+            if run.kind == "chat":
+                http_chat(client, run, t0)
+            else:
+                body = ({"question": run.text, "k": 5} if run.kind == "search" else {"description": run.text, "k": 5})
+                r = client.post(f"/v1/{run.kind}", json=body)
+                run.status = r.status_code
+                if r.status_code == 200:
+                    run.refs_s = run.done_s = time.monotonic() - t0
+                elif r.status_code != 503:
+                    run.error = f"HTTP {r.status_code}: {r.text[:200]}"
+    except Exception as e:  # noqa: BLE001 — any failure of one client is a reported error, not a crash of the run
+        run.error = f"{type(e).__name__}: {e}"
+
+
+def http_chat(client, run: Run, t0: float) -> None:
+    body = {"model": "policy-qa", "messages": [{"role": "user", "content": run.text}], "stream": True}
+    with client.stream("POST", "/v1/chat/completions", json=body) as r:
+        run.status = r.status_code
+        if r.status_code != 200:
+            r.read()
+            if r.status_code != 503:
+                run.error = f"HTTP {r.status_code}: {r.text[:200]}"
+            return
+        for line in r.iter_lines():
+            if not line.startswith("data: ") or line == "data: [DONE]":
+                continue
+            chunk = json.loads(line[6:])
+            if "error" in chunk:
+                run.error = f"stream error: {chunk['error']['message'][:200]}"
+                return
+            delta = chunk["choices"][0]["delta"]
+            now = time.monotonic() - t0
+            if delta.get("content") and run.first_s is None:
+                run.first_s = now
+            if "references" in delta:
+                run.refs_s = run.done_s = now
+                run.generated = delta["verification"]["backend"] not in ("extractive", "facts") and \
+                    not delta["verification"]["refused"]
+    if run.done_s is None:
+        run.error = "stream ended without references"
+
+
+# ---------- gradio ----------
+
+def gradio_user(url: str, run: Run, deadline: float, gate: threading.Barrier) -> None:
     from gradio_client import Client
 
     client = None
     try:
         client = Client(url, verbose=False)
-    except Exception as e:  # noqa: BLE001 — reported as this user's error
-        out.error = f"connect: {type(e).__name__}: {e}"
+    except Exception as e:  # noqa: BLE001
+        run.error = f"connect: {type(e).__name__}: {e}"
     try:
-        start_gate.wait(timeout=120)  # everyone submits together, also when one could not connect
+        gate.wait(timeout=120)
     except threading.BrokenBarrierError:
         pass
     if client is None:
         return
     try:
         t0 = time.monotonic()
-        job = client.submit(question, api_name="/ask_stream")
+        if run.kind == "match":
+            client.predict(run.text, "", "", "", 5, api_name="/match")
+            run.refs_s = run.done_s = time.monotonic() - t0
+            run.status = 200
+            return
+        job = client.submit(run.text, api_name="/ask_stream")
         seen = 0
         while True:
             outputs = job.outputs()
             for o in outputs[seen:]:
                 now = time.monotonic() - t0
-                if o["stage"] == "sources" and out.sources_s is None:
-                    out.sources_s = now
-                if o.get("text") and out.first_s is None:
-                    out.first_s = now
+                if o["stage"] == "sources" and run.refs_s is None:
+                    run.refs_s = now
+                    if run.kind == "search":
+                        job.cancel()
+                        run.done_s, run.status = now, 200
+                        return
+                if o.get("text") and run.first_s is None:
+                    run.first_s = now
                 if o["stage"] == "done":
-                    out.done_s = now
-                    out.status, out.backend = o["status"], o["backend"]
-                    out.notes, out.server = o["notes"], o["timings"]
+                    run.done_s, run.status = now, 200
+                    run.generated = o["timings"].get("first_token_ms") is not None
             seen = len(outputs)
             if job.done():
-                if out.done_s is None:
+                if run.done_s is None:
                     job.result(timeout=5)  # raises the server's error, if that is why it ended
-                    out.error = "stream ended without a final answer"
+                    run.error = "stream ended without a final answer"
                 return
             if time.monotonic() > deadline:
                 job.cancel()
-                out.error = "timed out"
+                run.error = "timed out"
                 return
             time.sleep(0.05)
-    except Exception as e:  # noqa: BLE001 — any failure of one user is a reported error, not a crash of the run
-        out.error = f"{type(e).__name__}: {e}"
+    except Exception as e:  # noqa: BLE001
+        run.error = f"{type(e).__name__}: {e}"
+
+
+# ---------- one round ----------
+
+def round_of(via: str, url: str, n: int, qs: list[str], headers: dict, timeout: float) -> tuple[list[Run], float]:
+    runs = plan(n, qs)
+    gate = threading.Barrier(n)
+    deadline = time.monotonic() + timeout
+    if via == "http":
+        targets = [(http_user, (url, r, headers, deadline, gate)) for r in runs]
+    else:
+        targets = [(gradio_user, (url, r, deadline, gate)) for r in runs]
+    threads = [threading.Thread(target=f, args=a, daemon=True) for f, a in targets]
+    t0 = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=max(1.0, deadline - time.monotonic() + 10))
+    for r in runs:
+        if not r.error and not r.status:
+            r.error = "no answer before the deadline"
+    return runs, time.monotonic() - t0
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -114,13 +208,34 @@ def percentile(values: list[float], p: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[int(p) - 1]
 
 
-def summary(label: str, values: list[float | None], unit: str = "s") -> str:
+def summary(label: str, values: list[float | None]) -> str:
     vals = [v for v in values if v is not None]
     if not vals:
-        return f"{label:<34} n=0"
-    return (f"{label:<34} n={len(vals):<3} p50={percentile(vals, 50):8.2f}{unit}  p95={percentile(vals, 95):8.2f}{unit}"
-            f"  max={max(vals):8.2f}{unit}")
+        return f"{label:<36} n=0"
+    return f"{label:<36} n={len(vals):<3} p50={percentile(vals, 50):7.2f}s  p95={percentile(vals, 95):7.2f}s  max={max(vals):7.2f}s"
 
+
+def report(via: str, n: int, runs: list[Run], wall: float) -> dict:
+    """Print one round's figures; return them for --json."""
+    errors = [r for r in runs if r.error]
+    busy = [r for r in runs if r.status == 503]
+    chat = [r for r in runs if r.kind == "chat"]
+    print(f"\n== {via}: {n} clients ({sum(r.kind == 'chat' for r in runs)} chat, {sum(r.kind == 'search' for r in runs)} "
+          f"search, {sum(r.kind == 'match' for r in runs)} match); wall {wall:.1f} s")
+    print(f"  errors (not 503): {len(errors)};  503: {len(busy)} ({len(busy) / n:.0%})")
+    for r in errors[:10]:
+        print(f"    {r.kind} {r.text[:24]}…: {r.error}")
+    print("  " + summary("time to references (all)", [r.refs_s for r in runs]))
+    for kind in ("chat", "search", "match"):
+        print("  " + summary(f"time to references ({kind})", [r.refs_s for r in runs if r.kind == kind]))
+    print("  " + summary("time to first token (chat)", [r.first_s for r in chat]))
+    print("  " + summary("time to first token (LLM-written)", [r.first_s for r in chat if r.generated]))
+    print("  " + summary("time to final answer (chat)", [r.done_s for r in chat]))
+    return {"via": via, "clients": n, "wall_s": round(wall, 2), "errors": len(errors), "status_503": len(busy),
+            "runs": [r.__dict__ for r in runs]}
+
+
+# ---------- the app ----------
 
 def listening_pid(port: int) -> int | None:
     """The pid of the process listening on 127.0.0.1:<port>, found through /proc (no psutil needed)."""
@@ -160,6 +275,7 @@ def free_port() -> int:
 
 
 def start_app(app_args: list[str], timeout: float) -> tuple[subprocess.Popen, str]:
+    """`python app.py` on a free port; returns when /readyz answers 200."""
     port = free_port()
     url = f"http://127.0.0.1:{port}/"
     log = open(ROOT / "logs" / "load_test_app.log", "w")
@@ -170,7 +286,7 @@ def start_app(app_args: list[str], timeout: float) -> tuple[subprocess.Popen, st
         if proc.poll() is not None:
             raise SystemExit(f"app exited with {proc.returncode}; see logs/load_test_app.log")
         try:
-            with urllib.request.urlopen(url, timeout=2):
+            with urllib.request.urlopen(url + "readyz", timeout=2):
                 return proc, url
         except OSError:
             time.sleep(1)
@@ -179,18 +295,20 @@ def start_app(app_args: list[str], timeout: float) -> tuple[subprocess.Popen, st
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(description="并发用户压测 (gradio_client, 127.0.0.1 only)")
+    p = argparse.ArgumentParser(description="并发压测：HTTP 接口与 gradio_client，对话/检索/匹配混合 (127.0.0.1 only)")
     p.add_argument("--url", default="http://127.0.0.1:7860/", help="a running app (default: %(default)s)")
     p.add_argument("--start", action="store_true", help="start app.py on a free port first, stop it afterwards")
     p.add_argument("--app-args", default="", help='arguments for app.py with --start, e.g. "--backend extractive"')
-    p.add_argument("--users", type=int, default=20, help="concurrent users (default: %(default)s)")
+    p.add_argument("--users", default="20", help="concurrent clients, one round per value, e.g. 20,50 (default: %(default)s)")
+    p.add_argument("--via", default="both", choices=["http", "gradio", "both"], help="route (default: %(default)s)")
+    p.add_argument("--api-key", default="", help="API key, when the app was started with --api-keys")
     p.add_argument("--questions", type=Path, default=ROOT / "eval" / "questions" / "seed.jsonl")
-    p.add_argument("--timeout", type=float, default=1200, help="deadline for the whole run, s (default: %(default)s)")
-    p.add_argument("--pid", type=int, default=0, help="app process id for memory (default: found by the port)")
-    p.add_argument("--json", type=Path, help="also write every user's figures here")
+    p.add_argument("--timeout", type=float, default=1200, help="deadline for each round, s (default: %(default)s)")
+    p.add_argument("--json", type=Path, help="also write every client's figures here")
     args = p.parse_args(argv)
-    if not 1 <= args.users <= 200:
-        raise SystemExit("--users must be between 1 and 200")
+    sizes = [int(u) for u in args.users.split(",") if u.strip()]
+    if not sizes or not all(1 <= n <= 200 for n in sizes):
+        raise SystemExit(f"--users must be numbers between 1 and 200, got {args.users!r}")
 
     proc = None
     if args.start:
@@ -204,54 +322,26 @@ def main(argv: list[str] | None = None) -> int:
     host = urllib.parse.urlparse(url).hostname
     if host not in LOCAL_HOSTS:
         raise SystemExit(f"refusing to load-test {host}: only {', '.join(LOCAL_HOSTS)}")
-    port = urllib.parse.urlparse(url).port or 80
-    pid = args.pid or (proc.pid if proc else None) or listening_pid(port)
-
+    pid = (proc.pid if proc else None) or listening_pid(urllib.parse.urlparse(url).port or 80)
+    headers = {"Authorization": f"Bearer {args.api_key}"} if args.api_key else {}
+    vias = ["http", "gradio"] if args.via == "both" else [args.via]
+    results = []
     try:
-        runs = [UserRun(q) for q in questions(args.questions, args.users)]
-        gate = threading.Barrier(len(runs))
-        deadline = time.monotonic() + args.timeout
-        threads = [threading.Thread(target=run_user, args=(url, r.question, deadline, r, gate), daemon=True)
-                   for r in runs]
-        t0 = time.monotonic()
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(timeout=max(1.0, deadline - time.monotonic() + 10))
-        wall = time.monotonic() - t0
+        for n in sizes:
+            qs = questions(args.questions, n)
+            for via in vias:
+                runs, wall = round_of(via, url, n, qs, headers, args.timeout)
+                results.append(report(via, n, runs, wall))
         mem = memory(pid) if pid and Path(f"/proc/{pid}").exists() else {}
     finally:
         if proc is not None:
             proc.terminate()
             proc.wait(timeout=30)
-
-    errors = [r for r in runs if r.error]
-    print(f"\n{len(runs)} users, one question each, against {url}; wall time {wall:.1f} s")
-    print(f"errors: {len(errors)}")
-    for r in errors:
-        print(f"  {r.question[:30]}…: {r.error}")
-    print("client-side (from submit, queueing included):")
-    print("  " + summary("time to sources", [r.sources_s for r in runs]))
-    print("  " + summary("time to first text (all answers)", [r.first_s for r in runs]))
-    print("  " + summary("time to first token (LLM-written)", [r.first_s for r in runs if r.generated]))
-    print("  " + summary("time to final answer", [r.done_s for r in runs]))
-    print("server-side (Answer.timings, inside the assistant):")
-    print("  " + summary("retrieval", [r.server.get("retrieval_ms") for r in runs], "ms"))
-    print("  " + summary("first token (LLM-written)", [r.server.get("first_token_ms") for r in runs], "ms"))
-    statuses: dict[str, int] = {}
-    for r in runs:
-        if not r.error:
-            statuses[r.status] = statuses.get(r.status, 0) + 1
-    print("answers by status: " + "，".join(f"{k} {v}" for k, v in sorted(statuses.items(), key=lambda kv: -kv[1])))
-    fallback = [r for r in runs if any("模型不可用" in n for n in r.notes)]
-    print(f"LLM-written answers: {sum(r.generated for r in runs)}; fell back to quotes (model busy/unavailable): "
-          f"{len(fallback)}")
-    print(f"app process {pid}: peak memory VmHWM {mem.get('VmHWM', 'unknown')}, now VmRSS {mem.get('VmRSS', 'unknown')}"
-          if pid else "app process not found: pass --pid for memory figures")
+    print(f"\napp process {pid}: peak memory VmHWM {mem.get('VmHWM', 'unknown')}" if pid else
+          "\napp process not found: no memory figures")
     if args.json:
-        args.json.write_text(json.dumps([r.__dict__ | {"generated": r.generated} for r in runs], ensure_ascii=False,
-                                        indent=1), encoding="utf-8")
-    return 1 if errors else 0
+        args.json.write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
+    return 1 if any(r["errors"] for r in results) else 0
 
 
 if __name__ == "__main__":

@@ -60,7 +60,7 @@ def test_the_checker_sees_an_upward_import(tmp_path):
     assert imports(bad) == ["assistant.serving.wiring"] and layer(imports(bad)[0]) > layer("assistant.retrieval.x")
 
 
-def test_only_the_web_app_imports_gradio_and_only_integrations_imports_langchain():
+def test_only_the_web_app_imports_gradio_only_the_api_imports_fastapi_and_only_integrations_imports_langchain():
     for path in MODULES:
         names = {n.split(".")[0] for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
                  for n in ([a.name for a in node.names] if isinstance(node, ast.Import) else
@@ -68,5 +68,8 @@ def test_only_the_web_app_imports_gradio_and_only_integrations_imports_langchain
         rel = str(path.relative_to(PACKAGE))
         if "gradio" in names:
             assert rel == "serving/web.py", f"{rel} imports gradio"
+        if names & {"fastapi", "starlette", "uvicorn"}:
+            assert rel in ("serving/api.py", "serving/web.py"), f"{rel} imports FastAPI/Starlette/uvicorn"
+            assert rel == "serving/api.py" or names & {"fastapi", "starlette"} == set(), f"{rel} imports FastAPI"
         if names & {"langchain", "langchain_core", "langchain_community"}:
             assert rel == "integrations.py", f"{rel} imports LangChain"

@@ -20,7 +20,7 @@ from assistant.config import ROOT
 ENV_PREFIX = "POLICY_QA_"
 KEYS = ("backend", "model", "base_url", "api_key", "llm_timeout", "threads", "embedder", "model_path",
         "query_prefix", "passage_prefix", "max_chars", "index_kind", "corpus", "index", "refusal_threshold",
-        "prompt_chars", "quotes", "admin_token", "max_upload_mb")
+        "prompt_chars", "quotes", "admin_token", "max_upload_mb", "api_keys", "cors_origins")
 
 
 def config_file() -> Path:

@@ -381,21 +381,34 @@ def _required(question: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Serve the HTTP API (`serving.api`) with the gradio app mounted at /, on one port over one Service."""
+    import uvicorn
+
+    from assistant.serving.api import add_api_args, api_config, create_app
+
     p = parser()
+    add_api_args(p)
+    p.set_defaults(**settings.load())
     args = p.parse_args(argv)
     if args.max_upload_mb <= 0 or args.concurrency < 1:
         p.error(f"need --max-upload-mb > 0 and --concurrency >= 1, got {args.max_upload_mb}, {args.concurrency}")
+    try:
+        config = api_config(args)
+    except ValueError as e:
+        p.error(str(e))
     try:
         service = start(args)
     except (AssistantError, ValueError, OSError) as e:
         print(f"错误：{e}", file=sys.stderr)
         return 1
     demo = build_app(service, args)
+    demo.max_threads = max(40, 2 * args.concurrency)
     demo.queue(default_concurrency_limit=args.concurrency)
-    print(f"网页地址：http://{args.host}:{args.port}", flush=True)
-    demo.launch(server_name=args.host, server_port=args.port, max_threads=max(40, 2 * args.concurrency),
-                max_file_size=int(args.max_upload_mb * MB) + MB, footer_links=["api"], theme=gr.themes.Soft(
-                    font=["Noto Sans CJK SC", "WenQuanYi Micro Hei", "PingFang SC", "Microsoft YaHei", "sans-serif"],
-                    font_mono=["Noto Sans Mono CJK SC", "WenQuanYi Micro Hei Mono", "monospace"]),
-                css=CSS, head=HEAD)
+    app = gr.mount_gradio_app(
+        create_app(service, config), demo, path="/", server_name=args.host, server_port=args.port,
+        footer_links=["api"], max_file_size=int(args.max_upload_mb * MB) + MB, css=CSS, head=HEAD,
+        theme=gr.themes.Soft(font=["Noto Sans CJK SC", "WenQuanYi Micro Hei", "PingFang SC", "Microsoft YaHei", "sans-serif"],
+                             font_mono=["Noto Sans Mono CJK SC", "WenQuanYi Micro Hei Mono", "monospace"]))
+    print(f"网页地址：http://{args.host}:{args.port}　HTTP 接口文档：http://{args.host}:{args.port}/docs", flush=True)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", timeout_graceful_shutdown=5)
     return 0

@@ -1,0 +1,436 @@
+"""The HTTP API as integrators get it: `python app.py` on a free 127.0.0.1 port, called with the official `openai`
+client, LangChain `ChatOpenAI`, plain HTTP and schemathesis; the model queue in-process with a model that blocks.
+
+Each server gets a copy of the corpus and a fresh index, and is stopped by its pid.
+"""
+import asyncio
+import os
+import re
+import shutil
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import httpx
+import pytest
+
+from conftest import ROOT, free_port
+
+KEY = "read-key-7f3a"
+TOKEN = "admin-token-2c9e"
+ITEM7 = "二、聚焦发展重点 > 7、拓展生鲜电商零售业态"
+ITEM10 = "二、聚焦发展重点 > 10、优化发展在线教育"
+TITLE = "上海市促进在线新经济发展行动方案(2020-2022年)"
+DOC_ID = "shanghai-online-new-economy-action-plan-2020-2022"
+FRESH_QUOTE = ("支持企业提升生鲜产品周转数字化管理能力,发展制冷预冷、保温保鲜等技术,规模化布局冷链仓储设施,"
+               "建立产品流动和可溯源性信息平台,推进生鲜、农产品标准化建设,进一步提升食品安全。")
+EDU_ANSWER = "「10、优化发展在线教育」的责任部门为：市教委、市人力资源社会保障局、市经济信息化委[1]。"
+EDU_QUOTE = "(责任部门:市教委、市人力资源社会保障局、市经济信息化委)"
+UPLOAD_TEXT = """青浦区数字农业试点补贴办法
+一、支持对象
+1、无人机植保作业补贴。对开展无人机植保作业的家庭农场，按作业面积给予补贴，支持购置植保无人机。（责任部门：区农业农村委）
+2、智慧温室建设奖励。对新建智慧温室的农民合作社给予一次性奖励。（责任部门：区农业农村委、区财政局）
+"""
+
+
+class Server:
+    """`python app.py …` in a subprocess over its own corpus copy and index, ready when /readyz says so."""
+
+    def __init__(self, root: Path, *extra: str, timeout: float = 300):
+        shutil.copytree(ROOT / "corpus", root / "corpus")
+        self.corpus = root / "corpus"
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/"
+        self.log = root / "app.log"
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost"}
+        cmd = [sys.executable, "app.py", "--host", "127.0.0.1", "--port", str(self.port), "--corpus", str(self.corpus),
+               "--index", str(root / "index"), "--feedback-log", str(root / "feedback.jsonl"), *extra]
+        with open(self.log, "w") as log:
+            self.proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"app exited with {self.proc.returncode}:\n{self.output()}")
+            try:
+                with urllib.request.urlopen(self.url + "readyz", timeout=2) as r:
+                    if r.status == 200:
+                        return
+            except (OSError, urllib.error.HTTPError):
+                time.sleep(0.5)
+        self.stop()
+        raise RuntimeError(f"app not ready in {timeout} s:\n{self.output()}")
+
+    def output(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace")[-4000:]
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    s = Server(tmp_path_factory.mktemp("api"), "--backend", "extractive", "--admin-token", TOKEN, "--api-keys",
+               f"other-key,{KEY}", "--max-upload-mb", "1")
+    yield s
+    s.stop()
+
+
+@pytest.fixture(scope="module")
+def http(server):
+    with httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {KEY}"}, timeout=60) as client:
+        yield client
+
+
+def openai_client(server):
+    from openai import OpenAI
+
+    return OpenAI(base_url=server.url + "v1", api_key=KEY, max_retries=0, timeout=60)
+
+
+# ---------- OpenAI-compatible chat ----------
+
+def test_openai_client_answer_carries_references(server):
+    done = openai_client(server).chat.completions.create(
+        model="policy-qa", messages=[{"role": "user", "content": "生鲜电商有哪些支持措施？"}], temperature=0, max_tokens=200)
+    message = done.choices[0].message
+    assert done.object == "chat.completion" and done.choices[0].finish_reason == "stop"
+    assert message.role == "assistant" and "[1]" in message.content
+    first = message.references[0]
+    assert (first["n"], first["title"], first["clause"]) == (1, TITLE, ITEM7)
+    assert first["quote"] == FRESH_QUOTE and first["departments"][0] == "市商务委"
+    assert first["quote_end"] - first["quote_start"] == len(FRESH_QUOTE)
+    assert {"version", "status", "doc_number", "reference"} <= set(first)
+    assert message.verification["status"] == "原文摘录" and message.verification["refused"] is False
+    assert message.verification["answer"] == message.content
+
+
+def test_openai_client_streams_text_then_references_last(server):
+    chunks = list(openai_client(server).chat.completions.create(
+        model="policy-qa", messages=[{"role": "user", "content": "在线教育由哪些部门负责？"}], stream=True))
+    assert chunks[0].choices[0].delta.role == "assistant"
+    text = "".join(c.choices[0].delta.content or "" for c in chunks)
+    assert text == EDU_ANSWER
+    last = chunks[-1].choices[0]
+    assert last.finish_reason == "stop"
+    assert [c for c in chunks[:-1] if getattr(c.choices[0].delta, "references", None)] == []
+    ref = last.delta.references[0]
+    assert (ref["n"], ref["title"], ref["clause"], ref["quote"]) == (1, TITLE, ITEM10, EDU_QUOTE)
+    assert last.delta.verification == {**last.delta.verification, "status": "文件结构化信息", "refused": False,
+                                       "answer": EDU_ANSWER}
+
+
+def test_follow_up_uses_the_earlier_user_turns(server):
+    done = openai_client(server).chat.completions.create(model="policy-qa", messages=[
+        {"role": "system", "content": "你是政策助手"},
+        {"role": "user", "content": "生鲜电商有哪些支持措施？"},
+        {"role": "assistant", "content": "支持企业提升生鲜产品周转数字化管理能力[1]。"},
+        {"role": "user", "content": "那责任部门呢？"}])
+    message = done.choices[0].message
+    assert message.verification["standalone_question"] == "生鲜电商有哪些支持措施，责任部门呢？"
+    assert message.content.startswith("「7、拓展生鲜电商零售业态」的责任部门为：市商务委")
+    assert message.references[0]["clause"] == ITEM7
+
+
+def test_refusal_has_no_references_and_names_nearby_clauses(server):
+    message = openai_client(server).chat.completions.create(
+        model="policy-qa", messages=[{"role": "user", "content": "申请补贴需要提交哪些材料？"}]).choices[0].message
+    assert message.content.startswith("文件未涉及")
+    assert message.references == []
+    assert message.verification["refused"] is True and message.verification["status"] == "文件未涉及"
+    assert message.verification["suggestions"]
+
+
+def test_langchain_chat_openai_invoke_and_stream(server):
+    from langchain_openai import ChatOpenAI
+
+    chat = ChatOpenAI(base_url=server.url + "v1", api_key=KEY, model="policy-qa", max_retries=0, timeout=60)
+    assert chat.invoke("在线教育由哪些部门负责？").content == EDU_ANSWER
+    assert "".join(part.content for part in chat.stream("在线教育由哪些部门负责？")) == EDU_ANSWER
+
+
+def test_models_lists_the_assistant(server):
+    models = openai_client(server).models.list()
+    assert [m.id for m in models.data] == ["policy-qa"]
+
+
+# ---------- search, answer, match ----------
+
+def test_search_returns_the_cli_shape_and_filters(http):
+    r = http.post("/v1/search", json={"question": "生鲜电商有哪些支持措施？", "k": 3})
+    assert r.status_code == 200
+    body = r.json()
+    assert body["query"] == "生鲜电商有哪些支持措施？" and len(body["hits"]) == 3
+    assert (body["hits"][0]["path"], body["hits"][0]["title"]) == (ITEM7, TITLE)
+    r = http.post("/v1/search", json={"question": "有哪些支持措施？", "k": 5, "filters": {"department": "市教委"}})
+    assert r.status_code == 200 and r.json()["hits"]
+    assert all(any("市教委" in d for d in h["departments"]) for h in r.json()["hits"])
+
+
+def test_answer_is_the_full_record(http):
+    r = http.post("/v1/answer", json={"question": "那责任部门呢？", "history": ["在线教育有哪些支持措施？"]})
+    assert r.status_code == 200
+    a = r.json()
+    assert a["question"] == "那责任部门呢？" and a["standalone_question"] == "在线教育有哪些支持措施，责任部门呢？"
+    assert a["answer"] == EDU_ANSWER and a["status"] == "文件结构化信息" and a["verified"] == "metadata"
+    assert (a["citations"][0]["clause"], a["citations"][0]["quote"]) == (ITEM10, EDU_QUOTE)
+    assert set(a["timings"]) == {"retrieval_ms", "sources_ms", "first_token_ms", "total_ms"}
+
+
+def test_match_ranks_the_fresh_food_measure(http):
+    r = http.post("/v1/match", json={"description": "我们是一家生鲜电商企业，线上卖蔬菜水果，做冷链配送",
+                                     "industry": "零售电商", "k": 5})
+    assert r.status_code == 200
+    matches = r.json()["matches"]
+    assert len(matches) == 5
+    top = next(m for m in matches[:3] if m["label"].startswith("7、拓展生鲜电商零售业态"))
+    assert top["lead"] == "市商务委"
+    assert top["next_step"].startswith("向市商务委咨询「拓展生鲜电商零售业态」")
+
+
+# ---------- bad input, access ----------
+
+@pytest.mark.parametrize("path, body, status, code", [
+    ("/v1/search", {"question": "   "}, 400, "invalid_question"),
+    ("/v1/search", {"question": "问" * 501}, 400, "invalid_question"),
+    ("/v1/search", {"question": "生鲜", "filters": {"year": "2020"}}, 400, "unknown_field"),
+    ("/v1/search", {"question": "生鲜", "filters": {"docs": ["no-such-doc"]}}, 400, "unknown_document"),
+    ("/v1/search", {"question": "生鲜", "k": 0}, 400, "invalid_value"),
+    ("/v1/search", {}, 400, "missing_field"),
+    ("/v1/answer", {"question": ""}, 400, "invalid_question"),
+    ("/v1/answer", {"question": "生鲜", "filters": {"docs": ["no-such-doc"]}}, 400, "unknown_document"),
+    ("/v1/match", {"description": "生鲜电商", "size": "巨型企业"}, 400, "invalid_value"),
+    ("/v1/match", {"description": ""}, 400, "invalid_value"),
+    ("/v1/chat/completions", {"messages": []}, 400, "invalid_value"),
+    ("/v1/chat/completions", {"messages": [{"role": "user", "content": "生鲜"}, {"role": "assistant", "content": "好"}]},
+     400, "invalid_messages"),
+    ("/v1/chat/completions", {"messages": [{"role": "user", "content": "问" * 501}]}, 400, "invalid_question"),
+])
+def test_bad_requests_get_openai_shaped_errors(http, path, body, status, code):
+    r = http.post(path, json=body)
+    assert r.status_code == status, r.text
+    error = r.json()["error"]
+    assert error["code"] == code and error["type"] == "invalid_request_error" and error["message"]
+
+
+def test_bad_json_and_wrong_content_type(http):
+    r = http.post("/v1/search", content=b'{"question": ', headers={"Content-Type": "application/json"})
+    assert (r.status_code, r.json()["error"]["code"]) == (400, "invalid_json")
+    r = http.post("/v1/search", data={"question": "生鲜"})
+    assert (r.status_code, r.json()["error"]["code"]) == (415, "unsupported_media_type")
+    assert "application/x-www-form-urlencoded" in r.json()["error"]["message"]
+    r = http.get("/v1/no-such-endpoint")
+    assert (r.status_code, r.json()["error"]["code"]) == (404, "not_found")
+
+
+def test_read_endpoints_need_a_key_health_does_not(server):
+    with httpx.Client(base_url=server.url, timeout=30) as anonymous:
+        r = anonymous.post("/v1/search", json={"question": "生鲜电商"})
+        assert (r.status_code, r.json()["error"]["code"]) == (401, "missing_token")
+        assert r.headers["WWW-Authenticate"] == "Bearer"
+        r = anonymous.get("/v1/documents", headers={"Authorization": "Bearer wrong"})
+        assert (r.status_code, r.json()["error"]["code"]) == (403, "invalid_token")
+        assert anonymous.get("/v1/models", headers={"Authorization": f"Bearer {TOKEN}"}).status_code == 200
+        assert anonymous.get("/healthz").json() == {"status": "ok"}
+        ready = anonymous.get("/readyz").json()
+        assert ready == {"status": "ready", "documents": 1, "chunks": ready["chunks"], "backend": "extractive",
+                         "model_loaded": True} and ready["chunks"] > 20
+
+
+def test_cors_is_off_by_default(http):
+    r = http.get("/v1/models", headers={"Origin": "https://portal.example.gov.cn"})
+    assert r.status_code == 200 and "access-control-allow-origin" not in r.headers
+    r = http.options("/v1/search", headers={"Origin": "https://portal.example.gov.cn",
+                                            "Access-Control-Request-Method": "POST"})
+    assert "access-control-allow-origin" not in r.headers
+
+
+def test_the_web_app_and_docs_share_the_port(server, http):
+    page = http.get("/")
+    assert page.status_code == 200 and "text/html" in page.headers["content-type"]
+    spec = http.get("/openapi.json").json()
+    assert {"/v1/chat/completions", "/v1/search", "/v1/answer", "/v1/match", "/v1/documents",
+            "/v1/documents/{doc_id}", "/v1/models", "/healthz", "/readyz"} <= set(spec["paths"])
+    assert http.get("/docs").status_code == 200
+    from gradio_client import Client
+
+    answer = Client(server.url, verbose=False).predict("生鲜电商有哪些支持措施？", api_name="/ask")
+    assert answer["citations"][0]["clause"] == ITEM7
+
+
+# ---------- documents ----------
+
+def documents(http) -> list[str]:
+    r = http.get("/v1/documents")
+    assert r.status_code == 200
+    return [d["id"] for d in r.json()["data"]]
+
+
+@pytest.mark.parametrize("headers, files, status, code", [
+    ({}, {"file": ("a.txt", UPLOAD_TEXT.encode())}, 401, "missing_token"),
+    ({"Authorization": f"Bearer {KEY}"}, {"file": ("a.txt", UPLOAD_TEXT.encode())}, 403, "invalid_token"),
+    ({"Authorization": f"Bearer {TOKEN}"}, {"file": ("x.xyz", b"data")}, 415, "unsupported_document"),
+    ({"Authorization": f"Bearer {TOKEN}"}, {"file": ("big.txt", "政策".encode() * 300_000)}, 413, "file_too_large"),
+    ({"Authorization": f"Bearer {TOKEN}"}, {"file": ("bad.pdf", (ROOT / "tests/fixtures/bad/corrupt.pdf").read_bytes())},
+     422, "unreadable_document"),
+    ({"Authorization": f"Bearer {TOKEN}"}, {"file": ("empty.txt", b"")}, 400, "empty_file"),
+    ({"Authorization": f"Bearer {TOKEN}"}, {"other": ("a.txt", b"x")}, 400, "missing_field"),
+])
+def test_bad_upload_is_refused_and_nothing_is_lost(server, http, headers, files, status, code):
+    before, corpus_before = documents(http), sorted(p.name for p in server.corpus.iterdir())
+    r = httpx.post(server.url + "v1/documents", headers=headers, files=files, timeout=60)
+    assert r.status_code == status, r.text
+    assert r.json()["error"]["code"] == code
+    assert documents(http) == before == [DOC_ID]
+    assert sorted(p.name for p in server.corpus.iterdir()) == corpus_before
+
+
+def test_upload_non_multipart_is_415(server):
+    r = httpx.post(server.url + "v1/documents", headers={"Authorization": f"Bearer {TOKEN}"}, json={"file": "x"})
+    assert (r.status_code, r.json()["error"]["code"]) == (415, "unsupported_media_type")
+
+
+def test_upload_search_delete(server, http):
+    admin = {"Authorization": f"Bearer {TOKEN}"}
+    r = httpx.post(server.url + "v1/documents", headers=admin, timeout=120,
+                   files={"file": ("青浦数字农业.txt", UPLOAD_TEXT.encode())})
+    assert r.status_code == 201, r.text
+    added = r.json()
+    assert (added["id"], added["title"], added["status"]) == ("青浦数字农业", "青浦区数字农业试点补贴办法", "added")
+    assert documents(http) == [DOC_ID, "青浦数字农业"]
+    hits = http.post("/v1/search", json={"question": "无人机植保有什么补贴？", "k": 2,
+                                         "filters": {"docs": ["青浦数字农业"]}}).json()["hits"]
+    assert hits[0]["path"] == "一、支持对象 > 1、无人机植保作业补贴" and hits[0]["departments"] == ["区农业农村委"]
+    r = httpx.delete(server.url + "v1/documents/no-such-doc", headers=admin, timeout=60)
+    assert (r.status_code, r.json()["error"]["code"]) == (404, "document_not_found")
+    r = httpx.delete(server.url + "v1/documents/青浦数字农业", headers=admin, timeout=120)
+    assert r.status_code == 200 and r.json()["deleted"] is True
+    assert documents(http) == [DOC_ID]
+    r = httpx.delete(server.url + f"v1/documents/{DOC_ID}", headers=admin, timeout=60)
+    assert (r.status_code, r.json()["error"]["code"]) == (409, "last_document")
+
+
+# ---------- schemathesis ----------
+
+def schemathesis(url: str, token: str, *only: str) -> str:
+    """`schemathesis run` against the spec with the `not_a_server_error` check; its output (asserted to pass)."""
+    cmd = [str(Path(sys.executable).parent / "schemathesis"), "run", url + "openapi.json", "--checks",
+           "not_a_server_error", "--max-examples", "15", "--generation-deterministic", "--request-timeout", "60",
+           "--header", f"Authorization: Bearer {token}", *only]
+    run = subprocess.run(cmd, capture_output=True, text=True, timeout=900, env={**os.environ, "NO_COLOR": "1"})
+    assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-2000:]
+    return run.stdout
+
+
+def test_schemathesis_finds_no_server_errors(server, http):
+    """Generated inputs, valid and invalid, for every operation: no 5xx. Reads with the API key (writes get 403),
+    then the document operations again with the admin token."""
+    out = schemathesis(server.url, KEY)
+    assert re.search(r"Tested:\s+10\b", out) and re.search(r"\d+ generated, \d+ passed", out), out
+    out = schemathesis(server.url, TOKEN, "--include-path-regex", "^/v1/documents")
+    assert re.search(r"Tested:\s+3\b", out), out
+    assert DOC_ID in documents(http)
+
+
+# ---------- the model queue (in-process, a model that blocks) ----------
+
+class BlockingModel:
+    """A ChatModel whose first reply waits until released, so one generation holds the model."""
+
+    name = "test/blocking"
+
+    def __init__(self):
+        from assistant.answering.llm import ChatModel
+
+        ChatModel.register(type(self))
+        self.started, self.release = threading.Event(), threading.Event()
+
+    def stream(self, messages, *, max_tokens=None, temperature=None, stop=None):
+        self.started.set()
+        self.release.wait(timeout=30)
+        yield "支持企业提升生鲜产品周转数字化管理能力[1]。"
+
+    def complete(self, messages, **kw) -> str:
+        return "".join(self.stream(messages, **kw))
+
+
+@pytest.fixture(scope="module")
+def blocking_service(tmp_path_factory):
+    from assistant.answering.answer import AnswerConfig, Assistant
+    from assistant.retrieval.retrieve import Retriever
+    from assistant.serving.service import Service
+    from assistant.store.knowledge import KnowledgeBase
+    from fakes import BigramEmbedder
+
+    root = tmp_path_factory.mktemp("queue")
+    shutil.copytree(ROOT / "corpus", root / "corpus")
+    kb = KnowledgeBase(root / "corpus", root / "index", BigramEmbedder())
+    index, _ = kb.sync()
+    model = BlockingModel()
+    return Service(kb, Assistant(Retriever(index, kb.embedder), model, AnswerConfig(refusal_threshold=0.0))), model
+
+
+def test_a_busy_model_gives_503_with_retry_after_and_search_does_not_wait(blocking_service):
+    from assistant.serving.api import ApiConfig, create_app
+
+    service, model = blocking_service
+    app = create_app(service, ApiConfig(queue_size=1, queue_timeout=1.0))
+    ask = {"question": "生鲜电商有哪些支持措施？"}
+
+    async def scenario():
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://api", timeout=30) as client:
+            first = asyncio.create_task(client.post("/v1/answer", json=ask))
+            await asyncio.to_thread(model.started.wait, 10)
+            assert model.started.is_set(), "the first answer never reached the model"
+            waiting = asyncio.create_task(client.post("/v1/answer", json=ask))
+            await asyncio.sleep(0.2)
+            full = await client.post("/v1/chat/completions", json={"messages": [{"role": "user", "content": ask["question"]}],
+                                                                   "stream": True})
+            t0 = time.monotonic()
+            search = await client.post("/v1/search", json={**ask, "k": 2})
+            search_s = time.monotonic() - t0
+            timed_out = await waiting
+            model.release.set()
+            return await first, full, timed_out, search, search_s
+
+    first, full, timed_out, search, search_s = asyncio.run(scenario())
+    assert full.status_code == 503 and full.json()["error"]["code"] == "model_busy"
+    assert int(full.headers["Retry-After"]) >= 1
+    assert timed_out.status_code == 503 and "排队超过 1 秒" in timed_out.json()["error"]["message"]
+    assert int(timed_out.headers["Retry-After"]) >= 1
+    assert search.status_code == 200 and search.json()["hits"][0]["path"] == ITEM7 and search_s < 5
+    assert first.status_code == 200, first.text
+    assert first.json()["backend"] == "test/blocking" and first.json()["citations"][0]["clause"] == ITEM7
+
+
+# ---------- the real local model ----------
+
+@pytest.mark.slow
+def test_local_model_streams_tokens_then_references(tmp_path):
+    server = Server(tmp_path, "--backend", "local", "--model", "qwen2.5-0.5b", timeout=600)
+    try:
+        chunks = list(openai_client(server).with_options(timeout=300).chat.completions.create(
+            model="policy-qa", messages=[{"role": "user", "content": "生鲜电商有哪些支持措施？"}], stream=True))
+        pieces = [c.choices[0].delta.content for c in chunks if c.choices[0].delta.content]
+        last = chunks[-1].choices[0]
+        verification = last.delta.verification
+        assert last.finish_reason == "stop" and verification["backend"].startswith("llama.cpp/")
+        assert len(pieces) > 3, pieces  # written token by token, not all at once
+        assert verification["status"] in {"依据充分", "部分内容未在原文中核实", "原文摘录"}
+        refs = last.delta.references
+        assert ITEM7 in [r["clause"] for r in refs] and all(r["title"] == TITLE for r in refs)
+        for r in refs:  # every quote is the document's text at its offsets, and every [n] of the answer is a reference
+            assert r["quote"] and r["quote"] in r["text"] and r["quote_end"] - r["quote_start"] == len(r["quote"])
+        cited = {int(n) for n in re.findall(r"\[(\d+)\]", verification["answer"])}
+        assert cited and cited <= {r["n"] for r in refs}
+    finally:
+        server.stop()
