@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from assistant.answering.extractive import rank_units
+from assistant.instructions import is_instruction, without_instructions
 from assistant.records import Chunk
 
 SYSTEM = (
@@ -32,7 +33,8 @@ def select_excerpts(question: str, chunks: Sequence[Chunk], scores: Sequence[Seq
     """What the model reads: sentences ranked across all sources (extractive.rank_units), taken best first
     while they fit in `budget` characters, at most `per_source` from one source. Returns (source index,
     excerpt) in source order; a source none of whose sentences made the cut is left out, because the
-    1.5B model readily answers from a weak source placed next to the right one."""
+    1.5B model readily answers from a weak source placed next to the right one. Sentences addressed to an
+    AI (assistant.instructions) are never taken: documents are material to quote, not instructions."""
     chosen: dict[int, list[int]] = {}
     used = 0
     ranked = rank_units(question, chunks, scores)
@@ -40,6 +42,8 @@ def select_excerpts(question: str, chunks: Sequence[Chunk], scores: Sequence[Seq
     for _, ci, ui in ranked:
         units = chunks[ci].units
         picked = chosen.get(ci, [])
+        if is_instruction(chunks[ci].text[units[ui][0] : units[ui][1]]):  # an index built before units were cleaned
+            continue
         if ui in picked:  # already shown as the lead-in of the sentence after it
             continue
         # a short lead-in line ("——推出“100+”应用场景。") often holds the number the next sentence explains
@@ -51,7 +55,7 @@ def select_excerpts(question: str, chunks: Sequence[Chunk], scores: Sequence[Seq
         chosen.setdefault(ci, []).extend([*lead, ui])
         used += size
     if not chosen and chunks:  # nothing rankable (a bare title or department line): show the top source
-        return [(0, chunks[0].text)]
+        return [(0, without_instructions(chunks[0].text))]
     out = []
     for ci in sorted(chosen):
         chunk, parts, prev_end = chunks[ci], [], None
@@ -76,7 +80,7 @@ def source_label(chunk: Chunk, text: str, with_title: bool) -> str:
 def build_messages(question: str, excerpts: Sequence[tuple[Chunk, str]]) -> list[dict]:
     """Chat messages: system rules, the worked example, then the numbered sources and the question."""
     several = len({c.doc_id for c, _ in excerpts}) > 1
-    sources = "\n".join(f"资料{n}（{source_label(c, text, several)}）：{text}"
+    sources = "\n".join(f"资料{n}（{source_label(c, text, several)}）：{without_instructions(text)}"
                         for n, (c, text) in enumerate(excerpts, start=1))
     return [{"role": "system", "content": SYSTEM}, *EXAMPLE,
             {"role": "user", "content": f"{sources}\n\n问题：{question}"}]

@@ -15,11 +15,11 @@ import docx
 import pypdf
 from bs4 import BeautifulSoup, NavigableString
 from bs4.dammit import EncodingDetector
-from docx.opc.exceptions import PackageNotFoundError
 from docx.table import Table
-from lxml import etree
 
 from assistant.errors import DocumentError, UnsupportedDocument
+from assistant.instructions import HIDDEN_MARK
+from assistant.limits import MAX_FILE_BYTES, MAX_TEXT_CHARS, MAX_UNZIPPED_BYTES, FileTooLarge, TextTooLong
 from assistant.patterns import DOC_NUMBER
 from assistant.records import Document, Line
 
@@ -66,6 +66,8 @@ _RESIDUE_PATTERNS = (
 _CJK = r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]"
 _CJK_LINE_BREAK = re.compile(rf"(?<={_CJK})[ \t]*\n\s*(?={_CJK})")
 _HTML_DROPPED = ["script", "style", "nav", "header", "footer", "noscript", "template", "head"]
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0(?:\.0*)?(?:px|pt|em|rem|%)?\s*(?:;|$|!)"
+                           r"|opacity\s*:\s*0(?:\.0*)?\s*(?:;|$|!)", re.IGNORECASE)
 _HTML_BLOCKS = [
     "address", "article", "aside", "blockquote", "dd", "div", "dl", "dt", "figcaption", "figure", "h1",
     "h2", "h3", "h4", "h5", "h6", "hr", "li", "main", "ol", "p", "pre", "section", "table", "td", "th",
@@ -81,6 +83,8 @@ def load_document(path: Path) -> Document:
         raise UnsupportedDocument(str(path), f"unsupported file type {suffix or '(none)'!r}; "
                                              f"supported: {', '.join(SUPPORTED_SUFFIXES)}")
     try:
+        if (size := path.stat().st_size) > MAX_FILE_BYTES:
+            raise FileTooLarge(str(path), size, MAX_FILE_BYTES)
         data = path.read_bytes()
     except OSError as e:
         raise DocumentError(str(path), f"cannot read file: {e}") from e
@@ -96,6 +100,8 @@ def load_document(path: Path) -> Document:
         text = _decode_text(data, path).replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise DocumentError(str(path), "no text found in file")
+    if len(text) > MAX_TEXT_CHARS:
+        raise TextTooLong(str(path), len(text), MAX_TEXT_CHARS)
     meta = {**_infer_meta(text), **_read_sidecar(path)}
     title = meta.get("title")
     if not isinstance(title, str) or not title.strip():
@@ -202,6 +208,7 @@ def _html_text(data: bytes, path: Path) -> str:
     for s in soup.find_all(string=True):
         if type(s) is NavigableString:
             s.replace_with(re.sub(r"\s+", " ", _CJK_LINE_BREAK.sub("", s)))
+    _mark_hidden(soup)
     for tag in soup.find_all("br"):
         tag.replace_with("\n")
     for tag in soup.find_all(_HTML_BLOCKS):
@@ -211,21 +218,45 @@ def _html_text(data: bytes, path: Path) -> str:
     return "\n".join(line for line in lines if line)
 
 
+def _mark_hidden(soup: BeautifulSoup) -> None:
+    """Text a browser would not show is kept on its own line, each sentence after HIDDEN_MARK: searchable,
+    shown as hidden, and never read by the model (assistant.instructions flags the mark)."""
+    hidden = [t for t in soup.find_all(True) if t.has_attr("hidden") or _HIDDEN_STYLE.search(str(t.get("style") or ""))]
+    ids = {id(t) for t in hidden}
+    for tag in hidden:
+        if any(id(p) in ids for p in tag.parents):
+            continue  # inside a hidden element already marked
+        sentences = re.findall(r"[^。！？!?；;]+[。！？!?；;]*", tag.get_text(" ", strip=True))
+        marked = "".join(HIDDEN_MARK + x.strip() for x in sentences if x.strip())
+        tag.replace_with(NavigableString(f"\n{marked}\n" if marked else ""))
+
+
 def _pdf_text(data: bytes, path: Path) -> str:
     """Extract page texts with pypdf, joined by newlines."""
     try:
         reader = pypdf.PdfReader(io.BytesIO(data))
         return "\n".join((page.extract_text() or "").strip("\n") for page in reader.pages)
-    except (pypdf.errors.PyPdfError, KeyError, ValueError, TypeError) as e:  # pypdf raises plain ones on some damage
-        raise DocumentError(str(path), f"corrupt or unreadable PDF: {e}") from e
+    except DocumentError:
+        raise
+    except Exception as e:  # noqa: BLE001 — fuzzing shows pypdf raising ~10 plain exception types on damaged files
+        raise DocumentError(str(path), f"corrupt or unreadable PDF: {type(e).__name__}: {e}") from e
 
 
 def _docx_text(data: bytes, path: Path) -> str:
     """Extract paragraph and table-cell texts in document order, one per line."""
     try:
-        document = docx.Document(io.BytesIO(data))
-    except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError, etree.XMLSyntaxError) as e:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:  # a decompression bomb is refused before parsing
+            if (unzipped := sum(i.file_size for i in archive.infolist())) > MAX_UNZIPPED_BYTES:
+                raise DocumentError(str(path), f"corrupt or unreadable DOCX: {unzipped:,} bytes unzipped "
+                                               f"(limit {MAX_UNZIPPED_BYTES:,})")
+        return "\n".join(_docx_lines(docx.Document(io.BytesIO(data))))
+    except DocumentError:
+        raise
+    except Exception as e:  # noqa: BLE001 — fuzzing shows zipfile, zlib, lxml and python-docx raising many types
         raise DocumentError(str(path), f"corrupt or unreadable DOCX: {type(e).__name__}: {e}") from e
+
+
+def _docx_lines(document) -> list[str]:
     lines: list[str] = []
     for block in document.iter_inner_content():
         if isinstance(block, Table):
@@ -237,7 +268,7 @@ def _docx_text(data: bytes, path: Path) -> str:
                 lines.extend(cells)
         else:
             lines.append(block.text)
-    return "\n".join(lines)
+    return lines
 
 
 def _infer_meta(text: str) -> dict:

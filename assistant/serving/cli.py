@@ -9,6 +9,7 @@ from pathlib import Path
 from assistant.serving import settings
 from assistant.config import RetrievalConfig
 from assistant.errors import AssistantError
+from assistant.limits import InvalidInput, check_question
 from assistant.store.knowledge import KnowledgeBase
 from assistant.retrieval.retrieve import Filters, Retriever
 from assistant.serving.wiring import add_answer_args, add_kb_args, build_assistant, knowledge_base
@@ -51,11 +52,24 @@ def read_queries(path: Path) -> list[str]:
     return [q.strip() for q in path.read_text(encoding="utf-8-sig").splitlines() if q.strip()]
 
 
+def checked(questions: list[str]) -> tuple[list[str], int]:
+    """The questions that pass limits.check_question, and how many did not (each reported on stderr)."""
+    good, bad = [], 0
+    for n, q in enumerate(questions, 1):
+        try:
+            good.append(check_question(q))
+        except InvalidInput as e:
+            print(f"跳过第 {n} 个问题：{e}", file=sys.stderr)
+            bad += 1
+    return good, bad
+
+
+
 def cmd_search(args, kb: KnowledgeBase) -> int:
     if not args.query and not args.queries:
         print("错误: 请给出问题, 或用 --queries FILE", file=sys.stderr)
         return EXIT_USAGE
-    queries = [args.query] if args.query else read_queries(args.queries)
+    queries, bad = checked([args.query] if args.query else read_queries(args.queries))
     retriever = Retriever(kb.load_or_build(progress=True), kb.embedder)
     filters = Filters(tuple(args.doc), args.department, args.section)
     for q in queries:
@@ -72,21 +86,24 @@ def cmd_search(args, kb: KnowledgeBase) -> int:
         if not hits:
             print("（无结果）")
         print()
-    return 0
+    return EXIT_ERROR if bad else 0
 
 
 def cmd_ask(args) -> int:
     from assistant.answering.answer import Done, Sources, Token
     from assistant.records import STATUS_LABELS
+    from assistant.serving.service import stream
 
     if not args.question and not args.queries:
         print("错误: 请给出问题, 或用 --queries FILE", file=sys.stderr)
         return EXIT_USAGE
-    questions = [args.question] if args.question else read_queries(args.queries)
+    questions, bad = checked([args.question] if args.question else read_queries(args.queries))
+    if not questions:
+        return EXIT_USAGE
     assistant = build_assistant(args, progress=True)
     for q in questions:
         answer = None
-        for event in assistant.stream(q):
+        for event in stream(assistant, q):
             if isinstance(event, Sources) and args.stream and not args.json:
                 print("来源: " + "；".join(f"[{c.n}] {c.chunk.path_str}" for c in event.citations), flush=True)
             elif isinstance(event, Token) and args.stream and not args.json:
@@ -106,7 +123,7 @@ def cmd_ask(args) -> int:
         if answer.suggestions and answer.refused:
             print("  相近条款: " + "；".join(answer.suggestions))
         print()
-    return 0
+    return EXIT_ERROR if bad else 0
 
 
 def cmd_list(kb: KnowledgeBase) -> int:
@@ -136,6 +153,8 @@ def main(argv: list[str] | None = None) -> int:
             _, report = kb.remove(args.doc)
         for e in report.errors:
             print(f"跳过: {e}", file=sys.stderr)
+        for sentence in report.instructions:
+            print(f"注意: 疑似写给 AI 的指令，可检索、可显示，但不交给大模型 — {sentence[:120]}", file=sys.stderr)
         print(report.summary())
         return EXIT_ERROR if report.errors and args.command != "index" else 0
     except (AssistantError, KeyError, ValueError, OSError) as e:

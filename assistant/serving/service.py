@@ -3,16 +3,21 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import sys
 import threading
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from assistant.answering.answer import Assistant
-from assistant.errors import ModelUnavailable
+from assistant import instructions
+from assistant.answering.answer import Assistant, Done, Event
+from assistant.errors import AssistantError, ModelUnavailable
+from assistant.limits import check_question
 from assistant.matching.matcher import Matcher
 from assistant.records import STATUS_LABELS, Answer, Citation
 from assistant.retrieval.retrieve import Retriever
 from assistant.serving.wiring import build_assistant, knowledge_base
+from assistant.store import index as store
 from assistant.store.knowledge import KnowledgeBase, SyncReport
 
 
@@ -25,12 +30,30 @@ class Snapshot:
 
 
 class Service:
-    """The one Assistant all sessions share; adding or removing a document swaps in a new one under a lock."""
+    """The one Assistant all sessions share; adding or removing a document swaps in a new one under a lock,
+    and an index saved by another process (`python -m assistant add`) is picked up on the next request."""
 
     def __init__(self, kb: KnowledgeBase, assistant: Assistant):
         self.kb = dataclasses.replace(kb, embedder=assistant.retriever.embedder)  # one embedder, loaded once
-        self.current = Snapshot(assistant, Matcher(assistant.retriever))
+        self._current = Snapshot(assistant, Matcher(assistant.retriever))
         self._write = threading.Lock()
+        self._seen = self._manifest_stamp()
+
+    @property
+    def current(self) -> Snapshot:
+        """The snapshot of the newest saved index (reloaded when the manifest on disk has changed)."""
+        stamp = self._manifest_stamp()
+        if stamp != self._seen and self._write.acquire(blocking=False):  # a local write swaps by itself
+            try:
+                stamp = self._manifest_stamp()
+                if stamp != self._seen:
+                    self._seen = stamp
+                    self._swap(self.kb.load())
+            except AssistantError as e:  # keep answering from the index we have
+                print(f"警告：未能载入新的索引（{e}），继续使用当前索引", file=sys.stderr, flush=True)
+            finally:
+                self._write.release()
+        return self._current
 
     def documents(self) -> dict:
         return self.current.assistant.retriever.index.manifest.get("documents", {})
@@ -39,18 +62,41 @@ class Service:
         with self._write:
             index, report = self.kb.add(path, progress=True)
             self._swap(index)
+            self._seen = self._manifest_stamp()
         return report
 
     def remove(self, doc_id: str) -> SyncReport:
         with self._write:
             index, report = self.kb.remove(doc_id)
             self._swap(index)
+            self._seen = self._manifest_stamp()
         return report
 
     def _swap(self, index) -> None:
-        old = self.current.assistant
+        old = self._current.assistant
         assistant = Assistant(Retriever(index, self.kb.embedder, old.retriever.config), old.model, old.config)
-        self.current = Snapshot(assistant, Matcher(assistant.retriever))
+        self._current = Snapshot(assistant, Matcher(assistant.retriever))
+
+    def _manifest_stamp(self) -> tuple[int, int]:
+        try:
+            st = os.stat(self.kb.index_dir / store.MANIFEST)
+        except OSError:
+            return (0, 0)
+        return (st.st_mtime_ns, st.st_ino)  # os.replace gives the new manifest a new inode
+
+
+def stream(assistant: Assistant, question: str, history: Sequence[Answer] | None = None) -> Iterator[Event]:
+    """Assistant.stream for a checked question (limits.check_question raises InvalidInput); an answer that
+    repeats instruction-like text of its sources gets instructions.NOTE."""
+    for event in assistant.stream(check_question(question), history):
+        if isinstance(event, Done):
+            instructions.mark(event.answer)
+        yield event
+
+
+def ask(assistant: Assistant, question: str, history: Sequence[Answer] | None = None) -> Answer:
+    """The final answer of `stream`."""
+    return next(e.answer for e in stream(assistant, question, history) if isinstance(e, Done))
 
 
 def start(args: argparse.Namespace) -> Service:

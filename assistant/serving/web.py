@@ -26,6 +26,7 @@ import gradio as gr  # noqa: E402
 from assistant.answering.answer import Done, Sources, Token  # noqa: E402
 from assistant.errors import AssistantError, DocumentError  # noqa: E402
 from assistant.ingest.documents import SUPPORTED_SUFFIXES  # noqa: E402
+from assistant.limits import MAX_FILE_MB, InvalidInput, check_name, check_question  # noqa: E402
 from assistant.matching.cards import SIZES, departments  # noqa: E402
 from assistant.matching.export import to_csv, to_markdown  # noqa: E402
 from assistant.matching.matcher import Company  # noqa: E402
@@ -35,7 +36,7 @@ from assistant.serving.feedback import DEFAULT_LOG, record  # noqa: E402
 from assistant.serving.render import (ALL_DEPARTMENTS, EMPTY_SOURCES, MB, answer_markdown,  # noqa: E402
                                       document_choices, document_rows, esc, link_citations, match_html,
                                       outline_html, reason_cn, safe_filename, sources_html, upload_problem)
-from assistant.serving.service import Service, answer_json, citation_json, start  # noqa: E402
+from assistant.serving.service import Service, answer_json, citation_json, start, stream  # noqa: E402
 from assistant.serving.wiring import add_answer_args, add_kb_args  # noqa: E402
 
 EXAMPLES = ["生鲜电商有哪些支持措施？", "那责任部门呢？", "在线教育由哪些部门负责？", "文件的文号是什么？",
@@ -87,7 +88,7 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(description="政策问答助手网页版")
     p.add_argument("--host", default="127.0.0.1", help="监听地址 (default: %(default)s)")
     p.add_argument("--port", type=int, default=7860, help="端口 (default: %(default)s)")
-    p.add_argument("--admin-token", default="", help="上传/删除文件所需的管理口令 (或设置 POLICY_QA_ADMIN_TOKEN); 空 = 不需要")
+    p.add_argument("--admin-token", default="", help="上传/删除文件所需的管理口令 (或设置 POLICY_QA_ADMIN_TOKEN); 空 = 停用上传和删除")
     p.add_argument("--max-upload-mb", type=float, default=20.0, help="上传文件大小上限, MB (default: %(default)s)")
     p.add_argument("--feedback-log", type=Path, default=DEFAULT_LOG, help="👍/👎 反馈日志 (default: %(default)s)")
     p.add_argument("--concurrency", type=int, default=32, help="同时处理的请求数 (default: %(default)s)")
@@ -99,6 +100,8 @@ def parser() -> argparse.ArgumentParser:
 
 
 PRIVATE = dict(api_visibility="private")
+DISABLED = ("上传和删除已停用：未设置管理口令。启用方法：启动时加 <code>--admin-token 口令</code>，"
+            "或设置环境变量 <code>POLICY_QA_ADMIN_TOKEN</code>。")
 
 
 def _turn_of(evt) -> int:
@@ -131,9 +134,13 @@ def qa_tab(service: Service, options: argparse.Namespace) -> None:
         return out
 
     def chat(text: str, past: list[Answer]):
-        text = (text or "").strip()
-        if not text:
+        if not (text or "").strip():
             yield gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            return
+        try:
+            text = check_question(text)
+        except InvalidInput as e:  # the question stays in the box, to be shortened
+            yield history_messages(past) + [{"role": "assistant", "content": f"⚠️ {e}"}], gr.skip(), past, gr.skip()
             return
         snap, turn = service.current, len(past)
         messages = history_messages(past) + [{"role": "user", "content": text},
@@ -141,7 +148,7 @@ def qa_tab(service: Service, options: argparse.Namespace) -> None:
         yield messages, gr.skip(), past, ""
         generated = ""
         try:
-            for event in snap.assistant.stream(text, past):
+            for event in stream(snap.assistant, text, past):
                 if isinstance(event, Sources):
                     messages[-1]["content"] = f"已找到 {len(event.citations)} 条依据（见右侧「来源」），正在生成回答…"
                     yield messages, sources_html(event.citations, turn, snap.matcher), past, gr.skip()
@@ -240,41 +247,50 @@ def kb_tab(service: Service, options: argparse.Namespace, staging: Path, browse:
            match: SimpleNamespace) -> SimpleNamespace:
     """知识库: the documents, upload (checked, then indexed incrementally) and delete, behind the admin token."""
     token = options.admin_token or ""
-    docs = service.documents()
-    table = gr.Dataframe(document_rows(docs), headers=["标题", "文号", "段数", "文件名", "文档 ID"],
-                         column_widths=["34%", "16%", "8%", "22%", "20%"], wrap=True,
+    max_mb = min(options.max_upload_mb, MAX_FILE_MB)  # load_document refuses bigger files in any case
+    library, chunks = service.current.assistant.retriever.library, service.current.assistant.retriever.index.chunks
+    table = gr.Dataframe(document_rows(library, chunks), headers=DOCUMENT_HEADERS,
+                         column_widths=["26%", "9%", "10%", "7%", "12%", "6%", "7%", "12%", "11%"], wrap=True,
                          interactive=False, label="已收录的文件", elem_id="documents")
-    gr.Markdown("上传新文件后会增量建立索引（只向量化新文件），完成后问答和匹配立即使用新索引。"
-                + ("" if token else "\n\n**注意：**未设置管理口令（--admin-token），任何人都可以上传和删除文件。"))
+    gr.Markdown("上传新文件后会增量建立索引（只向量化新文件），完成后问答和匹配立即使用新索引。")
+    if not token:
+        gr.Markdown(f'<div class="notice">{DISABLED}</div>', elem_id="kb-disabled")
     admin = gr.Textbox(label="管理口令", type="password", visible=bool(token), elem_id="admin-token")
     with gr.Row():
         with gr.Column():
             upload_file = gr.File(label=f"上传文件（{'、'.join(s.lstrip('.') for s in SUPPORTED_SUFFIXES)}，"
-                                        f"不超过 {options.max_upload_mb:g} MB）", type="filepath", elem_id="upload-file")
-            upload_btn = gr.Button("上传并建立索引", variant="primary", elem_id="upload-run")
+                                        f"不超过 {max_mb:g} MB）", type="filepath", elem_id="upload-file")
+            upload_btn = gr.Button("上传并建立索引", variant="primary", elem_id="upload-run", interactive=bool(token))
         with gr.Column():
-            remove_doc = gr.Dropdown(document_choices(docs), value=None, label="选择要删除的文件", elem_id="remove-doc")
-            remove_btn = gr.Button("删除文件", variant="stop", elem_id="remove-run")
+            remove_doc = gr.Dropdown(document_choices(library), value=None, label="选择要删除的文件", elem_id="remove-doc")
+            remove_btn = gr.Button("删除文件", variant="stop", elem_id="remove-run", interactive=bool(token))
     kb_message = gr.Markdown(elem_id="kb-message")
 
     def authorized(given: str | None) -> bool:
-        return not token or hmac.compare_digest((given or "").encode(), token.encode())
+        """Fail closed: no configured token means nobody may change the library (compared in constant time)."""
+        return bool(token) and hmac.compare_digest((given or "").encode(), token.encode())
+
+    def refused() -> str:
+        return "管理口令不正确，未做任何修改。" if token else DISABLED
 
     def refresh(department: str | None = ALL_DEPARTMENTS):
-        snap, docs = service.current, service.documents()
-        depts = [ALL_DEPARTMENTS] + departments(snap.matcher.cards)
-        dept = department if department in depts else ALL_DEPARTMENTS
-        return (gr.update(choices=depts, value=dept), outline_html(snap.matcher, docs, dept),
-                gr.update(value=document_rows(docs)), gr.update(choices=document_choices(docs), value=None),
+        snap = service.current
+        retriever = snap.assistant.retriever
+        return (*browse.refresh(department), gr.update(value=document_rows(retriever.library, retriever.index.chunks)),
+                gr.update(choices=document_choices(retriever.library), value=None),
                 gr.update(choices=[ind.name for ind in snap.matcher.industries]))
 
     def upload(file: str | None, given: str, department: str, progress=gr.Progress(track_tqdm=True)):
         if not authorized(given):
-            return ("管理口令不正确，未做任何修改。", gr.skip(), *refresh(department))
+            return (refused(), gr.skip(), *refresh(department))
         if not file:
             return ("请先选择要上传的文件。", gr.skip(), *refresh(department))
         name = safe_filename(Path(file).name)
-        problem = upload_problem(Path(file), name, options.max_upload_mb)
+        problem = upload_problem(Path(file), name, max_mb)
+        try:
+            check_name(name)
+        except InvalidInput as e:
+            problem = problem or f"{e}。"
         if problem:
             return (f"未导入「{name}」：{problem}知识库未作改动。", None, *refresh(department))
         target = staging / uuid.uuid4().hex[:12] / name
@@ -285,7 +301,7 @@ def kb_tab(service: Service, options: argparse.Namespace, staging: Path, browse:
         try:
             report = service.add(target)
         except DocumentError as e:
-            return (f"未导入「{name}」：{reason_cn(e)}。知识库未作改动。", None, *refresh(department))
+            return (f"未导入「{name}」：{getattr(e, 'cn', '') or reason_cn(e)}。知识库未作改动。", None, *refresh(department))
         except AssistantError as e:
             return (f"未导入「{name}」：{e}。知识库未作改动。", None, *refresh(department))
         finally:
@@ -297,7 +313,7 @@ def kb_tab(service: Service, options: argparse.Namespace, staging: Path, browse:
 
     def delete(doc_id: str | None, given: str, department: str):
         if not authorized(given):
-            return ("管理口令不正确，未做任何修改。", *refresh(department))
+            return (refused(), *refresh(department))
         docs = service.documents()
         if not doc_id or doc_id not in docs:
             return ("请先选择要删除的文档。", *refresh(department))
@@ -311,7 +327,7 @@ def kb_tab(service: Service, options: argparse.Namespace, staging: Path, browse:
         print(f"删除：{doc_id}；{report.summary()}", flush=True)
         return (f"已删除《{title}》（{report.summary()}）。", *refresh(department))
 
-    refreshed = [browse.dept, browse.tree, table, remove_doc, match.industry]
+    refreshed = [*browse.outputs, table, remove_doc, match.industry]
     upload_btn.click(upload, [upload_file, admin, browse.dept], [kb_message, upload_file, *refreshed],
                      concurrency_limit=1, concurrency_id="kb", **PRIVATE)
     remove_btn.click(delete, [remove_doc, admin, browse.dept], [kb_message, *refreshed], concurrency_limit=1,
@@ -324,12 +340,13 @@ def api_endpoints(service: Service) -> None:
 
     def ask(question: str) -> dict:
         """Answer one question: the verified answer text with [n] markers, its status and its sources."""
-        return answer_json(service.current.assistant.ask(_required(question)))
+        return answer_json(next(e.answer for e in stream(service.current.assistant, _required(question))
+                                if isinstance(e, Done)))
 
     def ask_stream(question: str) -> Iterator[dict]:
         """The same answer, streamed: {"stage": "sources"}, then {"stage": "generating", "text"}…, then "done"."""
         text = ""
-        for event in service.current.assistant.stream(_required(question)):
+        for event in stream(service.current.assistant, _required(question)):
             if isinstance(event, Sources):
                 yield {"stage": "sources", "text": "", "citations": [citation_json(c) for c in event.citations],
                        "retrieval_ms": event.retrieval_ms}
@@ -375,9 +392,10 @@ def build_app(service: Service, options: argparse.Namespace) -> gr.Blocks:
 
 
 def _required(question: str) -> str:
-    if not (question or "").strip():
-        raise gr.Error("请输入问题。")
-    return question.strip()
+    try:
+        return check_question(question)
+    except InvalidInput as e:
+        raise gr.Error(str(e)) from e
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -7,16 +7,20 @@ Layout (plain, inspectable files)::
     index/data-<stamp>/chunks.jsonl
 
 A save writes a new data folder, then replaces manifest.json atomically: a crash mid-write leaves the
-previous manifest pointing at the previous, complete data folder.
+previous manifest pointing at the previous, complete data folder. Writers take `write_lock` (one at a time
+across processes); readers take no lock, and a save keeps the previous data folder for those mid-load.
 """
 from __future__ import annotations
 
+import fcntl
 import json
 import math
 import os
 import shutil
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,11 +28,46 @@ import faiss
 import numpy as np
 
 from assistant.config import IndexConfig
-from assistant.errors import IndexCorrupt, IndexMismatch, IndexNotBuilt
+from assistant.errors import AssistantError, IndexCorrupt, IndexMismatch, IndexNotBuilt
 from assistant.records import Chunk
 
 FORMAT = 1
 MANIFEST = "manifest.json"
+LOCK = ".write.lock"
+LOCK_TIMEOUT_S = 120.0  # longer than an incremental add of one large file on two cores
+
+
+class IndexBusy(AssistantError):
+    """Another process holds the index's write lock past the timeout; the message is Chinese, for users."""
+
+
+@contextmanager
+def write_lock(directory: Path, timeout: float | None = None) -> Iterator[None]:
+    """Hold the index's write lock (a flock on index/.write.lock): one writer at a time across processes.
+
+    The kernel drops the lock when its holder dies, even by SIGKILL, so a crash never leaves it stale.
+    Readers do not take it.
+    """
+    timeout = LOCK_TIMEOUT_S if timeout is None else timeout
+    directory.mkdir(parents=True, exist_ok=True)
+    fd = os.open(directory / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "未知"
+                    raise IndexBusy(f"索引 {directory} 正由另一个进程（pid {holder}）写入，等待 {timeout:g} 秒后仍未完成；"
+                                    "请稍后重试") from None
+                time.sleep(0.05)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor releases the flock
 
 
 @dataclass
@@ -117,8 +156,13 @@ def _write_json(path: Path, data: dict) -> None:
 
 
 def save(index: VectorIndex, directory: Path) -> None:
-    """Write a new data folder, then switch the manifest to it; older data folders are removed after."""
+    """Write a new data folder, then switch the manifest to it; the caller holds `write_lock`.
+
+    Afterwards every data folder except the new one and the one the manifest pointed to before is removed
+    (readers that read the old manifest may still be loading that one).
+    """
     directory.mkdir(parents=True, exist_ok=True)
+    previous = _current_data(directory)
     data = directory / f"data-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**6}"
     tmp = Path(tempfile.mkdtemp(dir=directory, prefix=".tmp-data-"))
     faiss.write_index(index.faiss_index, str(tmp / "index.faiss"))
@@ -132,9 +176,18 @@ def save(index: VectorIndex, directory: Path) -> None:
                 "dim": index.dim, "saved_at": time.strftime("%Y-%m-%dT%H:%M:%S")}
     _write_json(directory / MANIFEST, manifest)
     index.manifest = manifest
+    keep = {data.name, previous, _current_data(directory)}
     for old in directory.iterdir():
-        if old.is_dir() and old.name != data.name and old.name.startswith(("data-", ".tmp-data-")):
+        if old.is_dir() and old.name not in keep and old.name.startswith(("data-", ".tmp-data-")):
             shutil.rmtree(old, ignore_errors=True)
+
+
+def _current_data(directory: Path) -> str:
+    """The data folder the manifest points to now ("" when there is no readable manifest)."""
+    try:
+        return str(json.loads((directory / MANIFEST).read_text(encoding="utf-8")).get("data", ""))
+    except (OSError, ValueError, AttributeError):
+        return ""
 
 
 def read_manifest(directory: Path) -> dict:
@@ -167,7 +220,20 @@ def check_compatible(manifest: dict, embedder_name: str, chunking: dict, where: 
 
 
 def load(directory: Path) -> VectorIndex:
-    """Load the index the manifest points to, checking that its parts agree."""
+    """Load the index the manifest points to, checking that its parts agree.
+
+    A writer may switch the manifest while we read; then the newer index is read once more.
+    """
+    before = _current_data(directory)
+    try:
+        return _load(directory)
+    except IndexCorrupt:
+        if _current_data(directory) in ("", before):
+            raise
+        return _load(directory)
+
+
+def _load(directory: Path) -> VectorIndex:
     manifest = read_manifest(directory)
     data = directory / str(manifest.get("data", ""))
     try:

@@ -1,7 +1,18 @@
-"""The knowledge base: keeps the index in step with the corpus folder, re-embedding only what changed."""
+"""The knowledge base: keeps the index in step with the corpus folder, re-embedding only what changed.
+
+Every write holds the index's write lock and changes the corpus folder in two steps: a file being added
+(or removed) waits in corpus/.pending/ until the new manifest is in place, then is moved in (or deleted).
+A writer killed at any point leaves the previous index loadable; the next writer finishes or undoes the
+pending move by one rule: a pending file whose hash the manifest lists belongs in the corpus.
+"""
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -10,10 +21,14 @@ import numpy as np
 from assistant.store import index as store
 from assistant.ingest.chunking import chunk_document
 from assistant.config import ChunkingConfig, IndexConfig
-from assistant.ingest.documents import SUPPORTED_SUFFIXES, load_corpus, load_document
+from assistant.ingest.documents import SIDECAR_SUFFIX, SUPPORTED_SUFFIXES, load_corpus, load_document
+from assistant.instructions import instruction_spans
+from assistant.limits import InvalidInput, check_name
 from assistant.store.embedding import Embedder
 from assistant.errors import DocumentError, IndexMismatch, IndexNotBuilt, UnsupportedDocument
 from assistant.records import Chunk, Document
+
+PENDING = ".pending"  # inside the corpus folder; hidden, so load_corpus skips it
 
 
 @dataclass
@@ -26,10 +41,12 @@ class SyncReport:
     unchanged: list[str] = field(default_factory=list)
     errors: list[DocumentError] = field(default_factory=list)
     embedded_chunks: int = 0
+    instructions: list[str] = field(default_factory=list)  # "doc_id: sentence" kept from the model
 
     def summary(self) -> str:
+        flagged = f"；{len(self.instructions)} 句疑似写给 AI 的指令不交给大模型" if self.instructions else ""
         return (f"新增 {len(self.added)}，更新 {len(self.updated)}，删除 {len(self.removed)}，"
-                f"未变 {len(self.unchanged)}，出错 {len(self.errors)}；向量化 {self.embedded_chunks} 段")
+                f"未变 {len(self.unchanged)}，出错 {len(self.errors)}；向量化 {self.embedded_chunks} 段{flagged}")
 
 
 @dataclass(frozen=True)
@@ -47,6 +64,7 @@ class KnowledgeBase:
     embedder: Embedder
     chunking: ChunkingConfig = ChunkingConfig()
     index_config: IndexConfig = IndexConfig()
+    library: tuple[Path, ...] = ()  # read-only folders indexed in place beside the corpus (never written to)
 
     def load(self) -> store.VectorIndex:
         """The saved index, checked against this knowledge base's embedder and chunking."""
@@ -71,41 +89,100 @@ class KnowledgeBase:
 
     def sync(self, progress: bool = False) -> tuple[store.VectorIndex, SyncReport]:
         """Index every document of the corpus folder; files that fail keep their previous entries."""
-        documents, errors = load_corpus(self.corpus_dir)
-        index = self._current()
-        known = set(index.manifest.get("documents", {})) if index else set()
-        failed = {Path(e.path).stem for e in errors}
-        gone = known - {d.doc_id for d in documents} - failed
-        new_index, report = self._update(index, documents, gone, progress)
+        with self._writing():
+            documents, errors = load_corpus(self.corpus_dir, *self.library)
+            index = self._current()
+            known = set(index.manifest.get("documents", {})) if index else set()
+            failed = {Path(e.path).stem for e in errors}
+            gone = known - {d.doc_id for d in documents} - failed
+            new_index, report = self._update(index, documents, gone, progress)
         report.errors = errors
         return new_index, report
 
     def add(self, path: Path, progress: bool = False) -> tuple[store.VectorIndex, SyncReport]:
-        """Copy one file into the corpus and index it; a bad file raises before anything changes."""
+        """Copy one file into the corpus and index it; a bad file, or a failure before the new index is
+        in place, leaves corpus and index as they were."""
         path = Path(path)
+        check_name(path.name)
         if path.suffix.lower() not in SUPPORTED_SUFFIXES:
             raise UnsupportedDocument(str(path), f"unsupported type {path.suffix or '(none)'}; "
                                       f"supported: {', '.join(SUPPORTED_SUFFIXES)}")
-        load_document(path)  # validate before copying
-        self.corpus_dir.mkdir(parents=True, exist_ok=True)
+        load_document(path)  # validate (type, size, text) before taking the lock
         target = self.corpus_dir / path.name
-        if path.resolve() != target.resolve():
-            shutil.copyfile(path, target)
-            sidecar = path.with_name(path.name + ".meta.json")
-            if sidecar.exists():
-                shutil.copyfile(sidecar, target.with_name(target.name + ".meta.json"))
-        return self._update(self._current(), [load_document(target)], set(), progress)
+        with self._writing():
+            index = self._current()
+            self._check_unique(path.name, index)
+            if target.exists() and path.resolve() == target.resolve():
+                return self._update(index, [load_document(target)], set(), progress)
+            staged = self._pending("add") / path.name
+            files = [(path, staged)]
+            if (sidecar := _sidecar(path)).exists():
+                files.append((sidecar, _sidecar(staged)))
+            try:
+                for src, dst in files:
+                    shutil.copyfile(src, dst)
+                result = self._update(index, [load_document(staged)], set(), progress)  # what is indexed is what is kept
+            finally:
+                self._recover()  # in the corpus if the new manifest landed, else gone
+        return result
 
     def remove(self, doc: str) -> tuple[store.VectorIndex, SyncReport]:
         """Remove a document (by id or file name) from the index and the corpus folder."""
-        index = self.load()
-        docs = index.manifest.get("documents", {})
-        doc_id = doc if doc in docs else next((i for i, d in docs.items() if d["source"] == doc), None)
-        if doc_id is None:
-            raise KeyError(f"no document {doc!r} in the index; known: {', '.join(sorted(docs)) or '(none)'}")
-        for f in (self.corpus_dir / docs[doc_id]["source"], self.corpus_dir / (docs[doc_id]["source"] + ".meta.json")):
+        with self._writing():
+            index = self.load()
+            docs = index.manifest.get("documents", {})
+            doc_id = doc if doc in docs else next((i for i, d in docs.items() if d["source"] == doc), None)
+            if doc_id is None:
+                raise KeyError(f"no document {doc!r} in the index; known: {', '.join(sorted(docs)) or '(none)'}")
+            source = self.corpus_dir / docs[doc_id]["source"]
+            staged = self._pending("remove") / source.name
+            _move(source, staged)  # out of the corpus; back in if the new manifest never lands
+            try:
+                result = self._update(index, [], {doc_id}, progress=False)
+            finally:
+                self._recover()
+        return result
+
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """The write lock, with what a killed writer left in corpus/.pending/ settled first."""
+        with store.write_lock(self.index_dir):
+            self._recover()
+            yield
+
+    def _pending(self, kind: str) -> Path:
+        folder = self.corpus_dir / PENDING / kind
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+
+    def _recover(self) -> None:
+        """A pending file whose hash the current manifest lists goes (back) into the corpus; others go."""
+        pending = self.corpus_dir / PENDING
+        if not pending.is_dir():
+            return
+        try:
+            docs = store.read_manifest(self.index_dir).get("documents", {})
+        except (IndexNotBuilt, IndexMismatch):
+            docs = {}
+        indexed = {(d["source"], d["sha256"]) for d in docs.values()}
+        for f in sorted(pending.glob("*/*")):
+            if not f.is_file() or f.name.endswith(SIDECAR_SUFFIX):
+                continue
+            if (f.name, hashlib.sha256(f.read_bytes()).hexdigest()) in indexed:
+                _move(f, self.corpus_dir / f.name)
+            _discard(f)
+        for f in pending.glob("*/*"):  # a sidecar whose file is gone
             f.unlink(missing_ok=True)
-        return self._update(index, [], {doc_id}, progress=False)
+
+    def _check_unique(self, name: str, index: store.VectorIndex | None) -> None:
+        """Refuse a file whose id (its name without suffix) another file of the corpus or index already has."""
+        doc_id = Path(name).stem
+        docs = index.manifest.get("documents", {}) if index else {}
+        other = docs[doc_id]["source"] if doc_id in docs and docs[doc_id]["source"] != name else next(
+            (p.name for p in self.corpus_dir.glob("*") if p.is_file() and p.stem == doc_id and p.name != name
+             and p.suffix.lower() in SUPPORTED_SUFFIXES), None)
+        if other:
+            raise InvalidInput(f"已有同名文档「{other}」（文档 ID {doc_id}），请改名后再添加，或先删除它")
 
     def _update(self, index: store.VectorIndex | None, upsert: list[Document], remove: set[str],
                 progress: bool) -> tuple[store.VectorIndex, SyncReport]:
@@ -128,7 +205,7 @@ class KnowledgeBase:
                 continue
             (report.updated if doc.doc_id in old_docs else report.added).append(doc.doc_id)
             keep.pop(doc.doc_id, None)
-            chunks = chunk_document(doc, self.chunking)
+            chunks = [_without_instructions(c, report.instructions) for c in chunk_document(doc, self.chunking)]
             fresh.extend(chunks)
             docs_meta[doc.doc_id] = {"source": doc.source, "sha256": doc.sha256, "title": doc.title,
                                      "doc_number": doc.doc_number, "meta": doc.meta, "chunks": len(chunks)}
@@ -148,3 +225,39 @@ class KnowledgeBase:
         if report.added or report.updated or report.removed or index is None:
             store.save(new_index, self.index_dir)
         return new_index, report
+
+
+def _without_instructions(chunk: Chunk, found: list[str]) -> Chunk:
+    """The chunk with instruction sentences cut out of its units: still in its text (shown, keyword-searched),
+    never embedded, quoted or read by the model."""
+    spans = instruction_spans(chunk.text)
+    if not spans:
+        return chunk
+    found += [f"{chunk.doc_id}: {chunk.text[s:e].strip()}" for s, e in spans]
+    units: list[tuple[int, int]] = []
+    for s, e in chunk.units:
+        pieces = [(s, e)]
+        for fs, fe in spans:
+            pieces = [p for a, b in pieces for p in ((a, min(b, fs)), (max(a, fe), b)) if p[0] < p[1]]
+        for a, b in pieces:
+            text = chunk.text[a:b]
+            if any(c.isalnum() for c in text):
+                lead = len(text) - len(text.lstrip())
+                units.append((a + lead, a + len(text.rstrip())))
+    return dataclasses.replace(chunk, units=tuple(units))
+
+
+def _sidecar(path: Path) -> Path:
+    return path.with_name(path.name + SIDECAR_SUFFIX)
+
+
+def _move(src: Path, dst: Path) -> None:
+    """Rename a file and its metadata sidecar (same file system: atomic each)."""
+    for a, b in ((src, dst), (_sidecar(src), _sidecar(dst))):
+        if a.exists():
+            os.replace(a, b)
+
+
+def _discard(path: Path) -> None:
+    for f in (path, _sidecar(path)):
+        f.unlink(missing_ok=True)
