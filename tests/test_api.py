@@ -320,22 +320,23 @@ def test_upload_search_delete(server, http):
 
 # ---------- schemathesis ----------
 
-def schemathesis(url: str, token: str, *only: str) -> str:
-    """`schemathesis run` against the spec with the `not_a_server_error` check; its output (asserted to pass)."""
+def schemathesis(url: str, token: str, cwd: Path, *only: str) -> str:
+    """`schemathesis run` against the spec with the `not_a_server_error` check, in `cwd` (it keeps a folder of
+    examples there); its output, asserted to pass."""
     cmd = [str(Path(sys.executable).parent / "schemathesis"), "run", url + "openapi.json", "--checks",
            "not_a_server_error", "--max-examples", "15", "--generation-deterministic", "--request-timeout", "60",
            "--header", f"Authorization: Bearer {token}", *only]
-    run = subprocess.run(cmd, capture_output=True, text=True, timeout=900, env={**os.environ, "NO_COLOR": "1"})
+    run = subprocess.run(cmd, capture_output=True, text=True, timeout=900, cwd=cwd, env={**os.environ, "NO_COLOR": "1"})
     assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-2000:]
     return run.stdout
 
 
-def test_schemathesis_finds_no_server_errors(server, http):
+def test_schemathesis_finds_no_server_errors(server, http, tmp_path):
     """Generated inputs, valid and invalid, for every operation: no 5xx. Reads with the API key (writes get 403),
     then the document operations again with the admin token."""
-    out = schemathesis(server.url, KEY)
+    out = schemathesis(server.url, KEY, tmp_path)
     assert re.search(r"Tested:\s+10\b", out) and re.search(r"\d+ generated, \d+ passed", out), out
-    out = schemathesis(server.url, TOKEN, "--include-path-regex", "^/v1/documents")
+    out = schemathesis(server.url, TOKEN, tmp_path, "--include-path-regex", "^/v1/documents")
     assert re.search(r"Tested:\s+3\b", out), out
     assert DOC_ID in documents(http)
 
@@ -434,3 +435,17 @@ def test_local_model_streams_tokens_then_references(tmp_path):
         assert cited and cited <= {r["n"] for r in refs}
     finally:
         server.stop()
+
+
+def test_cors_origins_when_configured(blocking_service):
+    from assistant.serving.api import ApiConfig, create_app
+
+    app = create_app(blocking_service[0], ApiConfig(cors_origins=("https://portal.example.gov.cn",)))
+
+    async def get(origin: str) -> httpx.Response:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://api") as client:
+            return await client.get("/v1/models", headers={"Origin": origin})
+
+    allowed, other = asyncio.run(get("https://portal.example.gov.cn")), asyncio.run(get("https://evil.example"))
+    assert allowed.headers["access-control-allow-origin"] == "https://portal.example.gov.cn"
+    assert "access-control-allow-origin" not in other.headers

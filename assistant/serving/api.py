@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import atexit
 import hmac
 import json
 import math
@@ -35,7 +36,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field
-from starlette.datastructures import UploadFile
+from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant.answering.answer import Done, Event, Sources, Token, rewrite_followup
@@ -54,6 +55,14 @@ MODEL_ID = "policy-qa"
 MAX_K = 20
 MAX_MESSAGES = 64
 MAX_FIELD_CHARS = 100  # industry, size, district, department, section, document names
+DESCRIPTION = f"""政策问答助手的 HTTP 接口，与网页版同一进程、同一端口、同一索引和模型。
+
+* `POST /v1/chat/completions` 兼容 OpenAI（官方 `openai` 客户端、LangChain `ChatOpenAI` 可直接使用）；引用在
+  `choices[0].message.references`（流式时在最后一个 chunk 的 `delta.references`），核验结果在 `verification`。
+* 问题 1–{MAX_QUESTION_CHARS} 字；上传文件受 `--max-upload-mb` 限制。
+* 错误为 `{{"error": {{"message", "type", "code", "param"}}}}`；大模型繁忙时返回 503 与 `Retry-After`。
+* 读接口在设置了 `--api-keys` 时需 `Authorization: Bearer <密钥>`；上传、删除需管理口令。
+"""
 
 
 @dataclass(frozen=True)
@@ -454,8 +463,7 @@ def create_app(service: Service, config: ApiConfig = ApiConfig()) -> FastAPI:
     queue = ModelQueue(config.queue_size, config.queue_timeout)
     executor = ThreadPoolExecutor(max_workers=config.answer_workers, thread_name_prefix="api-answer")
     staging = Path(tempfile.mkdtemp(prefix="policy-qa-api-"))
-    app.router.on_shutdown.append(lambda: (executor.shutdown(wait=False, cancel_futures=True),
-                                           shutil.rmtree(staging, ignore_errors=True)))
+    atexit.register(shutil.rmtree, staging, True)
 
     def read_access(given: HTTPAuthorizationCredentials | None = Depends(bearer)) -> None:
         if config.api_keys:
@@ -580,7 +588,7 @@ def create_app(service: Service, config: ApiConfig = ApiConfig()) -> FastAPI:
     return app
 
 
-async def _upload_form(request: Request, max_mb: float):
+async def _upload_form(request: Request, max_mb: float) -> FormData:
     """The multipart form, read only when it is multipart and not over the size limit."""
     kind = request.headers.get("content-type", "")
     if not kind.lower().startswith("multipart/form-data"):
@@ -597,7 +605,7 @@ async def _upload_form(request: Request, max_mb: float):
         raise ApiError(400, f"无法解析上传的表单：{e}", "invalid_form") from e
 
 
-async def _add_upload(service: Service, form, staging: Path, max_mb: float) -> dict:
+async def _add_upload(service: Service, form: FormData, staging: Path, max_mb: float) -> dict:
     """Check the uploaded file, index it, and say what changed; nothing indexed is lost when it fails."""
     file = form.get("file")
     if not isinstance(file, UploadFile):
@@ -635,13 +643,3 @@ async def _add_upload(service: Service, form, staging: Path, max_mb: float) -> d
     doc = service.documents().get(ids[0], {}) if ids else {}
     return {"id": ids[0] if ids else None, "title": doc.get("title"), "source": name, "status": status,
             "summary": report.summary()}
-
-
-DESCRIPTION = f"""政策问答助手的 HTTP 接口，与网页版同一进程、同一端口、同一索引和模型。
-
-* `POST /v1/chat/completions` 兼容 OpenAI（官方 `openai` 客户端、LangChain `ChatOpenAI` 可直接使用）；引用在
-  `choices[0].message.references`（流式时在最后一个 chunk 的 `delta.references`），核验结果在 `verification`。
-* 问题 1–{MAX_QUESTION_CHARS} 字；上传文件受 `--max-upload-mb` 限制。
-* 错误为 `{{"error": {{"message", "type", "code", "param"}}}}`；大模型繁忙时返回 503 与 `Retry-After`。
-* 读接口在设置了 `--api-keys` 时需 `Authorization: Bearer <密钥>`；上传、删除需管理口令。
-"""
