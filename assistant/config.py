@@ -14,7 +14,7 @@ class ChunkingConfig:
     """How documents are cut; `max_chars` was chosen by measuring recall (see README)."""
 
     max_chars: int = 400
-    version: int = 1  # bump when the chunking rules change, so old indexes are rebuilt
+    version: int = 2  # bump when the chunking rules change, so old indexes are rebuilt
 
     def __post_init__(self):
         if not 50 <= self.max_chars <= 4000:

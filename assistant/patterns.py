@@ -26,7 +26,8 @@ def bare_heading(heading: str) -> str:
     return HEADING_NUMBER.sub("", heading).rstrip("…")
 
 
-def reference(title: str, doc_number: str, path: str) -> str:
-    """The string staff paste into a reply: 《title》（文号）clause path."""
+def reference(title: str, doc_number: str, path: str, version: str = "") -> str:
+    """The string staff paste into a reply: 《title》(version)（文号） clause path."""
+    dated = f"({version})" if version else ""
     number = f"（{doc_number}）" if doc_number else ""
-    return f"《{title}》{number}{path}"
+    return f"《{title}》{dated}{number} {path}".rstrip()

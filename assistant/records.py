@@ -51,6 +51,7 @@ class Chunk:
     departments: tuple[str, ...] = ()
     item: str = ""
     units: tuple[tuple[int, int], ...] = ()  # sentence spans in `text`; each gets its own vector
+    version: str = ""  # the document's version date (YYYY-MM-DD), "" when it states none
 
     @property
     def path_str(self) -> str:
@@ -73,7 +74,7 @@ class Chunk:
             "id": self.id, "doc_id": self.doc_id, "source": self.source, "title": self.title,
             "doc_number": self.doc_number, "text": self.text, "start": self.start, "end": self.end,
             "path": list(self.path), "departments": list(self.departments), "item": self.item,
-            "units": [list(u) for u in self.units],
+            "units": [list(u) for u in self.units], "version": self.version,
         }
 
     @classmethod
@@ -100,6 +101,7 @@ class Hit:
     bm25_rank: int = 0
     dense_score: float = 0.0
     unit: int = -1
+    status: str = ""  # the document's status label (现行有效, 已被新版本取代 …), set by the retriever
 
     @property
     def quote(self) -> tuple[int, int]:
@@ -113,8 +115,8 @@ class Hit:
         """The hit as search results print it (CLI `--json`, LangChain metadata)."""
         c = self.chunk
         return {"id": c.id, "text": c.text, "path": c.path_str, "source": c.source, "title": c.title,
-                "doc_number": c.doc_number, "departments": list(c.departments), "start": c.start, "end": c.end,
-                "score": round(self.score, 6)}
+                "version": c.version, "status": self.status, "doc_number": c.doc_number,
+                "departments": list(c.departments), "start": c.start, "end": c.end, "score": round(self.score, 6)}
 
 
 @dataclass(frozen=True)
@@ -125,6 +127,7 @@ class Citation:
     chunk: Chunk
     quote_start: int
     quote_end: int
+    status: str = ""  # the document's status label when cited
 
     @property
     def quote(self) -> str:
@@ -133,12 +136,12 @@ class Citation:
     @property
     def reference(self) -> str:
         """The string staff paste into a reply: 《title》(文号) clause path."""
-        return reference(self.chunk.title, self.chunk.doc_number, self.chunk.path_str)
+        return reference(self.chunk.title, self.chunk.doc_number, self.chunk.path_str, self.chunk.version)
 
     def to_json(self) -> dict:
         c = self.chunk
         return {"n": self.n, "text": c.text, "path": c.path_str, "source": c.source, "title": c.title,
-                "doc_number": c.doc_number, "departments": list(c.departments), "quote": self.quote,
+                "version": c.version, "status": self.status, "doc_number": c.doc_number, "departments": list(c.departments), "quote": self.quote,
                 "quote_start": self.quote_start, "quote_end": self.quote_end, "chunk_id": c.id,
                 "reference": self.reference}
 
@@ -164,9 +167,18 @@ class Answer:
     notes: list[str] = field(default_factory=list)  # what verification removed or flagged, and why
     suggestions: list[str] = field(default_factory=list)  # nearest sections, when refused
     hits: list[Hit] = field(default_factory=list)
+    notice: str = ""  # first line shown above the text: the answer rests on a superseded or expired document
+    documents: list[str] = field(default_factory=list)  # 《title》(version) of each document cited, when several
+
+    @property
+    def display_text(self) -> str:
+        """What a reader sees: the notice first, the text, then the documents when the sources span several."""
+        used = f"依据文件：{'；'.join(self.documents)}" if len(self.documents) > 1 else ""
+        return "\n\n".join(p for p in (self.notice, self.text, used) if p)
 
     def to_json(self) -> dict:
         return {"question": self.question, "answer": self.text, "refused": self.refused,
                 "citations": [c.to_json() for c in self.citations], "verified": self.verified,
                 "backend": self.backend, "standalone_question": self.standalone_question,
-                "timings": self.timings, "notes": self.notes, "suggestions": self.suggestions}
+                "timings": self.timings, "notes": self.notes, "suggestions": self.suggestions,
+                "notice": self.notice, "documents": self.documents, "display_text": self.display_text}

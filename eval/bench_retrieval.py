@@ -1,117 +1,210 @@
-"""Retrieval benchmark on a question set: ours (hybrid) vs BM25-only, dense-only and a naive LangChain pipeline.
+"""Retrieval benchmark on every corpus in one run: ours (hybrid) beside BM25-only, dense-only and naive LangChain.
 
-    .venv/bin/python -m eval.bench_retrieval                    # seed corpus, eval/questions/seed.jsonl
-    .venv/bin/python -m eval.bench_retrieval --sweep 200,300,400,600   # justify the chunk size bound
+    .venv/bin/python -m eval.bench_retrieval                                  # seed and regulations library
+    .venv/bin/python -m eval.bench_retrieval --corpora seed,regulations,cmrc  # and CMRC2018 (first run ~15 min)
+    .venv/bin/python -m eval.bench_retrieval --corpora seed --sweep 150,250,400,800
 
-Prints evidence recall@1/3/5 and MRR per system, index build time, query latency p50/p95 and peak memory.
+Per corpus and system: document recall@1/5/10 (a gold document among the top k), evidence recall@1/5/10 (share of
+gold spans found in the top k texts), MRR of the evidence, and for ours the query latency p50/p95. Indexes and the
+naive pipeline's vectors are cached under --workdir, so a rerun embeds nothing.
 """
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
 import resource
 import sys
-import tempfile
 import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from assistant.config import DEFAULT_CORPUS, ChunkingConfig
-from assistant.store.embedding import EmbedderConfig, make_embedder
-from assistant.store.knowledge import KnowledgeBase
+from assistant.ingest.documents import load_corpus
 from assistant.retrieval.retrieve import Retriever
+from assistant.store.embedding import Embedder, EmbedderConfig, make_embedder
+from assistant.store.knowledge import KnowledgeBase
 
-from .baselines import naive_store
 from .bench import ROOT
-from .metrics import evidence_recall, mean, percentile, reciprocal_rank
-from .questions import Question, load_questions
+from .metrics import mean, percentile, recall_from_ranks, rr_from_ranks, span_ranks
+from .questions import load_questions
 
-KS = (1, 3, 5)
+KS = (1, 5, 10)
+LIBRARY = ROOT.parent / "shared" / "corpora" / "shanghai-regulations"
+BENCHMARKS = ROOT.parent / "shared" / "benchmarks"
 
-
-def answerable_questions(path: Path) -> list[Question]:
-    """The answerable questions with gold spans (eval.questions reads the file; its problems go to stderr)."""
-    questions, problems = load_questions(path)
-    for problem in problems:
-        print(problem, file=sys.stderr)
-    return [q for q in questions if q.answerable and q.evidence]
+# A ranked result: (source file name, text) pairs, best first.
+Ranked = list[tuple[str, str]]
 
 
-def score(questions: list[Question], search) -> dict:
-    """Recall@k and MRR of a `search(question) -> list[str]` function over the questions."""
-    per_k = {k: [] for k in KS}
+@dataclass
+class Case:
+    """One question of a corpus: its text, gold documents (file names) and gold spans."""
+
+    question: str
+    docs: tuple[str, ...]
+    evidence: tuple[str, ...]
+
+
+@dataclass
+class Corpus:
+    name: str
+    folders: tuple[Path, ...]  # the first is the corpus, the rest libraries read in place
+    cases: list[Case]
+
+
+def seed_corpus() -> Corpus:
+    questions, _ = load_questions(ROOT / "eval" / "questions" / "seed.jsonl")
+    source = next(p.name for p in DEFAULT_CORPUS.iterdir() if p.suffix == ".txt")
+    return Corpus("seed", (DEFAULT_CORPUS,), [Case(q.question, (source,), q.evidence)
+                                               for q in questions if q.answerable and q.evidence])
+
+
+def regulations_corpus() -> Corpus:
+    questions, _ = load_questions(ROOT / "eval" / "questions" / "shanghai-regulations.jsonl")
+    return Corpus("regulations", (DEFAULT_CORPUS, LIBRARY),
+                  [Case(q.question, q.docs, q.evidence) for q in questions if q.answerable and q.evidence])
+
+
+def cmrc_corpus(workdir: Path) -> Corpus:
+    from . import cmrc
+
+    paragraphs, questions = cmrc.load(BENCHMARKS / "cmrc2018")
+    folder = workdir / "cmrc-corpus"
+    cmrc.write_corpus(paragraphs, folder)  # one .txt per paragraph, named by its id
+    return Corpus("cmrc", (folder,), [Case(q.question, (f"{q.paragraph}.txt",), ()) for q in questions])
+
+
+def score(cases: Sequence[Case], search: Callable[[str], Ranked]) -> dict:
+    """Document recall@k, evidence recall@k and evidence MRR of a search over the cases (nan where no gold)."""
+    doc_hits = {k: [] for k in KS}
+    ev = {k: [] for k in KS}
     rr = []
-    for q in questions:
-        texts = search(q.question)
+    for case in cases:
+        ranked = search(case.question)[: max(KS)]
+        sources, texts = [s for s, _ in ranked], [t for _, t in ranked]
         for k in KS:
-            per_k[k].append(evidence_recall(q.evidence, texts, k))
-        rr.append(reciprocal_rank(q.evidence, texts[: max(KS)]))
-    return {**{f"recall@{k}": mean(v) for k, v in per_k.items()}, "mrr": mean(rr)}
+            doc_hits[k].append(float(any(s in case.docs for s in sources[:k])))
+        if case.evidence:
+            ranks = span_ranks(case.evidence, texts)
+            for k in KS:
+                ev[k].append(recall_from_ranks(ranks, k))
+            rr.append(rr_from_ranks(ranks))
+    out = {f"doc@{k}": mean(v) for k, v in doc_hits.items()}
+    out.update({f"ev@{k}": mean(v) if v else float("nan") for k, v in ev.items()})
+    out["mrr"] = mean(rr) if rr else float("nan")
+    return out
 
 
-def naive_langchain(corpus: Path, embedder):
-    """What a user would build first: RecursiveCharacterTextSplitter 500/50 + the same embedder + FAISS."""
-    store = naive_store(corpus, embedder)
-    return lambda q: [d.page_content for d in store.similarity_search(q, k=max(KS))]
+def build_ours(corpus: Corpus, embedder: Embedder, workdir: Path, max_chars: int) -> tuple[Retriever, float]:
+    """Our index of the corpus (cached per corpus and chunk size; a rerun re-embeds nothing)."""
+    index_dir = workdir / f"index-{corpus.name}-{max_chars}"
+    kb = KnowledgeBase(corpus.folders[0], index_dir, embedder, ChunkingConfig(max_chars=max_chars),
+                       library=corpus.folders[1:])
+    t0 = time.perf_counter()
+    index, _ = kb.sync(progress=True)
+    return Retriever(index, embedder), time.perf_counter() - t0
 
 
-def build(corpus: Path, embedder, max_chars: int) -> tuple[Retriever, float]:
-    start = time.perf_counter()
-    kb = KnowledgeBase(corpus, Path(tempfile.mkdtemp(prefix="bench-index-")), embedder, ChunkingConfig(max_chars=max_chars))
-    index, _ = kb.sync()
-    return Retriever(index, embedder), time.perf_counter() - start
+def naive_langchain(corpus: Corpus, embedder: Embedder, workdir: Path) -> Callable[[str], Ranked]:
+    """What a user builds first: RecursiveCharacterTextSplitter 500/50 + the same embedder + LangChain FAISS."""
+    from langchain_community.vectorstores import FAISS
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+    from assistant.integrations import PolicyEmbeddings
+
+    splitter = RecursiveCharacterTextSplitter(chunk_size=500, chunk_overlap=50)
+    docs, _ = load_corpus(*corpus.folders)
+    pairs = [(t, d.source) for d in docs for t in splitter.split_text(d.text)]
+    vectors = cached_vectors(embedder, [t for t, _ in pairs], workdir / f"naive-{corpus.name}.npy")
+    store = FAISS.from_embeddings([(t, v.tolist()) for (t, _), v in zip(pairs, vectors)], PolicyEmbeddings(embedder),
+                                  metadatas=[{"source": s} for _, s in pairs])
+    return lambda q: [(d.metadata["source"], d.page_content) for d in store.similarity_search(q, k=max(KS))]
 
 
-def row(name: str, m: dict) -> str:
-    return f"| {name} | " + " | ".join(f"{m[k]:.3f}" for k in ("recall@1", "recall@3", "recall@5", "mrr")) + " |"
+def cached_vectors(embedder: Embedder, texts: list[str], path: Path) -> np.ndarray:
+    """Passage vectors of the texts, kept on disk beside a hash of the texts."""
+    digest = hashlib.sha256(json.dumps([embedder.name, texts], ensure_ascii=False).encode()).hexdigest()
+    stamp = path.with_suffix(".sha256")
+    if path.exists() and stamp.exists() and stamp.read_text() == digest:
+        return np.load(path)
+    vectors = embedder.embed_passages(texts, progress=True)
+    np.save(path, vectors)
+    stamp.write_text(digest)
+    return vectors
+
+
+def systems(retriever: Retriever, naive: Callable[[str], Ranked], latencies: list[float]
+            ) -> dict[str, Callable[[str], Ranked]]:
+    chunks = retriever.index.chunks
+    k = max(KS)
+
+    def ours(q: str) -> Ranked:
+        t = time.perf_counter()
+        hits = retriever.search(q, k)
+        latencies.append((time.perf_counter() - t) * 1000)
+        return [(h.chunk.source, h.chunk.text) for h in hits]
+
+    return {
+        "ours (hybrid)": ours,
+        "BM25 only (jieba)": lambda q: [(chunks[r].source, chunks[r].text) for r, _ in retriever.lexical(q, k)],
+        "dense only (sentence vectors)": lambda q: [(chunks[r].source, chunks[r].text)
+                                                    for r, _, _ in retriever.dense(q, k)],
+        "naive LangChain (500/50 + FAISS)": naive,
+    }
+
+
+def table(rows: dict[str, dict]) -> str:
+    cols = [f"doc@{k}" for k in KS] + [f"ev@{k}" for k in KS] + ["mrr"]
+    head = "| system | " + " | ".join(cols) + " |\n|---|" + "---|" * len(cols)
+    body = ["| " + name + " | " + " | ".join("—" if m[c] != m[c] else f"{m[c]:.3f}" for c in cols) + " |"
+            for name, m in rows.items()]
+    return "\n".join([head, *body])
 
 
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--questions", type=Path, default=ROOT / "eval" / "questions" / "seed.jsonl")
-    p.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    p.add_argument("--corpora", default="seed,regulations", help="comma-separated: seed, regulations, cmrc")
+    p.add_argument("--workdir", type=Path, default=ROOT / ".cache" / "bench", help="cached indexes and vectors")
     p.add_argument("--max-chars", type=int, default=ChunkingConfig.max_chars)
     p.add_argument("--sweep", default="", help="comma-separated max_chars values to compare (ours only)")
+    p.add_argument("--json", type=Path, help="also write the figures here")
     args = p.parse_args(argv)
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    makers = {"seed": seed_corpus, "regulations": regulations_corpus, "cmrc": lambda: cmrc_corpus(args.workdir)}
+    unknown = set(args.corpora.split(",")) - set(makers)
+    if unknown:
+        p.error(f"unknown corpus {sorted(unknown)}; choose from {sorted(makers)}")
 
-    questions = answerable_questions(args.questions)
     embedder = make_embedder(EmbedderConfig())
     embedder.embed_query("预热")  # model load is not part of the build or query time
-    print(f"{len(questions)} answerable questions from {args.questions.name}; embedder {embedder.name}\n")
-
-    retriever, build_s = build(args.corpus, embedder, args.max_chars)
-    t0 = time.perf_counter()
-    naive = naive_langchain(args.corpus, embedder)
-    naive_build_s = time.perf_counter() - t0
-
-    latencies: list[float] = []
-
-    def ours(q: str) -> list[str]:
-        t = time.perf_counter()
-        hits = retriever.search(q, max(KS))
-        latencies.append((time.perf_counter() - t) * 1000)
-        return [h.chunk.text for h in hits]
-
-    chunks = retriever.index.chunks
-    systems = {
-        f"ours (hybrid, max_chars={args.max_chars})": ours,
-        "BM25 only (jieba)": lambda q: [chunks[r].text for r, _ in retriever.lexical(q, max(KS))],
-        "dense only (same embedder)": lambda q: [chunks[r].text for r, _, _ in retriever.dense(q, max(KS))],
-        "naive LangChain (500/50 + FAISS)": naive,
-    }
-    print("| system | recall@1 | recall@3 | recall@5 | MRR |\n|---|---|---|---|---|")
-    for name, fn in systems.items():
-        print(row(name, score(questions, fn)), flush=True)
-    print(f"\nindex build (chunk + embed + save): ours {build_s:.2f} s for {len(chunks)} chunks; "
-          f"naive {naive_build_s:.2f} s")
-    print(f"query latency, ours: p50 {percentile(latencies, 50):.1f} ms, p95 {percentile(latencies, 95):.1f} ms "
-          f"({len(latencies)} queries)")
-
-    if args.sweep:
-        print("\nchunk size bound (ours):\n| max_chars | chunks | recall@1 | recall@3 | recall@5 | MRR |\n|---|---|---|---|---|---|")
-        for mc in [int(x) for x in args.sweep.split(",")]:
-            r, _ = build(args.corpus, embedder, mc)
-            m = score(questions, lambda q, r=r: [h.chunk.text for h in r.search(q, max(KS))])
-            print(f"| {mc} | {len(r.index.chunks)} " + row("", m)[2:], flush=True)
+    report: dict = {}
+    for name in args.corpora.split(","):
+        corpus = makers[name]()
+        print(f"\n## {name}: {len(corpus.cases)} questions with gold; embedder {embedder.name}", flush=True)
+        retriever, build_s = build_ours(corpus, embedder, args.workdir, args.max_chars)
+        naive = naive_langchain(corpus, embedder, args.workdir)
+        latencies: list[float] = []
+        rows = {sys_name: score(corpus.cases, fn) for sys_name, fn in systems(retriever, naive, latencies).items()}
+        print(table(rows))
+        index = retriever.index
+        print(f"\nours: {len(index.manifest['documents'])} documents, {len(index.chunks)} chunks, "
+              f"{index.faiss_index.ntotal} sentence vectors; index sync {build_s:.1f} s (cached after the first run); "
+              f"query p50 {percentile(latencies, 50):.1f} ms, p95 {percentile(latencies, 95):.1f} ms", flush=True)
+        report[name] = {"systems": rows, "chunks": len(index.chunks), "vectors": int(index.faiss_index.ntotal),
+                        "query_ms_p50": percentile(latencies, 50), "query_ms_p95": percentile(latencies, 95)}
+        if args.sweep:
+            print("\nchunk size bound (ours):\n| max_chars | chunks | " + " | ".join(f"ev@{k}" for k in KS) + " |")
+            for mc in [int(x) for x in args.sweep.split(",")]:
+                r, _ = build_ours(corpus, embedder, args.workdir, mc)
+                m = score(corpus.cases, lambda q, r=r: [(h.chunk.source, h.chunk.text) for h in r.search(q, max(KS))])
+                print(f"| {mc} | {len(r.index.chunks)} | " + " | ".join(f"{m[f'ev@{k}']:.3f}" for k in KS) + " |")
     print(f"\npeak memory (RSS): {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+    if args.json:
+        args.json.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -28,6 +28,8 @@ class Question:
     must: tuple[str, ...] = ()
     answerable: bool = True
     type: str = ""
+    docs: tuple[str, ...] = ()  # gold file names (a library question set)
+    outdated: tuple[str, ...] = ()  # text of a superseded version: an answer quoting it is wrong
 
 
 @dataclass(frozen=True)
@@ -121,7 +123,8 @@ def _question(row: dict | BadRow, csv_text: bool) -> Question:
     return Question(id=qid.strip(), question=question.strip(),
                     evidence=_strings(row.get("evidence"), "evidence", csv_text),
                     reference=reference.strip(), must=_strings(row.get("must"), "must", csv_text),
-                    answerable=_flag(row.get("answerable"), csv_text), type=kind.strip())
+                    answerable=_flag(row.get("answerable"), csv_text), type=kind.strip(),
+                    docs=_strings(row.get("docs"), "docs", csv_text), outdated=_strings(row.get("outdated"), "outdated", csv_text))
 
 
 def _strings(value: object, name: str, csv_text: bool) -> tuple[str, ...]:

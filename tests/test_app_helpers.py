@@ -54,7 +54,8 @@ def test_answer_message_links_citations_and_shows_status(item7):
     a = answer_with(Citation(1, item7, item7.start, item7.end))
     md = render.answer_markdown(a, turn=2)
     assert '<a class="cite" href="#src-2-1">[1]</a>' in md
-    assert "核验：原文摘录" in md and "> 注：示例注释" in md
+    assert '<span class="status status-extractive">摘录原文</span>' in md
+    assert "> 未能生成经原文核实的回答，下面直接列出相关条款的原文。" in md and "示例注释" not in md  # notes are for staff
     assert "来源：" in md and "7、拓展生鲜电商零售业态" in md
     refused = Answer(question="q", text="文件未涉及：…", citations=[], refused=True, verified=REFUSED,
                      backend="extractive", suggestions=["二、聚焦发展重点 > 7、拓展生鲜电商零售业态"])
@@ -73,7 +74,7 @@ def test_source_panel_marks_the_quote(item7):
     html = render.sources_html([c], 0, NoCards(), answer_with(c))
     assert f"<mark>{item7.text[s:e]}</mark>" in html
     assert 'id="src-0-1"' in html and '<span class="dept lead">市商务委</span>' in html
-    assert "（沪府办发〔2020〕1号）二、聚焦发展重点 &gt; 7、拓展生鲜电商零售业态" in html
+    assert "（沪府办发〔2020〕1号） 二、聚焦发展重点 &gt; 7、拓展生鲜电商零售业态" in html
     assert "正在生成回答" in render.sources_html([c], 0, NoCards())
 
 

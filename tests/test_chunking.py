@@ -1,8 +1,11 @@
+import os
 import re
+from pathlib import Path
 
 import pytest
 
 from assistant.ingest.chunking import chunk_document, classify, parse_departments
+from assistant.ingest.documents import load_document
 from assistant.config import ChunkingConfig
 from assistant.records import Document
 
@@ -96,7 +99,7 @@ def test_chapters_and_articles_of_a_regulation():
             "第二章 数据资源\n第三条 市大数据中心负责公共数据归集。（牵头部门：市大数据中心、市网信办）\n")
     chunks = chunk_document(law(text), ChunkingConfig())
     by_item = {c.item: c for c in chunks if c.item}
-    assert by_item["第一条"].path == ("第一章 总则", "第一条 为了促进数据利用，制定本条例")
+    assert by_item["第一条"].path == ("第一章 总则", "第一条")
     assert by_item["第三条"].path[0] == "第二章 数据资源"
     assert by_item["第三条"].departments == ("市大数据中心", "市网信办")
 
@@ -105,8 +108,9 @@ def test_markdown_headings():
     text = "# 某市措施\n## 第一章 总则\n为推动发展，制定本措施。\n## 第二章 支持政策\n### 第五条 资金支持\n最高奖励500万元。\n"
     chunks = chunk_document(law(text, "m.md"), ChunkingConfig())
     paths = {c.text: c.path for c in chunks}
-    assert paths["最高奖励500万元。"] == ("某市措施", "第二章 支持政策", "第五条 资金支持")
-    assert paths["为推动发展，制定本措施。"] == ("某市措施", "第一章 总则")
+    assert paths["最高奖励500万元。"] == ("第二章 支持政策", "第五条 资金支持")  # the title is not a path element
+    assert paths["为推动发展，制定本措施。"] == ("第一章 总则",)
+    assert "某市措施" not in paths
 
 
 def test_classify_and_departments_helpers():
@@ -116,3 +120,38 @@ def test_classify_and_departments_helpers():
     assert classify("12. 推进数据开放。", False)[:2] == ("item", 40)
     assert parse_departments("做好工作。（责任单位：市住房城乡建设管理委，市规划资源局；各区政府）") == (
         "市住房城乡建设管理委", "市规划资源局", "各区政府")
+
+
+# --- regulations of the library (real files, read in place) ---------------------------------------------
+
+LIBRARY = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "shanghai-regulations"
+
+
+def library_chunks(name: str):
+    if not LIBRARY.is_dir() and os.environ.get("CI") != "true":
+        pytest.skip(f"regulations library not found at {LIBRARY}")
+    return chunk_document(load_document(LIBRARY / name), ChunkingConfig())
+
+
+def test_articles_of_a_regulation_nest_under_their_chapter():
+    chunks = library_chunks("上海市促进中小企业发展条例(2018-05-24).md")
+    by_item = {c.item: c for c in chunks}
+    assert by_item["第七条"].path_str == "第二章 创业扶持 > 第七条"
+    assert by_item["第十一条"].path_str == "第二章 创业扶持 > 第十一条"
+    assert by_item["第十四条"].path_str == "第三章 资金支持 > 第十四条"
+    assert by_item["第一条"].title == "上海市促进中小企业发展条例"
+    assert all(not c.path or c.path[0] != "上海市促进中小企业发展条例" for c in chunks)
+
+
+def test_items_of_an_article_stay_in_it_and_never_above_the_next_article():
+    chunks = library_chunks("上海市优化营商环境条例(2024-09-27).md")
+    (c96,) = [c for c in chunks if c.item == "第九十六条"]
+    assert c96.path == ("第七章 法律责任", "第九十六条")
+    assert "（一）违反“一网通办”工作要求，限定企业等经营主体办理渠道的；" in c96.text
+    assert not any(p.startswith(("（", "(")) for c in chunks for p in c.path)
+
+
+def test_adoption_history_is_metadata_not_content():
+    chunks = library_chunks("上海市优化营商环境条例(2024-09-27).md")
+    assert chunks[0].path_str == "第一章 总则 > 第一条"
+    assert not any("常务委员会第二十次会议通过" in c.text or "INFO END" in c.text for c in chunks)

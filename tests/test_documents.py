@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -191,7 +192,32 @@ def test_seed_metadata_inferred_without_sidecar(tmp_path: Path) -> None:
     shutil.copy(SEED, tmp_path / SEED.name)
     doc = load_document(tmp_path / SEED.name)
     assert doc.meta == {"title": "上海市促进在线新经济发展行动方案(2020-2022年)",
-                        "doc_number": "沪府办发〔2020〕1号", "period": "2020-2022年"}
+                        "doc_number": "沪府办发〔2020〕1号", "period": "2020-2022年", "kind": "行动方案",
+                        "region": "上海市"}
+
+
+LIBRARY = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "shanghai-regulations"
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("上海市优化营商环境条例(2024-09-27).md", {
+        "title": "上海市优化营商环境条例", "kind": "条例", "region": "上海市", "adopted": "2020-04-10",
+        "issuer": "上海市人民代表大会常务委员会", "amended": ["2021-10-28", "2023-11-22", "2024-09-27"],
+        "version": "2024-09-27"}),
+    ("上海市优化营商环境条例(2020-04-10).md", {
+        "title": "上海市优化营商环境条例", "kind": "条例", "version": "2020-04-10", "adopted": "2020-04-10"}),
+    ("上海市检验检测条例.md", {  # no date in the name: the version is the adoption date its header states
+        "title": "上海市检验检测条例", "adopted": "2016-11-11", "version": "2016-11-11", "effective": "2017-01-01"}),
+    ("上海市出租汽车管理条例.md", {  # no history lines at all: no version, nothing guessed
+        "title": "上海市出租汽车管理条例", "effective": "1995-09-01"}),
+])
+def test_regulation_metadata_from_header_and_file_name(name, expected) -> None:
+    if not LIBRARY.is_dir() and os.environ.get("CI") != "true":
+        pytest.skip(f"regulations library not found at {LIBRARY}")
+    meta = load_document(LIBRARY / name).meta
+    assert {k: meta.get(k) for k in expected} == expected
+    if "adopted" not in expected:
+        assert "version" not in meta and "adopted" not in meta and "issuer" not in meta
 
 
 def test_seed_content_lines_drop_only_the_trailing_residue() -> None:

@@ -29,7 +29,7 @@ def test_build_save_load_round_trip(corpus_dir, tmp_path):
     np.testing.assert_allclose(loaded.vectors(), built.vectors(), atol=1e-6)
     manifest = json.loads((tmp_path / "index" / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["embedder"] == "test/bigram-hash" and manifest["dim"] == 256
-    assert manifest["chunking"] == {"max_chars": 400, "version": 1}
+    assert manifest["chunking"] == {"max_chars": 400, "version": 2}
     assert manifest["documents"][SEED_ID]["doc_number"] == "沪府办发〔2020〕1号"
     assert len(manifest["documents"][SEED_ID]["sha256"]) == 64
     # Chinese stays readable in the plain files.

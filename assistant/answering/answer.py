@@ -22,7 +22,8 @@ from assistant.normalize import normalize
 from assistant.answering.prompt import build_messages, select_excerpts
 from assistant.records import EXTRACTIVE, METADATA, PARTIAL, REFUSED, VERIFIED, Answer, Chunk, Citation, Hit
 from assistant.answering.refusal import asked_kinds, decide, lacks_asked_kind, pinned
-from assistant.retrieval.retrieve import Retriever
+from assistant.answering.versions import Versions
+from assistant.retrieval.retrieve import Filters, Retriever
 from assistant.answering.verify import is_refusal, verify
 from assistant.patterns import CITATION
 
@@ -87,7 +88,7 @@ def rewrite_followup(question: str, history: Sequence[Answer]) -> tuple[str, Chu
 
 
 def _citations(hits: Sequence[Hit]) -> list[Citation]:
-    return [Citation(n, h.chunk, *h.quote) for n, h in enumerate(hits, start=1)]
+    return [Citation(n, h.chunk, *h.quote, status=h.status) for n, h in enumerate(hits, start=1)]
 
 
 def _renumber(text: str, used: list[int], citations: list[Citation], notes: list[str] | None = None
@@ -98,7 +99,7 @@ def _renumber(text: str, used: list[int], citations: list[Citation], notes: list
     for i, note in enumerate(notes or []):
         notes[i] = CITATION.sub(lambda m: f"[{mapping[int(m.group(1))]}]" if int(m.group(1)) in mapping
                                 else f"[检索结果{m.group(1)}]", note)
-    kept = [Citation(mapping[c.n], c.chunk, c.quote_start, c.quote_end) for c in citations if c.n in mapping]
+    kept = [Citation(mapping[c.n], c.chunk, c.quote_start, c.quote_end, c.status) for c in citations if c.n in mapping]
     return text, sorted(kept, key=lambda c: c.n)
 
 
@@ -140,6 +141,7 @@ class Assistant:
         self.config = config
         chunks = retriever.index.chunks
         self.facts = Facts(chunks, retriever.index.manifest.get("documents", {}))
+        self.versions = Versions(chunks, retriever.library)
         self.corpus_text = "\n".join(c.text for c in chunks)
 
     @classmethod
@@ -158,18 +160,25 @@ class Assistant:
         return Assistant(Retriever.from_passages(passages, self.retriever.embedder, self.retriever.config),
                          self.model, self.config)
 
-    def ask(self, question: str, history: Sequence[Answer] | None = None) -> Answer:
+    def ask(self, question: str, history: Sequence[Answer] | None = None, filters: Filters = Filters()) -> Answer:
         """The final answer (the stream, consumed)."""
-        for event in self.stream(question, history):
+        for event in self.stream(question, history, filters):
             if isinstance(event, Done):
                 return event.answer
         raise RuntimeError("answer stream ended without an answer")
 
-    def stream(self, question: str, history: Sequence[Answer] | None = None) -> Iterator[Event]:
+    def stream(self, question: str, history: Sequence[Answer] | None = None, filters: Filters = Filters()
+               ) -> Iterator[Event]:
         """Sources first, then tokens, then the verified answer: structured facts, an early refusal, or
         generation → verification → (quotes | verbatim excerpts)."""
-        turn = self._retrieve(question, history or [])
-        fact = self.facts.answer(turn.standalone, turn.hits, turn.context)
+        turn = self._retrieve(question, history or [], filters)
+        if not self.retriever.matches_any(filters):  # never fall back to every document
+            yield Sources([], turn.standalone, turn.retrieval_ms)
+            turn.sources_ms = turn.retrieval_ms
+            yield from self._refuse(turn, "筛选条件没有匹配任何文件，请放宽或更换筛选条件")
+            return
+        fact = (self.versions.answer(turn.standalone, turn.hits)
+                or self.facts.answer(turn.standalone, turn.hits, turn.context))
         if fact is not None:
             yield from self._fact_answer(turn, fact)
             return
@@ -186,6 +195,8 @@ class Assistant:
         chunks, citations = [h.chunk for h in evidence], _citations(evidence)
         yield Sources(citations, turn.standalone, turn.retrieval_ms)
         turn.sources_ms = turn.ms()
+        if notice := self._notice(citations):
+            yield Token(notice + "\n\n")
         generated = yield from self._generate(turn, chunks, excerpts)
         if self.model is not None and generated and is_refusal(generated):
             words, known = self.retriever.bm25.coverage(turn.standalone)
@@ -209,18 +220,19 @@ class Assistant:
 
     # -- the steps of `stream` --
 
-    def _retrieve(self, question: str, history: Sequence[Answer]) -> _Turn:
+    def _retrieve(self, question: str, history: Sequence[Answer], filters: Filters) -> _Turn:
         """The standalone question (follow-ups rewritten) and its hits."""
         t0 = time.perf_counter()
         standalone, context = rewrite_followup(question, history)
-        hits = self.retriever.search(standalone, self.config.retrieve_k)
+        hits = self.retriever.search(standalone, self.config.retrieve_k, filters)
         turn = _Turn(question, standalone, context, hits, t0)
         turn.retrieval_ms = turn.ms()
         return turn
 
     def _fact_answer(self, turn: _Turn, fact) -> Iterator[Event]:
         """A metadata question (文号, 责任部门, outline …) answered from the document's structure."""
-        cites = [Citation(n, c, s, e) for n, (c, s, e) in enumerate(fact.sources, start=1)]
+        library = self.retriever.library
+        cites = [Citation(n, c, s, e, library.status(c.doc_id).label) for n, (c, s, e) in enumerate(fact.sources, start=1)]
         yield Sources(cites, turn.standalone, turn.retrieval_ms)
         yield Token(fact.text)
         turn.sources_ms = turn.retrieval_ms
@@ -311,9 +323,22 @@ class Assistant:
               refused: bool = False) -> Done:
         timings = {"retrieval_ms": turn.retrieval_ms, "sources_ms": turn.sources_ms,
                    "first_token_ms": turn.first_token_ms, "total_ms": turn.ms()}
+        docs = list(dict.fromkeys(c.chunk.doc_id for c in citations))
         return Done(Answer(question=turn.question, text=text, citations=citations, refused=refused, verified=verified,
                            backend=backend, standalone_question=turn.standalone, timings=timings, notes=list(turn.notes),
-                           suggestions=self._suggestions(turn.hits) if refused else [], hits=turn.hits))
+                           suggestions=self._suggestions(turn.hits) if refused else [], hits=turn.hits,
+                           notice="" if refused or verified == METADATA else self._notice(citations),
+                           documents=[self.retriever.library.named(d) for d in docs] if len(docs) > 1 else []))
+
+    def _notice(self, citations: Sequence[Citation]) -> str:
+        """The first line of an answer that rests on a document not in force: which, why, and what replaces it."""
+        library, parts = self.retriever.library, []
+        for doc_id in dict.fromkeys(c.chunk.doc_id for c in citations):
+            status = library.status(doc_id)
+            if not status.in_force:
+                parts.append(f"{library.named(doc_id)}{status.label}（{status.reason}）" if status.reason
+                             else f"{library.named(doc_id)}{status.label}")
+        return f"注意：本回答依据的{'；'.join(parts)}，以下内容仅供参考，请以现行规定为准。" if parts else ""
 
     def _suggestions(self, hits: Sequence[Hit]) -> list[str]:
         seen: list[str] = []

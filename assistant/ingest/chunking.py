@@ -1,7 +1,9 @@
 """Structure-aware chunking of Chinese official documents: one numbered item never shares a chunk.
 
-The outline of a policy text is read from its line starts (第X章, 一、, (一), 1、, 第X条, markdown #);
+The outline of a policy text is read from its line starts (第X编/章/节, 一、, (一), 1、, 第X条, markdown #);
 each chunk carries its clause path and the item's 责任部门. Long items are split at sentence ends.
+In a regulation (a text with 第X条 articles) the article is the unit: its 款, 项 (一) and 目 1. stay in it,
+so an item never ends up above the next article.
 """
 from __future__ import annotations
 
@@ -16,7 +18,8 @@ from assistant.records import Chunk, Document, Line, chunk_id
 
 # (rank, pattern): a smaller rank is higher in the outline. Items (rank 40) are the citation unit.
 HEADINGS: list[tuple[str, int, re.Pattern]] = [
-    ("chapter", 10, re.compile(rf"^第[{CN_NUM}\d]+[章编]")),
+    ("book", 5, re.compile(rf"^第[{CN_NUM}\d]+编")),
+    ("chapter", 10, re.compile(rf"^第[{CN_NUM}\d]+章")),
     ("part", 15, re.compile(rf"^第[{CN_NUM}\d]+节")),
     ("section", 20, re.compile(rf"^[{CN_NUM}]+[、.．]")),
     ("subsection", 30, re.compile(rf"^[(（][{CN_NUM}]+[)）]")),
@@ -24,6 +27,9 @@ HEADINGS: list[tuple[str, int, re.Pattern]] = [
     ("article", 40, re.compile(rf"^第[{CN_NUM}\d]+条")),
 ]
 MARKDOWN = re.compile(r"^(#{1,6})\s+(.*)$")
+ARTICLE = re.compile(rf"^第[{CN_NUM}\d]+条")
+ARTICLE_TITLE = re.compile(rf"^第[{CN_NUM}\d]+条(?:\s*【[^】]{{1,20}}】)?")
+DIVISION = re.compile(rf"^(第[{CN_NUM}\d]+[编章节])\s*(.*)$")
 DEPT_SPLIT = re.compile(r"[、，,；;/\s]+")
 SENTENCE_END = re.compile(r"(?<=[。！？；!?;])")
 TITLE_END = re.compile(r"[。；;：:！？!?]")
@@ -41,20 +47,33 @@ class _Block:
     lines: list[Line]
 
 
-def classify(line: str, markdown: bool) -> tuple[str, int, str] | None:
-    """Return (kind, rank, label) when a line opens an outline node, else None."""
+BELOW_ARTICLE = ("subsection", "item")  # 项 (一) and 目 1.: parts of an article in a regulation
+
+
+def classify(line: str, markdown: bool, articles: bool = False) -> tuple[str, int, str] | None:
+    """Return (kind, rank, label) when a line opens an outline node, else None; with `articles` (the text
+    is a regulation) items and subsections are parts of their article, not nodes."""
     if markdown and (m := MARKDOWN.match(line)):
         text = m.group(2).strip().rstrip("#").strip()
-        nested = classify(text, markdown=False)
-        return ("heading", len(m.group(1)), nested[2] if nested else text)
+        nested = classify(text, markdown=False, articles=articles)  # "## 第一章 总 则" ranks as a chapter
+        if nested:  # a heading article keeps its title: "### 第五条 资金支持"
+            return "heading", nested[1], text if nested[0] == "article" and len(text) <= MAX_TITLE else nested[2]
+        return "heading", len(m.group(1)), text
     for kind, rank, pattern in HEADINGS:
         if pattern.match(line):
-            return kind, rank, _label(line)
+            if articles and kind in BELOW_ARTICLE:
+                return None
+            return kind, rank, _label(kind, line)
     return None
 
 
-def _label(line: str) -> str:
-    """The heading or item title: the line up to its first sentence end, if short."""
+def _label(kind: str, line: str) -> str:
+    """How the path names a node: an article by its number (第七条), a chapter by number and title
+    (第二章 创业扶持), anything else by the line up to its first sentence end, if short."""
+    if kind == "article":  # 第七条, or 第七条【资金支持】 where the article has a bracketed title
+        return ARTICLE_TITLE.match(line).group(0)
+    if m := DIVISION.match(line):
+        return " ".join(p for p in (m.group(1), "".join(m.group(2).split())) if p)
     m = TITLE_END.search(line)
     title = line[: m.start()] if m else line
     return title if len(title) <= MAX_TITLE else title[:MAX_TITLE] + "…"
@@ -64,7 +83,7 @@ def _item_number(kind: str, line: str) -> str:
     if kind == "item":
         return re.match(r"\d+", line).group(0)
     if kind == "article":
-        return re.match(rf"第[{CN_NUM}\d]+条", line).group(0)
+        return ARTICLE.match(line).group(0)
     return ""
 
 
@@ -84,8 +103,10 @@ def outline(doc: Document) -> list[_Block]:
     stack: list[tuple[int, str]] = []  # (rank, label) of open headings
     blocks: list[_Block] = []
     current: _Block | None = None
-    for line in content_lines(doc):
-        node = classify(line.text, markdown)
+    lines = content_lines(doc)
+    articles = any(ARTICLE.match(line.text) for line in lines)
+    for line in lines:
+        node = classify(line.text, markdown, articles)
         if node:
             kind, rank, label = node
             while stack and stack[-1][0] >= rank:
@@ -194,7 +215,7 @@ def chunk_document(doc: Document, config: ChunkingConfig) -> list[Chunk]:
                         id=chunk_id(doc.source, piece, start + s), doc_id=doc.doc_id, source=doc.source,
                         title=doc.title, doc_number=doc.doc_number, text=piece, start=start + s,
                         end=start + s + len(piece), path=block.path, departments=departments,
-                        item=block.item, units=units(piece),
+                        item=block.item, units=units(piece), version=str(doc.meta.get("version", "") or ""),
                     )
                 )
     return chunks

@@ -20,7 +20,7 @@ from docx.table import Table
 from assistant.errors import DocumentError, UnsupportedDocument
 from assistant.instructions import HIDDEN_MARK
 from assistant.limits import MAX_FILE_BYTES, MAX_TEXT_CHARS, MAX_UNZIPPED_BYTES, FileTooLarge, TextTooLong
-from assistant.patterns import DOC_NUMBER
+from assistant.ingest.metadata import header_end, infer
 from assistant.records import Document, Line
 
 # pypdf logs repairs ("EOF marker not found") itself; we report damaged files as DocumentError instead.
@@ -28,13 +28,8 @@ logging.getLogger("pypdf").setLevel(logging.ERROR)
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf", ".docx")
 SIDECAR_SUFFIX = ".meta.json"
-TITLE_MAX_CHARS = 200
 SHORT_LINE_MAX_CHARS = 40
-DOC_NUMBER_SEARCH_LINES = 5
 
-_PERIOD = re.compile(r"((?:19|20)\d{2})\s*[-－—–~～至到]\s*((?:19|20)\d{2})\s*年")
-_DATE_LINE = re.compile(r"(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日")
-_ISSUER_LINE = re.compile(r"[\u4e00-\u9fff（）()]{2,30}(?:人民政府|办公厅|办公室|委员会|局|厅|部|院|中心)")
 
 # Web-page residue ("site chrome") is recognised by shape, not by listing known lines: a residue line is
 # short (a widget label, not a sentence) and matches one of the patterns below. The length limit is what
@@ -102,7 +97,7 @@ def load_document(path: Path) -> Document:
         raise DocumentError(str(path), "no text found in file")
     if len(text) > MAX_TEXT_CHARS:
         raise TextTooLong(str(path), len(text), MAX_TEXT_CHARS)
-    meta = {**_infer_meta(text), **_read_sidecar(path)}
+    meta = {**infer([line.text for line in _content_lines(text)], text, path.name), **_read_sidecar(path)}
     title = meta.get("title")
     if not isinstance(title, str) or not title.strip():
         raise DocumentError(str(path), f"no usable title (got {title!r}); "
@@ -111,15 +106,18 @@ def load_document(path: Path) -> Document:
                     sha256=hashlib.sha256(data).hexdigest())
 
 
-def load_corpus(directory: Path) -> tuple[list[Document], list[DocumentError]]:
-    """Load every file under `directory` (sorted, recursive); bad files become errors and loading goes on."""
-    directory = Path(directory)
-    if not directory.is_dir():
-        raise DocumentError(str(directory), "not a directory")
+def load_corpus(directory: Path, *more: Path) -> tuple[list[Document], list[DocumentError]]:
+    """Load every file under `directory` and then each of `more` (read-only library folders, read in place;
+    sorted, recursive); bad files become errors and loading goes on."""
     documents: list[Document] = []
     errors: list[DocumentError] = []
     seen: dict[str, str] = {}
-    for path in sorted(p for p in directory.rglob("*") if p.is_file()):
+    files = []
+    for folder in (Path(directory), *map(Path, more)):
+        if not folder.is_dir():
+            raise DocumentError(str(folder), "not a directory")
+        files += [(folder, p) for p in sorted(p for p in folder.rglob("*") if p.is_file())]
+    for directory, path in files:
         rel = path.relative_to(directory)
         if _is_ignored(rel):
             continue
@@ -130,17 +128,19 @@ def load_corpus(directory: Path) -> tuple[list[Document], list[DocumentError]]:
             continue
         if doc.doc_id in seen:
             # Chunk ids and citations key on doc_id, so two files with one stem would collide silently.
-            reason = f"duplicate doc_id {doc.doc_id!r} (also {seen[doc.doc_id]})"
+            reason = f"duplicate doc_id {doc.doc_id!r} (also {Path(seen[doc.doc_id]).name})"
             errors.append(DocumentError(str(path), reason))
             continue
-        seen[doc.doc_id] = str(rel)
+        seen[doc.doc_id] = str(path)
         documents.append(doc)
     return documents, errors
 
 
 def content_lines(doc: Document) -> list[Line]:
-    """Return the document's non-empty lines with offsets into `doc.text`, web-page residue removed."""
-    return _content_lines(doc.text)
+    """The document's content lines with offsets into `doc.text`: web-page residue and the header (title
+    heading, adoption history — metadata, not rules) removed."""
+    lines = _content_lines(doc.text)
+    return lines[header_end([line.text for line in lines]):]
 
 
 def is_residue(line: str) -> bool:
@@ -269,28 +269,6 @@ def _docx_lines(document) -> list[str]:
         else:
             lines.append(block.text)
     return lines
-
-
-def _infer_meta(text: str) -> dict:
-    """Metadata the text itself states: title, 文号, period, and issuer from a signature above a date."""
-    lines = [line.text for line in _content_lines(text)]
-    meta: dict = {}
-    for line in lines:
-        candidate = re.sub(r"^#{1,6}\s+", "", line)
-        if DOC_NUMBER.fullmatch(candidate.strip("()（）")):
-            continue  # a 文号 line printed above the title is not the title
-        meta["title"] = candidate[:TITLE_MAX_CHARS]
-        break
-    for line in lines[:DOC_NUMBER_SEARCH_LINES]:
-        if m := DOC_NUMBER.search(line):
-            meta["doc_number"] = re.sub(r"\s+", "", m.group())
-            break
-    if (m := _PERIOD.search(meta.get("title", ""))) is not None:
-        meta["period"] = f"{m.group(1)}-{m.group(2)}年"
-    for prev, line in zip(lines[-6:], lines[-5:]):
-        if _DATE_LINE.fullmatch(line) and _ISSUER_LINE.fullmatch(prev):
-            meta["issuer"] = prev
-    return meta
 
 
 def _read_sidecar(path: Path) -> dict:

@@ -62,6 +62,7 @@ class MeasureCard:
     departments: tuple[str, ...]
     text: str
     pieces: tuple[tuple[str, int, int], ...]
+    version: str = ""
 
     @property
     def label(self) -> str:
@@ -88,7 +89,7 @@ class MeasureCard:
     @property
     def reference(self) -> str:
         """The string staff paste into a reply: 《title》(文号) clause path (as `Citation.reference`)."""
-        return reference(self.title, self.doc_number, " > ".join(self.path))
+        return reference(self.title, self.doc_number, " > ".join(self.path), self.version)
 
     def offset(self, doc_offset: int) -> int:
         """The position in `text` of a document offset inside the item."""
@@ -118,7 +119,7 @@ def build_cards(chunks: Sequence[Chunk]) -> list[MeasureCard]:
         departments = tuple(dict.fromkeys(d for c in parts for d in c.departments))
         first = parts[0]
         cards.append(MeasureCard(doc_id, first.title, first.doc_number, first.source, item, path, departments,
-                                 text, tuple(pieces)))
+                                 text, tuple(pieces), first.version))
     return sorted(cards, key=lambda k: (doc_order[k.doc_id], k.start))
 
 

@@ -97,7 +97,9 @@ class Matcher:
 
     def __init__(self, retriever: Retriever):
         self.retriever = retriever
-        self.cards = build_cards(retriever.index.chunks)
+        library = retriever.library
+        superseded = {d for d in library.documents if library.status(d).newer}  # their newer version is offered
+        self.cards = build_cards([c for c in retriever.index.chunks if c.doc_id not in superseded])
         self.industries = industries(self.cards)
         self._card_of = {cid: i for i, card in enumerate(self.cards) for cid, _, _ in card.pieces}
         self._chunk = {c.id: c for c in retriever.index.chunks}
@@ -129,8 +131,21 @@ class Matcher:
         if not scores:
             notices.append("现有文件中没有找到与描述相关的条目，请换一种说法描述主营业务。")
         query = " ".join(p for p in (description, industry.query if industry else "") if p)
-        best = sorted(scores, key=lambda i: (-scores[i], i))[:k]
-        matches = [self._explain_match(self.cards[i], scores[i], description or query, query) for i in best]
+        ranked = (self._explain_match(self.cards[i], scores[i], description or query, query)
+                  for i in sorted(scores, key=lambda i: (-scores[i], i)))
+        matches = []
+        for m in ranked:  # a clause that shares no word with the company is not a reason to apply
+            if m.terms:
+                matches.append(m)
+            if len(matches) == k:
+                break
+        if scores and not matches:
+            notices.append("现有文件中没有与描述有共同关键词的条款，请换一种说法描述主营业务。")
+        library = self.retriever.library
+        stale = {library.named(m.card.doc_id): library.status(m.card.doc_id) for m in matches
+                 if not library.status(m.card.doc_id).in_force}
+        for named, status in stale.items():
+            notices.append(f"{named}{status.label}（{status.reason}），其中的措施仅供参考，请向责任部门确认现行政策。")
         if model is not None:
             notices += self._llm_explanations(matches, company, model)
         return MatchResult(company, matches, notices)

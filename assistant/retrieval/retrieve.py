@@ -8,7 +8,9 @@ Example::
 from __future__ import annotations
 
 from collections.abc import Sequence
+import re
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
@@ -17,6 +19,7 @@ import numpy as np
 
 from assistant.config import IndexConfig, RetrievalConfig
 from assistant.ingest.chunking import passage_chunks
+from assistant.ingest.library import Library
 from assistant.store.embedding import Embedder, embedder_from_manifest
 from assistant.store.index import VectorIndex, build_faiss
 from assistant.store.index import load as load_index
@@ -26,13 +29,26 @@ from assistant.patterns import bare_heading
 from assistant.retrieval.tokenization import Tokenizer, domain_terms
 
 
+# A question about versions ("旧版", "2020年版", "新旧版本有什么变化") may use superseded versions.
+ASKS_VERSIONS = re.compile(r"旧版|老版|原版|以前的版本|之前的版本|原来的|修改前|修订前|修正前|历史版本|新旧|哪个版本|"
+                           r"哪一版|版本|(?:19|20)\d{2}\s*年版|修改了|修订了|有什么变化|有何变化")
+YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+
+
 @dataclass(frozen=True)
 class Filters:
-    """Restrict a search to documents, a lead department, or a section (matched against the clause path)."""
+    """Restrict a search: by document (id or file name), lead department, section (matched against the clause
+    path), issuing body, kind (条例, 办法 …), region, status (现行有效, 已被新版本取代 …) or a range of version
+    years. A filter that matches nothing gives no hits (never all documents)."""
 
     docs: tuple[str, ...] = ()
     department: str = ""
     section: str = ""
+    issuer: str = ""
+    kind: str = ""
+    region: str = ""
+    status: tuple[str, ...] = ()
+    years: tuple[int, int] | None = None
 
     def allows(self, chunk: Chunk) -> bool:
         return (
@@ -41,8 +57,20 @@ class Filters:
             and (not self.section or any(self.section in p for p in chunk.path))
         )
 
+    def allows_document(self, doc_id: str, library: Library) -> bool:
+        meta, status = library.meta(doc_id), library.status(doc_id)
+        year = (library.version(doc_id) or str(meta.get("issued", "") or ""))[:4]
+        return (
+            (not self.issuer or self.issuer in str(meta.get("issuer", "") or ""))
+            and (not self.kind or str(meta.get("kind", "") or "").endswith(self.kind))
+            and (not self.region or self.region in str(meta.get("region", "") or ""))
+            and (not self.status or status.label in self.status or status.code in self.status)
+            and (self.years is None or (year.isdigit() and self.years[0] <= int(year) <= self.years[1]))
+        )
+
     def __bool__(self) -> bool:
-        return bool(self.docs or self.department or self.section)
+        return bool(self.docs or self.department or self.section or self.issuer or self.kind or self.region
+                    or self.status or self.years)
 
 
 def rrf(rankings: Sequence[Sequence[int]], weights: Sequence[float], k: int) -> dict[int, float]:
@@ -107,13 +135,22 @@ class Retriever:
     Example: ``Retriever.from_index("index/").search("生鲜电商有哪些支持措施？", k=5)``
     """
 
-    def __init__(self, index: VectorIndex, embedder: Embedder, config: RetrievalConfig = RetrievalConfig()):
+    def __init__(self, index: VectorIndex, embedder: Embedder, config: RetrievalConfig = RetrievalConfig(),
+                 today: date | None = None):
         self.index = index
         self.embedder = embedder
         self.config = config
         self.bm25 = BM25(index.chunks)
+        self.library = Library(index.manifest.get("documents", {}), today)
         self._row = {c.id: i for i, c in enumerate(index.chunks)}
         self._query_vector = lru_cache(maxsize=256)(embedder.embed_query)
+        stale = {d for d in self.library.documents if self.library.status(d).newer}
+        self._superseded = {i for i, c in enumerate(index.chunks) if c.doc_id in stale}
+        self._superseded_years = {self.library.version(d)[:4] for d in stale} - {""}
+
+    def asks_versions(self, query: str) -> bool:
+        """Does the question ask about versions, or name the year of a superseded one?"""
+        return bool(ASKS_VERSIONS.search(query)) or bool(set(YEAR.findall(query)) & self._superseded_years)
 
     @classmethod
     def from_index(cls, directory: str | Path, config: RetrievalConfig = RetrievalConfig()) -> Retriever:
@@ -150,16 +187,28 @@ class Retriever:
     def _allowed(self, filters: Filters) -> set[int] | None:
         if not filters:
             return None
-        return {i for i, c in enumerate(self.index.chunks) if filters.allows(c)}
+        docs = {d for d in self.library.documents if filters.allows_document(d, self.library)}
+        return {i for i, c in enumerate(self.index.chunks) if c.doc_id in docs and filters.allows(c)}
+
+    def matches_any(self, filters: Filters) -> bool:
+        """Whether any clause passes the filters (a filter that matches nothing must say so)."""
+        allowed = self._allowed(filters)
+        return allowed is None or bool(allowed)
 
     def search(self, query: str, k: int | None = None, filters: Filters = Filters()) -> list[Hit]:
-        """The k best chunks by fused rank; each hit keeps the dense score and both ranks."""
+        """The k best chunks by fused rank; each hit keeps the dense score and both ranks.
+
+        Superseded versions are left out unless the question asks about versions or a status filter is given.
+        """
         k = k or self.config.k
         n = max(self.config.candidates, k)
-        dense = self.dense(query, n, filters)
-        lexical = self.lexical(query, n, filters)
+        skip = set() if filters.status or self.asks_versions(query) else self._superseded
+        extra = n if skip else 0
+        dense = [d for d in self.dense(query, n + extra, filters) if d[0] not in skip][:n]
+        lexical = [x for x in self.lexical(query, n + extra, filters) if x[0] not in skip][:n]
         allowed = self._allowed(filters)
-        structure = [r for r in structure_ranking(query, self.index.chunks) if allowed is None or r in allowed]
+        structure = [r for r in structure_ranking(query, self.index.chunks)
+                     if (allowed is None or r in allowed) and r not in skip]
         fused = rrf([[r for r, _, _ in dense], [r for r, _ in lexical], structure[:n]],
                     [self.config.dense_weight, self.config.bm25_weight, self.config.structure_weight],
                     self.config.rrf_k)
@@ -168,4 +217,5 @@ class Retriever:
         bm25_rank = {r: i for i, (r, _) in enumerate(lexical, start=1)}
         best = sorted(fused, key=lambda r: (-fused[r], dense_rank.get(r, n + 1)))[:k]
         return [Hit(self.index.chunks[r], fused[r], dense_rank.get(r, 0), bm25_rank.get(r, 0),
-                    *dense_best.get(r, (0.0, -1))) for r in best]
+                    *dense_best.get(r, (0.0, -1)), status=self.library.status(self.index.chunks[r].doc_id).label)
+                for r in best]

@@ -11,8 +11,9 @@ from assistant.config import RetrievalConfig
 from assistant.errors import AssistantError
 from assistant.limits import InvalidInput, check_question
 from assistant.store.knowledge import KnowledgeBase
-from assistant.retrieval.retrieve import Filters, Retriever
-from assistant.serving.wiring import add_answer_args, add_kb_args, build_assistant, knowledge_base
+from assistant.retrieval.retrieve import Retriever
+from assistant.serving.wiring import (add_answer_args, add_filter_args, add_kb_args, build_assistant, filters_from,
+                                      knowledge_base)
 
 EXIT_USAGE, EXIT_ERROR = 2, 1
 
@@ -32,14 +33,13 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--queries", type=Path, help="问题文件, 每行一个")
     c.add_argument("-k", type=int, default=RetrievalConfig.k, help="返回条数 (default: %(default)s)")
     c.add_argument("--json", action="store_true", help="每个问题输出一行 JSON")
-    c.add_argument("--doc", action="append", default=[], help="只在该文档中检索 (可重复)")
-    c.add_argument("--department", default="", help="只检索该部门牵头的条目, e.g. 市商务委")
-    c.add_argument("--section", default="", help="只检索该章节, e.g. 聚焦发展重点")
+    add_filter_args(c)
     c = sub.add_parser("ask", help="提问并得到带引用、经核验的回答")
     c.add_argument("question", nargs="?", help="问题")
     c.add_argument("--queries", type=Path, help="问题文件, 每行一个")
     c.add_argument("--json", action="store_true", help="每个问题输出一行 JSON")
     c.add_argument("--stream", action="store_true", help="边生成边输出")
+    add_filter_args(c)
     add_answer_args(c)
     defaults = settings.load()
     for name, s in sub.choices.items():
@@ -64,14 +64,17 @@ def checked(questions: list[str]) -> tuple[list[str], int]:
     return good, bad
 
 
-
 def cmd_search(args, kb: KnowledgeBase) -> int:
     if not args.query and not args.queries:
         print("错误: 请给出问题, 或用 --queries FILE", file=sys.stderr)
         return EXIT_USAGE
     queries, bad = checked([args.query] if args.query else read_queries(args.queries))
+    if not queries:
+        return EXIT_USAGE
     retriever = Retriever(kb.load_or_build(progress=True), kb.embedder)
-    filters = Filters(tuple(args.doc), args.department, args.section)
+    filters = filters_from(args)
+    if not retriever.matches_any(filters):
+        print("筛选条件没有匹配任何文件，没有检索结果。", file=sys.stderr)
     for q in queries:
         hits = retriever.search(q, args.k, filters)
         if args.json:
@@ -80,7 +83,9 @@ def cmd_search(args, kb: KnowledgeBase) -> int:
         print(f"问题: {q}")
         for n, h in enumerate(hits, 1):
             depts = "、".join(h.chunk.departments) or "—"
-            print(f"[{n}] {h.chunk.title} {h.chunk.doc_number} · {h.chunk.path_str}  (score {h.score:.4f})")
+            version = f"({h.chunk.version})" if h.chunk.version else ""
+            print(f"[{n}] 《{h.chunk.title}》{version}{h.chunk.doc_number} · {h.chunk.path_str} · {h.status}"
+                  f"  (score {h.score:.4f})")
             print(f"    责任部门: {depts}")
             print(f"    {h.chunk.text[:160]}{'…' if len(h.chunk.text) > 160 else ''}")
         if not hits:
@@ -101,9 +106,10 @@ def cmd_ask(args) -> int:
     if not questions:
         return EXIT_USAGE
     assistant = build_assistant(args, progress=True)
+    filters = filters_from(args)
     for q in questions:
         answer = None
-        for event in stream(assistant, q):
+        for event in stream(assistant, q, filters=filters):
             if isinstance(event, Sources) and args.stream and not args.json:
                 print("来源: " + "；".join(f"[{c.n}] {c.chunk.path_str}" for c in event.citations), flush=True)
             elif isinstance(event, Token) and args.stream and not args.json:
@@ -115,7 +121,7 @@ def cmd_ask(args) -> int:
             continue
         if args.stream:
             print("\n--- 核验后的回答 ---")
-        print(f"问题: {q}\n{answer.text}\n[{STATUS_LABELS[answer.verified]}]")
+        print(f"问题: {q}\n{answer.display_text}\n[{STATUS_LABELS[answer.verified]}]")
         for c in answer.citations:
             print(f"  [{c.n}] {c.reference}\n      “{c.quote[:120]}”")
         for note in answer.notes:

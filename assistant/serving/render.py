@@ -12,13 +12,16 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from assistant.ingest.documents import SUPPORTED_SUFFIXES
+from assistant.ingest.library import IN_FORCE, LABELS, Library
+from assistant.normalize import normalize
 from assistant.errors import DocumentError
 from assistant.matching.cards import outline
 from assistant.matching.matcher import Match, MatchResult, Matcher
-from assistant.records import STATUS_LABELS, Answer, Citation
-from assistant.patterns import CITATION
+from assistant.records import EXTRACTIVE, METADATA, PARTIAL, REFUSED, VERIFIED, Answer, Chunk, Citation
+from assistant.patterns import CITATION, reference
 
 ALL_DEPARTMENTS = "全部部门"
+IN_FORCE_LABEL = LABELS[IN_FORCE]
 MB = 1024 * 1024
 REASONS = [  # DocumentError reasons (English, from assistant.ingest.documents) → what users read
     ("empty file", "文件是空的"), ("no text found", "文件中没有可读取的文字"),
@@ -39,9 +42,16 @@ def link_citations(text: str, turn: int) -> str:
 
 
 def answer_markdown(answer: Answer, turn: int) -> str:
-    """The assistant's chat message: linked text, verification status, notes, suggestions, source list."""
-    parts = [link_citations(html.escape(answer.text, quote=False), turn), "", status_html(answer)]
-    parts += [f"> 注：{html.escape(n, quote=False)}" for n in answer.notes]
+    """The assistant's chat message: a banner when the answer rests on a document not in force, the linked
+    text, the documents used, the status in plain words, suggestions, the source list. Verification's own
+    notes (which sentence was dropped, which pointer corrected) are for staff: CLI and API, not the chat."""
+    parts = [f'<div class="banner">{esc(answer.notice)}</div>'] if answer.notice else []
+    parts += [link_citations(html.escape(answer.text, quote=False), turn)]
+    if len(answer.documents) > 1:
+        parts.append("依据文件：" + "；".join(esc(d) for d in answer.documents))
+    parts += ["", status_html(answer)]
+    if note := user_note(answer):
+        parts.append(f"> {note}")
     if answer.refused and answer.suggestions:
         parts.append("相近条款：" + "；".join(html.escape(s, quote=False) for s in answer.suggestions))
     if answer.citations:
@@ -51,8 +61,21 @@ def answer_markdown(answer: Answer, turn: int) -> str:
     return "\n\n".join(parts)
 
 
+# How each way of answering reads to a citizen (STATUS_LABELS are the terms of the API and the reports).
+PLAIN_STATUS = {VERIFIED: "有原文依据", PARTIAL: "有原文依据（未能核实的内容已删去）", EXTRACTIVE: "摘录原文",
+                METADATA: "文件基本信息", REFUSED: "文件中没有相关规定"}
+
+
 def status_html(answer: Answer) -> str:
-    return f'<span class="status status-{answer.verified}">核验：{STATUS_LABELS[answer.verified]}</span>'
+    return f'<span class="status status-{answer.verified}">{PLAIN_STATUS[answer.verified]}</span>'''
+
+def user_note(answer: Answer) -> str:
+    """One plain sentence about how the answer was made, where it differs from an ordinary answer."""
+    if answer.verified == EXTRACTIVE and answer.notes:  # the model's answer failed, or no model answered
+        return "未能生成经原文核实的回答，下面直接列出相关条款的原文。"
+    if answer.verified == PARTIAL:
+        return "回答中有内容未能在条款原文中找到，已删去。"
+    return ""
 
 
 def citation_html(c: Citation, turn: int, matcher: Matcher) -> str:
@@ -70,8 +93,11 @@ def citation_html(c: Citation, turn: int, matcher: Matcher) -> str:
     dept_html = ("".join(f'<span class="dept{" lead" if i == 0 else ""}">{esc(d)}</span>' for i, d in enumerate(depts))
                  if depts else '<span class="muted">文件未写明</span>')
     number = f"（{esc(c.chunk.doc_number)}）" if c.chunk.doc_number else ""
+    version = f"({esc(c.chunk.version)})" if c.chunk.version else ""
+    status = (f' <span class="doc-status{"" if c.status == IN_FORCE_LABEL else " stale"}">{esc(c.status)}</span>'
+              if c.status else "")
     return (f'<div class="src" id="src-{turn}-{c.n}"><div class="src-n"><b>[{c.n}] {esc(label)}</b></div>'
-            f'<div class="src-doc">《{esc(c.chunk.title)}》{number}</div>'
+            f'<div class="src-doc">《{esc(c.chunk.title)}》{version}{number}{status}</div>'
             f'<div class="src-path">条款位置：{esc(c.chunk.path_str)}</div>'
             f'<div class="src-text">{body}</div><div class="src-dept">责任部门：{dept_html}</div>'
             f'{reference_html(c.reference)}</div>')
@@ -103,8 +129,12 @@ def match_html(result: MatchResult) -> str:
     notices = "".join(f'<div class="notice">{esc(n)}</div>' for n in result.notices)
     if not result.matches:
         return notices + '<p class="muted">没有找到适用的措施。</p>'
-    items = "".join(_match_item(rank, m) for rank, m in enumerate(result.matches, start=1))
-    return (f'{notices}<p class="muted">按与企业情况的相关度排序；是否符合申报条件，以责任部门的解释为准。</p>'
+    groups: dict[str, list[tuple[int, Match]]] = {}  # by document, in the order of each one's best match
+    for rank, m in enumerate(result.matches, start=1):
+        groups.setdefault(m.card.doc_id, []).append((rank, m))
+    items = "".join(f'<h3>《{esc(ms[0][1].card.title)}》{f"({esc(ms[0][1].card.version)})" if ms[0][1].card.version else ""}'
+                    f'</h3>' + "".join(_match_item(rank, m) for rank, m in ms) for ms in groups.values())
+    return (f'{notices}<p class="muted">按与企业情况的相关度排序，按文件分组；是否符合申报条件，以责任部门的解释为准。</p>'
             f'<div class="matches">{items}</div>')
 
 
@@ -144,13 +174,77 @@ def outline_html(matcher: Matcher, documents: dict, department: str) -> str:
     return '<div class="outline">' + "".join(out) + "</div>"
 
 
-def document_rows(documents: dict) -> list[list]:
-    return [[d["title"], d.get("doc_number") or "—", d["chunks"], d["source"], doc_id]
-            for doc_id, d in sorted(documents.items())]
+DOCUMENT_HEADERS = ["标题", "版本", "状态", "种类", "文号", "段数", "字数", "文件名", "文档 ID"]
+ALL_STATUSES = "全部状态"
 
 
-def document_choices(documents: dict) -> list[tuple[str, str]]:
-    return [(f"{d['title']}（{d['source']}）", doc_id) for doc_id, d in sorted(documents.items())]
+def document_rows(library: Library, chunks: Sequence[Chunk]) -> list[list]:
+    """The 知识库 table: one row per document, with its version, status and size."""
+    chars: dict[str, int] = {}
+    for c in chunks:
+        chars[c.doc_id] = chars.get(c.doc_id, 0) + len(c.text)
+    return [[d["title"], library.version(doc_id) or "—", library.status(doc_id).label,
+             library.meta(doc_id).get("kind") or "—", d.get("doc_number") or "—", d["chunks"], chars.get(doc_id, 0),
+             d["source"], doc_id] for doc_id, d in sorted(library.documents.items(), key=lambda x: (x[1]["title"], x[0]))]
+
+
+def find_documents(library: Library, query: str = "", status: str = ALL_STATUSES) -> list[str]:
+    """Documents whose title contains the query and whose status is the one chosen, by title then version."""
+    q = normalize(query or "")
+    found = [d for d in library.documents if q in normalize(library.title(d))
+             and status in ("", None, ALL_STATUSES, library.status(d).label)]
+    return sorted(found, key=lambda d: (library.title(d), library.version(d)))
+
+
+def documents_html(library: Library, doc_ids: Sequence[str]) -> str:
+    """The 政策浏览 list: each document with version, status and why."""
+    if not doc_ids:
+        return '<p class="muted">没有符合条件的文件。</p>'
+    rows = []
+    for d in doc_ids:
+        s = library.status(d)
+        badge = f'<span class="doc-status{"" if s.in_force else " stale"}">{esc(s.label)}</span>'
+        why = f' <span class="muted">{esc(s.reason)}</span>' if s.reason else ""
+        rows.append(f"<li>{esc(library.named(d))} {badge}{why}</li>")
+    return f'<p class="muted">共 {len(doc_ids)} 个文件；在下方选择一个文件查看全文结构。</p><ul class="doclist">{"".join(rows)}</ul>'
+
+
+def document_outline_html(library: Library, doc_id: str, chunks: Sequence[Chunk]) -> str:
+    """Every part of one document in order: headings, then each clause with its text and departments."""
+    own = sorted((c for c in chunks if c.doc_id == doc_id), key=lambda c: c.start)
+    if not own:
+        return '<p class="muted">请选择一个文件。</p>'
+    s = library.status(doc_id)
+    out = [f'<h3>{esc(library.named(doc_id))} <span class="doc-status{"" if s.in_force else " stale"}">'
+           f'{esc(s.label)}</span></h3>']
+    if s.reason:
+        out.append(f'<div class="notice">{esc(s.reason)}</div>')
+    parts: list[tuple[tuple[str, ...], list[Chunk]]] = []
+    for c in own:  # a long clause is several chunks: one entry
+        if parts and parts[-1][0] == c.path:
+            parts[-1][1].append(c)
+        else:
+            parts.append((c.path, [c]))
+    shown: tuple[str, ...] = ()
+    for path, pieces in parts:
+        heads = path[:-1]
+        for depth, head in enumerate(heads):
+            if shown[: depth + 1] != heads[: depth + 1]:
+                out.append(f"<h4>{esc(head)}</h4>")
+        shown = heads
+        depts = "".join(f'<span class="dept{" lead" if i == 0 else ""}">{esc(x)}</span>'
+                        for i, x in enumerate(pieces[0].departments))
+        text = "".join(p.text for p in pieces)
+        ref = reference(pieces[0].title, pieces[0].doc_number, " > ".join(path), pieces[0].version)
+        out.append(f"<details><summary>{esc(path[-1] if path else '正文')} {depts}</summary>"
+                   f'<div class="src-text">{esc(text)}</div>{reference_html(ref)}</details>')
+    return '<div class="outline">' + "".join(out) + "</div>"
+
+
+def document_choices(library: Library, doc_ids: Sequence[str] | None = None) -> list[tuple[str, str]]:
+    """Dropdown entries: 《title》(version)·status, valued by doc_id."""
+    ids = find_documents(library) if doc_ids is None else doc_ids
+    return [(f"{library.named(d)}·{library.status(d).label}", d) for d in ids]
 
 
 # ---------- uploads ----------

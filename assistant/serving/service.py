@@ -15,7 +15,7 @@ from assistant.errors import AssistantError, ModelUnavailable
 from assistant.limits import check_question
 from assistant.matching.matcher import Matcher
 from assistant.records import STATUS_LABELS, Answer, Citation
-from assistant.retrieval.retrieve import Retriever
+from assistant.retrieval.retrieve import Filters, Retriever
 from assistant.serving.wiring import build_assistant, knowledge_base
 from assistant.store import index as store
 from assistant.store.knowledge import KnowledgeBase, SyncReport
@@ -85,18 +85,21 @@ class Service:
         return (st.st_mtime_ns, st.st_ino)  # os.replace gives the new manifest a new inode
 
 
-def stream(assistant: Assistant, question: str, history: Sequence[Answer] | None = None) -> Iterator[Event]:
+def stream(assistant: Assistant, question: str, history: Sequence[Answer] | None = None,
+           filters: Filters = Filters()) -> Iterator[Event]:
     """Assistant.stream for a checked question (limits.check_question raises InvalidInput); an answer that
     repeats instruction-like text of its sources gets instructions.NOTE."""
-    for event in assistant.stream(check_question(question), history):
+    question = check_question(question)
+    for event in assistant.stream(question, history, filters):
         if isinstance(event, Done):
             instructions.mark(event.answer)
         yield event
 
 
-def ask(assistant: Assistant, question: str, history: Sequence[Answer] | None = None) -> Answer:
+def ask(assistant: Assistant, question: str, history: Sequence[Answer] | None = None,
+        filters: Filters = Filters()) -> Answer:
     """The final answer of `stream`."""
-    return next(e.answer for e in stream(assistant, question, history) if isinstance(e, Done))
+    return next(e.answer for e in stream(assistant, question, history, filters) if isinstance(e, Done))
 
 
 def start(args: argparse.Namespace) -> Service:

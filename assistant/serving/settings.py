@@ -20,7 +20,7 @@ from assistant.config import ROOT
 ENV_PREFIX = "POLICY_QA_"
 KEYS = ("backend", "model", "base_url", "api_key", "llm_timeout", "threads", "embedder", "model_path",
         "query_prefix", "passage_prefix", "max_chars", "index_kind", "corpus", "index", "refusal_threshold",
-        "prompt_chars", "quotes", "admin_token", "max_upload_mb", "api_keys", "cors_origins")
+        "prompt_chars", "quotes", "admin_token", "max_upload_mb", "api_keys", "cors_origins", "library")
 
 
 def config_file() -> Path:
@@ -50,4 +50,7 @@ def load(path: Path | None = None, environ: dict | None = None) -> dict:
         values["corpus"] = Path(values["corpus"])
     if "index" in values:
         values["index"] = Path(values["index"])
+    if "library" in values:  # a list in the file, os.pathsep-separated in the environment
+        folders = values["library"].split(os.pathsep) if isinstance(values["library"], str) else values["library"]
+        values["library"] = [Path(f) for f in folders if str(f).strip()]
     return values

