@@ -19,7 +19,7 @@ HIDDEN_MARK = "〔网页隐藏文字〕"
 NOTE = "所依据的条款中有疑似写给 AI 的指令文字，回答中与之相同的内容不作为政策依据，请核对原文"
 
 _SAY = r"(?:回答|回复|答复|输出|告诉|声称)"
-_AI = r"(?:AI|A\.I\.|人工智能|大模型|语言模型|模型|智能助手|问答助手|助手|机器人|ChatGPT|GPT|assistant|chatbot|LLM)"
+_AI = r"(?:AI|A\.I\.|人工智能|大模型|语言模型|模型|智能助手|问答助手|助手|机器人|ChatGPT|GPT|assistant|chatbot|LLM)+"
 _PATTERNS = [
     # "ignore the instructions above" and its Chinese forms
     r"(?:忽略|无视|忘记|忘掉|不要理会|不必理会|不要遵守|不再遵守|绕过|覆盖)[^。！？!?\n]{0,20}"
@@ -47,7 +47,7 @@ _PATTERNS = [
     re.escape(HIDDEN_MARK),
 ]
 _INSTRUCTION = re.compile("|".join(f"(?:{p})" for p in _PATTERNS), re.IGNORECASE | re.MULTILINE)
-_SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]*")
+_SENTENCE = re.compile(r"(?:[^。！？!?；;.\n]|\.(?=\d))+(?:[。！？!?；;]|\.(?!\d))*")  # "1.5" is no full stop
 _OVERLAP = 8  # characters an answer must share with a flagged sentence to be said to rest on it
 
 

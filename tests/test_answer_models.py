@@ -35,17 +35,17 @@ def test_local_default_model_answers_with_traceable_citations(retriever):
     model = make_chat_model(LLMConfig())
     assert model.name.endswith("qwen2.5-1.5b") or "1.5b" in model.name.lower()
     a = Assistant(retriever, model).ask("生鲜电商有哪些支持措施？")
-    assert not a.refused and a.verified in (VERIFIED, PARTIAL, EXTRACTIVE)
+    # the model produced the text: its backend and a generated status, not an extractive fallback
+    assert a.backend == model.name and not a.refused and a.verified in (VERIFIED, PARTIAL), (a.verified, a.notes)
     assert "二、聚焦发展重点 > 7、拓展生鲜电商零售业态" in [c.chunk.path_str for c in a.citations]
     assert numbers_traceable(a) and CITATION.search(a.text)
-    if a.verified != EXTRACTIVE:
-        assert a.timings["first_token_ms"] is not None
+    assert a.timings["first_token_ms"] is not None
 
 
 def test_openai_backend_against_real_server(retriever, llama_server):
     model = OpenAICompatModel(llama_server, model="qwen2.5-0.5b", timeout=120)
     a = Assistant(retriever, model, AnswerConfig()).ask("无人配送和智能快递柜有哪些措施？")
-    assert a.backend == ("extractive" if a.verified == EXTRACTIVE else model.name) and not a.refused
+    assert a.backend == model.name and a.verified in (VERIFIED, PARTIAL) and not a.refused, (a.verified, a.notes)
     assert a.citations[0].chunk.item == "8" and numbers_traceable(a)
 
 

@@ -128,3 +128,13 @@ def test_docx_decompression_bomb_is_refused(tmp_path, monkeypatch):
     monkeypatch.setattr(documents, "MAX_UNZIPPED_BYTES", 10_000)  # the fixture unzips to more than this
     with pytest.raises(DocumentError, match=r"bytes unzipped \(limit 10,000\)"):
         load_document(docx_file)
+
+
+def test_pdf_with_an_unknown_stream_filter_is_a_document_error(tmp_path):
+    """Found by the fuzzer: pypdf raises NotImplementedError for a filter name it does not know."""
+    data = (FIXTURES / SEEDS[".pdf"]).read_bytes()
+    assert b"/FlateDecode" in data
+    bad = tmp_path / "bad-filter.pdf"
+    bad.write_bytes(data.replace(b"/FlateDecode", b"/FlateDecodX"))
+    with pytest.raises(DocumentError, match="corrupt or unreadable PDF: NotImplementedError"):
+        load_document(bad)

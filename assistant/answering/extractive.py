@@ -86,12 +86,16 @@ def supplement(question: str, answer: str, chunks: Sequence[Chunk], scores: Sequ
 
 
 def quote_lines(chunks: Sequence[Chunk], chosen: Sequence[tuple[int, int]]) -> list[str]:
-    """One "- clause：“sentence”[n]" line per chosen sentence; [n] is the source index + 1."""
+    """One "- clause：“sentence”[n]" line per chosen sentence ([n] is the source index + 1); the clause is
+    prefixed with its document's title when the sentences come from several documents."""
+    several = len({chunks[ci].doc_id for ci, _ in chosen}) > 1
     lines = []
     for ci, ui in chosen:
         c = chunks[ci]
         s, e = c.units[ui]
         label = c.path[-1] if c.path else c.title
+        if several and c.title:
+            label = f"《{c.title}》{label}"
         lines.append(f"- {label}：“{c.text[s:e].strip()}”[{ci + 1}]")
     return lines
 
@@ -100,6 +104,9 @@ def compose(chunks: Sequence[Chunk], chosen: Sequence[tuple[int, int]]) -> str:
     """The extractive answer text; [n] is the source index + 1."""
     if not chosen:
         return ""
-    title = chunks[chosen[0][0]].title
-    head = f"根据《{title}》，相关规定如下（原文摘录）：" if title else "根据检索到的资料（原文摘录）："
+    titles = list(dict.fromkeys(chunks[ci].title for ci, _ in chosen))
+    if len(titles) > 1:
+        head = "根据以下文件的相关规定（原文摘录）："
+    else:
+        head = f"根据《{titles[0]}》，相关规定如下（原文摘录）：" if titles[0] else "根据检索到的资料（原文摘录）："
     return "\n".join([head, *quote_lines(chunks, chosen)])

@@ -20,6 +20,7 @@ import numpy as np
 
 from assistant.store import index as store
 from assistant.ingest.chunking import chunk_document
+from assistant.ingest.chunking import units as sentence_units
 from assistant.config import ChunkingConfig, IndexConfig
 from assistant.ingest.documents import SIDECAR_SUFFIX, SUPPORTED_SUFFIXES, load_corpus, load_document
 from assistant.instructions import instruction_spans
@@ -229,22 +230,20 @@ class KnowledgeBase:
 
 def _without_instructions(chunk: Chunk, found: list[str]) -> Chunk:
     """The chunk with instruction sentences cut out of its units: still in its text (shown, keyword-searched),
-    never embedded, quoted or read by the model."""
+    never embedded, quoted or read by the model. The text between them is cut into units afresh, so that a
+    clean sentence gets the unit it would have without the instruction beside it."""
     spans = instruction_spans(chunk.text)
     if not spans:
         return chunk
     found += [f"{chunk.doc_id}: {chunk.text[s:e].strip()}" for s, e in spans]
-    units: list[tuple[int, int]] = []
-    for s, e in chunk.units:
-        pieces = [(s, e)]
-        for fs, fe in spans:
-            pieces = [p for a, b in pieces for p in ((a, min(b, fs)), (max(a, fe), b)) if p[0] < p[1]]
-        for a, b in pieces:
-            text = chunk.text[a:b]
-            if any(c.isalnum() for c in text):
-                lead = len(text) - len(text.lstrip())
-                units.append((a + lead, a + len(text.rstrip())))
-    return dataclasses.replace(chunk, units=tuple(units))
+    bounds = [0, *(x for span in spans for x in span), len(chunk.text)]
+    kept: list[tuple[int, int]] = []
+    for start, end in zip(bounds[::2], bounds[1::2]):
+        segment = chunk.text[start:end]
+        lead = len(segment) - len(segment.lstrip())
+        if any(c.isalnum() for c in segment):
+            kept += [(start + lead + s, start + lead + e) for s, e in sentence_units(segment.strip())]
+    return dataclasses.replace(chunk, units=tuple(kept))
 
 
 def _sidecar(path: Path) -> Path:

@@ -1,0 +1,132 @@
+"""A policy library of real files: versions and status, retrieval that prefers the text in force, filters
+(including one that matches nothing), version answers, notices and multi-document citations."""
+import json
+import os
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from assistant.answering.answer import AnswerConfig, Assistant
+from assistant.ingest.library import Library
+from assistant.records import METADATA
+from assistant.retrieval.retrieve import Filters, Retriever
+from assistant.store.knowledge import KnowledgeBase
+from conftest import ROOT
+from fakes import BigramEmbedder
+
+LIBRARY = ROOT.parent / "shared" / "corpora" / "shanghai-regulations"
+OLD, NEW = "上海市优化营商环境条例(2020-04-10)", "上海市优化营商环境条例(2024-09-27)"
+SME = "上海市促进中小企业发展条例(2018-05-24)"
+SEED = "shanghai-online-new-economy-action-plan-2020-2022"
+TODAY = date(2026, 11, 30)
+
+if not LIBRARY.is_dir():
+    if os.environ.get("CI") == "true":
+        raise RuntimeError(f"the regulations library is missing at {LIBRARY}")
+    pytest.skip(f"regulations library not found at {LIBRARY}", allow_module_level=True)
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> Path:
+    """The seed plan and three regulations (two versions of one), copied as a user would add them."""
+    folder = tmp_path_factory.mktemp("library")
+    for name in (f"{OLD}.md", f"{NEW}.md", f"{SME}.md"):
+        shutil.copy(LIBRARY / name, folder / name)
+    for path in (ROOT / "corpus").iterdir():
+        shutil.copy(path, folder / path.name)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def index(corpus, tmp_path_factory):
+    return KnowledgeBase(corpus, tmp_path_factory.mktemp("index"), BigramEmbedder()).sync()[0]
+
+
+@pytest.fixture(scope="module")
+def retriever(index):
+    return Retriever(index, BigramEmbedder(), today=TODAY)
+
+
+@pytest.fixture(scope="module")
+def assistant(retriever):
+    return Assistant(retriever, None, AnswerConfig(refusal_threshold=0.0))  # the fake embedder's scores are low
+
+
+def test_status_of_each_document(retriever):
+    library = retriever.library
+    assert {d: library.status(d).label for d in library.documents} == {
+        OLD: "已被新版本取代", NEW: "现行有效", SME: "现行有效", SEED: "已过期"}
+    assert library.status(OLD).newer == NEW
+    assert library.status(OLD).reason == "现行版本为《上海市优化营商环境条例》(2024-09-27)"
+    assert library.status(SEED).reason == "实施期2020-2022年已结束"
+
+
+def test_status_depends_on_the_day_and_a_sidecar_wins(index):
+    earlier = Library(index.manifest["documents"], today=date(2021, 6, 1))
+    assert earlier.status(SEED).label == "现行有效"  # the plan ran 2020-2022
+    docs = json.loads(json.dumps(index.manifest["documents"]))
+    docs[SME]["meta"]["status"] = "已废止"
+    assert Library(docs, today=TODAY).status(SME).label == "已废止"
+
+
+def test_superseded_versions_are_used_only_when_asked_for(retriever):
+    assert OLD not in {h.chunk.doc_id for h in retriever.search("企业简易注销的公示期", 10)}
+    asked = retriever.search("2020年版的条例对简易注销的公示期是怎么规定的", 10)
+    assert OLD in {h.chunk.doc_id for h in asked}
+    assert {h.status for h in asked if h.chunk.doc_id == OLD} == {"已被新版本取代"}
+    only_old = retriever.search("简易注销公示期", 5, Filters(status=("已被新版本取代",)))
+    assert {h.chunk.doc_id for h in only_old} == {OLD}
+
+
+def test_filters_by_kind_year_and_one_that_matches_nothing(retriever, assistant):
+    assert {h.chunk.doc_id for h in retriever.search("专项资金", 10, Filters(years=(2018, 2018)))} == {SME}
+    assert {h.chunk.doc_id for h in retriever.search("专项资金", 10, Filters(kind="行动方案"))} == {SEED}
+    nothing = Filters(kind="办法")
+    assert not retriever.matches_any(nothing) and retriever.search("专项资金", 10, nothing) == []
+    answer = assistant.ask("专项资金用于哪些方面？", filters=nothing)
+    assert answer.refused and answer.citations == [] and "筛选条件没有匹配任何文件" in answer.text
+
+
+def test_is_it_still_in_force(assistant):
+    answer = assistant.ask("上海市优化营商环境条例现在还有效吗？")
+    assert answer.verified == METADATA and answer.text == (
+        "《上海市优化营商环境条例》(2024-09-27)共有 2 个版本收录在知识库中：\n"
+        "- 《上海市优化营商环境条例》(2024-09-27)：现行有效[1]\n"
+        "- 《上海市优化营商环境条例》(2020-04-10)：已被新版本取代（现行版本为《上海市优化营商环境条例》(2024-09-27)）[2]")
+    assert [(c.chunk.doc_id, c.chunk.path_str, c.status) for c in answer.citations] == [
+        (NEW, "第一章 总则 > 第一条", "现行有效"), (OLD, "第一章 总则 > 第一条", "已被新版本取代")]
+
+
+def test_what_changed_between_versions(assistant):
+    answer = assistant.ask("优化营商环境条例新旧版本有什么变化？")
+    first, *rest = answer.text.splitlines()
+    assert first == ("《上海市优化营商环境条例》(2024-09-27)与《上海市优化营商环境条例》(2020-04-10)相比："
+                     "修改 61 条，新增 17 条，删除 0 条（按条文内容逐条比对）。")
+    assert rest[0].startswith("修改的条文：新版第一条[1]（旧版第一条[2]）")
+    assert rest[1].startswith("新增的条文：第二十九条[13]；第三十五条[14]")
+    assert (answer.citations[0].chunk.doc_id, answer.citations[1].chunk.doc_id) == (NEW, OLD)
+
+
+def test_an_answer_from_an_old_version_says_so_first(assistant):
+    answer = assistant.ask("2020年版的优化营商环境条例对简易注销的公示期是怎么规定的？")
+    assert answer.notice == ("注意：本回答依据的《上海市优化营商环境条例》(2020-04-10)已被新版本取代（现行版本为"
+                             "《上海市优化营商环境条例》(2024-09-27)），以下内容仅供参考，请以现行规定为准。")
+    assert answer.display_text.startswith(answer.notice + "\n\n")
+
+
+def test_an_expired_plan_and_several_documents_are_named(assistant):
+    answer = assistant.ask("生鲜电商有哪些支持措施？")
+    assert answer.notice.startswith("注意：本回答依据的《上海市促进在线新经济发展行动方案(2020-2022年)》已过期（实施期2020-2022年已结束）")
+    assert answer.documents == ["《上海市促进在线新经济发展行动方案(2020-2022年)》", "《上海市促进中小企业发展条例》(2018-05-24)"]
+    assert answer.text.startswith("根据以下文件的相关规定（原文摘录）：\n- 《上海市促进在线新经济发展行动方案(2020-2022年)》7、")
+    assert answer.display_text.endswith("依据文件：《上海市促进在线新经济发展行动方案(2020-2022年)》；《上海市促进中小企业发展条例》(2018-05-24)")
+    cited = {c.chunk.doc_id: c.to_json() for c in answer.citations}
+    assert cited[SME]["version"] == "2018-05-24" and cited[SME]["status"] == "现行有效"
+    assert cited[SEED]["status"] == "已过期"
+
+
+def test_a_question_that_is_not_about_a_document_is_no_version_question(assistant):
+    assert assistant.versions.answer("营业执照过期了怎么办？", []) is None
+    assert assistant.ask("营业执照过期了怎么办？").verified != METADATA
