@@ -10,6 +10,7 @@ from assistant.store.knowledge import KnowledgeBase
 from assistant.records import EXTRACTIVE, METADATA, PARTIAL, REFUSED, VERIFIED
 from assistant.retrieval.retrieve import Retriever
 from assistant.answering.verify import NUMBER
+from assistant.normalize import normalize
 from assistant.patterns import CITATION
 from fakes import ScriptedChatModel
 
@@ -61,7 +62,7 @@ def test_items_of_a_department_and_outline(retriever):
 @pytest.mark.parametrize("question, reason", [
     ("建设无人工厂的项目单个最高能获得多少万元补贴？", "问题询问的金额在相关条款中没有规定"),
     ("申请贷款贴息的截止日期是什么时候？", "问题询问的日期在相关条款中没有规定"),
-    ("北京市促进在线新经济发展有哪些政策？", "文件中没有关于“北京”的内容"),
+    ("北京市促进在线新经济发展有哪些政策？", "文件中没有关于“北京市”的内容"),
     ("方案对2023年及以后设定了哪些目标？", "文件中没有关于“2023”的内容"),
     ("怎么做红烧肉", "问题中的关键词在文件中均未出现"),
 ])
@@ -198,7 +199,7 @@ def test_a_year_the_retrieved_clauses_do_not_mention_is_refused():
     from assistant.answering.refusal import decide
 
     evidence = ["passage-1\n2020年中国电影市场总票房为44.8亿美元，受疫情影响较大。", "passage-2\n2019年总票房为642.66亿元。"]
-    corpus = "\n".join(evidence) + "\n2021年上海天气晴好。"
+    corpus = normalize("\n".join(evidence) + "\n2021年上海天气晴好。")
     d = decide("2021年中国电影市场总票房是多少？", evidence, 0.95, 0.797, corpus)
     assert d.refuse and d.reason == "相关条款中没有提到问题所问的“2021”"
     assert not decide("2020年中国电影市场总票房是多少？", evidence, 0.95, 0.797, corpus).refuse
@@ -242,3 +243,24 @@ def test_prompt_excerpt_shows_a_lead_in_line_once():
     chunk = Chunk("c", "d", "d.txt", "", "", text, 0, len(text), units=((0, 8), (8, len(text))))
     # the explaining sentence ranks first and brings its lead-in; the lead-in's own turn must not repeat it
     assert select_excerpts("问", [chunk], [[0.5, 0.9]], budget=300) == [(0, text)]
+
+
+def test_places_are_read_in_chinese_and_in_pinyin_from_the_dictionary():
+    from assistant.answering.places import absent_places, named_places
+
+    shanghai = normalize("本市（上海市）行政区域内的出租汽车客运，适用本条例。浦东新区另有规定的，从其规定。")
+    assert named_places("在北京开网约车被罚多少钱？") == ["北京"]
+    assert absent_places("在北京开网约车被罚多少钱？", shanghai) == ["北京"]
+    assert absent_places("What is the fine for taxi drivers in Beijing?", shanghai) == ["北京"]
+    assert absent_places("What is the fine for taxi drivers in Shanghai?", shanghai) == []
+    assert absent_places("Taxi drivers in Pudong need what permit?", shanghai) == []  # 浦东, not 塔西
+    assert absent_places("浦东新区的出租车怎么管？", shanghai) == []
+
+
+def test_chinese_numerals_are_times_counts_and_ratios():
+    from assistant.answering.refusal import lacks_asked_kind, missing_answer_type
+
+    assert lacks_asked_kind("需要提前多长时间申请？", "应当提前四十八小时向公安机关提出申请。") == ""
+    assert lacks_asked_kind("多少天内办结？", "应当在五个工作日内办结。") == ""
+    assert missing_answer_type("专项资金用于小企业的比例是多少？", ["用于小企业的资金比例应当不低于三分之一。"]) == ""
+    assert missing_answer_type("专项资金用于小企业的比例是多少？", ["用于支持本市中小企业发展。"]) == "比例"

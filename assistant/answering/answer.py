@@ -142,7 +142,7 @@ class Assistant:
         chunks = retriever.index.chunks
         self.facts = Facts(chunks, retriever.index.manifest.get("documents", {}))
         self.versions = Versions(chunks, retriever.library)
-        self.corpus_text = "\n".join(c.text for c in chunks)
+        self.corpus_norm = normalize("\n".join(c.text for c in chunks))  # once, not per question
 
     @classmethod
     def from_index(cls, directory: str | Path, backend: str = "local", config: AnswerConfig = AnswerConfig(),
@@ -185,7 +185,7 @@ class Assistant:
         evidence = turn.hits[: self.config.sources]
         best = max((h.dense_score for h in turn.hits), default=0.0)
         decision = decide(turn.standalone, [f"{h.chunk.title}\n{h.chunk.text}" for h in evidence], best,
-                          self.config.refusal_threshold, self.corpus_text, self.retriever.bm25.coverage(turn.standalone))
+                          self.config.refusal_threshold, self.corpus_norm, self.retriever.bm25.coverage(turn.standalone))
         if decision.refuse:
             yield Sources([], turn.standalone, turn.retrieval_ms)
             turn.sources_ms = turn.retrieval_ms

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.normalize import normalize
+from assistant.answering.places import absent_places
 from assistant.answering.verify import YEAR
 
 # (kind, what the question says, what evidence of that kind looks like)
@@ -25,7 +26,7 @@ ANSWER_TYPES: list[tuple[str, re.Pattern, re.Pattern]] = [
                       r"what date", re.I),
      re.compile(r"\d{1,2}\s*月\s*\d{1,2}\s*日|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}")),
     ("比例", re.compile(r"比例|百分之|税率|费率|利率|折扣|percent|rate", re.I),
-     re.compile(r"\d+(?:\.\d+)?\s*[%％‰]|百分之|[一二三四五六七八九十]成")),
+     re.compile(r"\d+(?:\.\d+)?\s*[%％‰]|百分之|[一二三四五六七八九十]成|[一二三四五六七八九十百千]+分之[一二三四五六七八九十百千]+")),
     ("联系方式", re.compile(r"电话|热线|联系方式|邮箱|网址|地址在哪|phone|email|contact", re.I),
      re.compile(r"\d{3,4}-?\d{7,8}|1\d{10}|@|https?://|www\.")),
     ("申报材料", re.compile(r"材料|申请表|需要提交|提交哪些|申报流程|办理流程|documents? (?:are )?required", re.I),
@@ -33,11 +34,6 @@ ANSWER_TYPES: list[tuple[str, re.Pattern, re.Pattern]] = [
     ("签发人", re.compile(r"签发|签署|签字|谁(?:批准|审定)|signed", re.I), re.compile(r"签发|签字")),
     ("名单", re.compile(r"名单|哪些(?:企业|单位|园区)(?:入选|获批|入围)|list of", re.I), re.compile(r"名单|入选|获批")),
 ]
-PLACES = (
-    "北京 天津 河北 山西 内蒙古 辽宁 吉林 黑龙江 江苏 浙江 安徽 福建 江西 山东 河南 湖北 湖南 广东 广西 海南 重庆 四川 贵州 "
-    "云南 西藏 陕西 甘肃 青海 宁夏 新疆 香港 澳门 台湾 深圳 广州 杭州 南京 苏州 武汉 成都 西安 厦门 青岛 宁波 "
-    "Beijing Shenzhen Guangzhou Hangzhou Tianjin Chongqing"
-).split()
 
 
 @dataclass(frozen=True)
@@ -57,18 +53,18 @@ def missing_answer_type(question: str, evidence: Sequence[str]) -> str:
     return ""
 
 
-def unknown_specifics(question: str, corpus_text: str) -> list[str]:
-    """Years and places the question names that the whole corpus never mentions."""
-    norm = normalize(corpus_text)
-    years = [y for y in YEAR.findall(question) if y not in norm]
-    places = [p for p in PLACES if p.lower() in question.lower() and normalize(p) not in norm]
-    return years + places
+def unknown_specifics(question: str, corpus_norm: str) -> list[str]:
+    """Years and places (in Chinese or pinyin) the question names that the whole corpus never mentions;
+    `corpus_norm` is the normalised corpus text."""
+    years = [y for y in YEAR.findall(question) if y not in corpus_norm]
+    return years + absent_places(question, corpus_norm)
 
 
 ORDINAL = re.compile(r"第\s*[\d一二三四五六七八九十百]+\s*(?:任|届|次|季|期|批|轮|代)")
 # What a question asks for, and what an answer of that kind must contain (checked on the answer, not the evidence).
 ASKS_TIME = re.compile(r"什么时候|何时|哪一?天|哪一?年|几月|日期|时间")
-TIME = re.compile(r"\d{1,4}\s*[年月日号时]|[一二三四五六七八九十]+\s*[年月日号]|周[一二三四五六七日]|星期|"
+TIME = re.compile(r"\d{1,4}\s*[年月日号时]|[零一二两三四五六七八九十百]+\s*个?\s*(?:年|月|日|号|小时|工作日|天|周)|"
+                  r"周[一二三四五六七日]|星期|"
                   r"今天|明天|昨天|本周|下周|上周|年底|年初|月底")
 ASKS_COUNT = re.compile(r"多少|(?<!哪)几[个家项条人年名次天]|人数|数量|增长率|增速|比例|金额")  # 哪几个 asks which
 # a digit, or a Chinese numeral with a measure word; not 批, since 一批 means "some"
@@ -100,13 +96,13 @@ def is_chinese(text: str) -> bool:
 
 
 def decide(question: str, evidence: Sequence[str], best_similarity: float, threshold: float,
-           corpus_text: str, coverage: tuple[int, int] = (0, 0)) -> Decision:
+           corpus_norm: str, coverage: tuple[int, int] = (0, 0)) -> Decision:
     """Refuse when the corpus cannot hold the answer; the reasons are checked from the cheapest up.
 
     `coverage` is (content words in the question, how many occur in the corpus): a Chinese question none
     of whose words the corpus ever uses ("怎么做红烧肉") is off-topic, whatever the vector similarity says.
     """
-    unknown = unknown_specifics(question, corpus_text)
+    unknown = unknown_specifics(question, corpus_norm)
     if unknown:
         return Decision(True, f"文件中没有关于“{'、'.join(unknown)}”的内容")
     words, known = coverage
