@@ -138,18 +138,43 @@ def test_answer_with_citation_panel(page):
     ask(page, "生鲜电商有哪些支持措施？")
     chat, panel = page.locator("#chat"), page.locator("#sources")
     expect(chat).to_contain_text("拓展生鲜电商零售业态")
-    expect(chat).to_contain_text("核验：原文摘录")
+    expect(chat.locator(".status")).to_have_text("摘录原文")  # words a citizen reads, not the check's name
+    expect(chat.locator(".banner")).to_have_text(
+        "注意：本回答依据的《上海市促进在线新经济发展行动方案(2020-2022年)》已过期（实施期2020-2022年已结束），"
+        "以下内容仅供参考，请以现行规定为准。")
     first = panel.locator(".src").first
     expect(first).to_contain_text("[1] 7、拓展生鲜电商零售业态")
     expect(first).to_contain_text("沪府办发〔2020〕1号")
+    expect(first.locator(".doc-status")).to_have_text("已过期")
     expect(first).to_contain_text("条款位置：二、聚焦发展重点 > 7、拓展生鲜电商零售业态")
     expect(first.locator(".src-dept .dept.lead")).to_have_text("市商务委")
     expect(first.locator(".src-dept")).to_contain_text("市市场监管局")
     assert first.locator("mark").inner_text() in first.locator(".src-text").inner_text()
     expect(first.locator(".ref code")).to_have_text(
-        "《上海市促进在线新经济发展行动方案(2020-2022年)》（沪府办发〔2020〕1号）二、聚焦发展重点 > 7、拓展生鲜电商零售业态")
+        "《上海市促进在线新经济发展行动方案(2020-2022年)》（沪府办发〔2020〕1号） 二、聚焦发展重点 > 7、拓展生鲜电商零售业态")
     assert chat.locator("a.cite").first.get_attribute("href") == "#src-0-1"
     shot(page, "app_chat.png")
+
+
+def test_citation_click_scrolls_the_source_panel_not_the_page(page):
+    from playwright.sync_api import expect
+
+    page.set_viewport_size({"width": 1400, "height": 700})
+    ask(page, "在线教育和在线医疗分别由哪些部门负责？")
+    header = page.get_by_text("政策问答助手", exact=True).first
+    links = page.locator("#chat a.cite")
+    expect(links.last).to_be_visible()
+    page.evaluate("window.scrollTo(0, 0)")
+    top = page.evaluate("window.scrollY")
+    links.last.click()
+    page.wait_for_timeout(800)
+    assert page.evaluate("window.scrollY") == top  # the page did not jump
+    assert header.is_visible() and header.bounding_box()["y"] >= 0
+    target = page.locator(links.last.get_attribute("href"))
+    panel = page.locator("#sources").bounding_box()
+    box = target.bounding_box()
+    assert panel["y"] - 1 <= box["y"] <= panel["y"] + panel["height"]  # scrolled into view inside the panel
+    shot(page, "app_citation_click.png")
 
 
 def test_followup_feedback_and_clear(page, app):
@@ -159,7 +184,7 @@ def test_followup_feedback_and_clear(page, app):
     ask(page, "那责任部门呢？")
     expect(page.locator("#chat")).to_contain_text("「7、拓展生鲜电商零售业态」的责任部门为：市商务委、市经济信息化委、市交通委、市市场监管局")
     expect(page.locator("#sources")).to_contain_text("问题：那责任部门呢？")
-    expect(page.locator("#chat")).to_contain_text("核验：文件结构化信息")
+    expect(page.locator("#chat .status").last).to_have_text("文件基本信息")
     page.locator("#chat button[aria-label='赞'], #chat button[aria-label='Like']").last.click()
     expect(page.locator("#feedback-message")).to_contain_text("已记录您对第 2 轮回答的反馈")
     logged = [json.loads(line) for line in app.feedback.read_text(encoding="utf-8").splitlines()]
@@ -200,12 +225,24 @@ def test_match_fresh_food_company(page):
     assert "# 政策匹配结果" in Path(download.value.path()).read_text(encoding="utf-8")
 
 
+def test_browse_documents_with_status_and_every_part(page):
+    from playwright.sync_api import expect
+
+    open_tab(page, "政策浏览")
+    expect(page.locator("#browse-documents")).to_contain_text("《上海市促进在线新经济发展行动方案(2020-2022年)》 已过期")
+    outline = page.locator("#outline")
+    for part in ("一、明确指导思想和行动目标", "(一)指导思想", "(二)行动目标", "7、拓展生鲜电商零售业态", "23、建设在线新经济生态园"):
+        expect(outline).to_contain_text(part)  # every part of the document, section 一 included
+    shot(page, "app_browse_documents.png")
+    page.fill("#browse-search textarea", "营商环境")
+    expect(page.locator("#browse-documents")).to_contain_text("没有符合条件的文件")
+
+
 def test_browse_by_department(page):
     from playwright.sync_api import expect
 
     open_tab(page, "政策浏览")
     outline = page.locator("#outline")
-    expect(outline).to_contain_text("共 23 条")
     choose(page, "#browse-department", "市教委")
     expect(outline).to_contain_text("共 2 条（市教委参与）")
     assert [s.inner_text().split(" ")[0] for s in outline.locator("summary").all()] == \
@@ -255,7 +292,8 @@ def test_upload_then_ask_then_delete(page, tmp_path):
     shot(page, "app_upload_answer.png")
 
     open_tab(page, "知识库")
-    choose(page, "#remove-doc", "青浦区数字农业试点补贴办法（青浦区数字农业补贴.txt）")
+    expect(page.locator("#documents")).to_contain_text("现行有效")  # status and kind columns of the new file
+    choose(page, "#remove-doc", "《青浦区数字农业试点补贴办法》·现行有效")
     page.click("#remove-run")
     expect(page.locator("#kb-message")).to_contain_text("已删除《青浦区数字农业试点补贴办法》", timeout=60_000)
     assert documents(page) == before
@@ -346,7 +384,7 @@ def test_llm_answer_streams_after_sources(browser, tmp_path):
         done_s = time.monotonic() - t0
         expect(page.locator("#chat")).to_contain_text("生鲜")
         status = page.locator("#chat .status").inner_text()
-        assert status in {"核验：依据充分", "核验：部分内容未在原文中核实"}  # the model wrote it, not an extractive fallback
+        assert status in {"有原文依据", "有原文依据（未能核实的内容已删去）"}  # the model wrote it, not an extractive fallback
         expect(page.locator("#sources")).to_contain_text("市商务委")
         for link in page.locator("#chat a.cite").all():  # every [n] of the final answer has its source in the panel
             assert page.locator(link.get_attribute("href")).count() == 1
