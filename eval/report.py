@@ -28,7 +28,8 @@ RETRIEVAL_ROWS = [("recall@1", "recall@1"), ("recall@3", "recall@3"), ("recall@5
 ANSWER_ROWS = [("must-phrase coverage", "must_coverage"), ("char-F1", "char_f1"), ("ROUGE-L", "rouge_l"),
                ("refusal rate (unanswerable)", "refusal_rate_unanswerable"),
                ("false refusals (answerable)", "false_refusal_rate"), ("citation precision", "citation_precision"),
-               ("numbers traceable", "numbers_traceable")] + [
+               ("numbers traceable", "numbers_traceable"),
+               ("states a superseded rule (version questions)", "outdated_rate")] + [
     (f"{k.removesuffix('_ms').replace('_', ' ')} {p} ms", f"{k}_{p}") for k in LATENCIES for p in ("p50", "p95")]
 
 

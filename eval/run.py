@@ -21,6 +21,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from assistant.normalize import normalize
 from assistant.records import Answer, Chunk, Hit
 
 from .metrics import (char_f1, citation_precision, numbers, numbers_traceable, phrase_coverage,
@@ -60,6 +61,8 @@ def answer_fields(q: Question, text: str, refused: bool, cited: Sequence[str], s
         "rouge_l": rouge_l(text, q.reference) if q.reference else None,
         "citation_precision": _opt(citation_precision(cited, q.evidence)),
         "numbers_traceable": numbers_traceable(text, sources) if numbers(text) and not refused else None,
+        # a version question: does the answer state the superseded rule (counted wrong)?
+        "outdated": any(normalize(s) in normalize(text) for s in q.outdated) if q.outdated else None,
     }
 
 

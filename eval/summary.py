@@ -51,6 +51,7 @@ def answer_summary(records: Sequence[dict]) -> dict:
         "false_refusal_rate": _share([r["answer"]["refused"] for r in answerable]),
         "citation_precision": _mean_of(answered, "citation_precision"),
         "numbers_traceable": _share(traced), "n_with_numbers": len(traced),
+        "outdated_rate": _share([r["outdated"] for r in answered if r.get("outdated") is not None]),
         # How answers were made: an LLM answer that fails verification (or a model that is down) becomes extractive.
         "verified": dict(sorted(Counter(r["answer"]["verified"] for r in answered).items())),
     }

@@ -216,9 +216,10 @@ def test_summary_keys_and_values(tmp_path):
                                           "latency_ms_p95"]
     assert list(summary["answers"]) == [
         "n", "n_answerable", "n_unanswerable", "must_coverage", "char_f1", "rouge_l", "refusal_rate_unanswerable",
-        "false_refusal_rate", "citation_precision", "numbers_traceable", "n_with_numbers", "verified",
+        "false_refusal_rate", "citation_precision", "numbers_traceable", "n_with_numbers", "outdated_rate", "verified",
         "sources_ms_p50", "sources_ms_p95", "first_token_ms_p50", "first_token_ms_p95", "total_ms_p50", "total_ms_p95"]
     assert summary["answers"]["verified"] == {"refused": 1, "verified": 4}
+    assert summary["answers"]["outdated_rate"] is None  # no version question in this set
     assert summary["retrieval"]["recall@5"] == 1.0 and summary["retrieval"]["n"] == 4
     assert summary["answers"]["refusal_rate_unanswerable"] == 1.0 and summary["answers"]["false_refusal_rate"] == 0.0
     assert summary["answers"]["total_ms_p50"] == 4.0 and summary["answers"]["first_token_ms_p95"] == 3.0
@@ -368,3 +369,15 @@ def test_recall_and_reciprocal_rank_from_span_ranks():
     assert evidence_recall(evidence, retrieved, 3) == pytest.approx(2 / 3)
     assert reciprocal_rank(evidence, retrieved) == 0.5 and rr_from_ranks([0, 0]) == 0.0
     assert math.isnan(evidence_recall([], retrieved, 5)) and reciprocal_rank([], retrieved) == 0.0
+
+
+def test_an_answer_stating_the_superseded_rule_is_counted():
+    from eval.questions import Question
+    from eval.run import answer_fields
+
+    q = Question("r1", "现在公示期多少天？", ("公示期为二十日",), "公示期为二十日。", ("二十日",), docs=("新.md",),
+                 outdated=("公示期为四十五日",))
+    assert answer_fields(q, "公示期为四十五日。", False, [], [])["outdated"] is True
+    assert answer_fields(q, "公示期为二十日。", False, [], [])["outdated"] is False
+    plain = Question("q1", "问", ("证据",), "", ("证据",))
+    assert answer_fields(plain, "证据", False, [], [])["outdated"] is None
