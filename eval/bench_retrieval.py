@@ -14,7 +14,6 @@ import argparse
 import hashlib
 import json
 import resource
-import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass

@@ -104,3 +104,51 @@ def model_available(name: str) -> bool:
         return gguf_path(name).exists()
     except (ModelUnavailable, ValueError, OSError):
         return False
+
+
+UPLOAD_TEXT = """青浦区数字农业试点补贴办法
+一、支持对象
+1、无人机植保作业补贴。对开展无人机植保作业的家庭农场，按作业面积给予补贴，支持购置植保无人机。（责任部门：区农业农村委）
+2、智慧温室建设奖励。对新建智慧温室的农民合作社给予一次性奖励。（责任部门：区农业农村委、区财政局）
+"""
+
+
+class AppProcess:
+    """`python app.py …` in a subprocess over its own corpus copy and index, on a free 127.0.0.1 port; ready when
+    `ready_path` answers 200; stopped by its pid."""
+
+    def __init__(self, root: Path, *extra: str, timeout: float = 300, ready_path: str = ""):
+        shutil.copytree(ROOT / "corpus", root / "corpus")
+        self.corpus = root / "corpus"
+        self.feedback = root / "feedback.jsonl"
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/"
+        self.log = root / "app.log"
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost"}
+        cmd = [sys.executable, "app.py", "--host", "127.0.0.1", "--port", str(self.port), "--corpus", str(self.corpus),
+               "--index", str(root / "index"), "--feedback-log", str(self.feedback), *extra]
+        with open(self.log, "w") as log:
+            self.proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"app exited with {self.proc.returncode}:\n{self.output()}")
+            try:
+                with urllib.request.urlopen(self.url + ready_path, timeout=2) as r:
+                    if r.status == 200:
+                        return
+            except OSError:  # not listening yet, or not ready (HTTPError is an OSError)
+                time.sleep(0.5)
+        self.stop()
+        raise RuntimeError(f"app not ready in {timeout} s:\n{self.output()}")
+
+    def output(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace")[-4000:]
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()

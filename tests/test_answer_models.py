@@ -1,6 +1,5 @@
 """Answers from real models: the local default (1.5B, llama.cpp) and a real OpenAI-compatible server."""
 import json
-import re
 import subprocess
 import sys
 

@@ -11,14 +11,12 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import httpx
 import pytest
 
-from conftest import ROOT, free_port
+from conftest import ROOT, UPLOAD_TEXT, AppProcess
 
 KEY = "read-key-7f3a"
 TOKEN = "admin-token-2c9e"
@@ -30,50 +28,13 @@ FRESH_QUOTE = ("支持企业提升生鲜产品周转数字化管理能力,发展
                "建立产品流动和可溯源性信息平台,推进生鲜、农产品标准化建设,进一步提升食品安全。")
 EDU_ANSWER = "「10、优化发展在线教育」的责任部门为：市教委、市人力资源社会保障局、市经济信息化委[1]。"
 EDU_QUOTE = "(责任部门:市教委、市人力资源社会保障局、市经济信息化委)"
-UPLOAD_TEXT = """青浦区数字农业试点补贴办法
-一、支持对象
-1、无人机植保作业补贴。对开展无人机植保作业的家庭农场，按作业面积给予补贴，支持购置植保无人机。（责任部门：区农业农村委）
-2、智慧温室建设奖励。对新建智慧温室的农民合作社给予一次性奖励。（责任部门：区农业农村委、区财政局）
-"""
 
 
-class Server:
-    """`python app.py …` in a subprocess over its own corpus copy and index, ready when /readyz says so."""
+class Server(AppProcess):
+    """The app for API tests: ready when /readyz says so."""
 
     def __init__(self, root: Path, *extra: str, timeout: float = 300):
-        shutil.copytree(ROOT / "corpus", root / "corpus")
-        self.corpus = root / "corpus"
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}/"
-        self.log = root / "app.log"
-        env = {**os.environ, "PYTHONUNBUFFERED": "1", "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost"}
-        cmd = [sys.executable, "app.py", "--host", "127.0.0.1", "--port", str(self.port), "--corpus", str(self.corpus),
-               "--index", str(root / "index"), "--feedback-log", str(root / "feedback.jsonl"), *extra]
-        with open(self.log, "w") as log:
-            self.proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"app exited with {self.proc.returncode}:\n{self.output()}")
-            try:
-                with urllib.request.urlopen(self.url + "readyz", timeout=2) as r:
-                    if r.status == 200:
-                        return
-            except (OSError, urllib.error.HTTPError):
-                time.sleep(0.5)
-        self.stop()
-        raise RuntimeError(f"app not ready in {timeout} s:\n{self.output()}")
-
-    def output(self) -> str:
-        return self.log.read_text(encoding="utf-8", errors="replace")[-4000:]
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+        super().__init__(root, *extra, timeout=timeout, ready_path="readyz")
 
 
 @pytest.fixture(scope="module")

@@ -4,18 +4,12 @@ Debian's Chromium (/usr/bin/chromium, installed by scripts/browser.sh) is driven
 downloads a browser. Each app gets a copy of the corpus and a fresh index. Screenshots go to tests/artifacts/.
 """
 import json
-import os
-import shutil
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, require
+from conftest import ROOT, UPLOAD_TEXT, AppProcess, require
 
 pytestmark = pytest.mark.browser
 CHROMIUM = "/usr/bin/chromium"
@@ -23,57 +17,13 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--no-proxy-server"]
 ARTIFACTS = ROOT / "tests" / "artifacts"
 TOKEN = "s3cret-令牌"
-UPLOAD_TEXT = """青浦区数字农业试点补贴办法
-一、支持对象
-1、无人机植保作业补贴。对开展无人机植保作业的家庭农场，按作业面积给予补贴，支持购置植保无人机。（责任部门：区农业农村委）
-2、智慧温室建设奖励。对新建智慧温室的农民合作社给予一次性奖励。（责任部门：区农业农村委、区财政局）
-"""
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class App:
-    """`python app.py` in a subprocess over its own corpus copy and index, stopped by its pid."""
+class App(AppProcess):
+    """The app for browser tests: ready when its page answers."""
 
     def __init__(self, root: Path, *extra: str, timeout: float = 240):
-        shutil.copytree(ROOT / "corpus", root / "corpus")
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}/"
-        self.feedback = root / "feedback.jsonl"
-        self.corpus = root / "corpus"
-        self.log = root / "app.log"
-        env = {**os.environ, "PYTHONUNBUFFERED": "1", "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost"}
-        cmd = [sys.executable, "app.py", "--host", "127.0.0.1", "--port", str(self.port), "--corpus", str(self.corpus),
-               "--index", str(root / "index"), "--feedback-log", str(self.feedback), *extra]
-        with open(self.log, "w") as log:
-            self.proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"app exited with {self.proc.returncode}:\n{self.output()}")
-            try:
-                with urllib.request.urlopen(self.url, timeout=2) as r:
-                    if r.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.5)
-        self.stop()
-        raise RuntimeError(f"app did not start in {timeout} s:\n{self.output()}")
-
-    def output(self) -> str:
-        return self.log.read_text(encoding="utf-8", errors="replace")[-4000:]
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+        super().__init__(root, *extra, timeout=timeout)
 
 
 @pytest.fixture(scope="module")

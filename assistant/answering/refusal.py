@@ -13,7 +13,6 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from assistant.normalize import normalize
 from assistant.answering.places import absent_places
 from assistant.answering.verify import YEAR
 

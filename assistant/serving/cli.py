@@ -64,11 +64,17 @@ def checked(questions: list[str]) -> tuple[list[str], int]:
     return good, bad
 
 
-def cmd_search(args, kb: KnowledgeBase) -> int:
-    if not args.query and not args.queries:
+def given_questions(question: str | None, path: Path | None) -> tuple[list[str], int]:
+    """The question, or the questions of the file, that pass the checks, and how many did not; none given is
+    reported on stderr."""
+    if not question and not path:
         print("错误: 请给出问题, 或用 --queries FILE", file=sys.stderr)
-        return EXIT_USAGE
-    queries, bad = checked([args.query] if args.query else read_queries(args.queries))
+        return [], 0
+    return checked([question] if question else read_queries(path))
+
+
+def cmd_search(args, kb: KnowledgeBase) -> int:
+    queries, bad = given_questions(args.query, args.queries)
     if not queries:
         return EXIT_USAGE
     retriever = Retriever(kb.load_or_build(progress=True), kb.embedder)
@@ -99,10 +105,7 @@ def cmd_ask(args) -> int:
     from assistant.records import STATUS_LABELS
     from assistant.serving.service import stream
 
-    if not args.question and not args.queries:
-        print("错误: 请给出问题, 或用 --queries FILE", file=sys.stderr)
-        return EXIT_USAGE
-    questions, bad = checked([args.question] if args.question else read_queries(args.queries))
+    questions, bad = given_questions(args.question, args.queries)
     if not questions:
         return EXIT_USAGE
     assistant = build_assistant(args, progress=True)
