@@ -102,7 +102,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     (args.out / "resources.json").write_text(json.dumps(peak) + "\n", encoding="utf-8")
     baselines = {}
     if args.baselines:
-        systems = baseline_systems(retriever, args.corpus, model, args.k)
+        systems = baseline_systems(retriever, args.corpus, model, args.k, args.library)
         baselines = {name: run_system(questions, system, args.out / "baselines" / f"{name}.jsonl", args.fresh, name)
                      for name, system in systems.items()}
     summary = summarize(records, baselines)

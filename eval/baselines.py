@@ -5,9 +5,13 @@ gives the same chat model the top-4 chunks in a plain prompt, with no verificati
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import time
 from collections.abc import Sequence
 from pathlib import Path
+
+import numpy as np
 
 from assistant.ingest.documents import load_corpus
 from assistant.store.embedding import Embedder
@@ -37,21 +41,38 @@ def dense_search(retriever: Retriever) -> Search:
     return lambda q, k: [chunk_source(chunks[r], s) for r, s, _ in retriever.dense(q, k)]
 
 
-def naive_store(corpus: Path, embedder: Embedder):
-    """The LangChain FAISS store over the corpus split 500/50 (built in memory, not saved)."""
+def naive_store(corpus: Path, embedder: Embedder, library: Sequence[Path] = (), cache: Path | None = None):
+    """The LangChain FAISS store over the corpus (and library folders) split 500/50, built in memory; with `cache`,
+    the vectors are kept in that .npy file (beside a hash of the texts) for the next run."""
     from langchain_community.vectorstores import FAISS
     from langchain_text_splitters import RecursiveCharacterTextSplitter
 
     from assistant.integrations import PolicyEmbeddings
 
-    docs, _ = load_corpus(corpus)
+    docs, _ = load_corpus(corpus, *library)
     splitter = RecursiveCharacterTextSplitter(chunk_size=500, chunk_overlap=50)
     texts, metas = [], []
     for d in docs:
         for t in splitter.split_text(d.text):
             texts.append(t)
             metas.append({"source": d.source})
-    return FAISS.from_texts(texts, PolicyEmbeddings(embedder), metadatas=metas)
+    if cache is None:
+        return FAISS.from_texts(texts, PolicyEmbeddings(embedder), metadatas=metas)
+    vectors = cached_vectors(embedder, texts, cache)
+    return FAISS.from_embeddings([(t, v.tolist()) for t, v in zip(texts, vectors)], PolicyEmbeddings(embedder),
+                                 metadatas=metas)
+
+
+def cached_vectors(embedder: Embedder, texts: list[str], path: Path) -> np.ndarray:
+    """Passage vectors of the texts, kept on disk beside a hash of the texts and the embedder's name."""
+    digest = hashlib.sha256(json.dumps([embedder.name, texts], ensure_ascii=False).encode()).hexdigest()
+    stamp = path.with_suffix(".sha256")
+    if path.exists() and stamp.exists() and stamp.read_text() == digest:
+        return np.load(path)
+    vectors = embedder.embed_passages(texts, progress=True)
+    np.save(path, vectors)
+    stamp.write_text(digest)
+    return vectors
 
 
 def naive_search(store) -> Search:
@@ -104,10 +125,11 @@ def naive_system(store, model: ChatModel | None, k: int) -> System:
     return system
 
 
-def baseline_systems(retriever: Retriever, corpus: Path, model: ChatModel | None, k: int) -> dict[str, System]:
+def baseline_systems(retriever: Retriever, corpus: Path, model: ChatModel | None, k: int,
+                     library: Sequence[Path] = ()) -> dict[str, System]:
     """BM25-only, dense-only and naive LangChain, by name; only the naive one answers (when a model is given)."""
     return {"bm25": retrieval_system(lexical_search(retriever), k),
             # a Retriever of its own: a query-vector cache warmed by ours would flatter its latency
             "dense": retrieval_system(dense_search(Retriever(retriever.index, retriever.embedder, retriever.config)), k),
-            "naive-langchain": naive_system(naive_store(corpus, retriever.embedder), model, k)}
+            "naive-langchain": naive_system(naive_store(corpus, retriever.embedder, library), model, k)}
 

@@ -11,7 +11,6 @@ naive pipeline's vectors are cached under --workdir, so a rerun embeds nothing.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import resource
 import time
@@ -19,14 +18,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
 from assistant.config import DEFAULT_CORPUS, ChunkingConfig
-from assistant.ingest.documents import load_corpus
 from assistant.retrieval.retrieve import Retriever
 from assistant.store.embedding import Embedder, EmbedderConfig, make_embedder
 from assistant.store.knowledge import KnowledgeBase
 
+from .baselines import naive_store
 from .bench import ROOT
 from .metrics import mean, percentile, recall_from_ranks, rr_from_ranks, span_ranks
 from .questions import load_questions
@@ -110,30 +107,8 @@ def build_ours(corpus: Corpus, embedder: Embedder, workdir: Path, max_chars: int
 
 def naive_langchain(corpus: Corpus, embedder: Embedder, workdir: Path) -> Callable[[str], Ranked]:
     """What a user builds first: RecursiveCharacterTextSplitter 500/50 + the same embedder + LangChain FAISS."""
-    from langchain_community.vectorstores import FAISS
-    from langchain_text_splitters import RecursiveCharacterTextSplitter
-
-    from assistant.integrations import PolicyEmbeddings
-
-    splitter = RecursiveCharacterTextSplitter(chunk_size=500, chunk_overlap=50)
-    docs, _ = load_corpus(*corpus.folders)
-    pairs = [(t, d.source) for d in docs for t in splitter.split_text(d.text)]
-    vectors = cached_vectors(embedder, [t for t, _ in pairs], workdir / f"naive-{corpus.name}.npy")
-    store = FAISS.from_embeddings([(t, v.tolist()) for (t, _), v in zip(pairs, vectors)], PolicyEmbeddings(embedder),
-                                  metadatas=[{"source": s} for _, s in pairs])
+    store = naive_store(corpus.folders[0], embedder, corpus.folders[1:], cache=workdir / f"naive-{corpus.name}.npy")
     return lambda q: [(d.metadata["source"], d.page_content) for d in store.similarity_search(q, k=max(KS))]
-
-
-def cached_vectors(embedder: Embedder, texts: list[str], path: Path) -> np.ndarray:
-    """Passage vectors of the texts, kept on disk beside a hash of the texts."""
-    digest = hashlib.sha256(json.dumps([embedder.name, texts], ensure_ascii=False).encode()).hexdigest()
-    stamp = path.with_suffix(".sha256")
-    if path.exists() and stamp.exists() and stamp.read_text() == digest:
-        return np.load(path)
-    vectors = embedder.embed_passages(texts, progress=True)
-    np.save(path, vectors)
-    stamp.write_text(digest)
-    return vectors
 
 
 def systems(retriever: Retriever, naive: Callable[[str], Ranked], latencies: list[float]
