@@ -88,3 +88,15 @@ def test_claim_about_another_year_than_the_one_asked_is_dropped():
     v = verify("宝马集团2022年全球销量为240万辆[1]。", [source], required=["2021"])
     assert v.kept == [] and v.dropped[0][1] == "回答说的是2022年，问题问的是2021年"
     assert verify("宝马集团2021年全球销量为252万辆[1]。", [source], required=["2021"]).kept
+
+
+def test_any_government_body_is_checked_against_the_cited_text():
+    from assistant.answering.verify import bodies, verify
+
+    assert bodies("由财政部会同工业和信息化部、上海科创办负责，各部门全部完成布局，举办活动，市人民政府批准。") == [
+        "财政部", "息化部", "科创办", "市人民政府"]  # not 部门, 全部, 布局, 举办
+    source = ["第五条 市人民政府应当加强领导，会同工业和信息化部推进。市财政局负责资金保障。"]
+    assert verify("市人民政府应当加强领导[1]。", source).kept == ["市人民政府应当加强领导。"]
+    assert verify("工业和信息化部负责推进[1]。", source).kept == ["工业和信息化部负责推进。"]
+    assert verify("财政部负责资金保障[1]。", source).dropped == [("财政部负责资金保障。", "原文中找不到：财政部")]
+    assert verify("区人民政府应当加强领导[1]。", source).dropped[0][1] == "原文中找不到：区人民政府"

@@ -20,6 +20,14 @@ NUMBER = re.compile(
     r"\s*(?:%|％|‰|万元|亿元|元|万|亿|家|个|项|条|所|座|年|月|日|号|倍|人|名|户|平方米|公里|小时|天|周)?"
 )
 DEPARTMENT = re.compile(r"(?:市|区|县|省|国家)[\u4e00-\u9fff]{1,12}?(?:委员会|办公厅|委|局|厅|办|部|院|署|中心)")
+# Any other body (财政部, 工业和信息化部, 市人民政府, 上海科创办): the institutional word that closes its name, read
+# with the two characters before it, so a paraphrase around the name does not matter; not the words that only
+# look like one (部门, 全部, 布局, 举办 …).
+BODY_WORD = re.compile(r"人民代表大会常务委员会|人民政府|常务委员会|委员会|办公厅|办公室|部(?![门分署位件])|局(?![面势部限])|"
+                       r"委(?![托员屈婉])|署|办(?![法理公事学好成结])")
+NOT_A_BODY = frozenset("全部 内部 外部 局部 干部 东部 西部 南部 北部 中部 底部 头部 总部 各部 本部 乐部 细部 腹部 "
+                       "格局 布局 大局 全局 结局 开局 当局 出局 举办 承办 主办 兴办 开办 督办 代办 协办 包办 申办 试办 "
+                       "筹办 合办 难办 好办 照办 查办 交办 首办 转办 通办 公署 部署 签署 主委".split())
 STOP_CHARS = set("的了和与及等是在对为将由把被从向以于或并也都就又而之其这那个各些要会可能")
 REFUSAL_PHRASES = ("文件未涉及", "信息不足", "未涉及", "没有提到", "未提及", "没有涉及", "无法回答", "没有相关", "未作规定",
                    "没有规定", "未规定", "无法从", "不包含")
@@ -62,8 +70,23 @@ def facts(sentence: str) -> list[str]:
     found = [m.group(0) for m in DOC_NUMBER.finditer(text)]
     rest = DOC_NUMBER.sub(" ", text)
     found += [m.group(0).strip() for m in NUMBER.finditer(rest) if not re.fullmatch(r"[一二两]", m.group(0))]
-    found += [m.group(0) for m in DEPARTMENT.finditer(rest)]
+    departments = [m.group(0) for m in DEPARTMENT.finditer(rest)]
+    found += departments + [b for b in bodies(rest) if not any(b in d or d in b for d in departments)]
     return found
+
+
+def bodies(text: str) -> list[str]:
+    """Government bodies a text names, each as its closing institutional word and up to two Chinese characters
+    before it (at least three characters in all: 财政部, 市人民政府)."""
+    out = []
+    for m in BODY_WORD.finditer(text):
+        head = text[max(0, m.start() - 2) : m.start()]
+        while head and not "\u4e00" <= head[0] <= "\u9fff":
+            head = head[1:]
+        if head and all("\u4e00" <= c <= "\u9fff" for c in head) and len(head + m.group()) >= 3 \
+                and head[-1] + m.group()[0] not in NOT_A_BODY:
+            out.append(head + m.group())
+    return out
 
 
 def _fact_in(fact: str, source_norm: str) -> bool:
