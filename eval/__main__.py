@@ -73,8 +73,8 @@ def answer_settings() -> set[str]:
 def run_settings(args: argparse.Namespace) -> dict:
     """The settings a resumed run must share with the first (secrets left out)."""
     skip = NOT_RUN_SETTINGS | (answer_settings() if args.retrieval_only else set())
-    return {k: str(v) if isinstance(v, Path) else v for k, v in sorted(vars(args).items())
-            if k not in skip and "key" not in k and "token" not in k}
+    plain = lambda v: str(v) if isinstance(v, Path) else [plain(x) for x in v] if isinstance(v, list) else v  # noqa: E731
+    return {k: plain(v) for k, v in sorted(vars(args).items()) if k not in skip and "key" not in k and "token" not in k}
 
 
 def cmd_run(args: argparse.Namespace) -> int:
