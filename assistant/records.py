@@ -58,6 +58,11 @@ class Chunk:
         return " > ".join(self.path)
 
     @property
+    def scope(self) -> str:
+        """What holds for every clause of the document: its title (a period, 2020-2022年) and its version date."""
+        return f"{self.title}({self.version})" if self.version else self.title
+
+    @property
     def indexed_text(self) -> str:
         """What gets embedded and BM25-indexed: the heading path gives context the body lacks."""
         head = " > ".join(p for p in (self.title, *self.path) if p)

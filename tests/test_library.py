@@ -130,3 +130,23 @@ def test_an_expired_plan_and_several_documents_are_named(assistant):
 def test_a_question_that_is_not_about_a_document_is_no_version_question(assistant):
     assert assistant.versions.answer("营业执照过期了怎么办？", []) is None
     assert assistant.ask("营业执照过期了怎么办？").verified != METADATA
+
+
+def test_a_change_question_about_one_subject_is_answered_from_both_versions_clauses(assistant, retriever):
+    question = "2020年版和2024年版的优化营商环境条例，对简易注销的公示期有什么不同？"
+    assert assistant.versions.answer(question, retriever.search(question, 5)) is None  # not the list of changed articles
+    assert assistant.versions.answer("优化营商环境条例新旧版本有什么变化？", []) is not None
+    assert assistant.versions.answer("按现行的营商环境条例，简易注销要公示多少天？", []) is None  # 现行 as an adjective
+
+
+def test_a_year_of_an_old_version_is_found_in_its_version_date(index):
+    """"2020年版" pins a year that no article of that version states: its version date holds it."""
+    from assistant.answering.extractive import neighbourhood
+    from assistant.answering.refusal import decide
+
+    first = next(c for c in index.chunks if c.doc_id == OLD and c.item == "第一条")
+    assert "2020" not in first.text and first.scope == "上海市优化营商环境条例(2020-04-10)"
+    assert neighbourhood(first, 0).startswith("上海市优化营商环境条例(2020-04-10)\n")
+    question = "2020年版的优化营商环境条例的立法目的是什么？"
+    assert not decide(question, [f"{first.scope}\n{first.text}"], 0.9, 0.5, "2020").refuse
+    assert decide(question, [f"{first.title}\n{first.text}"], 0.9, 0.5, "2020").reason == "相关条款中没有提到问题所问的“2020”"

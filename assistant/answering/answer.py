@@ -184,7 +184,7 @@ class Assistant:
             return
         evidence = turn.hits[: self.config.sources]
         best = max((h.dense_score for h in turn.hits), default=0.0)
-        decision = decide(turn.standalone, [f"{h.chunk.title}\n{h.chunk.text}" for h in evidence], best,
+        decision = decide(turn.standalone, [f"{h.chunk.scope}\n{h.chunk.text}" for h in evidence], best,
                           self.config.refusal_threshold, self.corpus_norm, self.retriever.bm25.coverage(turn.standalone))
         if decision.refuse:
             yield Sources([], turn.standalone, turn.retrieval_ms)
@@ -272,7 +272,7 @@ class Assistant:
             return None
         if not self.config.verify:
             return text, citations, VERIFIED
-        in_scope = [t for t in turn.pins if not any(t in c.title for c in chunks)]  # the title covers 2020-2022
+        in_scope = [t for t in turn.pins if not any(t in c.scope for c in chunks)]  # 2020-2022年, (2020-04-10)
         verdict = verify(text, [c.text for c in chunks], required=in_scope)
         turn.notes += verdict.notes
         kind = lacks_asked_kind(turn.standalone, verdict.text) if verdict.supported else ""

@@ -48,9 +48,9 @@ def rank_units(question: str, chunks: Sequence[Chunk], scores: Sequence[Sequence
 
 
 def neighbourhood(chunk: Chunk, ui: int) -> str:
-    """A sentence with the sentences either side of it, and the document title (its scope)."""
+    """A sentence with the sentences either side of it, and the document's title and version (its scope)."""
     s, e = chunk.units[max(ui - 1, 0)][0], chunk.units[min(ui + 1, len(chunk.units) - 1)][1]
-    return f"{chunk.title}\n{chunk.text[s:e]}"
+    return f"{chunk.scope}\n{chunk.text[s:e]}"
 
 
 def select(question: str, chunks: Sequence[Chunk], scores: Sequence[Sequence[float]],
