@@ -71,7 +71,9 @@ def test_openai_client_answer_carries_references(server):
     assert first["quote_end"] - first["quote_start"] == len(FRESH_QUOTE)
     assert {"version", "status", "doc_number", "reference"} <= set(first)
     assert message.verification["status"] == "原文摘录" and message.verification["refused"] is False
-    assert message.verification["answer"] == message.content
+    notice = ("注意：本回答依据的《上海市促进在线新经济发展行动方案(2020-2022年)》已过期（实施期2020-2022年已结束），"
+              "以下内容仅供参考，请以现行规定为准。")
+    assert message.content == f"{notice}\n\n{message.verification['answer']}"  # the expired plan is named first
 
 
 def test_openai_client_streams_text_then_references_last(server):

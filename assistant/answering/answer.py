@@ -58,6 +58,7 @@ class Sources:
     citations: list[Citation]
     standalone_question: str
     retrieval_ms: float
+    notice: str = ""  # the answer will rest on a document not in force: shown first, above the answer
 
 
 @dataclass
@@ -193,10 +194,8 @@ class Assistant:
             return
         evidence, scores, excerpts = self._evidence(turn, evidence)
         chunks, citations = [h.chunk for h in evidence], _citations(evidence)
-        yield Sources(citations, turn.standalone, turn.retrieval_ms)
+        yield Sources(citations, turn.standalone, turn.retrieval_ms, self._notice(citations))
         turn.sources_ms = turn.ms()
-        if notice := self._notice(citations):
-            yield Token(notice + "\n\n")
         generated = yield from self._generate(turn, chunks, excerpts)
         if self.model is not None and generated and is_refusal(generated):
             words, known = self.retriever.bm25.coverage(turn.standalone)

@@ -404,7 +404,7 @@ def _completion_id() -> str:
 
 def completion_json(answer: Answer) -> dict:
     """The whole answer as an OpenAI chat.completion, references and verification as message extensions."""
-    message = {"role": "assistant", "content": answer.text, "references": [citation_json(c) for c in answer.citations],
+    message = {"role": "assistant", "content": answer.display_text, "references": [citation_json(c) for c in answer.citations],
                "verification": verification(answer)}
     return {"id": _completion_id(), "object": "chat.completion", "created": int(time.time()), "model": MODEL_ID,
             "choices": [{"index": 0, "message": message, "finish_reason": "stop", "logprobs": None}]}
@@ -424,7 +424,7 @@ async def completion_chunks(pump: Pump) -> AsyncIterator[str]:
     try:
         async for event in pump.events():
             if isinstance(event, Sources):
-                yield chunk({"role": "assistant", "content": ""})
+                yield chunk({"role": "assistant", "content": f"{event.notice}\n\n" if event.notice else ""})
             elif isinstance(event, Token):
                 yield chunk({"content": event.text})
             elif isinstance(event, Done):

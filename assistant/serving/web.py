@@ -153,15 +153,17 @@ def qa_tab(service: Service, options: argparse.Namespace) -> None:
         messages = history_messages(past) + [{"role": "user", "content": text},
                                              {"role": "assistant", "content": "正在检索相关条款…"}]
         yield messages, gr.skip(), past, ""
-        generated = ""
+        generated, banner = "", ""
         try:
             for event in stream(snap.assistant, text, past):
                 if isinstance(event, Sources):
-                    messages[-1]["content"] = f"已找到 {len(event.citations)} 条依据（见右侧「来源」），正在生成回答…"
+                    banner = f'<div class="banner">{esc(event.notice)}</div>\n\n' if event.notice else ""
+                    messages[-1]["content"] = (f"{banner}已找到 {len(event.citations)} 条依据（见右侧「来源」），"
+                                               "正在生成回答…")
                     yield messages, sources_html(event.citations, turn, snap.matcher), past, gr.skip()
                 elif isinstance(event, Token):
                     generated += event.text
-                    messages[-1]["content"] = link_citations(html.escape(generated, quote=False), turn) + " ▍"
+                    messages[-1]["content"] = banner + link_citations(html.escape(generated, quote=False), turn) + " ▍"
                     yield messages, gr.skip(), past, gr.skip()
                 elif isinstance(event, Done):
                     past = past + [event.answer]
