@@ -26,8 +26,12 @@ def bare_heading(heading: str) -> str:
     return HEADING_NUMBER.sub("", heading).rstrip("…")
 
 
+def document_name(title: str, version: str = "") -> str:
+    """A document as citations name it: 《title》(version), the version date only when known."""
+    return f"《{title}》({version})" if version else f"《{title}》"
+
+
 def reference(title: str, doc_number: str, path: str, version: str = "") -> str:
     """The string staff paste into a reply: 《title》(version)（文号） clause path."""
-    dated = f"({version})" if version else ""
     number = f"（{doc_number}）" if doc_number else ""
-    return f"《{title}》{dated}{number} {path}".rstrip()
+    return f"{document_name(title, version)}{number} {path}".rstrip()

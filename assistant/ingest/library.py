@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from assistant.normalize import normalize
+from assistant.patterns import document_name
 
 IN_FORCE, SUPERSEDED, EXPIRED, NOT_YET, DECLARED = "in_force", "superseded", "expired", "not_yet", "declared"
 LABELS = {IN_FORCE: "现行有效", SUPERSEDED: "已被新版本取代", EXPIRED: "已过期", NOT_YET: "尚未生效"}
@@ -74,8 +75,7 @@ class Library:
 
     def named(self, doc_id: str) -> str:
         """《title》(version) as citations print it."""
-        v = self.version(doc_id)
-        return f"《{self.title(doc_id)}》" + (f"({v})" if v else "")
+        return document_name(self.title(doc_id), self.version(doc_id))
 
     def _compute(self, doc_id: str) -> Status:
         meta = self.meta(doc_id)

@@ -178,11 +178,13 @@ class Retriever:
 
     def dense(self, query: str, k: int, filters: Filters = Filters()) -> list[tuple[int, float, int]]:
         """(chunk row, best sentence score, best sentence index), best first."""
-        allowed = self._allowed(filters)
-        return self.index.search(self._query_vector(query), k, None if allowed is None else sorted(allowed))
+        return self._dense(query, k, self._allowed(filters))
 
     def lexical(self, query: str, k: int, filters: Filters = Filters()) -> list[tuple[int, float]]:
         return self.bm25.search(query, k, self._allowed(filters))
+
+    def _dense(self, query: str, k: int, allowed: set[int] | None) -> list[tuple[int, float, int]]:
+        return self.index.search(self._query_vector(query), k, None if allowed is None else sorted(allowed))
 
     def _allowed(self, filters: Filters) -> set[int] | None:
         if not filters:
@@ -204,9 +206,9 @@ class Retriever:
         n = max(self.config.candidates, k)
         skip = set() if filters.status or self.asks_versions(query) else self._superseded
         extra = n if skip else 0
-        dense = [d for d in self.dense(query, n + extra, filters) if d[0] not in skip][:n]
-        lexical = [x for x in self.lexical(query, n + extra, filters) if x[0] not in skip][:n]
-        allowed = self._allowed(filters)
+        allowed = self._allowed(filters)  # one pass over the chunks for all three rankings
+        dense = [d for d in self._dense(query, n + extra, allowed) if d[0] not in skip][:n]
+        lexical = [x for x in self.bm25.search(query, n + extra, allowed) if x[0] not in skip][:n]
         structure = [r for r in structure_ranking(query, self.index.chunks)
                      if (allowed is None or r in allowed) and r not in skip]
         fused = rrf([[r for r, _, _ in dense], [r for r, _ in lexical], structure[:n]],

@@ -9,6 +9,7 @@ from pathlib import Path
 from assistant.serving import settings
 from assistant.config import RetrievalConfig
 from assistant.errors import AssistantError
+from assistant.patterns import document_name
 from assistant.limits import InvalidInput, check_question
 from assistant.store.knowledge import KnowledgeBase
 from assistant.retrieval.retrieve import Retriever
@@ -89,9 +90,8 @@ def cmd_search(args, kb: KnowledgeBase) -> int:
         print(f"问题: {q}")
         for n, h in enumerate(hits, 1):
             depts = "、".join(h.chunk.departments) or "—"
-            version = f"({h.chunk.version})" if h.chunk.version else ""
-            print(f"[{n}] 《{h.chunk.title}》{version}{h.chunk.doc_number} · {h.chunk.path_str} · {h.status}"
-                  f"  (score {h.score:.4f})")
+            print(f"[{n}] {document_name(h.chunk.title, h.chunk.version)}{h.chunk.doc_number} · {h.chunk.path_str}"
+                  f" · {h.status}  (score {h.score:.4f})")
             print(f"    责任部门: {depts}")
             print(f"    {h.chunk.text[:160]}{'…' if len(h.chunk.text) > 160 else ''}")
         if not hits:

@@ -18,7 +18,7 @@ from assistant.errors import DocumentError
 from assistant.matching.cards import outline
 from assistant.matching.matcher import Match, MatchResult, Matcher
 from assistant.records import EXTRACTIVE, METADATA, PARTIAL, REFUSED, VERIFIED, Answer, Chunk, Citation
-from assistant.patterns import CITATION, reference
+from assistant.patterns import CITATION, document_name, reference
 
 ALL_DEPARTMENTS = "全部部门"
 IN_FORCE_LABEL = LABELS[IN_FORCE]
@@ -93,11 +93,10 @@ def citation_html(c: Citation, turn: int, matcher: Matcher) -> str:
     dept_html = ("".join(f'<span class="dept{" lead" if i == 0 else ""}">{esc(d)}</span>' for i, d in enumerate(depts))
                  if depts else '<span class="muted">文件未写明</span>')
     number = f"（{esc(c.chunk.doc_number)}）" if c.chunk.doc_number else ""
-    version = f"({esc(c.chunk.version)})" if c.chunk.version else ""
     status = (f' <span class="doc-status{"" if c.status == IN_FORCE_LABEL else " stale"}">{esc(c.status)}</span>'
               if c.status else "")
     return (f'<div class="src" id="src-{turn}-{c.n}"><div class="src-n"><b>[{c.n}] {esc(label)}</b></div>'
-            f'<div class="src-doc">《{esc(c.chunk.title)}》{version}{number}{status}</div>'
+            f'<div class="src-doc">{esc(document_name(c.chunk.title, c.chunk.version))}{number}{status}</div>'
             f'<div class="src-path">条款位置：{esc(c.chunk.path_str)}</div>'
             f'<div class="src-text">{body}</div><div class="src-dept">责任部门：{dept_html}</div>'
             f'{reference_html(c.reference)}</div>')
@@ -132,8 +131,8 @@ def match_html(result: MatchResult) -> str:
     groups: dict[str, list[tuple[int, Match]]] = {}  # by document, in the order of each one's best match
     for rank, m in enumerate(result.matches, start=1):
         groups.setdefault(m.card.doc_id, []).append((rank, m))
-    items = "".join(f'<h3>《{esc(ms[0][1].card.title)}》{f"({esc(ms[0][1].card.version)})" if ms[0][1].card.version else ""}'
-                    f'</h3>' + "".join(_match_item(rank, m) for rank, m in ms) for ms in groups.values())
+    items = "".join(f"<h3>{esc(document_name(ms[0][1].card.title, ms[0][1].card.version))}</h3>"
+                    + "".join(_match_item(rank, m) for rank, m in ms) for ms in groups.values())
     return (f'{notices}<p class="muted">按与企业情况的相关度排序，按文件分组；是否符合申报条件，以责任部门的解释为准。</p>'
             f'<div class="matches">{items}</div>')
 
