@@ -47,7 +47,25 @@ class RetrievalConfig:
     dense_weight: float = 1.0
     bm25_weight: float = 0.5  # BM25 alone is the weakest ranker on the seed set; it breaks ties, it does not lead
     structure_weight: float = 1.0
+    follow_links: int = 3  # the best clauses whose cited articles or scope clause join the results
+    link_decay: float = 0.9  # a followed clause scores this share of the clause that brought it
 
     def __post_init__(self):
         if self.k < 1 or self.candidates < self.k:
             raise ValueError(f"need 1 <= k <= candidates, got k={self.k}, candidates={self.candidates}")
+
+
+@dataclass(frozen=True)
+class StoreConfig:
+    """Where vectors live: `faiss` files in the index folder (default), or `milvus` — milvus-lite when
+    `milvus_uri` is a file path (index/milvus.db), a Milvus server or cluster when it is http(s)://…:19530."""
+
+    kind: str = "faiss"
+    milvus_uri: str = ""
+    milvus_token: str = ""  # never written to the index manifest
+
+    def __post_init__(self):
+        if self.kind not in ("faiss", "milvus"):
+            raise ValueError(f"store must be faiss or milvus, got {self.kind!r}")
+        if self.kind == "milvus" and not self.milvus_uri:
+            raise ValueError("store milvus needs milvus_uri: a file path (milvus-lite) or http://host:19530")

@@ -12,6 +12,7 @@ across processes); readers take no lock, and a save keeps the previous data fold
 """
 from __future__ import annotations
 
+import dataclasses
 import fcntl
 import json
 import math
@@ -19,7 +20,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +31,7 @@ import numpy as np
 from assistant.config import IndexConfig
 from assistant.errors import AssistantError, IndexCorrupt, IndexMismatch, IndexNotBuilt
 from assistant.records import Chunk
+from assistant.store.vectorstore import TEXT_FIELDS, Rows, StoreFilter, VectorStore, chunk_rows
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -72,59 +74,170 @@ def write_lock(directory: Path, timeout: float | None = None) -> Iterator[None]:
 
 @dataclass
 class VectorIndex:
-    """Chunks and their sentence-unit vectors: FAISS rows are the units of chunks[0], then chunks[1], …
+    """Chunks and their sentence-unit vectors: store rows are the units of chunks[0], then chunks[1], …
 
     A chunk scores as its best sentence (max-pooling), which keeps one specific sentence of a long item
-    findable and tells the citation which sentence to highlight.
+    findable and tells the citation which sentence to highlight. The vectors live in `store`: a FaissStore
+    around `faiss_index` unless another store (Milvus) is given, with `faiss_index` None.
     """
 
     chunks: list[Chunk]
-    faiss_index: faiss.Index
+    faiss_index: faiss.Index | None
     manifest: dict = field(default_factory=dict)
+    store: VectorStore | None = None
 
     def __post_init__(self):
         counts = [len(c.units) for c in self.chunks]
         self.owners = np.repeat(np.arange(len(self.chunks)), counts)  # unit row → chunk row
         self.first_unit = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64) if counts else np.zeros(0, np.int64)
+        if self.store is None:
+            self.store = FaissStore(self.faiss_index, lambda: chunk_rows(self.chunks, self.manifest.get("documents", {})))
 
     @property
     def dim(self) -> int:
-        return self.faiss_index.d
+        return self.store.dim
 
     def vectors(self) -> np.ndarray:
         """All stored unit vectors, in row order (used to reuse unchanged documents' vectors)."""
-        if self.faiss_index.ntotal == 0:
-            return np.zeros((0, self.dim), dtype=np.float32)
-        return self.faiss_index.reconstruct_n(0, self.faiss_index.ntotal)
+        return self.store.vectors(range(len(self.owners)))
 
-    def search(self, query: np.ndarray, k: int, allowed: list[int] | None = None) -> list[tuple[int, float, int]]:
-        """Top-k chunks as (chunk row, best unit score, best unit index); `allowed` restricts the chunk rows."""
-        total = self.faiss_index.ntotal
+    def unit_vectors(self, row: int) -> np.ndarray:
+        """The vectors of the sentence units of chunk `row`."""
+        first = int(self.first_unit[row])
+        return self.store.vectors(range(first, first + len(self.chunks[row].units)))
+
+    def search(self, query: np.ndarray, k: int, allowed: list[int] | None = None,
+               where: StoreFilter | None = None) -> list[tuple[int, float, int]]:
+        """Top-k chunks as (chunk row, best unit score, best unit index); `allowed` restricts the chunk rows,
+        `where` filters by the chunks' scalar fields inside the store."""
+        total = len(self.owners)
         if total == 0 or k <= 0 or allowed == []:
             return []
-        q = np.asarray(query, dtype=np.float32).reshape(1, -1)
-        params = None
+        q = np.asarray(query, dtype=np.float32).reshape(-1)
         if allowed is not None:
-            rows = np.concatenate([np.arange(self.first_unit[c], self.first_unit[c] + len(self.chunks[c].units))
-                                   for c in allowed]).astype(np.int64)
-            sel = faiss.IDSelectorBatch(rows)
-            if isinstance(self.faiss_index, faiss.IndexIVF):  # filtered: probe every list, stay exact
-                params = faiss.SearchParametersIVF(sel=sel, nprobe=self.faiss_index.nlist)
-            else:
-                params = faiss.SearchParameters(sel=sel)
-        fetch = min(total, max(8 * k, 64))
+            where = dataclasses.replace(where or StoreFilter(), chunks=tuple(int(c) for c in allowed))
+        cap = min(total, self.store.max_fetch)
+        fetch = min(cap, max(8 * k, 64))
         while True:
-            scores, rows = self.faiss_index.search(q, fetch, params=params)
             best: dict[int, tuple[float, int]] = {}
-            for r, s in zip(rows[0], scores[0]):
-                if r < 0:
-                    continue
+            for r, s in self.store.search(q, fetch, where):
                 c = int(self.owners[r])
                 if c not in best:
                     best[c] = (float(s), int(r - self.first_unit[c]))
-            if len(best) >= k or fetch >= total:
+            if len(best) >= k or fetch >= cap:
                 return [(c, s, u) for c, (s, u) in list(best.items())[:k]]
-            fetch = min(total, fetch * 4)
+            fetch = min(cap, fetch * 4)
+
+
+class FaissStore(VectorStore):
+    """A FAISS inner-product index whose ids are its row positions; deleted rows are masked, not removed
+    (so ids stay stable), and filters become an id bitmap.
+
+    Example::
+
+        store = FaissStore.empty(384, IndexConfig(kind="hnsw"))
+        store.add(vectors, rows)
+        store.search(q, 10, StoreFilter(status=("现行有效",)))
+    """
+
+    def __init__(self, index: faiss.Index | None, rows: Rows | Callable[[], Rows] | None = None,
+                 config: IndexConfig = IndexConfig(), dim: int = 0):
+        self.index = index
+        self.config = config
+        self.dim = index.d if index is not None else dim
+        self._rows = rows  # a callable is called on the first filtered search (loading stays cheap)
+        self.deleted = np.zeros(index.ntotal if index is not None else 0, dtype=bool)
+
+    @classmethod
+    def empty(cls, dim: int, config: IndexConfig = IndexConfig()) -> FaissStore:
+        """A store the first `add` builds (an IVF index is trained on that first batch)."""
+        return cls(None, None, config, dim)
+
+    @property
+    def rows(self) -> Rows | None:
+        if callable(self._rows):
+            self._rows = self._rows()
+        return self._rows
+
+    def add(self, vectors: np.ndarray, rows: Rows) -> None:
+        start = self.index.ntotal if self.index is not None else 0
+        if not np.array_equal(rows.ids, np.arange(start, start + len(rows))):
+            raise ValueError(f"FAISS rows are positions: ids must run {start}…{start + len(rows) - 1}")
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        if self.index is None:
+            self.index = build_faiss(vectors, self.config)
+            self._rows = rows
+        else:
+            self.index.add(vectors)
+            old = self.rows
+            self._rows = rows if old is None or len(old) == 0 else _concat(old, rows)
+        self.deleted = np.concatenate([self.deleted, np.zeros(len(rows), dtype=bool)])
+
+    def search(self, query: np.ndarray, k: int, where: StoreFilter | None = None) -> list[tuple[int, float]]:
+        total = self.index.ntotal if self.index is not None else 0
+        if total == 0 or k <= 0:
+            return []
+        q = np.asarray(query, dtype=np.float32).reshape(1, -1)
+        mask = self.rows.mask(where) if where else None
+        if self.deleted.any():
+            mask = ~self.deleted if mask is None else mask & ~self.deleted
+        params = None
+        if mask is not None:
+            allowed = int(mask.sum())
+            if allowed == 0:
+                return []
+            bits = np.packbits(mask, bitorder="little")
+            sel = faiss.IDSelectorBitmap(total, faiss.swig_ptr(bits))
+            if isinstance(self.index, faiss.IndexIVF):
+                # see as many allowed vectors as an unfiltered search sees; a narrow filter probes every list
+                nprobe = min(self.index.nlist, math.ceil(self.index.nprobe * total / allowed))
+                params = faiss.SearchParametersIVF(sel=sel, nprobe=nprobe)
+            else:
+                params = faiss.SearchParameters(sel=sel)
+            k = min(k, allowed)
+        scores, ids = self.index.search(q, min(k, total), params=params)
+        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
+
+    def delete(self, docs: Collection[str]) -> int:
+        rows = self.rows
+        if rows is None or not docs:
+            return 0
+        hit = rows.mask(StoreFilter(docs=tuple(docs))) & ~self.deleted
+        self.deleted |= hit
+        return int(hit.sum())
+
+    def count(self) -> int:
+        return (self.index.ntotal if self.index is not None else 0) - int(self.deleted.sum())
+
+    def vectors(self, ids: Sequence[int]) -> np.ndarray:
+        ids = np.asarray(list(ids) if not isinstance(ids, range) else ids, dtype=np.int64)
+        if len(ids) == 0 or self.index is None:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        if np.array_equal(ids, np.arange(ids[0], ids[0] + len(ids))):
+            return self.index.reconstruct_n(int(ids[0]), len(ids))
+        return np.stack([self.index.reconstruct(int(i)) for i in ids])
+
+    def save(self, folder: Path) -> dict:
+        index = self.index if self.index is not None else faiss.IndexFlatIP(self.dim)
+        faiss.write_index(index, str(folder / "index.faiss"))
+        if self.deleted.any():
+            np.save(folder / "deleted.npy", np.flatnonzero(self.deleted))
+        return {"kind": "faiss"}
+
+    @classmethod
+    def open(cls, folder: Path, rows: Rows | Callable[[], Rows] | None = None) -> FaissStore:
+        """The store `save` wrote into `folder`."""
+        store = cls(faiss.read_index(str(folder / "index.faiss")), rows)
+        if (folder / "deleted.npy").exists():
+            store.deleted[np.load(folder / "deleted.npy")] = True
+        return store
+
+
+def _concat(a: Rows, b: Rows) -> Rows:
+    """Rows of `a` then `b`, with merged vocabularies."""
+    text = {n: [*(a.vocab[n][i] for i in a.codes[n]), *(b.vocab[n][i] for i in b.codes[n])] for n in TEXT_FIELDS}
+    return Rows.build(np.concatenate([a.ids, b.ids]), np.concatenate([a.chunk, b.chunk]),
+                      np.concatenate([a.year, b.year]), **text)
 
 
 def build_faiss(vectors: np.ndarray, config: IndexConfig) -> faiss.Index:
@@ -163,9 +276,10 @@ def save(index: VectorIndex, directory: Path) -> None:
     """
     directory.mkdir(parents=True, exist_ok=True)
     previous = _current_data(directory)
+    previous_store = _current_store(directory)
     data = directory / f"data-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**6}"
     tmp = Path(tempfile.mkdtemp(dir=directory, prefix=".tmp-data-"))
-    faiss.write_index(index.faiss_index, str(tmp / "index.faiss"))
+    described = index.store.save(tmp)
     with open(tmp / "chunks.jsonl", "w", encoding="utf-8") as f:
         for c in index.chunks:
             f.write(json.dumps(c.to_json(), ensure_ascii=False) + "\n")
@@ -174,8 +288,12 @@ def save(index: VectorIndex, directory: Path) -> None:
     os.replace(tmp, data)
     manifest = {**index.manifest, "format": FORMAT, "data": data.name, "chunks": len(index.chunks),
                 "dim": index.dim, "saved_at": time.strftime("%Y-%m-%dT%H:%M:%S")}
+    manifest.pop("store", None)
+    if described.get("kind", "faiss") != "faiss":  # a FAISS index's manifest stays as it always was
+        manifest["store"] = described
     _write_json(directory / MANIFEST, manifest)
     index.manifest = manifest
+    index.store.retire([d for d in (described, previous_store) if d])
     keep = {data.name, previous, _current_data(directory)}
     for old in directory.iterdir():
         if old.is_dir() and old.name not in keep and old.name.startswith(("data-", ".tmp-data-")):
@@ -188,6 +306,19 @@ def _current_data(directory: Path) -> str:
         return str(json.loads((directory / MANIFEST).read_text(encoding="utf-8")).get("data", ""))
     except (OSError, ValueError, AttributeError):
         return ""
+
+
+def _current_store(directory: Path) -> dict:
+    """What the current manifest says about its store ({} for FAISS or when there is none)."""
+    try:
+        return dict(json.loads((directory / MANIFEST).read_text(encoding="utf-8")).get("store", {}))
+    except (OSError, ValueError, AttributeError, TypeError):
+        return {}
+
+
+def store_kind(manifest: dict) -> str:
+    """`faiss` or `milvus`: where the index's vectors live."""
+    return str(manifest.get("store", {}).get("kind", "faiss"))
 
 
 def read_manifest(directory: Path) -> dict:
@@ -219,33 +350,41 @@ def check_compatible(manifest: dict, embedder_name: str, chunking: dict, where: 
         )
 
 
-def load(directory: Path) -> VectorIndex:
+def load(directory: Path, milvus_token: str = "") -> VectorIndex:
     """Load the index the manifest points to, checking that its parts agree.
 
-    A writer may switch the manifest while we read; then the newer index is read once more.
+    A writer may switch the manifest while we read; then the newer index is read once more. An index whose
+    vectors are in Milvus opens its collection (`milvus_token` for a server that needs one).
     """
     before = _current_data(directory)
     try:
-        return _load(directory)
+        return _load(directory, milvus_token)
     except IndexCorrupt:
         if _current_data(directory) in ("", before):
             raise
-        return _load(directory)
+        return _load(directory, milvus_token)
 
 
-def _load(directory: Path) -> VectorIndex:
+def _load(directory: Path, milvus_token: str) -> VectorIndex:
     manifest = read_manifest(directory)
     data = directory / str(manifest.get("data", ""))
     try:
-        faiss_index = faiss.read_index(str(data / "index.faiss"))
         with open(data / "chunks.jsonl", encoding="utf-8") as f:
             chunks = [Chunk.from_json(json.loads(line)) for line in f if line.strip()]
+        if store_kind(manifest) == "milvus":
+            from assistant.store.milvus import MilvusStore
+
+            faiss_index, vectors = None, MilvusStore.open(manifest["store"], directory, token=milvus_token)
+        else:
+            faiss_index = faiss.read_index(str(data / "index.faiss"))
+            vectors = None
     except (OSError, RuntimeError, json.JSONDecodeError, KeyError, TypeError) as e:
         raise IndexCorrupt(f"index data in {data} is unreadable: {e}") from e
     n_units = sum(len(c.units) for c in chunks)
-    if faiss_index.ntotal != n_units or len(chunks) != manifest.get("chunks"):
+    stored = faiss_index.ntotal if faiss_index is not None else vectors.count()
+    if stored != n_units or len(chunks) != manifest.get("chunks"):
         raise IndexCorrupt(
-            f"index at {directory} is inconsistent: {faiss_index.ntotal} vectors for {n_units} sentence units, "
+            f"index at {directory} is inconsistent: {stored} vectors for {n_units} sentence units, "
             f"{len(chunks)} chunks, manifest says {manifest.get('chunks')}"
         )
-    return VectorIndex(chunks, faiss_index, manifest)
+    return VectorIndex(chunks, faiss_index, manifest, store=vectors)
