@@ -8,6 +8,10 @@ with '_' for '-', in any table, e.g.::
     backend = "openai"
     base_url = "http://127.0.0.1:8000/v1"
     model = "qwen2.5-7b-instruct"
+
+    [kb]
+    store = "milvus"                 # vectors in Milvus instead of FAISS files
+    milvus_uri = "index/milvus.db"   # a file path is milvus-lite; http://host:19530 a server
 """
 from __future__ import annotations
 
@@ -20,7 +24,8 @@ from assistant.config import ROOT
 ENV_PREFIX = "POLICY_QA_"
 KEYS = ("backend", "model", "base_url", "api_key", "llm_timeout", "threads", "embedder", "model_path",
         "query_prefix", "passage_prefix", "max_chars", "index_kind", "corpus", "index", "refusal_threshold",
-        "prompt_chars", "quotes", "admin_token", "max_upload_mb", "api_keys", "cors_origins", "library")
+        "prompt_chars", "quotes", "admin_token", "max_upload_mb", "api_keys", "cors_origins", "library", "store",
+        "milvus_uri", "milvus_token")
 
 
 def config_file() -> Path:

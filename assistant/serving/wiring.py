@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from assistant.config import DEFAULT_CORPUS, DEFAULT_INDEX, ChunkingConfig, IndexConfig
+from assistant.config import DEFAULT_CORPUS, DEFAULT_INDEX, ChunkingConfig, IndexConfig, StoreConfig
 from assistant.store.embedding import EmbedderConfig, make_embedder
 from assistant.store.knowledge import KnowledgeBase
 
@@ -25,6 +25,12 @@ def add_kb_args(p: argparse.ArgumentParser) -> None:
     g.add_argument("--max-chars", type=int, default=ChunkingConfig.max_chars, help="每段最大字数 (default: %(default)s)")
     g.add_argument("--index-kind", default="flat", choices=["flat", "hnsw", "ivf"],
                    help="FAISS 索引类型: flat 精确, hnsw/ivf 适合大语料 (default: %(default)s)")
+    g.add_argument("--store", default="faiss", choices=["faiss", "milvus"],
+                   help="向量库: faiss 为索引目录中的文件; milvus 见 --milvus-uri (或设置 POLICY_QA_STORE) (default: %(default)s)")
+    g.add_argument("--milvus-uri", default="",
+                   help="Milvus 地址: 文件路径即 milvus-lite (e.g. index/milvus.db), 或 http://host:19530 "
+                        "(或设置 POLICY_QA_MILVUS_URI)")
+    g.add_argument("--milvus-token", default="", help="Milvus 服务的令牌 (或设置 POLICY_QA_MILVUS_TOKEN)")
 
 
 def add_filter_args(p: argparse.ArgumentParser) -> None:
@@ -81,7 +87,15 @@ def knowledge_base(args: argparse.Namespace) -> KnowledgeBase:
     embedder = make_embedder(EmbedderConfig(backend=args.embedder, model_path=args.model_path,
                                             query_prefix=args.query_prefix, passage_prefix=args.passage_prefix))
     return KnowledgeBase(Path(args.corpus), Path(args.index), embedder, ChunkingConfig(max_chars=int(args.max_chars)),
-                         IndexConfig(kind=args.index_kind), library=tuple(Path(d) for d in args.library))
+                         IndexConfig(kind=args.index_kind), library=tuple(Path(d) for d in args.library),
+                         store_config=store_config(args))
+
+
+def store_config(args: argparse.Namespace) -> StoreConfig:
+    """Where the vectors live; a namespace built without the store options (eval, tests) means FAISS."""
+    kind = getattr(args, "store", "faiss") or "faiss"
+    return StoreConfig(kind=kind, milvus_uri=str(getattr(args, "milvus_uri", "") or ""),
+                       milvus_token=str(getattr(args, "milvus_token", "") or ""))
 
 
 def llm_config(args: argparse.Namespace):

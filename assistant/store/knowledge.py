@@ -21,15 +21,18 @@ import numpy as np
 from assistant.store import index as store
 from assistant.ingest.chunking import chunk_document
 from assistant.ingest.chunking import units as sentence_units
-from assistant.config import ChunkingConfig, IndexConfig
+from assistant.config import ChunkingConfig, IndexConfig, StoreConfig
 from assistant.ingest.documents import SIDECAR_SUFFIX, SUPPORTED_SUFFIXES, load_corpus, load_document
 from assistant.instructions import instruction_spans
 from assistant.limits import InvalidInput, check_name
 from assistant.store.embedding import Embedder
+from assistant.store.staging import EmbeddingStage
+from assistant.store.vectorstore import chunk_rows, make_store
 from assistant.errors import DocumentError, IndexMismatch, IndexNotBuilt, UnsupportedDocument
 from assistant.records import Chunk, Document
 
 PENDING = ".pending"  # inside the corpus folder; hidden, so load_corpus skips it
+STAGING = ".staging"  # inside the index folder: embedded batches of a build not yet saved (staging.py)
 
 
 @dataclass
@@ -66,10 +69,11 @@ class KnowledgeBase:
     chunking: ChunkingConfig = ChunkingConfig()
     index_config: IndexConfig = IndexConfig()
     library: tuple[Path, ...] = ()  # read-only folders indexed in place beside the corpus (never written to)
+    store_config: StoreConfig = StoreConfig()  # where the vectors live: FAISS files (default) or Milvus
 
     def load(self) -> store.VectorIndex:
         """The saved index, checked against this knowledge base's embedder and chunking."""
-        index = store.load(self.index_dir)
+        index = store.load(self.index_dir, self.store_config.milvus_token)
         store.check_compatible(index.manifest, self.embedder.name, self.chunking.to_json(), self.index_dir)
         return index
 
@@ -210,7 +214,8 @@ class KnowledgeBase:
             fresh.extend(chunks)
             docs_meta[doc.doc_id] = {"source": doc.source, "sha256": doc.sha256, "title": doc.title,
                                      "doc_number": doc.doc_number, "meta": doc.meta, "chunks": len(chunks)}
-        vectors = self.embedder.embed_passages([t for c in fresh for t in c.unit_texts()], progress=progress)
+        stage = EmbeddingStage(self.index_dir / STAGING, self.embedder)
+        vectors = stage.embed([t for c in fresh for t in c.unit_texts()], progress=progress)
         report.embedded_chunks = len(fresh)
         offset = 0
         for c in fresh:
@@ -222,10 +227,36 @@ class KnowledgeBase:
         manifest = {"embedder": self.embedder.name, "embedder_config": asdict(config) if config else None,
                     "chunking": self.chunking.to_json(),
                     "index": self.index_config.kind, "documents": docs_meta}
-        new_index = store.VectorIndex([c for c, _ in pairs], store.build_faiss(all_vectors, self.index_config), manifest)
-        if report.added or report.updated or report.removed or index is None:
-            store.save(new_index, self.index_dir)
+        moved = index is not None and not self._same_store(index.manifest)  # e.g. FAISS → Milvus: no re-embedding
+        if not (report.added or report.updated or report.removed or index is None or moved):
+            if self.store_config.kind == "milvus":
+                return index, report  # unchanged: no new collection
+            return store.VectorIndex([c for c, _ in pairs], store.build_faiss(all_vectors, self.index_config),
+                                     manifest), report
+        chunks = [c for c, _ in pairs]
+        if self.store_config.kind == "milvus":
+            vectors_store = make_store(self.store_config, self.embedder.dim, self.index_config,
+                                       owner=str(self.index_dir.resolve()), n_hint=len(all_vectors))
+            vectors_store.add(all_vectors, chunk_rows(chunks, docs_meta))
+            new_index = store.VectorIndex(chunks, None, manifest, store=vectors_store)
+        else:
+            new_index = store.VectorIndex(chunks, store.build_faiss(all_vectors, self.index_config), manifest)
+        store.save(new_index, self.index_dir)
+        stage.clear()
         return new_index, report
+
+    def _same_store(self, manifest: dict) -> bool:
+        """Does the saved index keep its vectors where this knowledge base is configured to?"""
+        if store.store_kind(manifest) != self.store_config.kind:
+            return False
+        if self.store_config.kind != "milvus":
+            return True
+        from assistant.store.milvus import is_local
+
+        saved = str(manifest["store"].get("uri", ""))
+        if is_local(saved) and is_local(self.store_config.milvus_uri):
+            return (self.index_dir / saved).resolve() == Path(self.store_config.milvus_uri).resolve()
+        return saved == self.store_config.milvus_uri
 
 
 def _without_instructions(chunk: Chunk, found: list[str]) -> Chunk:
