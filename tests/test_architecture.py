@@ -73,3 +73,15 @@ def test_only_the_web_app_imports_gradio_only_the_api_imports_fastapi_and_only_i
             assert rel == "serving/api.py" or names & {"fastapi", "starlette"} == set(), f"{rel} imports FastAPI"
         if names & {"langchain", "langchain_core", "langchain_community"}:
             assert rel == "integrations.py", f"{rel} imports LangChain"
+
+
+def test_only_the_index_imports_faiss_and_only_the_milvus_store_imports_pymilvus():
+    for path in MODULES:
+        names = {n.split(".")[0] for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+                 for n in ([a.name for a in node.names] if isinstance(node, ast.Import) else
+                           [node.module or ""] if isinstance(node, ast.ImportFrom) else [])}
+        rel = str(path.relative_to(PACKAGE))
+        if "faiss" in names:
+            assert rel == "store/index.py", f"{rel} imports FAISS"
+        if names & {"pymilvus", "milvus_lite"}:
+            assert rel == "store/milvus.py", f"{rel} imports pymilvus"
