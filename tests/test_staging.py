@@ -81,3 +81,19 @@ def test_the_stage_reads_back_what_it_wrote_and_skips_unreadable_files(tmp_path)
     other.name = "test/another-model"
     EmbeddingStage(tmp_path / "s", other, batch=16).embed(texts[:5])
     assert other.embedded == 5  # vectors of another embedder are never reused
+
+
+def test_shards_staged_apart_and_merged_leave_nothing_to_embed(tmp_path):
+    import shutil
+
+    corpus = tmp_path / "corpus"
+    write_corpus(corpus)
+    staged = 0
+    for part in (1, 2, 3):  # three "machines", each with its own staging folder
+        staged += KnowledgeBase(corpus, tmp_path / f"m{part}", BigramEmbedder()).stage(part, 3)
+        for f in (tmp_path / f"m{part}" / STAGING).glob("batch-*.npz"):
+            (tmp_path / "index" / STAGING).mkdir(parents=True, exist_ok=True)
+            shutil.copy(f, tmp_path / "index" / STAGING / f.name)
+    final = BigramEmbedder()
+    index, _ = KnowledgeBase(corpus, tmp_path / "index", final).sync()
+    assert final.embedded == 0 and staged == sum(len(c.units) for c in index.chunks)

@@ -24,6 +24,8 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
     c = sub.add_parser("index", help="为文档目录建立或增量更新索引")
     c.add_argument("corpus_dir", nargs="?", type=Path, help="文档目录 (default: --corpus)")
+    c.add_argument("--shard", default="", metavar="I/N",
+                   help="只向量化第 I 份 (共 N 份) 到 索引目录/.staging, 不建索引; 各机器的 .staging 合并后再运行 index")
     c = sub.add_parser("add", help="添加一个文件到知识库并索引")
     c.add_argument("file", type=Path)
     c = sub.add_parser("remove", help="从知识库删除一个文档 (文档 ID 或文件名)")
@@ -154,6 +156,12 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_search(args, kb)
         if args.command == "list":
             return cmd_list(kb)
+        if args.command == "index" and args.shard:
+            part, _, parts = args.shard.partition("/")
+            if not (part.isdigit() and parts.isdigit()):
+                raise ValueError(f"--shard 应为 I/N, 例如 1/4, 收到 {args.shard!r}")
+            print(f"已暂存 {kb.stage(int(part), int(parts), progress=True)} 句的向量 ({args.index / '.staging'})")
+            return 0
         if args.command == "index":
             _, report = kb.sync(progress=True)
         elif args.command == "add":

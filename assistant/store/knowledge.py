@@ -148,6 +148,20 @@ class KnowledgeBase:
                 self._recover()
         return result
 
+    def stage(self, part: int, parts: int, progress: bool = False) -> int:
+        """Embed one share of the corpus into the staging folder without building an index; returns the
+        number of sentence units staged. Machines that each stage share i of n, with their staging folders
+        copied into one, let the final `sync` embed nothing (how a large library is embedded on several
+        machines). A document's share is fixed by its id's hash."""
+        if not 1 <= part <= parts:
+            raise ValueError(f"shard must be i/n with 1 <= i <= n, got {part}/{parts}")
+        documents, _ = load_corpus(self.corpus_dir, *self.library)
+        mine = [d for d in documents
+                if int(hashlib.sha256(d.doc_id.encode()).hexdigest()[:8], 16) % parts == part - 1]
+        texts = [t for d in mine for c in chunk_document(d, self.chunking) for t in _without_instructions(c, []).unit_texts()]
+        EmbeddingStage(self.index_dir / STAGING, self.embedder).embed(texts, progress=progress)
+        return len(texts)
+
     @contextmanager
     def _writing(self) -> Iterator[None]:
         """The write lock, with what a killed writer left in corpus/.pending/ settled first."""
