@@ -35,17 +35,18 @@ from assistant.serving import settings  # noqa: E402
 from assistant.serving.feedback import DEFAULT_LOG, record  # noqa: E402
 from assistant.ingest.library import LABELS  # noqa: E402
 from assistant.serving.render import (ALL_DEPARTMENTS, ALL_STATUSES, DOCUMENT_HEADERS, EMPTY_SOURCES, MB,  # noqa: E402
-                                      answer_markdown, document_choices, document_outline_html, document_rows,
-                                      documents_html, esc, find_documents, link_citations, match_html, outline_html,
-                                      reason_cn, safe_filename, sources_html, upload_problem)
+                                      ANY, answer_markdown, document_choices, document_outline_html, document_rows,
+                                      documents_html, esc, filter_options, filters_line, find_documents,
+                                      link_citations, match_html, outline_html, qa_filters, reason_cn, safe_filename,
+                                      sources_html, upload_problem)
 from assistant.serving.service import Service, answer_json, citation_json, start, stream  # noqa: E402
 from assistant.serving.wiring import add_answer_args, add_kb_args  # noqa: E402
 
 EXAMPLES = ["生鲜电商有哪些支持措施？", "那责任部门呢？", "在线教育由哪些部门负责？", "文件的文号是什么？",
             "无人工厂的建设目标是多少家？", "市商务委负责哪些事项？"]
-ANY_SIZE = "不限"
 CSS = """
 #sources { max-height: 680px; overflow-y: auto; overscroll-behavior: contain; }
+.filter-line { background: #e0f2fe; border-left: 4px solid #0284c7; border-radius: 6px; padding: 4px 10px; font-size: .92em; }
 .banner { background: #fef3c7; border-left: 4px solid #f59e0b; border-radius: 6px; padding: 6px 10px; margin-bottom: 6px; }
 .doc-status { display: inline-block; border-radius: 10px; padding: 0 8px; font-size: .88em; background: #dcfce7; margin-left: 4px; }
 .doc-status.stale { background: #fee2e2; }
@@ -116,11 +117,30 @@ def _turn_of(evt) -> int:
     return int(index) // 2
 
 
-def qa_tab(service: Service, options: argparse.Namespace) -> None:
-    """问答: streamed answers with their sources beside them; follow-ups use the turns before."""
+def qa_tab(service: Service, options: argparse.Namespace) -> SimpleNamespace:
+    """问答: streamed answers with their sources beside them; follow-ups use the turns before; a collapsed
+    筛选条件 narrows the documents answers may use (a filter that matches nothing is refused, never widened)."""
     answers = gr.State([])
+    choices = filter_options(service.current.assistant.retriever.library)
     with gr.Row():
         with gr.Column(scale=3):
+            with gr.Accordion("筛选条件", open=False, elem_id="qa-filters"):
+                with gr.Row():
+                    docs = gr.Dropdown(choices["documents"], value=[], multiselect=True, label="文件", scale=3,
+                                       elem_id="filter-docs", info="不选 = 全部文件；可多选")
+                    issuer = gr.Dropdown([ANY, *choices["issuers"]], value=ANY, label="发文机关", scale=2,
+                                         elem_id="filter-issuer")
+                with gr.Row():
+                    kind = gr.Dropdown([ANY, *choices["kinds"]], value=ANY, label="文件类型", scale=1,
+                                       elem_id="filter-kind")
+                    status = gr.CheckboxGroup(choices["statuses"], value=[], label="效力状态（不选 = 不限）", scale=2,
+                                              elem_id="filter-status")
+                    year_from = gr.Dropdown([ANY, *choices["years"]], value=ANY, label="年份范围：从", scale=1,
+                                            elem_id="filter-year-from")
+                    year_to = gr.Dropdown([ANY, *choices["years"]], value=ANY, label="至", scale=1,
+                                          elem_id="filter-year-to")
+                reset = gr.Button("清除筛选条件", size="sm", elem_id="filter-reset")
+            active = gr.HTML("", elem_id="filter-active")
             chatbot = gr.Chatbot(label="对话", height=520, buttons=["copy", "copy_all"], elem_id="chat",
                                  placeholder="请输入关于政策文件的问题，例如“生鲜电商有哪些支持措施？”")
             with gr.Row():
@@ -133,6 +153,7 @@ def qa_tab(service: Service, options: argparse.Namespace) -> None:
         with gr.Column(scale=2):
             gr.Markdown("### 来源")
             sources = gr.HTML(EMPTY_SOURCES, elem_id="sources")
+    controls = [docs, issuer, kind, status, year_from, year_to]
 
     def history_messages(past: Sequence[Answer]) -> list[dict]:
         out = []
@@ -140,7 +161,7 @@ def qa_tab(service: Service, options: argparse.Namespace) -> None:
             out += [{"role": "user", "content": a.question}, {"role": "assistant", "content": answer_markdown(a, turn)}]
         return out
 
-    def chat(text: str, past: list[Answer]):
+    def chat(text: str, past: list[Answer], *chosen):
         if not (text or "").strip():
             yield gr.skip(), gr.skip(), gr.skip(), gr.skip()
             return
@@ -155,7 +176,7 @@ def qa_tab(service: Service, options: argparse.Namespace) -> None:
         yield messages, gr.skip(), past, ""
         generated, banner = "", ""
         try:
-            for event in stream(snap.assistant, text, past):
+            for event in stream(snap.assistant, text, past, qa_filters(*chosen)):
                 if isinstance(event, Sources):
                     banner = f'<div class="banner">{esc(event.notice)}</div>\n\n' if event.notice else ""
                     messages[-1]["content"] = (f"{banner}已找到 {len(event.citations)} 条依据（见右侧「来源」），"
@@ -187,14 +208,38 @@ def qa_tab(service: Service, options: argparse.Namespace) -> None:
         record(options.feedback_log, past[turn].question, past[turn], "up" if evt.liked else "down")
         return f"已记录您对第 {turn + 1} 轮回答的反馈（{'有帮助' if evt.liked else '没帮助'}），谢谢！"
 
-    chat_io = dict(fn=chat, inputs=[question, answers], outputs=[chatbot, sources, answers, question],
+    def describe(*chosen):
+        return filters_line(qa_filters(*chosen), service.current.assistant.retriever.library)
+
+    def refresh(*chosen):
+        """New choices after the library changed; what is still offered stays chosen."""
+        offered = filter_options(service.current.assistant.retriever.library)
+        chosen_docs, chosen_issuer, chosen_kind, chosen_status, low, high = chosen or ([], ANY, ANY, [], ANY, ANY)
+        ids = {d for _, d in offered["documents"]}
+        kept = ([d for d in chosen_docs or [] if d in ids],
+                chosen_issuer if chosen_issuer in offered["issuers"] else ANY,
+                chosen_kind if chosen_kind in offered["kinds"] else ANY,
+                [x for x in chosen_status or [] if x in offered["statuses"]],
+                low if low in offered["years"] else ANY, high if high in offered["years"] else ANY)
+        return (gr.update(choices=offered["documents"], value=kept[0]),
+                gr.update(choices=[ANY, *offered["issuers"]], value=kept[1]),
+                gr.update(choices=[ANY, *offered["kinds"]], value=kept[2]),
+                gr.update(choices=offered["statuses"], value=kept[3]),
+                gr.update(choices=[ANY, *offered["years"]], value=kept[4]),
+                gr.update(choices=[ANY, *offered["years"]], value=kept[5]), describe(*kept))
+
+    chat_io = dict(fn=chat, inputs=[question, answers, *controls], outputs=[chatbot, sources, answers, question],
                    show_progress="hidden", **PRIVATE)
     question.submit(**chat_io)
     send.click(**chat_io)
+    for control in controls:
+        control.change(describe, controls, [active], show_progress="hidden", **PRIVATE)
+    reset.click(lambda: ([], ANY, ANY, [], ANY, ANY, ""), outputs=[*controls, active], **PRIVATE)
     clear.click(lambda: ([], [], EMPTY_SOURCES, ""), outputs=[chatbot, answers, sources, thanks], **PRIVATE)
     chatbot.clear(lambda: ([], EMPTY_SOURCES, ""), outputs=[answers, sources, thanks], **PRIVATE)
     chatbot.select(show_turn, [answers], [sources], **PRIVATE)
     chatbot.like(feedback, [answers], [thanks], **PRIVATE)
+    return SimpleNamespace(controls=controls, refresh=refresh, outputs=[*controls, active])
 
 
 def match_tab(service: Service, exports: Path) -> SimpleNamespace:
@@ -208,7 +253,7 @@ def match_tab(service: Service, exports: Path) -> SimpleNamespace:
             with gr.Row():
                 industry = gr.Dropdown([ind.name for ind in snap.matcher.industries], value=None,
                                        label="所属行业（从现有文件中归纳）", elem_id="match-industry")
-                size = gr.Radio([ANY_SIZE, *SIZES], value=ANY_SIZE, label="企业规模")
+                size = gr.Radio([ANY, *SIZES], value=ANY, label="企业规模")
             with gr.Row():
                 district = gr.Textbox(label="所在区县（可选）", placeholder="例如：浦东新区")
                 k = gr.Slider(3, 10, value=5, step=1, label="显示条数")
@@ -224,7 +269,7 @@ def match_tab(service: Service, exports: Path) -> SimpleNamespace:
     def run_match(text: str, industry_name: str | None, size_name: str, district_name: str, count: float,
                   explain: bool):
         snap = service.current
-        company = Company(text or "", industry_name or "", "" if size_name == ANY_SIZE else size_name or "",
+        company = Company(text or "", industry_name or "", "" if size_name == ANY else size_name or "",
                           district_name or "")
         hidden = gr.update(visible=False, value=None)
         try:
@@ -288,8 +333,8 @@ def browse_tab(service: Service) -> SimpleNamespace:
     return SimpleNamespace(dept=dept, refresh=refresh, outputs=[dept, listing, doc])
 
 
-def kb_tab(service: Service, options: argparse.Namespace, staging: Path, browse: SimpleNamespace,
-           match: SimpleNamespace) -> SimpleNamespace:
+def kb_tab(service: Service, options: argparse.Namespace, staging: Path, qa: SimpleNamespace,
+           browse: SimpleNamespace, match: SimpleNamespace) -> SimpleNamespace:
     """知识库: the documents, upload (checked, then indexed incrementally) and delete, behind the admin token."""
     token = options.admin_token or ""
     max_mb = min(options.max_upload_mb, MAX_FILE_MB)  # load_document refuses bigger files in any case
@@ -318,18 +363,19 @@ def kb_tab(service: Service, options: argparse.Namespace, staging: Path, browse:
     def refused() -> str:
         return "管理口令不正确，未做任何修改。" if token else DISABLED
 
-    def refresh(department: str | None = ALL_DEPARTMENTS):
+    def refresh(department: str | None = ALL_DEPARTMENTS, *chosen):
+        """Every tab's view of the library, after it changed (`chosen`: the 问答 filters now set)."""
         snap = service.current
         retriever = snap.assistant.retriever
         return (*browse.refresh(department), gr.update(value=document_rows(retriever.library, retriever.index.chunks)),
                 gr.update(choices=document_choices(retriever.library), value=None),
-                gr.update(choices=[ind.name for ind in snap.matcher.industries]))
+                gr.update(choices=[ind.name for ind in snap.matcher.industries]), *qa.refresh(*chosen))
 
-    def upload(file: str | None, given: str, department: str, progress=gr.Progress(track_tqdm=True)):
+    def upload(file: str | None, given: str, department: str, *chosen, progress=gr.Progress(track_tqdm=True)):
         if not authorized(given):
-            return (refused(), gr.skip(), *refresh(department))
+            return (refused(), gr.skip(), *refresh(department, *chosen))
         if not file:
-            return ("请先选择要上传的文件。", gr.skip(), *refresh(department))
+            return ("请先选择要上传的文件。", gr.skip(), *refresh(department, *chosen))
         name = safe_filename(Path(file).name)
         problem = upload_problem(Path(file), name, max_mb)
         try:
@@ -337,7 +383,7 @@ def kb_tab(service: Service, options: argparse.Namespace, staging: Path, browse:
         except InvalidInput as e:
             problem = problem or f"{e}。"
         if problem:
-            return (f"未导入「{name}」：{problem}知识库未作改动。", None, *refresh(department))
+            return (f"未导入「{name}」：{problem}知识库未作改动。", None, *refresh(department, *chosen))
         target = staging / uuid.uuid4().hex[:12] / name
         target.parent.mkdir()
         shutil.copyfile(file, target)
@@ -346,38 +392,38 @@ def kb_tab(service: Service, options: argparse.Namespace, staging: Path, browse:
         try:
             report = service.add(target)
         except DocumentError as e:
-            return (f"未导入「{name}」：{getattr(e, 'cn', '') or reason_cn(e)}。知识库未作改动。", None, *refresh(department))
+            return (f"未导入「{name}」：{getattr(e, 'cn', '') or reason_cn(e)}。知识库未作改动。", None, *refresh(department, *chosen))
         except AssistantError as e:
-            return (f"未导入「{name}」：{e}。知识库未作改动。", None, *refresh(department))
+            return (f"未导入「{name}」：{e}。知识库未作改动。", None, *refresh(department, *chosen))
         finally:
             shutil.rmtree(target.parent, ignore_errors=True)
         print(f"上传完成：{report.summary()}", flush=True)
         done = (f"已导入「{name}」" if report.added else f"已更新「{name}」（替换了同名文件）" if report.updated
                 else f"「{name}」与已收录的文件相同，无需更新")
-        return (f"{done}（{report.summary()}），现在可以在「问答」中提问。", None, *refresh(department))
+        return (f"{done}（{report.summary()}），现在可以在「问答」中提问。", None, *refresh(department, *chosen))
 
-    def delete(doc_id: str | None, given: str, department: str):
+    def delete(doc_id: str | None, given: str, department: str, *chosen):
         if not authorized(given):
-            return (refused(), *refresh(department))
+            return (refused(), *refresh(department, *chosen))
         docs = service.documents()
         if not doc_id or doc_id not in docs:
-            return ("请先选择要删除的文档。", *refresh(department))
+            return ("请先选择要删除的文档。", *refresh(department, *chosen))
         if len(docs) == 1:
-            return ("不能删除：知识库中只剩这一个文件（问答至少需要一个文件）。", *refresh(department))
+            return ("不能删除：知识库中只剩这一个文件（问答至少需要一个文件）。", *refresh(department, *chosen))
         title = docs[doc_id]["title"]
         try:
             report = service.remove(doc_id)
         except (AssistantError, KeyError) as e:
-            return (f"删除失败：{e}", *refresh(department))
+            return (f"删除失败：{e}", *refresh(department, *chosen))
         print(f"删除：{doc_id}；{report.summary()}", flush=True)
-        return (f"已删除《{title}》（{report.summary()}）。", *refresh(department))
+        return (f"已删除《{title}》（{report.summary()}）。", *refresh(department, *chosen))
 
-    refreshed = [*browse.outputs, table, remove_doc, match.industry]
-    upload_btn.click(upload, [upload_file, admin, browse.dept], [kb_message, upload_file, *refreshed],
+    refreshed = [*browse.outputs, table, remove_doc, match.industry, *qa.outputs]
+    upload_btn.click(upload, [upload_file, admin, browse.dept, *qa.controls], [kb_message, upload_file, *refreshed],
                      concurrency_limit=1, concurrency_id="kb", **PRIVATE)
-    remove_btn.click(delete, [remove_doc, admin, browse.dept], [kb_message, *refreshed], concurrency_limit=1,
-                     concurrency_id="kb", **PRIVATE)
-    return SimpleNamespace(refresh=refresh, refreshed=refreshed)
+    remove_btn.click(delete, [remove_doc, admin, browse.dept, *qa.controls], [kb_message, *refreshed],
+                     concurrency_limit=1, concurrency_id="kb", **PRIVATE)
+    return SimpleNamespace(refresh=refresh, refreshed=refreshed, inputs=[browse.dept, *qa.controls])
 
 
 def api_endpoints(service: Service) -> None:
@@ -424,14 +470,14 @@ def build_app(service: Service, options: argparse.Namespace) -> gr.Blocks:
         mode = "原文摘录（未启用大模型）" if service.current.assistant.model is None else "大模型生成 + 原文核验"
         gr.Markdown(f"## 政策问答助手\n回答只依据知识库中的政策原文，并注明出处；回答方式：{mode}。")
         with gr.Tab("问答", id="qa"):
-            qa_tab(service, options)
+            qa = qa_tab(service, options)
         with gr.Tab("政策匹配", id="match"):
             match = match_tab(service, exports)
         with gr.Tab("政策浏览", id="browse"):
             browse = browse_tab(service)
         with gr.Tab("知识库", id="kb"):
-            kb = kb_tab(service, options, staging, browse, match)
-        demo.load(kb.refresh, [browse.dept], kb.refreshed, **PRIVATE)  # a page opened after someone uploaded sees it
+            kb = kb_tab(service, options, staging, qa, browse, match)
+        demo.load(kb.refresh, kb.inputs, kb.refreshed, show_progress="hidden", **PRIVATE)  # a page opened after someone uploaded sees it
         api_endpoints(service)
     return demo
 
