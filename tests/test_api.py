@@ -150,7 +150,7 @@ def test_answer_is_the_full_record(http):
 
 def test_match_ranks_the_fresh_food_measure(http):
     r = http.post("/v1/match", json={"description": "我们是一家生鲜电商企业，线上卖蔬菜水果，做冷链配送",
-                                     "industry": "零售电商", "k": 5})
+                                     "industry": "批发和零售业", "k": 5})
     assert r.status_code == 200
     matches = r.json()["matches"]
     assert len(matches) == 5

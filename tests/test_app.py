@@ -17,6 +17,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--no-proxy-server"]
 ARTIFACTS = ROOT / "tests" / "artifacts"
 TOKEN = "s3cret-令牌"
+LIBRARY = ROOT.parent / "shared" / "corpora" / "shanghai-regulations"
+SME = "上海市促进中小企业发展条例(2018-05-24)"
 
 
 class App(AppProcess):
@@ -147,6 +149,45 @@ def test_followup_feedback_and_clear(page, app):
     expect(page.locator("#chat .status")).to_have_count(0)
 
 
+@pytest.fixture(scope="module")
+def library_app(tmp_path_factory):
+    """The seed plan and one regulation from the regulations library (read in place), for the 问答 filters."""
+    folder = tmp_path_factory.mktemp("library")
+    (folder / f"{SME}.md").write_bytes((LIBRARY / f"{SME}.md").read_bytes())
+    a = App(tmp_path_factory.mktemp("app"), "--backend", "extractive", "--library", str(folder))
+    yield a
+    a.stop()
+
+
+def test_filters_narrow_the_answer_to_the_chosen_document(browser, library_app):
+    from playwright.sync_api import expect
+
+    require(LIBRARY.is_dir(), f"the regulations library is missing at {LIBRARY}")
+    ctx = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 1000})
+    page = ctx.new_page()
+    page.set_default_timeout(30_000)
+    page.goto(library_app.url)
+    page.wait_for_selector("#question textarea")
+    expect(page.locator("#filter-active .filter-line")).to_have_count(0)  # no filter, no line
+    page.get_by_text("筛选条件", exact=True).click()
+    choose(page, "#filter-kind", "条例")
+    expect(page.locator("#filter-active")).to_have_text("已按筛选条件检索：文件类型=条例")
+    shot(page, "app_filters_open.png")
+    ask(page, "专项资金用于哪些方面？")
+    docs = [d.inner_text() for d in page.locator("#sources .src-doc").all()]
+    assert docs and set(docs) == {"《上海市促进中小企业发展条例》(2018-05-24) 现行有效"}, docs
+    choose(page, "#filter-year-from", "2018")
+    choose(page, "#filter-kind", "行动方案")  # the plan states no year of its own: nothing is left
+    expect(page.locator("#filter-active")).to_have_text("已按筛选条件检索：文件类型=行动方案；年份=2018 年起")
+    ask(page, "专项资金用于哪些方面？")
+    expect(page.locator("#chat")).to_contain_text("筛选条件没有匹配任何文件")
+    expect(page.locator("#sources")).to_contain_text("本轮回答没有引用条款")
+    shot(page, "app_filters_nothing.png")
+    page.click("#filter-reset")
+    expect(page.locator("#filter-active .filter-line")).to_have_count(0)
+    ctx.close()
+
+
 # ---------- 政策匹配 / 政策浏览 ----------
 
 def test_match_fresh_food_company(page):
@@ -154,7 +195,7 @@ def test_match_fresh_food_company(page):
 
     open_tab(page, "政策匹配")
     page.fill("#match-description textarea", "我们是一家生鲜电商企业，线上销售蔬菜水果，自建冷链仓储和社区配送")
-    choose(page, "#match-industry", "零售电商")
+    choose(page, "#match-industry", "批发和零售业")
     page.get_by_label("所在区县（可选）").fill("浦东新区")
     page.click("#match-run")
     result = page.locator("#match-result")
@@ -303,7 +344,7 @@ def test_client_ask_stream_sends_sources_first(client):
 
 
 def test_client_match(client):
-    text = client.predict("我们是一家生鲜电商企业，线上卖蔬菜水果，做冷链配送", "零售电商", "", "", 5, api_name="/match")
+    text = client.predict("我们是一家生鲜电商企业，线上卖蔬菜水果，做冷链配送", "批发和零售业", "", "", 5, api_name="/match")
     headings = [line for line in text.splitlines() if line.startswith("## ")]
     assert len(headings) == 5
     assert any("7、拓展生鲜电商零售业态" in h for h in headings[:3])

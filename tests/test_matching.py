@@ -8,13 +8,14 @@ from assistant.ingest.chunking import chunk_document
 from assistant.config import ChunkingConfig
 from assistant.store.knowledge import KnowledgeBase
 from assistant.answering.llm import ChatModel
-from assistant.matching.cards import build_cards, departments, industries, outline
+from assistant.matching.cards import DIVISIONS, SECTIONS, build_cards, departments, industries, outline
 from assistant.matching.export import to_csv, to_markdown
 from assistant.matching.matcher import Company, Matcher, next_step
 from assistant.retrieval.retrieve import Retriever
 from fakes import BigramEmbedder
 
 ITEM7_DEPTS = ("市商务委", "市经济信息化委", "市交通委", "市市场监管局")
+TRANSPORT = [("8", ["快递", "邮政"]), ("1", ["航空", "仓储"]), ("7", ["仓储"])]  # the plan names no other transport words
 
 
 @pytest.fixture(scope="module")
@@ -67,15 +68,25 @@ def test_departments_and_outline(cards):
     assert sum(len(v) for s in outline(cards).values() for v in s.values()) == 23
 
 
-def test_industries_come_from_the_corpus(cards):
+def test_industries_are_the_standards_sections_the_library_names(cards):
     found = {ind.name: [cards[i].number for i in ind.cards] for ind in industries(cards)}
-    assert found["零售电商"][0] == "7"
-    assert found["金融"][0] == "4"
+    assert list(found) == ["制造业", "信息传输、软件和信息技术服务业", "金融业", "文化、体育和娱乐业", "批发和零售业",
+                           "交通运输、仓储和邮政业", "教育", "卫生和社会工作"]  # in the order the plan first names them
+    assert found["批发和零售业"] == ["7"]
+    assert found["金融业"] == ["4"]
     assert found["教育"] == ["10"]
-    assert found["医疗"] == ["12"]
-    assert found["物流配送"][0] == "8"
-    assert "建筑" not in found  # in the generic vocabulary, but no item speaks of it
+    assert found["卫生和社会工作"] == ["12"]
+    assert found["交通运输、仓储和邮政业"] == ["8"]
+    assert "建筑业" not in found  # a section of the standard that no item speaks of is not offered
     assert industries(cards, {"航天": ("火箭",)}) == []
+
+
+def test_every_industry_word_is_the_standards_own():
+    """GB/T 4754-2017: each word is part of its section's name or of one of the division (or group) names kept."""
+    assert set(SECTIONS) == set(DIVISIONS) and len(SECTIONS) == 18  # 20 sections less 公共管理… and 国际组织
+    for section, words in SECTIONS.items():
+        for w in words:
+            assert any(w in name for name in (section, *DIVISIONS[section])), (section, w)
 
 
 def test_next_step_names_the_lead_department(cards):
@@ -87,12 +98,17 @@ def test_next_step_names_the_lead_department(cards):
     (Company("我们是一家生鲜电商企业，线上销售蔬菜水果，自建冷链仓储"), "7"),
     (Company("在线教育平台，提供职业技能培训课程", industry="教育"), "10"),
     (Company("互联网医院，开展在线复诊和健康咨询"), "12"),
-    (Company("", industry="金融"), "4"),
+    (Company("", industry="金融业"), "4"),
 ])
 def test_ranking_puts_the_right_item_first(matcher, company, top):
     result = matcher.match(company, k=5)
     assert result.matches[0].card.number == top
     assert len(result.matches) == 5
+
+
+def test_an_industry_alone_offers_only_the_items_that_share_its_words(matcher):
+    result = matcher.match(Company("", industry="交通运输、仓储和邮政业"), k=5)
+    assert [(m.card.number, m.terms) for m in result.matches] == TRANSPORT
 
 
 def test_a_match_says_why(matcher):

@@ -8,7 +8,7 @@ with one, a short explanation per measure is added only if it passes `verify` ag
 Example::
 
     matcher = Matcher(assistant.retriever)
-    result = matcher.match(Company("线上销售生鲜蔬果，自建冷链仓储", industry="零售电商"))
+    result = matcher.match(Company("线上销售生鲜蔬果，自建冷链仓储", industry="批发和零售业"))
     print(export.to_markdown(result))
 """
 from __future__ import annotations
@@ -33,7 +33,8 @@ DISTRICT_BONUS = 0.05
 MAX_TERMS = 8
 MARKUP = re.compile(r"\*\*|^\s*(?:\d+[.、]|[-*])\s*", re.M)  # list markers and bold a small model adds
 # Words any description shares with any item ("我们提供…服务"): not a reason to match.
-GENERIC_TERMS = frozenset("提供 开展 发展 推动 推进 支持 建设 加快 企业 公司 业务 主要 进行 我们 一家 相关 目前 需要 希望 从事".split())
+GENERIC_TERMS = frozenset("提供 开展 发展 推动 推进 支持 建设 加快 企业 公司 业务 主要 进行 我们 一家 相关 目前 需要 希望 从事 "
+                          "服务 技术 信息 管理".split())
 
 
 @dataclass(frozen=True)
@@ -133,9 +134,10 @@ class Matcher:
         query = " ".join(p for p in (description, industry.query if industry else "") if p)
         ranked = (self._explain_match(self.cards[i], scores[i], description or query, query)
                   for i in sorted(scores, key=lambda i: (-scores[i], i)))
+        place = normalize(company.district.strip())
         matches = []
-        for m in ranked:  # a clause that shares no word with the company is not a reason to apply
-            if m.terms:
+        for m in ranked:  # a clause that shares no word with the company (its district alone is none) is no reason
+            if any(t not in place for t in m.terms) if place else m.terms:
                 matches.append(m)
             if len(matches) == k:
                 break
@@ -170,9 +172,12 @@ class Matcher:
         named = {i: ws for i, ws in named.items() if ws}
         if not named:
             return [f"现有文件没有按企业规模区分的条款（未提到{'、'.join(words[:3])}等），以下排序未考虑规模。"]
+        named = {i: ws for i, ws in named.items() if i in scores}  # brought forward among the relevant, not added
+        if not named:
+            return [f"与业务描述相关的条款没有提到「{size}」（{'、'.join(words[:3])}等），以下排序未考虑规模。"]
         for i in named:
-            scores[i] = scores.get(i, 0.0) + SIZE_BONUS
-        items = "、".join(f"第{self.cards[i].number}项" for i in sorted(named))
+            scores[i] += SIZE_BONUS
+        items = self._items(sorted(named))
         return [f"与「{size}」相关的表述见{items}（{'、'.join(sorted({w for ws in named.values() for w in ws}))}），已适当提前。"]
 
     def _district(self, district: str, scores: dict[int, float]) -> list[str]:
@@ -186,10 +191,22 @@ class Matcher:
         named = [i for i, card in enumerate(self.cards) if any(n in normalize(card.text) for n in names)]
         if not named:
             return [f"所选区县「{district}」在现有文件中没有专门条款，以下为全市通用措施。"]
+        named = [i for i in named if i in scores]  # brought forward among the relevant, not added
+        if not named:
+            return [f"提到「{district}」的条款与业务描述无关，以下为全市通用措施。"]
         for i in named:
-            scores[i] = scores.get(i, 0.0) + DISTRICT_BONUS
-        items = "、".join(f"第{self.cards[i].number}项" for i in named)
+            scores[i] += DISTRICT_BONUS
+        items = self._items(named)
         return [f"提到「{district}」的条款：{items}，已适当提前；其余为通用措施。"]
+
+    def _items(self, ids: Sequence[int], shown: int = 5) -> str:
+        more = f"等 {len(ids)} 条" if len(ids) > shown else ""
+        return "、".join(self._item(i) for i in ids[:shown]) + more
+
+    def _item(self, i: int) -> str:
+        """An item as a notice names it: 第7项, or 《title》第五条 for an article."""
+        card = self.cards[i]
+        return f"《{card.title}》{card.number}" if card.number.startswith("第") else f"第{card.number}项"
 
     def _explain_match(self, card: MeasureCard, score: float, sentence_query: str, term_query: str) -> Match:
         start, end = self._best_sentence(card, sentence_query)
