@@ -155,3 +155,18 @@ def test_adoption_history_is_metadata_not_content():
     chunks = library_chunks("上海市优化营商环境条例(2024-09-27).md")
     assert chunks[0].path_str == "第一章 总则 > 第一条"
     assert not any("常务委员会第二十次会议通过" in c.text or "INFO END" in c.text for c in chunks)
+
+
+def test_structure_links_a_penalty_article_to_the_duty_it_cites_and_finds_the_scope_clause():
+    from assistant.retrieval.structure import Structure
+
+    chunks = library_chunks("上海市养犬管理条例.md")
+    structure = Structure(chunks)
+    row = {c.item: i for i, c in enumerate(chunks)}
+    duty = next(i for i, c in enumerate(chunks) if c.item == "第二十二条")
+    penalties = {chunks[r].item for r in structure.linked(duty)}
+    assert penalties == {"第四十三条"}  # "违反本条例第二十二条第一、二、三项规定的，…处二十元以上二百元以下罚款"
+    assert {chunks[r].item for r in structure.linked(row["第四十四条"])} == {"第二十三条"}
+    assert "第二十二条" in {chunks[r].item for r in structure.linked(row["第四十三条"])}
+    scope = chunks[structure.scope_row(chunks[0].doc_id)]
+    assert scope.item == "第二条" and "适用本条例" in scope.text

@@ -4,7 +4,8 @@ import pytest
 from assistant.config import RetrievalConfig
 from assistant.store.embedding import EmbedderConfig, make_embedder
 from assistant.store.knowledge import KnowledgeBase
-from assistant.retrieval.retrieve import Filters, Retriever, rrf, structure_ranking
+from assistant.retrieval.retrieve import Filters, Retriever, question_parts, rrf
+from assistant.retrieval.structure import Structure
 from fakes import BigramEmbedder
 
 
@@ -70,11 +71,12 @@ def test_structure_ranking_puts_lead_department_first(seed_doc):
     from assistant.config import ChunkingConfig
 
     chunks = chunk_document(seed_doc, ChunkingConfig())
-    rows = structure_ranking("市交通委负责哪些事项", chunks)
+    structure = Structure(chunks)
+    rows = structure.ranking("市交通委负责哪些事项")
     got = [chunks[r].item for r in rows]
     assert got[0] == "9"  # the only item the 市交通委 leads (listed first)
     assert sorted(got, key=int) == ["7", "8", "9", "18"]
-    assert structure_ranking("天气怎么样", chunks) == []
+    assert structure.ranking("天气怎么样") == []
 
 
 def test_fake_embedder_hybrid_search_is_deterministic(corpus_dir, tmp_path):
@@ -84,3 +86,29 @@ def test_fake_embedder_hybrid_search_is_deterministic(corpus_dir, tmp_path):
     first = [h.chunk.id for h in r.search("冷链物流配送")]
     assert first == [h.chunk.id for h in r.search("冷链物流配送")]
     assert len(first) == 3 and r.search("冷链物流配送")[0].chunk.item in {"7", "8"}
+
+
+def test_question_parts_split_separate_asks_only():
+    assert question_parts("在上海能带宠物狗坐地铁吗？要是带了会怎么处理？") == ["在上海能带宠物狗坐地铁吗", "要是带了会怎么处理"]
+    assert question_parts("家里老人参加医保有没有补助？另外上海有没有面向老年人的津贴？") == [
+        "家里老人参加医保有没有补助", "上海有没有面向老年人的津贴"]
+    assert question_parts("生鲜电商的责任部门有哪些？") == ["生鲜电商的责任部门有哪些"]
+    assert question_parts("找谁办？多久？") == []  # too short to search on
+
+
+def test_a_penalty_question_brings_the_article_that_punishes_the_duty_and_a_which_law_question_its_scope(tmp_path):
+    """The penalty article names the duty by number only ("违反本条例第二十二条第一、二、三项规定的"): the
+    question about the consequence gets it next to the duty; "哪部法规" gets the scope clause (第二条)."""
+    from test_chunking import LIBRARY, library_chunks
+
+    library_chunks("上海市养犬管理条例.md")  # skips outside CI when the shared library is absent
+    (tmp_path / "c").mkdir()
+    (tmp_path / "c" / "dogs.md").write_text((LIBRARY / "上海市养犬管理条例.md").read_text(encoding="utf-8"),
+                                            encoding="utf-8")
+    emb = BigramEmbedder()
+    index, _ = KnowledgeBase(tmp_path / "c", tmp_path / "i", emb).sync()
+    r = Retriever(index, emb)
+    asks_penalty = [h.chunk.item for h in r.search("养犬人携带犬只外出不为犬只束牵引带，会被怎么处罚？", 5)]
+    assert asks_penalty[:2] == ["第二十二条", "第四十三条"]
+    assert "第四十三条" not in [h.chunk.item for h in r.search("养犬人携带犬只外出不为犬只束牵引带", 5)]
+    assert "第二条" in [h.chunk.item for h in r.search("上海养狗归哪部法规管？", 3)]

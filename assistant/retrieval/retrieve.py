@@ -26,6 +26,7 @@ from assistant.store.index import load as load_index
 from assistant.records import Chunk, Hit
 from assistant.normalize import normalize
 from assistant.patterns import bare_heading
+from assistant.retrieval.structure import ASKS_CONSEQUENCE, ASKS_DOCUMENT, Structure
 from assistant.retrieval.tokenization import Tokenizer, domain_terms
 
 
@@ -73,6 +74,18 @@ class Filters:
                     or self.status or self.years)
 
 
+# Where a question with several asks splits: sentence ends, and the words that open another ask.
+PART_END = re.compile(r"[？?；;。！!]+|(?:另外|此外|还有|同时)[，,]?")
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def question_parts(query: str) -> list[str]:
+    """The separate asks of a question ("能带狗坐地铁吗？带了会怎么处理？" → two), each with enough words to
+    search on (four Chinese characters or four words); [] or one part means the question is one ask."""
+    parts = [p.strip(" ，,、") for p in PART_END.split(query)]
+    return [p for p in parts if len(CJK.findall(p)) >= 4 or len(p.split()) >= 4]
+
+
 def rrf(rankings: Sequence[Sequence[int]], weights: Sequence[float], k: int) -> dict[int, float]:
     """Reciprocal rank fusion: score(d) = Σ w / (k + rank), rank starting at 1."""
     scores: dict[int, float] = {}
@@ -112,23 +125,6 @@ class BM25:
         return out[:k]
 
 
-def structure_ranking(query: str, chunks: Sequence[Chunk]) -> list[int]:
-    """Rows whose 责任部门 or heading the query names, lead departments first; [] when it names none.
-
-    Departments and headings are fields of the chunk, not just words in it: "市教委负责哪些事项" should
-    reach every item the 市教委 leads even where the body text never repeats the name.
-    """
-    q = normalize(query)
-    named_depts = {d for c in chunks for d in c.departments if len(d) >= 3 and normalize(d) in q}
-    named_heads = {p for c in chunks for p in c.path if len(bare_heading(p)) >= 4 and normalize(bare_heading(p)) in q}
-    scored = []
-    for row, c in enumerate(chunks):
-        positions = [c.departments.index(d) for d in named_depts if d in c.departments]
-        if positions or any(p in named_heads for p in c.path):
-            scored.append((-len(positions), min(positions, default=99), row))
-    return [row for *_, row in sorted(scored)]
-
-
 class Retriever:
     """Dense + BM25 search over one loaded index, plus the structure (departments, headings) the query names.
 
@@ -141,6 +137,7 @@ class Retriever:
         self.embedder = embedder
         self.config = config
         self.bm25 = BM25(index.chunks)
+        self.structure = Structure(index.chunks)
         self.library = Library(index.manifest.get("documents", {}), today)
         self._row = {c.id: i for i, c in enumerate(index.chunks)}
         self._query_vector = lru_cache(maxsize=256)(embedder.embed_query)
@@ -197,6 +194,40 @@ class Retriever:
         allowed = self._allowed(filters)
         return allowed is None or bool(allowed)
 
+    def _follow_structure(self, query: str, fused: dict[int, float], usable) -> dict[int, float]:
+        """Add the clauses the question needs beside the best ones: the articles a best clause cites or is
+        cited by, when the question asks what follows from a rule (a penalty article names the duty it
+        punishes by number only); the scope clause of the best documents, when it asks which document
+        governs a matter. Each enters just below the clause that brought it."""
+        order = sorted(fused, key=lambda r: -fused[r])
+        out = dict(fused)
+        if ASKS_CONSEQUENCE.search(query):
+            for r in order[: self.config.follow_links]:
+                for linked in self.structure.linked(r):
+                    if usable(linked):
+                        out[linked] = max(out.get(linked, 0.0), fused[r] * self.config.link_decay)
+        if ASKS_DOCUMENT.search(query):
+            best: dict[str, float] = {}
+            for r in order[: self.config.follow_links]:
+                best.setdefault(self.index.chunks[r].doc_id, fused[r])
+            for doc, score in best.items():
+                row = self.structure.scope_row(doc)
+                if row is not None and usable(row):
+                    out[row] = max(out.get(row, 0.0), score * self.config.link_decay)
+        return out
+
+    def _fuse(self, query: str, n: int, allowed: set[int] | None, skip: set[int], usable
+              ) -> tuple[dict[int, float], list[tuple[int, float, int]], list[tuple[int, float]]]:
+        """Fused scores of one question's dense, BM25 and structure candidates, with the first two lists."""
+        extra = n if skip else 0
+        dense = [d for d in self._dense(query, n + extra, allowed) if d[0] not in skip][:n]
+        lexical = [x for x in self.bm25.search(query, n + extra, allowed) if x[0] not in skip][:n]
+        structure = [r for r in self.structure.ranking(query) if usable(r)]
+        fused = rrf([[r for r, _, _ in dense], [r for r, _ in lexical], structure[:n]],
+                    [self.config.dense_weight, self.config.bm25_weight, self.config.structure_weight],
+                    self.config.rrf_k)
+        return self._follow_structure(query, fused, usable), dense, lexical
+
     def search(self, query: str, k: int | None = None, filters: Filters = Filters()) -> list[Hit]:
         """The k best chunks by fused rank; each hit keeps the dense score and both ranks.
 
@@ -205,15 +236,16 @@ class Retriever:
         k = k or self.config.k
         n = max(self.config.candidates, k)
         skip = set() if filters.status or self.asks_versions(query) else self._superseded
-        extra = n if skip else 0
-        allowed = self._allowed(filters)  # one pass over the chunks for all three rankings
-        dense = [d for d in self._dense(query, n + extra, allowed) if d[0] not in skip][:n]
-        lexical = [x for x in self.bm25.search(query, n + extra, allowed) if x[0] not in skip][:n]
-        structure = [r for r in structure_ranking(query, self.index.chunks)
-                     if (allowed is None or r in allowed) and r not in skip]
-        fused = rrf([[r for r, _, _ in dense], [r for r, _ in lexical], structure[:n]],
-                    [self.config.dense_weight, self.config.bm25_weight, self.config.structure_weight],
-                    self.config.rrf_k)
+        allowed = self._allowed(filters)  # one pass over the chunks for all rankings
+        usable = (lambda r: r not in skip) if allowed is None else (lambda r: r in allowed and r not in skip)
+        fused, dense, lexical = self._fuse(query, n, allowed, skip, usable)
+        parts = question_parts(query)
+        if len(parts) > 1:  # each question of a multi-part one gets its own candidates
+            runs = [(fused, dense, lexical)] + [self._fuse(p, n, allowed, skip, usable) for p in parts]
+            fused = rrf([sorted(f, key=lambda r, f=f: -f[r])[:n] for f, _, _ in runs], [1.0] * len(runs),
+                        self.config.rrf_k)
+            dense = sorted({r: (r, s, u) for _, d, _ in reversed(runs) for r, s, u in d}.values(), key=lambda x: -x[1])
+            lexical = runs[0][2]
         dense_rank = {r: i for i, (r, _, _) in enumerate(dense, start=1)}
         dense_best = {r: (s, u) for r, s, u in dense}
         bm25_rank = {r: i for i, (r, _) in enumerate(lexical, start=1)}
