@@ -108,6 +108,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 PRIVATE = dict(api_visibility="private")
+NONE = ([], ANY, ANY, [], ANY, ANY)  # the 问答 filters with nothing chosen
 DISABLED = ("上传和删除已停用：未设置管理口令。启用方法：启动时加 <code>--admin-token 口令</code>，"
             "或设置环境变量 <code>POLICY_QA_ADMIN_TOKEN</code>。")
 
@@ -214,19 +215,19 @@ def qa_tab(service: Service, options: argparse.Namespace) -> SimpleNamespace:
     def refresh(*chosen):
         """New choices after the library changed; what is still offered stays chosen."""
         offered = filter_options(service.current.assistant.retriever.library)
-        chosen_docs, chosen_issuer, chosen_kind, chosen_status, low, high = chosen or ([], ANY, ANY, [], ANY, ANY)
+        chosen_docs, chosen_issuer, chosen_kind, chosen_status, low, high = chosen or NONE
         ids = {d for _, d in offered["documents"]}
         kept = ([d for d in chosen_docs or [] if d in ids],
                 chosen_issuer if chosen_issuer in offered["issuers"] else ANY,
                 chosen_kind if chosen_kind in offered["kinds"] else ANY,
                 [x for x in chosen_status or [] if x in offered["statuses"]],
                 low if low in offered["years"] else ANY, high if high in offered["years"] else ANY)
-        return (gr.update(choices=offered["documents"], value=kept[0]),
-                gr.update(choices=[ANY, *offered["issuers"]], value=kept[1]),
-                gr.update(choices=[ANY, *offered["kinds"]], value=kept[2]),
-                gr.update(choices=offered["statuses"], value=kept[3]),
-                gr.update(choices=[ANY, *offered["years"]], value=kept[4]),
-                gr.update(choices=[ANY, *offered["years"]], value=kept[5]), describe(*kept))
+        new = [offered["documents"], [ANY, *offered["issuers"]], [ANY, *offered["kinds"]], offered["statuses"],
+               [ANY, *offered["years"]], [ANY, *offered["years"]]]
+        # a value is sent only when it must change: a choice made while this ran (page load) is not undone
+        changed = bool(chosen) and kept != tuple(chosen)
+        return (*(gr.update(choices=c, value=k) if chosen and k != v else gr.update(choices=c)
+                  for c, k, v in zip(new, kept, chosen or NONE)), describe(*kept) if changed else gr.skip())
 
     chat_io = dict(fn=chat, inputs=[question, answers, *controls], outputs=[chatbot, sources, answers, question],
                    show_progress="hidden", **PRIVATE)
