@@ -274,10 +274,12 @@ def plot(results: list[dict], path: Path) -> None:
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(6.4, 4.0), dpi=100)
-    for kind in dict.fromkeys(r["store"] for r in results):
+    for n, kind in enumerate(dict.fromkeys(r["store"] for r in results)):
         rs = [r for r in results if r["store"] == kind]
-        ax.plot([r["size"] for r in rs], [r["whole_p50_ms"] for r in rs], marker="o", label=f"{kind} whole search p50")
-        ax.plot([r["size"] for r in rs], [r["ann_p50_ms"] for r in rs], marker=".", linestyle="--", label=f"{kind} ANN p50")
+        ax.plot([r["size"] for r in rs], [r["whole_p50_ms"] for r in rs], marker="o", color=f"C{n}",
+                label=f"{kind} whole search p50")
+        ax.plot([r["size"] for r in rs], [r["ann_p50_ms"] for r in rs], marker=".", linestyle="--", color=f"C{n}",
+                label=f"{kind} ANN p50")
     ax.axhline(50, color="grey", linewidth=0.8, linestyle=":")
     ax.set(xscale="log", yscale="log", xlabel="chunks", ylabel="ms per query (2 cores)",
            title="Query latency against corpus size")

@@ -133,6 +133,7 @@ class MilvusStore(VectorStore):
         collection = str(described["collection"])
         if not client.has_collection(collection):
             raise OSError(f"Milvus at {uri} has no collection {collection}")
+        client.load_collection(collection)  # a collection another process wrote starts released
         dim = next(f["params"]["dim"] for f in client.describe_collection(collection)["fields"] if f["name"] == "vector")
         return cls(client, uri, collection, int(dim), IndexConfig(kind=str(described.get("index", "flat"))))
 
