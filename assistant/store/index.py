@@ -6,6 +6,9 @@ Layout (plain, inspectable files)::
     index/data-<stamp>/index.faiss
     index/data-<stamp>/chunks.jsonl
 
+With `store = "milvus"` the vectors are a Milvus collection that manifest.json names (`store`), and the data
+folder holds chunks.jsonl only.
+
 A save writes a new data folder, then replaces manifest.json atomically: a crash mid-write leaves the
 previous manifest pointing at the previous, complete data folder. Writers take `write_lock` (one at a time
 across processes); readers take no lock, and a save keeps the previous data folder for those mid-load.
