@@ -196,10 +196,10 @@ def test_model_refusal_on_a_covered_question_gives_quotes(retriever):
 
 
 def test_a_year_the_retrieved_clauses_do_not_mention_is_refused():
-    from assistant.answering.refusal import decide
+    from assistant.answering.refusal import Grounds, decide
 
     evidence = ["passage-1\n2020年中国电影市场总票房为44.8亿美元，受疫情影响较大。", "passage-2\n2019年总票房为642.66亿元。"]
-    corpus = normalize("\n".join(evidence) + "\n2021年上海天气晴好。")
+    corpus = Grounds(normalize("\n".join(evidence) + "\n2021年上海天气晴好。"))
     d = decide("2021年中国电影市场总票房是多少？", evidence, 0.95, 0.797, corpus)
     assert d.refuse and d.reason == "相关条款中没有提到问题所问的“2021”"
     assert not decide("2020年中国电影市场总票房是多少？", evidence, 0.95, 0.797, corpus).refuse
@@ -227,12 +227,12 @@ def test_pinned_terms_and_asked_kinds():
     assert lacks_asked_kind("无接触配送要保障多少距离内的送达?", "保障“最后一公里”的送达。") == ""
 
 
-def test_an_answer_without_the_asked_time_is_refused_when_no_source_states_one(retriever):
+def test_a_question_for_a_time_no_source_states_is_refused_before_generation(retriever):
     model = ScriptedChatModel("马英九将要回乡祭祖[1]。")
     a = assistant(retriever, model).over_passages(
         ["马英九将要回乡祭祖，行程备受两岸关注。", "马英九此前曾多次表达回湖南祭祖的意愿。"]).ask("马英九祭祖时间")
-    assert a.refused and a.verified == REFUSED and "相关条款中没有问题所问的时间" in a.text
-    assert "回答中没有问题所问的时间" in a.notes and len(model.messages) == 1
+    assert a.refused and a.verified == REFUSED and "问题询问的时间在相关条款中没有规定" in a.text
+    assert model.messages == []
 
 
 def test_prompt_excerpt_shows_a_lead_in_line_once():
@@ -255,6 +255,22 @@ def test_places_are_read_in_chinese_and_in_pinyin_from_the_dictionary():
     assert absent_places("What is the fine for taxi drivers in Shanghai?", shanghai) == []
     assert absent_places("Taxi drivers in Pudong need what permit?", shanghai) == []  # 浦东, not 塔西
     assert absent_places("浦东新区的出租车怎么管？", shanghai) == []
+    bay = normalize("本条例适用于本市行政区域内长江口、东海和杭州湾沿岸的滩涂。")
+    assert absent_places("杭州的出租车司机拒载，一次罚多少？", bay) == ["杭州"]  # 杭州湾 is not 杭州
+    assert absent_places("上海市中心的马路上现在还能新拉电线杆架空线吗？", shanghai) == []  # 新拉: no place
+
+
+def test_a_question_about_a_document_the_library_lacks_names_it():
+    from assistant.answering.refusal import Grounds, decide, unknown_documents
+
+    titles = ("上海市出租汽车管理条例", "上海市实施《中华人民共和国义务教育法》办法")
+    assert unknown_documents("按照《上海市网络预约出租汽车管理条例》，网约车司机需要满足哪些条件？", titles) == [
+        "上海市网络预约出租汽车管理条例"]
+    assert unknown_documents("《义务教育法》对配套学校有什么规定？", titles) == []  # part of a title
+    assert unknown_documents("《上海市出租汽车管理条例》对司机有什么要求？", titles) == []
+    d = decide("《中华人民共和国个人信息保护法》规定的最高罚款是多少？", ["罚款五十万元"], 0.95, 0.797,
+               Grounds("罚款五十万元", titles))
+    assert d.refuse and d.reason == "文件库中没有《中华人民共和国个人信息保护法》"
 
 
 def test_chinese_numerals_are_times_counts_and_ratios():
@@ -264,3 +280,15 @@ def test_chinese_numerals_are_times_counts_and_ratios():
     assert lacks_asked_kind("多少天内办结？", "应当在五个工作日内办结。") == ""
     assert missing_answer_type("专项资金用于小企业的比例是多少？", ["用于小企业的资金比例应当不低于三分之一。"]) == ""
     assert missing_answer_type("专项资金用于小企业的比例是多少？", ["用于支持本市中小企业发展。"]) == "比例"
+    assert lacks_asked_kind("变更后得在几天内重新备案？", "应当在十五日内向市商务部门备案。") == ""
+    assert lacks_asked_kind("在商场里抽烟会被罚多少钱？", "处五十元以上二百元以下罚款。") == ""
+
+
+def test_answer_kinds_are_general_not_the_wording_of_one_question():
+    from assistant.answering.refusal import asked_kinds
+
+    assert asked_kinds("邻居搭违章建筑，我打电话举报了，执法部门多长时间内要到现场？") == ["时间"]  # no 联系方式
+    assert asked_kinds("推荐材料报给哪个部门？最后由谁决定？") == []
+    assert asked_kinds("In Shanghai, how much blood is normally collected from a donor?") == ["数量"]  # not 金额
+    assert asked_kinds("市民热线电话是多少？") == ["联系方式", "数量"]
+    assert asked_kinds("遛狗不拴绳要罚多少钱？") == ["金额", "数量"]

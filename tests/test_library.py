@@ -142,11 +142,18 @@ def test_a_change_question_about_one_subject_is_answered_from_both_versions_clau
 def test_a_year_of_an_old_version_is_found_in_its_version_date(index):
     """"2020年版" pins a year that no article of that version states: its version date holds it."""
     from assistant.answering.extractive import neighbourhood
-    from assistant.answering.refusal import decide
+    from assistant.answering.refusal import Grounds, decide
 
     first = next(c for c in index.chunks if c.doc_id == OLD and c.item == "第一条")
     assert "2020" not in first.text and first.scope == "上海市优化营商环境条例(2020-04-10)"
     assert neighbourhood(first, 0).startswith("上海市优化营商环境条例(2020-04-10)\n")
     question = "2020年版的优化营商环境条例的立法目的是什么？"
-    assert not decide(question, [f"{first.scope}\n{first.text}"], 0.9, 0.5, "2020").refuse
-    assert decide(question, [f"{first.title}\n{first.text}"], 0.9, 0.5, "2020").reason == "相关条款中没有提到问题所问的“2020”"
+    assert not decide(question, [f"{first.scope}\n{first.text}"], 0.9, 0.5, Grounds("2020")).refuse
+    assert decide(question, [f"{first.title}\n{first.text}"], 0.9, 0.5, Grounds("2020")).reason == "相关条款中没有提到问题所问的“2020”"
+
+
+def test_a_question_naming_two_version_years_is_answered_from_both_versions(retriever):
+    """"2020年版和2024年版…有什么不同": the named versions come first, taking turns, so both are cited."""
+    hits = retriever.search("2020年版和2024年版的优化营商环境条例，对简易注销的公示期有什么不同？", 5)
+    assert [h.chunk.version[:4] for h in hits[:2]] in (["2020", "2024"], ["2024", "2020"])
+    assert {h.chunk.version[:4] for h in hits} == {"2020", "2024"}

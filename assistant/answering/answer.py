@@ -21,7 +21,7 @@ from assistant.answering.llm import DEFAULT_MODELS, ChatModel, LLMConfig, make_c
 from assistant.normalize import normalize
 from assistant.answering.prompt import build_messages, select_excerpts
 from assistant.records import EXTRACTIVE, METADATA, PARTIAL, REFUSED, VERIFIED, Answer, Chunk, Citation, Hit
-from assistant.answering.refusal import asked_kinds, decide, lacks_asked_kind, pinned
+from assistant.answering.refusal import Grounds, asked_kinds, decide, lacks_asked_kind, pinned
 from assistant.answering.versions import Versions
 from assistant.retrieval.retrieve import Filters, Retriever
 from assistant.answering.verify import is_refusal, verify
@@ -143,7 +143,8 @@ class Assistant:
         chunks = retriever.index.chunks
         self.facts = Facts(chunks, retriever.index.manifest.get("documents", {}))
         self.versions = Versions(chunks, retriever.library)
-        self.corpus_norm = normalize("\n".join(c.text for c in chunks))  # once, not per question
+        self.grounds = Grounds(normalize("\n".join(c.text for c in chunks)),  # once, not per question
+                               tuple(retriever.library.title(d) for d in retriever.library.documents))
 
     @classmethod
     def from_index(cls, directory: str | Path, backend: str = "local", config: AnswerConfig = AnswerConfig(),
@@ -185,8 +186,9 @@ class Assistant:
             return
         evidence = turn.hits[: self.config.sources]
         best = max((h.dense_score for h in turn.hits), default=0.0)
-        decision = decide(turn.standalone, [f"{h.chunk.scope}\n{h.chunk.text}" for h in evidence], best,
-                          self.config.refusal_threshold, self.corpus_norm, self.retriever.bm25.coverage(turn.standalone))
+        decision = decide(turn.standalone, [f"{h.chunk.scope} {h.chunk.path_str}\n{h.chunk.text}" for h in evidence],
+                          best, self.config.refusal_threshold, self.grounds,
+                          self.retriever.bm25.coverage(turn.standalone))
         if decision.refuse:
             yield Sources([], turn.standalone, turn.retrieval_ms)
             turn.sources_ms = turn.retrieval_ms
@@ -294,13 +296,14 @@ class Assistant:
         asks; None when there are none."""
         pins = turn.pins
 
-        def usable(chunk: Chunk, ui: int) -> bool:
+        def usable(chunk: Chunk, ui: int) -> bool:  # about one of the pinned years (two versions: either)
             s, e = chunk.units[ui]
             near = extractive.neighbourhood(chunk, ui)
-            return all(t in near for t in pins) and not lacks_asked_kind(turn.standalone, chunk.text[s:e])
+            return (not pins or any(t in near for t in pins)) and not lacks_asked_kind(turn.standalone, chunk.text[s:e])
 
         chosen = extractive.select(turn.standalone, chunks, scores, usable=usable)
-        if not chosen and chunks:
+        said = "\n".join(extractive.neighbourhood(chunks[ci], ui) for ci, ui in chosen)
+        if (not chosen and chunks) or not all(t in said for t in pins):  # every pinned year quoted from
             return None
         text, cites = _renumber(extractive.compose(chunks, chosen), sorted({ci + 1 for ci, _ in chosen}), citations)
         return text, cites, EXTRACTIVE

@@ -1,10 +1,17 @@
 """When the documents do not answer: decided outside the model, from the evidence (pure functions).
 
-Three signals. (1) Evidence strength: the best sentence similarity is below a threshold calibrated on the
-question set. (2) Scope: a year, ordinal (第31任) or place the question is about that the corpus, or the
-retrieved clauses (with their document's title), never mention. (3) Answer type: the question asks for a kind of fact (an
-amount in 元, a date, a rate, a phone number, a list of materials, a person) that none of the retrieved
-text contains.
+Signals, cheapest first, each general to Chinese official documents rather than fitted to one question set:
+
+1. Scope: a year, place or document (《…》) the question is about that the library never mentions. A place
+   counts only as a word of its own: 杭州 inside 杭州湾 is not 杭州.
+2. Evidence strength: the best sentence similarity is below a threshold calibrated on the question set.
+3. Pinned terms: a year or ordinal (第31任) the question is about that the retrieved clauses do not state.
+4. Answer kind: the question asks for a kind of fact (an amount of money, a date, a period, a ratio, a count,
+   a contact: the answer types of factual QA, not the kinds of one question set) that no retrieved clause
+   states.
+Word-overlap relevance (IDF share of the question's words in a clause) and the similarity of the sentence
+stating the asked kind were measured as further signals and left out: on the regulations set neither
+separates near-miss questions from answerable ones (README, 拒答).
 The 1.5B model answers from noise (RGB: 0/30 rejections), so it is not asked to decide.
 """
 from __future__ import annotations
@@ -15,24 +22,60 @@ from dataclasses import dataclass
 
 from assistant.answering.places import absent_places
 from assistant.answering.verify import YEAR
+from assistant.normalize import normalize
 
-# (kind, what the question says, what evidence of that kind looks like)
-ANSWER_TYPES: list[tuple[str, re.Pattern, re.Pattern]] = [
-    ("金额", re.compile(r"多少[\u4e00-\u9fff]{0,3}?(?:钱|元|万|资金|补贴|奖励|经费|资助)|金额|最高.{0,6}(?:元|补贴|资助|奖励)|补贴标准|资助标准|"
-                      r"how much|amount|yuan|rmb", re.I),
-     re.compile(r"\d[\d,.]*\s*(?:万|亿)?元|[一二三四五六七八九十百千]+(?:万|亿)?元")),
-    ("日期", re.compile(r"截止|截至日期|哪一天|几月几日|什么时候(?:开始|截止|申报|申请)|申报时间|印发日期|发布日期|deadline|"
-                      r"what date", re.I),
-     re.compile(r"\d{1,2}\s*月\s*\d{1,2}\s*日|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}")),
-    ("比例", re.compile(r"比例|百分之|税率|费率|利率|折扣|percent|rate", re.I),
-     re.compile(r"\d+(?:\.\d+)?\s*[%％‰]|百分之|[一二三四五六七八九十]成|[一二三四五六七八九十百千]+分之[一二三四五六七八九十百千]+")),
-    ("联系方式", re.compile(r"电话|热线|联系方式|邮箱|网址|地址在哪|phone|email|contact", re.I),
-     re.compile(r"\d{3,4}-?\d{7,8}|1\d{10}|@|https?://|www\.")),
-    ("申报材料", re.compile(r"材料|申请表|需要提交|提交哪些|申报流程|办理流程|documents? (?:are )?required", re.I),
-     re.compile(r"(?<!原)材料|申请表|申报书")),
-    ("签发人", re.compile(r"签发|签署|签字|谁(?:批准|审定)|signed", re.I), re.compile(r"签发|签字")),
-    ("名单", re.compile(r"名单|哪些(?:企业|单位|园区)(?:入选|获批|入围)|list of", re.I), re.compile(r"名单|入选|获批")),
-]
+CN = "零〇一二两三四五六七八九十百千万亿"
+
+
+@dataclass(frozen=True)
+class AnswerKind:
+    """A kind of fact a question can ask for (the answer types of factual QA), and what a statement of it
+    looks like in a text."""
+
+    name: str
+    asks: re.Pattern
+    value: re.Pattern
+
+
+MONEY = re.compile(rf"\d[\d,.]*\s*(?:万|亿)?元|[{CN}]+(?:万|亿)?元")
+DATE = re.compile(rf"\d{{1,2}}\s*月\s*\d{{1,2}}\s*日|\d{{4}}[-/.]\d{{1,2}}[-/.]\d{{1,2}}|[{CN}]+月[{CN}]+日")
+TIME = re.compile(rf"\d{{1,4}}\s*[年月日号时]|[{CN}]+\s*个?\s*(?:年|月|日|号|小时|工作日|天|周)|"
+                  r"周[一二三四五六七日]|星期|今天|明天|昨天|本周|下周|上周|年底|年初|月底")
+RATIO = re.compile(rf"\d+(?:\.\d+)?\s*[%％‰]|百分之|[{CN}]成|[{CN}]+分之[{CN}]+")
+# a digit, or a Chinese numeral with a measure word; not 批, since 一批 means "some"
+COUNT = re.compile(rf"\d|[{CN}]+(?:个|家|项|条|人|名|次|倍|成|亿|万|年|月|天|周|小时|分钟|公里|千米|米|所|座|台|辆|届|户|只|岁|周岁|元|日|工作日)")
+CONTACT = re.compile(r"\d{3,4}-?\d{7,8}|1\d{10}|@|https?://|www\.")
+
+ANSWER_KINDS: tuple[AnswerKind, ...] = (
+    AnswerKind("金额", re.compile(
+        r"多少[\u4e00-\u9fff]{0,3}?(?:钱|元|万|资金|补贴|奖励|经费|资助|费)|金额|罚多少|罚款多少|"
+        r"最高.{0,6}(?:元|补贴|资助|奖励)|(?:补贴|资助|收费|赔偿)标准|"
+        r"how much (?:money|is the fine|does it cost)|\bfined?\b|\bfines\b|\bcost\b|\bfees?\b|yuan|rmb", re.I), MONEY),
+    AnswerKind("日期", re.compile(
+        r"截止日期|截至日期|哪一天|几月几日|什么时候(?:开始|截止|申报|申请|施行|实施|生效)|(?:申报|印发|发布|施行|生效)(?:日期|时间)|"
+        r"deadline|what date|when (?:does|did|will) .{0,40}(?:take effect|start|begin)", re.I), DATE),
+    AnswerKind("联系方式", re.compile(r"电话号码|联系电话|热线(?:电话)?(?:是|号码)|电话是多少|邮箱|网址|地址在哪|"
+                                  r"phone number|e-?mail|contact", re.I), CONTACT),
+    AnswerKind("时间", re.compile(
+        r"什么时候|何时|哪一?天|哪一?年|几月|日期|时间|多久|期限|几天|多少天|几个月|多少年|几年|"
+        r"how long|how many (?:days|months|years|hours)|within how", re.I), TIME),
+    AnswerKind("比例", re.compile(r"比例|百分之|税率|费率|利率|折扣|percent|\brate\b", re.I), RATIO),
+    AnswerKind("数量", re.compile(r"多少|(?<!哪)几[个家项条人年名次天岁]|人数|数量|增长率|增速|比例|金额|how many|how much", re.I),
+               COUNT),  # 哪几个 asks which
+)
+_KIND = {k.name: k for k in ANSWER_KINDS}
+# A document the question names in 《》, e.g. 《中华人民共和国个人信息保护法》.
+NAMED_DOCUMENT = re.compile(r"《([^《》]{2,40})》")
+ORDINAL = re.compile(r"第\s*[\d一二三四五六七八九十百]+\s*(?:任|届|次|季|期|批|轮|代)")
+
+
+@dataclass(frozen=True)
+class Grounds:
+    """What the refusal knows about the whole library, computed once per index: its normalised text and
+    the titles of its documents."""
+
+    text: str
+    titles: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -44,12 +87,16 @@ class Decision:
 
 
 def missing_answer_type(question: str, evidence: Sequence[str]) -> str:
-    """The kind of fact the question asks for that no evidence text contains, or ''."""
-    joined = "\n".join(evidence)
-    for kind, asks, looks_like in ANSWER_TYPES:
-        if asks.search(question) and not looks_like.search(joined):
-            return kind
-    return ""
+    """The kind of fact the question asks for that no evidence text states, or ''."""
+    kinds = asked_kinds(question)
+    return kinds[0] if kinds and not _KIND[kinds[0]].value.search("\n".join(evidence)) else ""
+
+
+def unknown_documents(question: str, titles: Sequence[str]) -> list[str]:
+    """Documents the question names in 《》 that no title of the library contains or is contained in."""
+    norm = [normalize(t) for t in titles]
+    return [name for name in dict.fromkeys(NAMED_DOCUMENT.findall(question))
+            if norm and not any(normalize(name) in t or t in normalize(name) for t in norm)]
 
 
 def unknown_specifics(question: str, corpus_norm: str) -> list[str]:
@@ -57,18 +104,6 @@ def unknown_specifics(question: str, corpus_norm: str) -> list[str]:
     `corpus_norm` is the normalised corpus text."""
     years = [y for y in YEAR.findall(question) if y not in corpus_norm]
     return years + absent_places(question, corpus_norm)
-
-
-ORDINAL = re.compile(r"第\s*[\d一二三四五六七八九十百]+\s*(?:任|届|次|季|期|批|轮|代)")
-# What a question asks for, and what an answer of that kind must contain (checked on the answer, not the evidence).
-ASKS_TIME = re.compile(r"什么时候|何时|哪一?天|哪一?年|几月|日期|时间")
-TIME = re.compile(r"\d{1,4}\s*[年月日号时]|[零一二两三四五六七八九十百]+\s*个?\s*(?:年|月|日|号|小时|工作日|天|周)|"
-                  r"周[一二三四五六七日]|星期|"
-                  r"今天|明天|昨天|本周|下周|上周|年底|年初|月底")
-ASKS_COUNT = re.compile(r"多少|(?<!哪)几[个家项条人年名次天]|人数|数量|增长率|增速|比例|金额")  # 哪几个 asks which
-# a digit, or a Chinese numeral with a measure word; not 批, since 一批 means "some"
-COUNT = re.compile(r"\d|[零一二两三四五六七八九十百千万亿]+"
-                   r"(?:个|家|项|条|人|名|次|倍|成|亿|万|年|月|天|周|小时|分钟|公里|千米|米|所|座|台|辆|届)")
 
 
 def pinned(question: str) -> list[str]:
@@ -79,14 +114,14 @@ def pinned(question: str) -> list[str]:
 
 
 def asked_kinds(question: str) -> list[str]:
-    """'时间' and/or '数量' when the question asks for a time or a count."""
-    return [kind for kind, asks in (("时间", ASKS_TIME), ("数量", ASKS_COUNT)) if asks.search(question)]
+    """The kinds of fact the question asks for ('金额', '时间', '数量' …), most specific first: "罚多少钱"
+    asks for an amount (and so a number), and a statement of the first kind answers it."""
+    return [k.name for k in ANSWER_KINDS if k.asks.search(question)]
 
 
 def lacks_asked_kind(question: str, answer: str) -> str:
-    """The kind the question asks for ('时间', '数量') that the answer does not state, else ''."""
-    looks = {"时间": TIME, "数量": COUNT}
-    return next((kind for kind in asked_kinds(question) if not looks[kind].search(answer)), "")
+    """The kind the question asks for that the answer does not state, else ''."""
+    return missing_answer_type(question, [answer])
 
 
 def is_chinese(text: str) -> bool:
@@ -95,13 +130,17 @@ def is_chinese(text: str) -> bool:
 
 
 def decide(question: str, evidence: Sequence[str], best_similarity: float, threshold: float,
-           corpus_norm: str, coverage: tuple[int, int] = (0, 0)) -> Decision:
-    """Refuse when the corpus cannot hold the answer; the reasons are checked from the cheapest up.
+           grounds: Grounds, coverage: tuple[int, int] = (0, 0)) -> Decision:
+    """Refuse when the library cannot hold the answer or the retrieved clauses do not address it; the
+    reasons are checked from the cheapest up.
 
     `coverage` is (content words in the question, how many occur in the corpus): a Chinese question none
     of whose words the corpus ever uses ("怎么做红烧肉") is off-topic, whatever the vector similarity says.
     """
-    unknown = unknown_specifics(question, corpus_norm)
+    documents = unknown_documents(question, grounds.titles)
+    if documents:
+        return Decision(True, f"文件库中没有{'、'.join(f'《{d}》' for d in documents)}")
+    unknown = unknown_specifics(question, grounds.text)
     if unknown:
         return Decision(True, f"文件中没有关于“{'、'.join(unknown)}”的内容")
     words, known = coverage

@@ -7,8 +7,8 @@ Example::
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -144,6 +144,9 @@ class Retriever:
         stale = {d for d in self.library.documents if self.library.status(d).newer}
         self._superseded = {i for i, c in enumerate(index.chunks) if c.doc_id in stale}
         self._superseded_years = {self.library.version(d)[:4] for d in stale} - {""}
+        versioned = {d for d in self.library.documents if len(self.library.versions(d)) > 1}
+        self._version_year = {i: self.library.version(c.doc_id)[:4] for i, c in enumerate(index.chunks)
+                              if c.doc_id in versioned}
 
     def asks_versions(self, query: str) -> bool:
         """Does the question ask about versions, or name the year of a superseded one?"""
@@ -228,6 +231,26 @@ class Retriever:
                     self.config.rrf_k)
         return self._follow_structure(query, fused, usable), dense, lexical
 
+    def _prefer_named_versions(self, query: str, fused: dict[int, float]) -> dict[int, float]:
+        """A question naming versions by their year ("2010年版和2024年版…") is answered from those versions
+        first: their candidates move above the others, taking turns between the named years."""
+        years = set(YEAR.findall(query))
+        named = sorted((r for r in fused if self._version_year.get(r) in years), key=lambda r: -fused[r])
+        if not named:
+            return fused
+        turns: dict[str, int] = {}  # rows of a year seen so far: the n-th of each year comes before the n+1-th
+        keyed = []
+        for i, r in enumerate(named):
+            year = self._version_year[r]
+            keyed.append((turns.get(year, 0), i, r))
+            turns[year] = turns.get(year, 0) + 1
+        order = [r for *_, r in sorted(keyed)]
+        top = max(fused.values())
+        out = dict(fused)
+        for i, r in enumerate(order):
+            out[r] = top * 2 + (len(order) - i) * 1e-9
+        return out
+
     def search(self, query: str, k: int | None = None, filters: Filters = Filters()) -> list[Hit]:
         """The k best chunks by fused rank; each hit keeps the dense score and both ranks.
 
@@ -246,6 +269,7 @@ class Retriever:
                         self.config.rrf_k)
             dense = sorted({r: (r, s, u) for _, d, _ in reversed(runs) for r, s, u in d}.values(), key=lambda x: -x[1])
             lexical = runs[0][2]
+        fused = self._prefer_named_versions(query, fused)
         dense_rank = {r: i for i, (r, _, _) in enumerate(dense, start=1)}
         dense_best = {r: (s, u) for r, s, u in dense}
         bm25_rank = {r: i for i, (r, _) in enumerate(lexical, start=1)}
