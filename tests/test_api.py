@@ -138,6 +138,23 @@ def test_search_returns_the_cli_shape_and_filters(http):
     assert all(any("市教委" in d for d in h["departments"]) for h in r.json()["hits"])
 
 
+def test_search_filters_by_kind_status_and_years_and_a_filter_matching_nothing_says_so(http):
+    """The seed plan is a 方案 whose period (2020-2022年) is over: 已过期, never 现行有效."""
+    def hits(**filters):
+        r = http.post("/v1/search", json={"question": "生鲜电商有哪些支持措施？", "k": 3, "filters": filters})
+        assert r.status_code == 200, r.text
+        return [h["path"] for h in r.json()["hits"]]
+
+    assert hits(kind="方案", status=["已过期"], years=[2020, 2022])[0] == ITEM7
+    assert hits(kind="条例") == [] and hits(status=["现行有效"]) == [] and hits(years=[2023, 2026]) == []
+    r = http.post("/v1/answer", json={"question": "生鲜电商有哪些支持措施？", "filters": {"kind": "条例"}})
+    assert r.json()["refused"] and "筛选条件没有匹配任何文件" in r.json()["answer"] and r.json()["citations"] == []
+    r = http.post("/v1/search", json={"question": "生鲜", "filters": {"years": [2024, 2020]}})
+    assert r.status_code == 400 and r.json()["error"]["code"] == "invalid_years"
+    r = http.post("/v1/search", json={"question": "生鲜", "filters": {"status": ["有效"]}})
+    assert r.status_code == 400
+
+
 def test_answer_is_the_full_record(http):
     r = http.post("/v1/answer", json={"question": "那责任部门呢？", "history": ["在线教育有哪些支持措施？"]})
     assert r.status_code == 200

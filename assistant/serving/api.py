@@ -330,6 +330,12 @@ class SearchFilters(BaseModel):
     docs: list[str] = Field(default_factory=list, max_length=50, description="文档 ID 或文件名")
     department: str = Field("", max_length=MAX_FIELD_CHARS, description="牵头或参与的责任部门, e.g. 市商务委")
     section: str = Field("", max_length=MAX_FIELD_CHARS, description="章节标题中的词, e.g. 聚焦发展重点")
+    issuer: str = Field("", max_length=MAX_FIELD_CHARS, description="发文或通过机关中的词, e.g. 上海市人民代表大会常务委员会")
+    kind: str = Field("", max_length=20, description="文件类型, e.g. 条例、办法、方案")
+    region: str = Field("", max_length=MAX_FIELD_CHARS, description="适用地区, e.g. 上海市")
+    status: list[Literal["现行有效", "已被新版本取代", "已过期", "尚未生效", "已废止"]] = Field(
+        default_factory=list, max_length=5, description="效力状态, 任一即可; 给出时也检索已被取代的版本")
+    years: tuple[int, int] | None = Field(None, description="版本或印发年份范围 [起, 止], e.g. [2020, 2024]")
 
 
 class SearchRequest(BaseModel):
@@ -490,7 +496,9 @@ def create_app(service: Service, config: ApiConfig = ApiConfig()) -> FastAPI:
         if unknown:
             raise ApiError(400, f"未知文档：{'、'.join(unknown)}；可用的文档 ID：{'、'.join(sorted(docs))}", "unknown_document",
                            "filters.docs")
-        return Filters(tuple(f.docs), f.department, f.section)
+        if f.years and f.years[0] > f.years[1]:
+            raise ApiError(400, f"年份范围起始年不能晚于结束年：{f.years[0]}-{f.years[1]}", "invalid_years", "filters.years")
+        return Filters(tuple(f.docs), f.department, f.section, f.issuer, f.kind, f.region, tuple(f.status), f.years)
 
     async def answering(question: str, history: list[Answer], filters: Filters = Filters()) -> Pump:
         """Start answering: wait for the model first when there is one (or get 503)."""
