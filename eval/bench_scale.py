@@ -255,6 +255,35 @@ def bench_size(size: int, kinds: list[str], passages, queries, texts, args) -> l
     return results
 
 
+def ingest(docs: int, workdir: Path) -> dict:
+    """A knowledge-base build over `docs` files of the library (staged, resumable) against the embedder's raw
+    speed on the same sentence texts, on this machine, one after the other."""
+    import shutil
+    import tempfile
+
+    from assistant.store.knowledge import KnowledgeBase
+
+    embedder = make_embedder(EmbedderConfig())
+    with tempfile.TemporaryDirectory(dir=workdir) as tmp:
+        folder = Path(tmp) / "library"
+        folder.mkdir()
+        for f in sorted(LIBRARY.glob("*.md"))[:docs]:
+            shutil.copy(f, folder / f.name)
+        (Path(tmp) / "corpus").mkdir()
+        kb = KnowledgeBase(Path(tmp) / "corpus", Path(tmp) / "index", embedder, library=(folder,))
+        embedder.embed_query("预热")
+        t = time.perf_counter()
+        index, report = kb.sync(progress=True)
+        build_s = time.perf_counter() - t
+        texts = [u for c in index.chunks for u in c.unit_texts()]
+        t = time.perf_counter()
+        embedder.embed_passages(texts, progress=True)
+        raw_s = time.perf_counter() - t
+    return {"docs": docs, "chunks": len(index.chunks), "units": len(texts), "build_s": round(build_s, 1),
+            "build_chunks_per_s": round(len(index.chunks) / build_s, 2), "build_units_per_s": round(len(texts) / build_s, 2),
+            "raw_units_per_s": round(len(texts) / raw_s, 2)}
+
+
 def table(results: list[dict]) -> str:
     head = ("| chunks | store | build s | index MB | RSS Δ MB | recall@10 | filtered recall@10 | ANN p50 / p95 ms "
             "| whole search p50 / p95 ms |")
@@ -303,12 +332,19 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--milvus-index", default="flat", choices=["flat", "hnsw", "ivf"], help="milvus-lite index type")
     p.add_argument("--milvus-max", type=int, default=100_000, help="largest size milvus-lite runs at (default: %(default)s)")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--ingest", type=int, default=0, metavar="DOCS",
+                   help="only time a knowledge-base build over DOCS library files against the raw embedder")
     args = p.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     kinds = [k.strip() for k in args.stores.split(",") if k.strip()]
     if kinds[0] != "faiss-flat":
         p.error("--stores must start with faiss-flat: it is the exact reference for recall")
     args.workdir.mkdir(parents=True, exist_ok=True)
+    if args.ingest:
+        result = ingest(args.ingest, args.workdir)
+        print(json.dumps(result, ensure_ascii=False))
+        (args.workdir / "ingest.json").write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
+        return 0
     passages, queries, texts = real_embeddings(args.workdir, args.base, args.queries, args.seed)
     embedder = make_embedder(EmbedderConfig())
     embedder.embed_query("预热")
