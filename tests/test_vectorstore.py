@@ -153,3 +153,16 @@ def test_approximate_kinds_find_each_vector_itself(data, tmp_path, kind):
         for q in (3, 150, 299):
             assert s.search(vectors[q], 1)[0][0] == q
         assert {i for i, _ in s.search(vectors[7], 5, StoreFilter(chunks=(8, 9)))} <= set(range(24, 30))
+
+
+def test_the_milvus_expression_of_a_filter():
+    require(milvus_available(), "pymilvus / milvus-lite are not installed")
+    from assistant.store.milvus import expression
+
+    assert expression(None) == expression(StoreFilter()) == ""
+    assert expression(StoreFilter(docs=("plan-1",), status=("现行有效",), department="市商务委", kind="办法",
+                                  issuer="人民政府", region="浦东", years=(2020, 2024), chunks=(1, 2))) == (
+        '(doc_id in ["plan-1"]) and (status in ["现行有效"]) and (departments like "%市商务委%") and '
+        '(kind like "%办法") and (issuer like "%人民政府%") and (region like "%浦东%") and '
+        '(year >= 2020 and year <= 2024) and (chunk in [1, 2])')
+    assert expression(StoreFilter(chunks=())) == "(chunk < 0)"  # an empty set allows nothing, never everything
