@@ -105,7 +105,7 @@ def test_follow_up_uses_the_earlier_user_turns(server):
 
 def test_refusal_has_no_references_and_names_nearby_clauses(server):
     message = openai_client(server).chat.completions.create(
-        model="policy-qa", messages=[{"role": "user", "content": "申请补贴需要提交哪些材料？"}]).choices[0].message
+        model="policy-qa", messages=[{"role": "user", "content": "申请补贴的截止日期是哪一天？"}]).choices[0].message
     assert message.content.startswith("文件未涉及")
     assert message.references == []
     assert message.verification["refused"] is True and message.verification["status"] == "文件未涉及"

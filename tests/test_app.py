@@ -331,7 +331,7 @@ def test_client_ask(client):
     assert first["quote"] == ("支持企业提升生鲜产品周转数字化管理能力,发展制冷预冷、保温保鲜等技术,规模化布局冷链仓储设施,"
                               "建立产品流动和可溯源性信息平台,推进生鲜、农产品标准化建设,进一步提升食品安全。")
     assert first["quote_end"] - first["quote_start"] == len(first["quote"])
-    refused = client.predict("申请补贴需要提交哪些材料？", api_name="/ask")
+    refused = client.predict("申请补贴的截止日期是哪一天？", api_name="/ask")
     assert refused["status"] == "文件未涉及" and refused["suggestions"]
 
 

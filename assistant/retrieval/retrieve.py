@@ -173,7 +173,7 @@ class Retriever:
         out = []
         for c in chunks:
             row = self._row[c.id]
-            vecs = self.index.faiss_index.reconstruct_n(int(self.index.first_unit[row]), len(c.units))
+            vecs = self.index.unit_vectors(row)
             out.append(vecs @ q)
         return out
 
