@@ -66,6 +66,13 @@ class Library:
         """The version date (YYYY-MM-DD) the file name or the header states, or ""."""
         return self.meta(doc_id).get("version", "") or ""
 
+    def year(self, doc_id: str) -> str:
+        """The year a year range reads: the version date's, else the issue date's, else the first year of a
+        stated period (2020-2022年); "" when the document states none."""
+        meta = self.meta(doc_id)
+        year = (self.version(doc_id) or str(meta.get("issued", "") or "") or str(meta.get("period", "") or ""))[:4]
+        return year if year.isdigit() else ""
+
     def versions(self, doc_id: str) -> list[str]:
         """Every version of the document's regulation in the library, oldest first."""
         return list(self.families.get(family(self.title(doc_id)), [doc_id]))

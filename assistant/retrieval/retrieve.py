@@ -60,8 +60,7 @@ class Filters:
 
     def allows_document(self, doc_id: str, library: Library) -> bool:
         meta, status = library.meta(doc_id), library.status(doc_id)
-        # the version date, else the issue date, else the first year of a stated period (2020-2022年)
-        year = (library.version(doc_id) or str(meta.get("issued", "") or "") or str(meta.get("period", "") or ""))[:4]
+        year = library.year(doc_id)
         return (
             (not self.issuer or self.issuer in str(meta.get("issuer", "") or ""))
             and (not self.kind or str(meta.get("kind", "") or "").endswith(self.kind))

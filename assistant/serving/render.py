@@ -252,11 +252,6 @@ def document_choices(library: Library, doc_ids: Sequence[str] | None = None) -> 
 ANY = "不限"
 
 
-def year_of(library: Library, doc_id: str) -> str:
-    """The year a year-range filter reads: the version date's, else the issue date's (as `Filters`)."""
-    return (library.version(doc_id) or str(library.meta(doc_id).get("issued", "") or ""))[:4]
-
-
 def filter_options(library: Library) -> dict[str, list]:
     """What the 问答 filters offer, only values the library holds: documents as (《title》(version), doc_id),
     issuing bodies, kinds and statuses (most documents first), and the years."""
@@ -276,7 +271,7 @@ def filter_options(library: Library) -> dict[str, list]:
             "issuers": by_count(str(m.get("issuer") or "") for m in meta),
             "kinds": by_count(str(m.get("kind") or "") for m in meta),
             "statuses": sorted(statuses, key=lambda s: (order.index(s) if s in order else len(order), s)),
-            "years": sorted({y for d in ids if (y := year_of(library, d)).isdigit()})}
+            "years": sorted({y for d in ids if (y := library.year(d))})}
 
 
 def qa_filters(docs: Sequence[str] | None, issuer: str | None, kind: str | None, statuses: Sequence[str] | None,
