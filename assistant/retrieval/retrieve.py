@@ -24,8 +24,6 @@ from assistant.store.embedding import Embedder, embedder_from_manifest
 from assistant.store.index import VectorIndex, build_faiss
 from assistant.store.index import load as load_index
 from assistant.records import Chunk, Hit
-from assistant.normalize import normalize
-from assistant.patterns import bare_heading
 from assistant.retrieval.structure import ASKS_CONSEQUENCE, ASKS_DOCUMENT, Structure
 from assistant.retrieval.tokenization import Tokenizer, domain_terms
 
@@ -201,7 +199,7 @@ class Retriever:
         """Add the clauses the question needs beside the best ones: the articles a best clause cites or is
         cited by, when the question asks what follows from a rule (a penalty article names the duty it
         punishes by number only); the scope clause of the best documents, when it asks which document
-        governs a matter. Each enters just below the clause that brought it."""
+        governs a matter. Each scores `link_decay` times the clause that brought it (1.0: beside it)."""
         order = sorted(fused, key=lambda r: -fused[r])
         out = dict(fused)
         if ASKS_CONSEQUENCE.search(query):
