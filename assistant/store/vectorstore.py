@@ -33,7 +33,7 @@ class StoreFilter:
     """What a search may return: every given condition must hold (an empty filter allows everything).
 
     `department`, `issuer` and `region` match as substrings, `kind` as a suffix (办法 matches 管理办法),
-    `years` is an inclusive range of the version year, `chunks` an explicit set of chunk rows.
+    `years` is an inclusive range of `Library.year` (version, issue or period year), `chunks` an explicit set of chunk rows.
     """
 
     docs: tuple[str, ...] = ()
@@ -129,10 +129,10 @@ def chunk_rows(chunks: Sequence[Chunk], documents: dict, today: date | None = No
     per_doc: dict[str, tuple[str, str, str, str, int]] = {}
     for doc_id in {c.doc_id for c in chunks}:
         meta = library.meta(doc_id)
-        year = (library.version(doc_id) or str(meta.get("issued", "") or ""))[:4]
+        year = library.year(doc_id)
         per_doc[doc_id] = (library.status(doc_id).label, str(meta.get("kind", "") or ""),
                            str(meta.get("issuer", "") or ""), str(meta.get("region", "") or ""),
-                           int(year) if year.isdigit() else 0)
+                           int(year) if year else 0)
     counts = np.array([len(c.units) for c in chunks], dtype=np.int64)
 
     def column(values: list) -> np.ndarray:
