@@ -292,3 +292,15 @@ def test_answer_kinds_are_general_not_the_wording_of_one_question():
     assert asked_kinds("In Shanghai, how much blood is normally collected from a donor?") == ["数量"]  # not 金额
     assert asked_kinds("市民热线电话是多少？") == ["联系方式", "数量"]
     assert asked_kinds("遛狗不拴绳要罚多少钱？") == ["金额", "数量"]
+
+
+def test_a_which_law_question_shows_the_model_the_document_title():
+    from assistant.answering.prompt import build_messages
+    from assistant.records import Chunk
+
+    text = "第二条 在本市行政区域内生产、销售的商品包装及其监督管理，适用本规定。"
+    chunk = Chunk("c", "d", "d.md", "上海市商品包装物减量若干规定", "", text, 0, len(text), path=("第二条",))
+    asks = build_messages("月饼包装太豪华，上海哪部规定管？", [(chunk, text)])[-1]["content"]
+    plain = build_messages("月饼包装太豪华怎么办？", [(chunk, text)])[-1]["content"]
+    assert asks.startswith("资料1（《上海市商品包装物减量若干规定》第二条）：")
+    assert plain.startswith("资料1（第二条）：")  # one document: the title costs prefill and says nothing

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from assistant.answering.extractive import rank_units
 from assistant.instructions import is_instruction, without_instructions
 from assistant.records import Chunk
+from assistant.retrieval.structure import ASKS_DOCUMENT
 
 SYSTEM = (
     "你是政策文件问答助手。只根据用户给出的资料，用简体中文直接回答问题：用完整的句子，尽量沿用资料原文的说法；"
@@ -70,8 +71,9 @@ def select_excerpts(question: str, chunks: Sequence[Chunk], scores: Sequence[Seq
 
 
 def source_label(chunk: Chunk, text: str, with_title: bool) -> str:
-    """The clause path, the title only when sources come from several documents, the departments only
-    when the excerpt lost its (责任部门:…) note: every character costs prefill time."""
+    """The clause path, the title only when sources come from several documents or the question asks
+    which document governs, the departments only when the excerpt lost its (责任部门:…) note: every
+    character costs prefill time."""
     depts = f"（责任部门：{'、'.join(chunk.departments)}）" if chunk.departments and "责任部门" not in text else ""
     title = f"《{chunk.title}》" if with_title else ""
     return f"{title}{chunk.path_str}{depts}"
@@ -79,7 +81,7 @@ def source_label(chunk: Chunk, text: str, with_title: bool) -> str:
 
 def build_messages(question: str, excerpts: Sequence[tuple[Chunk, str]]) -> list[dict]:
     """Chat messages: system rules, the worked example, then the numbered sources and the question."""
-    several = len({c.doc_id for c, _ in excerpts}) > 1
+    several = len({c.doc_id for c, _ in excerpts}) > 1 or bool(ASKS_DOCUMENT.search(question))
     sources = "\n".join(f"资料{n}（{source_label(c, text, several)}）：{without_instructions(text)}"
                         for n, (c, text) in enumerate(excerpts, start=1))
     return [{"role": "system", "content": SYSTEM}, *EXAMPLE,
