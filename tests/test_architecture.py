@@ -35,6 +35,13 @@ def imports(path: Path) -> list[str]:
     return found
 
 
+def top_level_imports(path: Path) -> set[str]:
+    """The top-level packages the file imports (faiss, gradio, …), at any depth."""
+    return {n.split(".")[0] for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+            for n in ([a.name for a in node.names] if isinstance(node, ast.Import) else
+                      [node.module or ""] if isinstance(node, ast.ImportFrom) else [])}
+
+
 MODULES = sorted(PACKAGE.rglob("*.py"))
 
 
@@ -62,9 +69,7 @@ def test_the_checker_sees_an_upward_import(tmp_path):
 
 def test_only_the_web_app_imports_gradio_only_the_api_imports_fastapi_and_only_integrations_imports_langchain():
     for path in MODULES:
-        names = {n.split(".")[0] for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
-                 for n in ([a.name for a in node.names] if isinstance(node, ast.Import) else
-                           [node.module or ""] if isinstance(node, ast.ImportFrom) else [])}
+        names = top_level_imports(path)
         rel = str(path.relative_to(PACKAGE))
         if "gradio" in names:
             assert rel == "serving/web.py", f"{rel} imports gradio"
@@ -77,9 +82,7 @@ def test_only_the_web_app_imports_gradio_only_the_api_imports_fastapi_and_only_i
 
 def test_only_the_index_imports_faiss_and_only_the_milvus_store_imports_pymilvus():
     for path in MODULES:
-        names = {n.split(".")[0] for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
-                 for n in ([a.name for a in node.names] if isinstance(node, ast.Import) else
-                           [node.module or ""] if isinstance(node, ast.ImportFrom) else [])}
+        names = top_level_imports(path)
         rel = str(path.relative_to(PACKAGE))
         if "faiss" in names:
             assert rel == "store/index.py", f"{rel} imports FAISS"
