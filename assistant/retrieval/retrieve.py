@@ -25,7 +25,7 @@ from assistant.store.index import VectorIndex, build_faiss
 from assistant.store.index import load as load_index
 from assistant.records import Chunk, Hit
 from assistant.retrieval.structure import ASKS_CONSEQUENCE, ASKS_DOCUMENT, Structure
-from assistant.retrieval.tokenization import Tokenizer, domain_terms
+from assistant.retrieval.tokenization import CJK, Tokenizer, domain_terms
 
 
 # A question about versions ("旧版", "2020年版", "新旧版本有什么变化") may use superseded versions.
@@ -74,14 +74,13 @@ class Filters:
 
 # Where a question with several asks splits: sentence ends, and the words that open another ask.
 PART_END = re.compile(r"[？?；;。！!]+|(?:另外|此外|还有|同时)[，,]?")
-CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def question_parts(query: str) -> list[str]:
     """The separate asks of a question ("能带狗坐地铁吗？带了会怎么处理？" → two), each with enough words to
     search on (four Chinese characters or four words); [] or one part means the question is one ask."""
     parts = [p.strip(" ，,、") for p in PART_END.split(query)]
-    return [p for p in parts if len(CJK.findall(p)) >= 4 or len(p.split()) >= 4]
+    return [p for p in parts if sum(map(len, CJK.findall(p))) >= 4 or len(p.split()) >= 4]
 
 
 def rrf(rankings: Sequence[Sequence[int]], weights: Sequence[float], k: int) -> dict[int, float]:
@@ -265,6 +264,7 @@ class Retriever:
             runs = [(fused, dense, lexical)] + [self._fuse(p, n, allowed, skip, usable) for p in parts]
             fused = rrf([sorted(f, key=lambda r, f=f: -f[r])[:n] for f, _, _ in runs], [1.0] * len(runs),
                         self.config.rrf_k)
+            # every run's dense candidates, the whole question's score where a row is in several
             dense = sorted({r: (r, s, u) for _, d, _ in reversed(runs) for r, s, u in d}.values(), key=lambda x: -x[1])
             lexical = runs[0][2]
         fused = self._prefer_named_versions(query, fused)
