@@ -157,7 +157,7 @@ def test_adoption_history_is_metadata_not_content():
     assert not any("常务委员会第二十次会议通过" in c.text or "INFO END" in c.text for c in chunks)
 
 
-def test_structure_links_a_penalty_article_to_the_duty_it_cites_and_finds_the_scope_clause():
+def test_structure_links_a_penalty_article_to_the_duty_it_cites_and_finds_scope_and_commencement():
     from assistant.retrieval.structure import Structure
 
     chunks = library_chunks("上海市养犬管理条例.md")
@@ -170,3 +170,5 @@ def test_structure_links_a_penalty_article_to_the_duty_it_cites_and_finds_the_sc
     assert "第二十二条" in {chunks[r].item for r in structure.linked(row["第四十三条"])}
     scope = chunks[structure.scope_row(chunks[0].doc_id)]
     assert scope.item == "第二条" and "适用本条例" in scope.text
+    # 第六十条 "本条例施行前已依法…办理养犬登记的，继续有效" mentions 施行 but is not the commencement clause
+    assert chunks[structure.commencement_row(chunks[0].doc_id)].text == "第六十一条 本条例自2011年5月15日起施行。"

@@ -24,7 +24,7 @@ from assistant.store.embedding import Embedder, embedder_from_manifest
 from assistant.store.index import VectorIndex, build_faiss
 from assistant.store.index import load as load_index
 from assistant.records import Chunk, Hit
-from assistant.retrieval.structure import ASKS_CONSEQUENCE, ASKS_DOCUMENT, Structure
+from assistant.retrieval.structure import ASKS_COMMENCEMENT, ASKS_CONSEQUENCE, ASKS_DOCUMENT, Structure
 from assistant.retrieval.tokenization import CJK, Tokenizer, domain_terms
 
 
@@ -195,23 +195,34 @@ class Retriever:
         return allowed is None or bool(allowed)
 
     def _follow_structure(self, query: str, fused: dict[int, float], usable) -> dict[int, float]:
-        """Add the clauses the question needs beside the best ones: the articles a best clause cites or is
-        cited by, when the question asks what follows from a rule (a penalty article names the duty it
-        punishes by number only); the scope clause of the best documents, when it asks which document
-        governs a matter. Each scores `link_decay` times the clause that brought it (1.0: beside it)."""
-        order = sorted(fused, key=lambda r: -fused[r])
+        """Add the clauses the question needs beside the best ones.
+
+        - A question about what follows from a rule: a penalty article names the duty it punishes by number
+          only, so every candidate brings the articles it cites or is cited by (scoring `link_decay` times
+          the candidate), and a duty and a penalty that are both candidates score as one answer: the sum.
+        - A question asking which document governs a matter: the scope clause of the best documents.
+        - A question asking when a document takes effect: the commencement clause of the best documents.
+        """
         out = dict(fused)
-        if ASKS_CONSEQUENCE.search(query):
-            for r in order[: self.config.follow_links]:
-                for linked in self.structure.linked(r):
-                    if usable(linked):
-                        out[linked] = max(out.get(linked, 0.0), fused[r] * self.config.link_decay)
-        if ASKS_DOCUMENT.search(query):
+        if ASKS_CONSEQUENCE.search(query) and fused:
+            weakest = min(fused.values())  # what a partner outside the candidates counts for
+            for row, score in fused.items():
+                links = [r for r in self.structure.linked(row) if usable(r)]
+                if not links:
+                    continue
+                out[row] = score + max(fused.get(r, weakest) for r in links)
+                for r in links:
+                    if r not in fused:
+                        out[r] = max(out.get(r, 0.0), out[row] * self.config.link_decay)
+        for asks, clause in ((ASKS_DOCUMENT, self.structure.scope_row),
+                             (ASKS_COMMENCEMENT, self.structure.commencement_row)):
+            if not asks.search(query):
+                continue
             best: dict[str, float] = {}
-            for r in order[: self.config.follow_links]:
+            for r in sorted(fused, key=lambda r: -fused[r])[: self.config.follow_links]:
                 best.setdefault(self.index.chunks[r].doc_id, fused[r])
             for doc, score in best.items():
-                row = self.structure.scope_row(doc)
+                row = clause(doc)
                 if row is not None and usable(row):
                     out[row] = max(out.get(row, 0.0), score * self.config.link_decay)
         return out

@@ -8,12 +8,15 @@ Three relations every Chinese law, regulation and action plan shares:
   *which* document governs a matter is answered by it.
 - **Cross-references.** A penalty article cites the duty it punishes ("违反本条例第二十二条第一项规定的，
   处…罚款"); a question about the consequence needs both, and the two rarely share a word.
+- **The commencement clause.** "本条例自2025年1月1日起施行" (or a normative document's "有效期至…") answers
+  when a document takes effect; it is the last article and shares no word with the question's subject.
 
 Example::
 
     structure = Structure(chunks)
     structure.ranking("市交通委负责哪些事项")      # rows the 市交通委 leads, lead department first
     structure.scope_row("doc-id")                 # the row holding that document's scope clause
+    structure.commencement_row("doc-id")          # the row saying when it takes effect
     structure.linked(row)                         # rows the clause cites or that cite it, same document
 """
 from __future__ import annotations
@@ -29,6 +32,7 @@ from assistant.records import Chunk
 # The document's own name as its clauses say it ("本条例", "本规定", "本办法" …).
 SELF = r"本(?:条例|规定|办法|细则|决定|规则|实施办法|方案)"
 SCOPE = re.compile(rf"适用{SELF}|{SELF}适用于")
+COMMENCEMENT = re.compile(rf"{SELF}[^。]{{0,40}}自[^。]{{0,20}}(?:日|之日)起?(?:施行|实施|生效)|{SELF}[^。]{{0,10}}有效期")
 ARTICLE = re.compile(r"第[一二三四五六七八九十百零〇两]+条")
 # A cited article of the same document: "本条例第二十二条", "违反第十条规定"; not one of another law (《…法》第十条).
 CITED = re.compile(rf"(?:{SELF}|违反|依照|按照|根据|依据|对照|不符合)\s*(第[一二三四五六七八九十百零〇两]+条)")
@@ -39,6 +43,11 @@ ASKS_DOCUMENT = re.compile(
     r"什么(?:法规|规定|条例|文件|政策)|(?:有没有|是否有|有无|有)(?:专门|相关)?的?(?:地方性?)?(?:法规|规定|条例|政策)|"
     r"依据(?:的)?是?(?:什么|哪)|归哪|"
     r"which (?:regulation|law|rule|document|policy)|is there (?:a|any) (?:regulation|law|rule)", re.I)
+# Questions about when a document takes effect or until when it is valid.
+ASKS_COMMENCEMENT = re.compile(
+    r"(?:什么时候|何时|哪天|哪一天|几号|哪年|从哪|多会儿)(?:开始|起|正式)?(?:施行|实施|生效|执行)|"
+    r"(?:施行|实施|生效)(?:日期|时间)|(?:政策|文件|规定|条例|办法|方案|细则|意见|通知)[^，。？?]{0,6}有效期|"
+    r"take effect|come into (?:force|effect)|effective (?:date|from)|in force from|valid until", re.I)
 # Questions about what follows from breaking a rule: the penalty articles cite the duty.
 ASKS_CONSEQUENCE = re.compile(
     r"罚|处分|后果|法律责任|追究|怎么处理|如何处理|怎么处置|会怎样|会怎么样|会被|吊销|没收|责令|"
@@ -61,6 +70,7 @@ class Structure:
         self._departments: dict[str, list[tuple[int, int]]] = defaultdict(list)  # name → (row, position)
         self._headings: dict[str, list[int]] = defaultdict(list)  # normalised bare heading → rows
         self._scope: dict[str, int] = {}
+        self._commencement: dict[str, int] = {}
         articles: dict[tuple[str, str], list[int]] = defaultdict(list)
         for row, c in enumerate(chunks):
             for pos, d in enumerate(dict.fromkeys(c.departments)):
@@ -72,6 +82,8 @@ class Structure:
                     self._headings[head].append(row)
             if c.doc_id not in self._scope and SCOPE.search(c.text):
                 self._scope[c.doc_id] = row
+            if COMMENCEMENT.search(c.text):  # the last one: a transitional clause may quote an earlier date
+                self._commencement[c.doc_id] = row
             if article := article_of(c):
                 articles[c.doc_id, article].append(row)
         self._department_keys = [(normalize(d), d) for d in self._departments]
@@ -100,6 +112,10 @@ class Structure:
     def scope_row(self, doc_id: str) -> int | None:
         """The first row of the document stating what it applies to, or None."""
         return self._scope.get(doc_id)
+
+    def commencement_row(self, doc_id: str) -> int | None:
+        """The last row of the document saying when it takes effect ("本条例自…起施行"), or None."""
+        return self._commencement.get(doc_id)
 
     def linked(self, row: int) -> set[int]:
         """Rows of the same document that this row's article cites, or whose article cites it."""
