@@ -204,22 +204,23 @@ class Retriever:
         - A question asking when a document takes effect: the commencement clause of the best documents.
         """
         out = dict(fused)
+        order = sorted(fused, key=lambda r: -fused[r])
         if ASKS_CONSEQUENCE.search(query) and fused:
-            weakest = min(fused.values())  # what a partner outside the candidates counts for
+            weakest = fused[order[-1]]  # what a partner outside the candidates counts for
             for row, score in fused.items():
                 links = [r for r in self.structure.linked(row) if usable(r)]
-                if not links:
-                    continue
-                out[row] = score + max(fused.get(r, weakest) for r in links)
-                for r in links:
-                    if r not in fused:
+                if links:
+                    out[row] = score + max(fused.get(r, weakest) for r in links)
+            for row in sorted(out, key=lambda r: -out[r])[: self.config.follow_links]:
+                for r in self.structure.linked(row):
+                    if usable(r) and r not in fused:
                         out[r] = max(out.get(r, 0.0), out[row] * self.config.link_decay)
         for asks, clause in ((ASKS_DOCUMENT, self.structure.scope_row),
                              (ASKS_COMMENCEMENT, self.structure.commencement_row)):
             if not asks.search(query):
                 continue
             best: dict[str, float] = {}
-            for r in sorted(fused, key=lambda r: -fused[r])[: self.config.follow_links]:
+            for r in order[: self.config.follow_links]:
                 best.setdefault(self.index.chunks[r].doc_id, fused[r])
             for doc, score in best.items():
                 row = clause(doc)
@@ -259,25 +260,34 @@ class Retriever:
             out[r] = top * 2 + (len(order) - i) * 1e-9
         return out
 
-    def search(self, query: str, k: int | None = None, filters: Filters = Filters()) -> list[Hit]:
+    def search(self, query: str, k: int | None = None, filters: Filters = Filters(), also: Sequence[str] = ()
+               ) -> list[Hit]:
         """The k best chunks by fused rank; each hit keeps the dense score and both ranks.
 
-        Superseded versions are left out unless the question asks about versions or a status filter is given.
+        `also`: other wordings of the same question (the Chinese translation of an English one), each searched
+        like the question and fused with it. Superseded versions are left out unless the question asks about
+        versions or a status filter is given.
         """
         k = k or self.config.k
         n = max(self.config.candidates, k)
-        skip = set() if filters.status or self.asks_versions(query) else self._superseded
+        wordings = [query, *also]
+        skip = set() if filters.status or any(map(self.asks_versions, wordings)) else self._superseded
         allowed = self._allowed(filters)  # one pass over the chunks for all rankings
         usable = (lambda r: r not in skip) if allowed is None else (lambda r: r in allowed and r not in skip)
-        fused, dense, lexical = self._fuse(query, n, allowed, skip, usable)
-        parts = question_parts(query)
-        if len(parts) > 1:  # each question of a multi-part one gets its own candidates
-            runs = [(fused, dense, lexical)] + [self._fuse(p, n, allowed, skip, usable) for p in parts]
+        wholes = [self._fuse(w, n, allowed, skip, usable) for w in wordings]
+        parts = [self._fuse(p, n, allowed, skip, usable)  # each ask of a multi-part question: its own candidates
+                 for w in wordings if len(question_parts(w)) > 1 for p in question_parts(w)]
+        runs = wholes + parts
+        fused, dense, lexical = runs[0]
+        if len(runs) > 1:
             fused = rrf([sorted(f, key=lambda r, f=f: -f[r])[:n] for f, _, _ in runs], [1.0] * len(runs),
                         self.config.rrf_k)
-            # every run's dense candidates, the whole question's score where a row is in several
-            dense = sorted({r: (r, s, u) for _, d, _ in reversed(runs) for r, s, u in d}.values(), key=lambda x: -x[1])
-            lexical = runs[0][2]
+            # every run's dense candidates; a row's score is its best over the whole question's wordings, a
+            # part's score only where no wording of the whole question found it
+            merged = {r: (r, s, u) for _, d, _ in reversed(parts) for r, s, u in d}
+            for r, s, u in sorted((x for _, d, _ in wholes for x in d), key=lambda x: x[1]):
+                merged[r] = (r, s, u)
+            dense = sorted(merged.values(), key=lambda x: -x[1])
         fused = self._prefer_named_versions(query, fused)
         dense_rank = {r: i for i, (r, _, _) in enumerate(dense, start=1)}
         dense_best = {r: (s, u) for r, s, u in dense}
