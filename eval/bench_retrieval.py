@@ -3,6 +3,7 @@
     .venv/bin/python -m eval.bench_retrieval                                  # seed and regulations library
     .venv/bin/python -m eval.bench_retrieval --corpora seed,regulations,cmrc  # and CMRC2018 (first run ~15 min)
     .venv/bin/python -m eval.bench_retrieval --corpora seed --sweep 150,250,400,800
+    .venv/bin/python -m eval.bench_retrieval --translate local                # + ours with questions translated
 
 Per corpus and system: document recall@1/5/10 (a gold document among the top k), evidence recall@1/5/10 (share of
 gold spans found in the top k texts), MRR of the evidence, and for ours the query latency p50/p95. Indexes and the
@@ -18,6 +19,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from assistant.answering.llm import DEFAULT_MODELS, ChatModel, LLMConfig, make_chat_model
+from assistant.answering.translate import chinese_wordings
 from assistant.config import DEFAULT_CORPUS, ChunkingConfig
 from assistant.retrieval.retrieve import Retriever
 from assistant.store.embedding import Embedder, EmbedderConfig, make_embedder
@@ -111,8 +114,8 @@ def naive_langchain(corpus: Corpus, embedder: Embedder, workdir: Path) -> Callab
     return lambda q: [(d.metadata["source"], d.page_content) for d in store.similarity_search(q, k=max(KS))]
 
 
-def systems(retriever: Retriever, naive: Callable[[str], Ranked], latencies: list[float]
-            ) -> dict[str, Callable[[str], Ranked]]:
+def systems(retriever: Retriever, naive: Callable[[str], Ranked], latencies: list[float],
+            model: ChatModel | None = None) -> dict[str, Callable[[str], Ranked]]:
     chunks = retriever.index.chunks
     k = max(KS)
 
@@ -122,8 +125,12 @@ def systems(retriever: Retriever, naive: Callable[[str], Ranked], latencies: lis
         latencies.append((time.perf_counter() - t) * 1000)
         return [(h.chunk.source, h.chunk.text) for h in hits]
 
+    def ours_translated(q: str) -> Ranked:  # what the assistant searches when a chat model is configured
+        return [(h.chunk.source, h.chunk.text) for h in retriever.search(q, k, also=chinese_wordings(model, q))]
+
     return {
         "ours (hybrid)": ours,
+        **({f"ours + questions in Chinese ({model.name})": ours_translated} if model else {}),
         "BM25 only (jieba)": lambda q: [(chunks[r].source, chunks[r].text) for r, _ in retriever.lexical(q, k)],
         "dense only (sentence vectors)": lambda q: [(chunks[r].source, chunks[r].text)
                                                     for r, _, _ in retriever.dense(q, k)],
@@ -146,6 +153,8 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--max-chars", type=int, default=ChunkingConfig.max_chars)
     p.add_argument("--sweep", default="", help="comma-separated max_chars values to compare (ours only)")
     p.add_argument("--json", type=Path, help="also write the figures here")
+    p.add_argument("--translate", choices=["local", "openai"], help="add a row: ours with questions not in Chinese "
+                   "also searched in the translation of this chat backend (its default model)")
     args = p.parse_args(argv)
     args.workdir.mkdir(parents=True, exist_ok=True)
     makers = {"seed": seed_corpus, "regulations": regulations_corpus, "cmrc": lambda: cmrc_corpus(args.workdir)}
@@ -153,6 +162,8 @@ def main(argv: list[str] | None = None) -> None:
     if unknown:
         p.error(f"unknown corpus {sorted(unknown)}; choose from {sorted(makers)}")
 
+    model = make_chat_model(LLMConfig(backend=args.translate, model=DEFAULT_MODELS[args.translate])) \
+        if args.translate else None
     embedder = make_embedder(EmbedderConfig())
     embedder.embed_query("预热")  # model load is not part of the build or query time
     report: dict = {}
@@ -162,7 +173,8 @@ def main(argv: list[str] | None = None) -> None:
         retriever, build_s = build_ours(corpus, embedder, args.workdir, args.max_chars)
         naive = naive_langchain(corpus, embedder, args.workdir)
         latencies: list[float] = []
-        rows = {sys_name: score(corpus.cases, fn) for sys_name, fn in systems(retriever, naive, latencies).items()}
+        rows = {sys_name: score(corpus.cases, fn)
+                for sys_name, fn in systems(retriever, naive, latencies, model).items()}
         print(table(rows))
         index = retriever.index
         print(f"\nours: {len(index.manifest['documents'])} documents, {len(index.chunks)} chunks, "

@@ -23,6 +23,7 @@ from assistant.answering.prompt import build_messages, select_excerpts
 from assistant.records import EXTRACTIVE, METADATA, PARTIAL, REFUSED, VERIFIED, Answer, Chunk, Citation, Hit
 from assistant.answering.refusal import Grounds, asked_kinds, decide, lacks_asked_kind, pinned
 from assistant.answering.versions import Versions
+from assistant.answering.translate import chinese_wordings
 from assistant.retrieval.retrieve import Filters, Retriever
 from assistant.answering.verify import is_refusal, verify
 from assistant.patterns import CITATION
@@ -225,8 +226,10 @@ class Assistant:
         """The standalone question (follow-ups rewritten) and its hits."""
         t0 = time.perf_counter()
         standalone, context = rewrite_followup(question, history)
-        hits = self.retriever.search(standalone, self.config.retrieve_k, filters)
+        also = chinese_wordings(self.model, standalone)
+        hits = self.retriever.search(standalone, self.config.retrieve_k, filters, also)
         turn = _Turn(question, standalone, context, hits, t0)
+        turn.notes += [f"已同时按中文译文检索：{a}" for a in also]
         turn.retrieval_ms = turn.ms()
         return turn
 
