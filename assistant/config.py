@@ -47,7 +47,7 @@ class RetrievalConfig:
     dense_weight: float = 1.0
     bm25_weight: float = 0.5  # BM25 alone is the weakest ranker on the seed set; it breaks ties, it does not lead
     structure_weight: float = 1.0
-    follow_links: int = 3  # the best clauses whose document's scope or commencement clause joins the results
+    follow_links: int = 3  # the best clauses whose linked articles, scope or commencement clause join the results
     link_decay: float = 1.0  # a followed clause scores this share of the clause that brought it (1: ties it)
 
     def __post_init__(self):

@@ -198,8 +198,9 @@ class Retriever:
         """Add the clauses the question needs beside the best ones.
 
         - A question about what follows from a rule: a penalty article names the duty it punishes by number
-          only, so every candidate brings the articles it cites or is cited by (scoring `link_decay` times
-          the candidate), and a duty and a penalty that are both candidates score as one answer: the sum.
+          only. A duty and a penalty linked so that are both candidates score as one answer, the sum of the
+          two (a partner outside the candidates counts as the weakest one); the best `follow_links` clauses
+          then bring their partners from outside the candidates, scoring `link_decay` times themselves.
         - A question asking which document governs a matter: the scope clause of the best documents.
         - A question asking when a document takes effect: the commencement clause of the best documents.
         """

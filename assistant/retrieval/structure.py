@@ -1,6 +1,6 @@
 """What the structure of official documents tells retrieval, computed once per index (not per question).
 
-Three relations every Chinese law, regulation and action plan shares:
+Relations every Chinese law, regulation and action plan shares:
 
 - **Named fields.** A 责任部门 or a heading the question names: "市教委负责哪些事项" should reach every item
   the 市教委 leads even where the body text never repeats the name.
