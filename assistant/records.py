@@ -174,6 +174,7 @@ class Answer:
     hits: list[Hit] = field(default_factory=list)
     notice: str = ""  # first line shown above the text: the answer rests on a superseded or expired document
     documents: list[str] = field(default_factory=list)  # 《title》(version) of each document cited, when several
+    searched_as: list[str] = field(default_factory=list)  # other wordings also searched: a foreign question's Chinese
 
     @property
     def display_text(self) -> str:
@@ -186,4 +187,5 @@ class Answer:
                 "citations": [c.to_json() for c in self.citations], "verified": self.verified,
                 "backend": self.backend, "standalone_question": self.standalone_question,
                 "timings": self.timings, "notes": self.notes, "suggestions": self.suggestions,
-                "notice": self.notice, "documents": self.documents, "display_text": self.display_text}
+                "notice": self.notice, "documents": self.documents, "searched_as": self.searched_as,
+                "display_text": self.display_text}

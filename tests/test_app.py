@@ -382,6 +382,11 @@ def test_llm_answer_streams_after_sources(browser, tmp_path):
         shot(page, "app_llm_done.png")
         print(f"sources after {sources_s:.1f} s, answer done after {done_s:.1f} s ({status}):",
               page.locator("#chat .message-row, #chat [data-testid='bot']").last.inner_text()[:300])
+        # an English question is also searched in the model's Chinese translation, and the chat says so
+        ask(page, "What support measures does the plan offer for fresh food e-commerce?", timeout=300_000)
+        expect(page.locator("#chat")).to_contain_text("已同时按中文译文检索：")
+        expect(page.locator("#sources")).to_contain_text("7、拓展生鲜电商零售业态")
+        shot(page, "app_llm_english.png")
         ctx.close()
     finally:
         app.stop()

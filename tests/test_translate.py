@@ -6,6 +6,7 @@ from assistant.answering.llm import ChatModel, LLMConfig, make_chat_model
 from assistant.answering.translate import SYSTEM, chinese_wordings, needs_translation, translate
 from assistant.errors import ModelUnavailable
 from assistant.retrieval.retrieve import Retriever
+from assistant.serving.render import answer_markdown
 from assistant.store.embedding import EmbedderConfig, make_embedder
 from assistant.store.knowledge import KnowledgeBase
 from conftest import ROOT
@@ -69,11 +70,13 @@ def test_an_unavailable_model_leaves_the_question_as_it_is():
 
 
 def test_an_english_question_is_searched_in_chinese_too_and_the_answer_says_so(retriever):
-    """The translation joins the search (fused with the English original), and the notes name it."""
+    """The translation joins the search (fused with the English original), and the answer shows it."""
     model = Replies("计划中提到的进博会一站式交易服务平台叫什么名字？", answer="方案提出放大“6+365”进博会一站式交易服务平台效应[1]。")
     a = Assistant(retriever, model).ask(CIIE)
     assert model.systems[0] == SYSTEM
-    assert "已同时按中文译文检索：计划中提到的进博会一站式交易服务平台叫什么名字？" in a.notes
+    assert a.searched_as == ["计划中提到的进博会一站式交易服务平台叫什么名字？"] and a.to_json()["searched_as"] == a.searched_as
+    assert "> 已同时按中文译文检索：计划中提到的进博会一站式交易服务平台叫什么名字？" in answer_markdown(a, 1)
+    assert Assistant(retriever, None).ask(CIIE).searched_as == []  # no model, no translation
     assert CIIE_CLAUSE in a.citations[0].chunk.text
     hits = retriever.search(CIIE, 5, also=["计划中提到的进博会一站式交易服务平台叫什么名字？"])
     assert CIIE_CLAUSE in hits[0].chunk.text

@@ -118,6 +118,7 @@ class _Turn:
     sources_ms: float = 0.0
     first_token_ms: float | None = None
     notes: list[str] = field(default_factory=list)
+    also: list[str] = field(default_factory=list)  # other wordings searched besides the question
 
     def ms(self) -> float:
         return round((time.perf_counter() - self.t0) * 1000, 1)
@@ -228,8 +229,7 @@ class Assistant:
         standalone, context = rewrite_followup(question, history)
         also = chinese_wordings(self.model, standalone)
         hits = self.retriever.search(standalone, self.config.retrieve_k, filters, also)
-        turn = _Turn(question, standalone, context, hits, t0)
-        turn.notes += [f"已同时按中文译文检索：{a}" for a in also]
+        turn = _Turn(question, standalone, context, hits, t0, also=also)
         turn.retrieval_ms = turn.ms()
         return turn
 
@@ -244,11 +244,13 @@ class Assistant:
 
     def _evidence(self, turn: _Turn, evidence: list[Hit]) -> tuple[list[Hit], list, list[str]]:
         """The sources, their sentence scores, and (with a model) the excerpts it reads: sources it does
-        not see are not shown."""
-        scores = self.retriever.sentence_scores(turn.standalone, [h.chunk for h in evidence])
+        not see are not shown. Sentences are matched against the Chinese wording when the question was
+        translated (a Chinese sentence is nearer a Chinese question than an English one)."""
+        wording = turn.also[0] if turn.also else turn.standalone
+        scores = self.retriever.sentence_scores(wording, [h.chunk for h in evidence])
         if self.model is None:
             return evidence, scores, []
-        shown = select_excerpts(turn.standalone, [h.chunk for h in evidence], scores, self.config.prompt_chars)
+        shown = select_excerpts(wording, [h.chunk for h in evidence], scores, self.config.prompt_chars)
         return [evidence[i] for i, _ in shown], [scores[i] for i, _ in shown], [text for _, text in shown]
 
     def _generate(self, turn: _Turn, chunks: list[Chunk], excerpts: list[str]) -> Iterator[Event]:
@@ -333,7 +335,8 @@ class Assistant:
                            backend=backend, standalone_question=turn.standalone, timings=timings, notes=list(turn.notes),
                            suggestions=self._suggestions(turn.hits) if refused else [], hits=turn.hits,
                            notice="" if refused or verified == METADATA else self._notice(citations),
-                           documents=[self.retriever.library.named(d) for d in docs] if len(docs) > 1 else []))
+                           documents=[self.retriever.library.named(d) for d in docs] if len(docs) > 1 else [],
+                           searched_as=list(turn.also)))
 
     def _notice(self, citations: Sequence[Citation]) -> str:
         """The first line of an answer that rests on a document not in force: which, why, and what replaces it."""

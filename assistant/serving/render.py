@@ -44,13 +44,16 @@ def link_citations(text: str, turn: int) -> str:
 
 def answer_markdown(answer: Answer, turn: int) -> str:
     """The assistant's chat message: a banner when the answer rests on a document not in force, the linked
-    text, the documents used, the status in plain words, suggestions, the source list. Verification's own
+    text, the documents used, the status in plain words, the Chinese wording a foreign question was also
+    searched by, suggestions, the source list. Verification's own
     notes (which sentence was dropped, which pointer corrected) are for staff: CLI and API, not the chat."""
     parts = [f'<div class="banner">{esc(answer.notice)}</div>'] if answer.notice else []
     parts += [link_citations(html.escape(answer.text, quote=False), turn)]
     if len(answer.documents) > 1:
         parts.append("依据文件：" + "；".join(esc(d) for d in answer.documents))
     parts += ["", status_html(answer)]
+    if answer.searched_as:
+        parts.append("> 已同时按中文译文检索：" + "；".join(esc(a) for a in answer.searched_as))
     if note := user_note(answer):
         parts.append(f"> {note}")
     if answer.refused and answer.suggestions:
