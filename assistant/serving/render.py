@@ -45,8 +45,8 @@ def link_citations(text: str, turn: int) -> str:
 def answer_markdown(answer: Answer, turn: int) -> str:
     """The assistant's chat message: a banner when the answer rests on a document not in force, the linked
     text, the documents used, the status in plain words, the Chinese wording a foreign question was also
-    searched by, suggestions, the source list. Verification's own
-    notes (which sentence was dropped, which pointer corrected) are for staff: CLI and API, not the chat."""
+    searched by, suggestions, the source list. Verification's own notes (which sentence was dropped, which
+    pointer corrected) are for staff: CLI and API, not the chat."""
     parts = [f'<div class="banner">{esc(answer.notice)}</div>'] if answer.notice else []
     parts += [link_citations(html.escape(answer.text, quote=False), turn)]
     if len(answer.documents) > 1:
