@@ -276,8 +276,8 @@ class Retriever:
         allowed = self._allowed(filters)  # one pass over the chunks for all rankings
         usable = (lambda r: r not in skip) if allowed is None else (lambda r: r in allowed and r not in skip)
         wholes = [self._fuse(w, n, allowed, skip, usable) for w in wordings]
-        parts = [self._fuse(p, n, allowed, skip, usable)  # each ask of a multi-part question: its own candidates
-                 for w in wordings if len(question_parts(w)) > 1 for p in question_parts(w)]
+        asks = [p for w in wordings if len(split := question_parts(w)) > 1 for p in split]
+        parts = [self._fuse(p, n, allowed, skip, usable) for p in asks]  # each ask of a multi-part question
         runs = wholes + parts
         fused, dense, lexical = runs[0]
         if len(runs) > 1:
