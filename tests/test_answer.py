@@ -43,6 +43,15 @@ def test_metadata_questions_are_answered_from_structured_data(retriever, questio
     assert a.citations[0].quote == quote
 
 
+def test_a_name_question_gets_the_title_only_when_it_names_the_document(retriever):
+    facts = assistant(retriever).facts
+    for question in ("这个方案叫什么？", "上海有促进在线新经济的文件吗？叫什么？", "这份文件的全称是什么?"):
+        a = facts.answer(question, retriever.search(question, 5))
+        assert a is not None and a.text == "文件全称为《上海市促进在线新经济发展行动方案(2020-2022年)》[1]。", question
+    for question in ("方案里的进博会一站式交易服务平台叫什么名字？", "原来说的“无人工厂”，现在改叫什么了？", "市经济信息化委的全称是什么？"):
+        assert facts.answer(question, retriever.search(question, 5)) is None, question
+
+
 def test_items_of_a_department_and_outline(retriever):
     a = assistant(retriever).ask("市教委负责哪些事项？")
     assert a.text == "市教委是以下事项的责任部门：\n- 10、优化发展在线教育（列首位）[1]\n- 20、实行包容审慎监管[2]"

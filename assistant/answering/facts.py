@@ -14,7 +14,12 @@ from assistant.patterns import DEPARTMENT_NOTE
 from assistant.records import Chunk, Hit
 
 ASK_DOC_NUMBER = re.compile(r"文号|发文字号|发文号|document number", re.I)
-ASK_TITLE = re.compile(r"全称|标题|全名|文件名称|方案名称|叫什么|题目|title", re.I)
+# A name question asks for the document's title only when the named thing is a document ("这份方案的全称",
+# "有专门的法规吗？叫什么？"), not a term or a platform in it ("原来的“低收入困难家庭”新版本改叫什么了").
+ASK_TITLE = re.compile(
+    r"标题|文件名称|方案名称|题目|\btitle\b|"
+    r"(?:(?:^|[，。？！；,.?!;]\s*)|(?:文件|方案|条例|规定|办法|法规|政策|意见|通知|决定|细则|规划|计划)(?:的|是|正式|具体|到底)*)"
+    r"(?:全称|全名|叫什么)", re.I)
 ASK_PERIOD = re.compile(r"实施期|实施期限|哪几年|起止|有效期|时间范围|执行期|覆盖.{0,4}年|period|which years", re.I)
 ASK_ISSUER = re.compile(r"发文机关|发文单位|印发单位|哪个(?:单位|部门|机关)(?:发布|印发|制定|发文)|谁(?:发布|印发|制定)的|"
                         r"issuing (?:body|authority)|who issued", re.I)
