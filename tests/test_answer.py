@@ -294,7 +294,7 @@ def test_chinese_numerals_are_times_counts_and_ratios():
 
 
 def test_answer_kinds_are_general_not_the_wording_of_one_question():
-    from assistant.answering.refusal import asked_kinds
+    from assistant.patterns import asked_kinds
 
     assert asked_kinds("邻居搭违章建筑，我打电话举报了，执法部门多长时间内要到现场？") == ["时间"]  # no 联系方式
     assert asked_kinds("推荐材料报给哪个部门？最后由谁决定？") == []

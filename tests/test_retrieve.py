@@ -116,3 +116,23 @@ def test_a_penalty_question_brings_the_article_that_punishes_the_duty_and_a_whic
     assert "第二条" in [h.chunk.item for h in r.search("上海养狗归哪部法规管？", 3)]
     assert "第六十一条" in [h.chunk.item for h in r.search("养犬管理条例是什么时候开始施行的？", 3)]
     assert "第六十一条" not in [h.chunk.item for h in r.search("养犬管理条例管哪些事？", 3)]
+
+
+def test_a_question_asking_for_an_amount_prefers_the_clauses_that_state_one(tmp_path):
+    """第六条 forbids smoking indoors and states no amount; 第十九条 fines the smoker 五十元以上两百元以下 and
+    第十八条 fines the venue. Asked "罚款多少", the clauses stating an amount come first; a question asking for
+    no kind of fact ranks as before."""
+    from test_chunking import LIBRARY, library_chunks
+
+    library_chunks("上海市公共场所控制吸烟条例.md")  # skips outside CI when the shared library is absent
+    (tmp_path / "c").mkdir()
+    (tmp_path / "c" / "smoking.md").write_text(
+        (LIBRARY / "上海市公共场所控制吸烟条例.md").read_text(encoding="utf-8"), encoding="utf-8")
+    emb = BigramEmbedder()
+    index, _ = KnowledgeBase(tmp_path / "c", tmp_path / "i", emb).sync()
+    plain, preferring = Retriever(index, emb, RetrievalConfig(kind_weight=0.0)), Retriever(index, emb)
+    amount = "在室内公共场所吸烟不听劝阻，个人罚款多少？"
+    assert [h.chunk.item for h in plain.search(amount, 3)] == ["第六条", "第八条", "第十六条"]
+    assert [h.chunk.item for h in preferring.search(amount, 3)] == ["第十九条", "第十八条", "第六条"]
+    allowed = "室内公共场所能不能吸烟？"
+    assert [h.chunk.id for h in preferring.search(allowed, 5)] == [h.chunk.id for h in plain.search(allowed, 5)]

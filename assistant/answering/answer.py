@@ -21,12 +21,12 @@ from assistant.answering.llm import DEFAULT_MODELS, ChatModel, LLMConfig, make_c
 from assistant.normalize import normalize
 from assistant.answering.prompt import build_messages, select_excerpts
 from assistant.records import EXTRACTIVE, METADATA, PARTIAL, REFUSED, VERIFIED, Answer, Chunk, Citation, Hit
-from assistant.answering.refusal import Grounds, asked_kinds, decide, lacks_asked_kind, pinned
+from assistant.answering.refusal import Grounds, decide, lacks_asked_kind, pinned
 from assistant.answering.versions import Versions
 from assistant.answering.translate import chinese_wordings
 from assistant.retrieval.retrieve import Filters, Retriever
 from assistant.answering.verify import is_refusal, verify
-from assistant.patterns import CITATION
+from assistant.patterns import CITATION, asked_kinds
 
 FOLLOWUP = re.compile(r"^(?:那|那么|还有|另外|此外|这个|这项|这条|该项|它|其|上述)|呢\s*[？?]?\s*$|^(?:and|what about|how about)\b", re.I)
 NOT_COVERED = "文件未涉及"
