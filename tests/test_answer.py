@@ -313,3 +313,24 @@ def test_a_which_law_question_shows_the_model_the_document_title():
     plain = build_messages("月饼包装太豪华怎么办？", [(chunk, text)])[-1]["content"]
     assert asks.startswith("资料1（《上海市商品包装物减量若干规定》第二条）：")
     assert plain.startswith("资料1（第二条）：")  # one document: the title costs prefill and says nothing
+
+
+def test_coverage_is_judged_on_the_clauses_about_the_subject_not_on_those_lifted_for_stating_an_amount(tmp_path):
+    """Retrieval lifts a fine (第十八条, 两千元以上一万元以下) into the top three for "要交多少管理费"; the
+    smoking regulation sets no fee, and the refusal, judged on the clauses about smoking rooms, says so."""
+    from fakes import BigramEmbedder
+    from test_chunking import LIBRARY, library_chunks
+
+    library_chunks("上海市公共场所控制吸烟条例.md")  # skips outside CI when the shared library is absent
+    (tmp_path / "c").mkdir()
+    (tmp_path / "c" / "smoking.md").write_text(
+        (LIBRARY / "上海市公共场所控制吸烟条例.md").read_text(encoding="utf-8"), encoding="utf-8")
+    emb = BigramEmbedder()
+    index, _ = KnowledgeBase(tmp_path / "c", tmp_path / "i", emb).sync()
+    retriever = Retriever(index, emb)
+    question = "室内公共场所设置的吸烟室，每年要交多少管理费？"
+    lifted = retriever.search(question, 3)
+    assert [h.chunk.item for h in lifted] == ["第六条", "第八条", "第十八条"] and "元" in lifted[2].chunk.text
+    assert [h.chunk.item for h in retriever.search(question, 3, prefer_kind=False)] == ["第六条", "第八条", "第七条"]
+    a = Assistant(retriever, None, AnswerConfig(refusal_threshold=0.0)).ask(question)  # the fake's scale: no threshold
+    assert a.refused and a.notes == ["问题询问的金额在相关条款中没有规定"]

@@ -119,6 +119,7 @@ class _Turn:
     first_token_ms: float | None = None
     notes: list[str] = field(default_factory=list)
     also: list[str] = field(default_factory=list)  # other wordings searched besides the question
+    subject: list[Hit] = field(default_factory=list)  # ranked by the question's subject alone (see `_retrieve`)
 
     def ms(self) -> float:
         return round((time.perf_counter() - self.t0) * 1000, 1)
@@ -186,9 +187,9 @@ class Assistant:
         if fact is not None:
             yield from self._fact_answer(turn, fact)
             return
-        evidence = turn.hits[: self.config.sources]
-        best = max((h.dense_score for h in turn.hits), default=0.0)
-        decision = decide(turn.standalone, [f"{h.chunk.scope} {h.chunk.path_str}\n{h.chunk.text}" for h in evidence],
+        judged = turn.subject[: self.config.sources]
+        best = max((h.dense_score for h in turn.subject), default=0.0)
+        decision = decide(turn.standalone, [f"{h.chunk.scope} {h.chunk.path_str}\n{h.chunk.text}" for h in judged],
                           best, self.config.refusal_threshold, self.grounds,
                           self.retriever.bm25.coverage(turn.standalone))
         if decision.refuse:
@@ -196,7 +197,7 @@ class Assistant:
             turn.sources_ms = turn.retrieval_ms
             yield from self._refuse(turn, decision.reason)
             return
-        evidence, scores, excerpts = self._evidence(turn, evidence)
+        evidence, scores, excerpts = self._evidence(turn, turn.hits[: self.config.sources])
         chunks, citations = [h.chunk for h in evidence], _citations(evidence)
         yield Sources(citations, turn.standalone, turn.retrieval_ms, self._notice(citations))
         turn.sources_ms = turn.ms()
@@ -229,7 +230,12 @@ class Assistant:
         standalone, context = rewrite_followup(question, history)
         also = chinese_wordings(self.model, standalone)
         hits = self.retriever.search(standalone, self.config.retrieve_k, filters, also)
-        turn = _Turn(question, standalone, context, hits, t0, also=also)
+        # Retrieval lifts the clauses that state the kind of fact asked (an amount, a period …). Whether the library
+        # covers the question is judged on the clauses about its subject: lifted in, any fine would "state the amount"
+        # of a fee the documents never set.
+        subject = (self.retriever.search(standalone, self.config.retrieve_k, filters, also, prefer_kind=False)
+                   if asked_kinds(standalone) else hits)
+        turn = _Turn(question, standalone, context, hits, t0, also=also, subject=subject)
         turn.retrieval_ms = turn.ms()
         return turn
 

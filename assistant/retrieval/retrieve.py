@@ -230,7 +230,7 @@ class Retriever:
                     out[row] = max(out.get(row, 0.0), score * self.config.link_decay)
         return out
 
-    def _fuse(self, query: str, n: int, allowed: set[int] | None, skip: set[int], usable
+    def _fuse(self, query: str, n: int, allowed: set[int] | None, skip: set[int], usable, prefer_kind: bool = True
               ) -> tuple[dict[int, float], list[tuple[int, float, int]], list[tuple[int, float]]]:
         """Fused scores of one question's dense, BM25 and structure candidates, with the first two lists."""
         extra = n if skip else 0
@@ -240,7 +240,8 @@ class Retriever:
         fused = rrf([[r for r, _, _ in dense], [r for r, _ in lexical], structure[:n]],
                     [self.config.dense_weight, self.config.bm25_weight, self.config.structure_weight],
                     self.config.rrf_k)
-        return self._prefer_asked_kind(query, self._follow_structure(query, fused, usable)), dense, lexical
+        fused = self._follow_structure(query, fused, usable)
+        return (self._prefer_asked_kind(query, fused) if prefer_kind else fused), dense, lexical
 
     def _prefer_asked_kind(self, query: str, fused: dict[int, float]) -> dict[int, float]:
         """A question asking for a kind of fact (an amount, a period, a date …): the candidates that state one,
@@ -273,13 +274,14 @@ class Retriever:
             out[r] = top * 2 + (len(order) - i) * 1e-9
         return out
 
-    def search(self, query: str, k: int | None = None, filters: Filters = Filters(), also: Sequence[str] = ()
-               ) -> list[Hit]:
+    def search(self, query: str, k: int | None = None, filters: Filters = Filters(), also: Sequence[str] = (),
+               prefer_kind: bool = True) -> list[Hit]:
         """The k best chunks by fused rank; each hit keeps the dense score and both ranks.
 
         `also`: other wordings of the same question (the Chinese translation of an English one), each searched
         like the question and fused with it. Superseded versions are left out unless the question asks about
-        versions or a status filter is given.
+        versions or a status filter is given. `prefer_kind=False` ranks by the question's subject alone, without
+        lifting the clauses that state the kind of fact asked (the refusal judges coverage on that ranking).
         """
         k = k or self.config.k
         n = max(self.config.candidates, k)
@@ -287,9 +289,9 @@ class Retriever:
         skip = set() if filters.status or any(map(self.asks_versions, wordings)) else self._superseded
         allowed = self._allowed(filters)  # one pass over the chunks for all rankings
         usable = (lambda r: r not in skip) if allowed is None else (lambda r: r in allowed and r not in skip)
-        wholes = [self._fuse(w, n, allowed, skip, usable) for w in wordings]
+        wholes = [self._fuse(w, n, allowed, skip, usable, prefer_kind) for w in wordings]
         asks = [p for w in wordings if len(split := question_parts(w)) > 1 for p in split]
-        parts = [self._fuse(p, n, allowed, skip, usable) for p in asks]  # each ask of a multi-part question
+        parts = [self._fuse(p, n, allowed, skip, usable, prefer_kind) for p in asks]  # each ask of a multi-part question
         runs = wholes + parts
         fused, dense, lexical = runs[0]
         if len(runs) > 1:
