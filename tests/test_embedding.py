@@ -1,4 +1,6 @@
 """One contract for every Embedder implementation, plus backend specifics."""
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -60,6 +62,9 @@ def test_sentence_transformers_prefixes_are_applied(monkeypatch):
             return np.ones((len(texts), 4), dtype=np.float32)
 
     emb = SentenceTransformerEmbedder("/nowhere", query_prefix="query: ", passage_prefix="passage: ")
+    home = SentenceTransformerEmbedder("~/models/embeddinggemma-300m")  # as a config file writes it
+    assert home.model_path == str(Path.home() / "models" / "embeddinggemma-300m")
+    assert home.name == "sentence-transformers/embeddinggemma-300m"
     monkeypatch.setattr(emb, "_load", lambda: Model())
     emb.embed_query("问")
     emb.embed_batch(["段"], query=False)

@@ -104,7 +104,7 @@ class SentenceTransformerEmbedder(Embedder):
     """Any sentence-transformers model folder on disk; prefixes are configured, not hard-coded."""
 
     def __init__(self, model_path: str, query_prefix: str = "", passage_prefix: str = ""):
-        self.model_path = model_path
+        self.model_path = os.path.expanduser(model_path)  # a config file's "~/.cache/…" as a shell would
         self.query_prefix = query_prefix
         self.passage_prefix = passage_prefix
         self.name = f"sentence-transformers/{os.path.basename(os.path.normpath(model_path))}"
