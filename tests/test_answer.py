@@ -214,6 +214,14 @@ def test_a_year_the_retrieved_clauses_do_not_mention_is_refused():
     assert not decide("2020年中国电影市场总票房是多少？", evidence, 0.95, 0.797, corpus).refuse
 
 
+def test_the_strength_reason_never_reads_as_equal_numbers():
+    from assistant.answering.refusal import Grounds, decide
+
+    evidence, grounds = ["第一条 禁止吸烟。"], Grounds(normalize("第一条 禁止吸烟。"))
+    assert decide("吸烟吗？", evidence, 0.3529, 0.353, grounds).reason == "检索到的条款与问题相关度不足（0.3529 < 0.3530）"
+    assert decide("吸烟吗？", evidence, 0.71, 0.797, grounds).reason == "检索到的条款与问题相关度不足（0.710 < 0.797）"
+
+
 def test_a_year_within_the_documents_period_is_in_scope(retriever):
     said = "方案提出建设100家以上无人工厂、无人生产线、无人车间[1]。"
     a = assistant(retriever, ScriptedChatModel(said)).ask("2020年起方案要建设多少家无人工厂？")

@@ -102,7 +102,8 @@ def decide(question: str, evidence: Sequence[str], best_similarity: float, thres
     if words and not known and is_chinese(question):
         return Decision(True, "问题中的关键词在文件中均未出现")
     if best_similarity < threshold:
-        return Decision(True, f"检索到的条款与问题相关度不足（{best_similarity:.3f} < {threshold:.3f}）")
+        digits = 3 if round(best_similarity, 3) < round(threshold, 3) else 4  # never "0.353 < 0.353"
+        return Decision(True, f"检索到的条款与问题相关度不足（{best_similarity:.{digits}f} < {threshold:.{digits}f}）")
     absent = [t for t in pinned(question) if not any(t in text for text in evidence)]
     if absent:
         return Decision(True, f"相关条款中没有提到问题所问的“{'、'.join(absent)}”")
