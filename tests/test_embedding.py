@@ -98,3 +98,21 @@ def test_config_errors_name_the_bad_value():
         EmbedderConfig(backend="sentence-transformers")
     with pytest.raises(ModelUnavailable, match="/no/such/folder"):
         SentenceTransformerEmbedder("/no/such/folder").embed_query("x")
+
+
+def test_the_embeddinggemma_fetcher_asks_for_the_licence_and_leaves_a_fetched_model_alone(tmp_path):
+    """No download happens in either case: without --accept-gemma-terms it stops first, and a model folder already
+    in the cache is kept as it is."""
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    script = [sys.executable, str(ROOT / "scripts" / "fetch_embeddinggemma.py"), "--cache", str(tmp_path)]
+    refused = subprocess.run(script, capture_output=True, text=True, timeout=60)
+    assert refused.returncode == 2 and "rerun with --accept-gemma-terms" in refused.stderr
+    assert not any(tmp_path.iterdir())
+    (tmp_path / "embeddinggemma-300m").mkdir()
+    (tmp_path / "embeddinggemma-300m" / "modules.json").write_text("[]", encoding="utf-8")
+    kept = subprocess.run(script, capture_output=True, text=True, timeout=60)
+    assert kept.returncode == 0 and kept.stdout.strip() == f"已存在 / already there: {tmp_path / 'embeddinggemma-300m'}"

@@ -258,7 +258,7 @@ class Assistant:
         # covers the question is judged on the clauses about its subject: lifted in, any fine would "state the amount"
         # of a fee the documents never set.
         subject = (self.retriever.search(standalone, self.config.retrieve_k, filters, also, prefer_kind=False)
-                   if asked_kinds(standalone) else hits)
+                   if any(map(asked_kinds, [standalone, *also])) else hits)
         turn = _Turn(question, standalone, context, hits, t0, also=also, subject=subject)
         turn.retrieval_ms = turn.ms()
         return turn
