@@ -250,9 +250,14 @@ class Retriever:
         kind = asked_kind(query)
         if kind is None or not self.config.kind_weight or not fused:
             return fused
-        stating = [r for r in sorted(fused, key=lambda r: -fused[r]) if kind.value.search(self.index.chunks[r].text)]
+        stating = [r for r in sorted(fused, key=lambda r: -fused[r]) if kind.value.search(self._quotable(r))]
         bonus = rrf([stating], [self.config.kind_weight], self.config.rrf_k)
         return {r: s + bonus.get(r, 0.0) for r, s in fused.items()}
+
+    def _quotable(self, row: int) -> str:
+        """A clause's sentence units: its text less any sentence addressed to an AI, which states nothing."""
+        c = self.index.chunks[row]
+        return "\n".join(c.text[s:e] for s, e in c.units)
 
     def _prefer_named_versions(self, query: str, fused: dict[int, float]) -> dict[int, float]:
         """A question naming versions by their year ("2010年版和2024年版…") is answered from those versions
