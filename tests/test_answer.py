@@ -327,15 +327,10 @@ def test_coverage_is_judged_on_the_clauses_about_the_subject_not_on_those_lifted
     """Retrieval lifts a fine (第十八条, 两千元以上一万元以下) into the top three for "要交多少管理费"; the
     smoking regulation sets no fee, and the refusal, judged on the clauses about smoking rooms, says so."""
     from fakes import BigramEmbedder
-    from test_chunking import LIBRARY, library_chunks
+    from test_chunking import regulation_index
 
-    library_chunks("上海市公共场所控制吸烟条例.md")  # skips outside CI when the shared library is absent
-    (tmp_path / "c").mkdir()
-    (tmp_path / "c" / "smoking.md").write_text(
-        (LIBRARY / "上海市公共场所控制吸烟条例.md").read_text(encoding="utf-8"), encoding="utf-8")
     emb = BigramEmbedder()
-    index, _ = KnowledgeBase(tmp_path / "c", tmp_path / "i", emb).sync()
-    retriever = Retriever(index, emb)
+    retriever = Retriever(regulation_index("上海市公共场所控制吸烟条例.md", tmp_path, emb), emb)
     question = "室内公共场所设置的吸烟室，每年要交多少管理费？"
     lifted = retriever.search(question, 3)
     assert [h.chunk.item for h in lifted] == ["第六条", "第八条", "第十八条"] and "元" in lifted[2].chunk.text

@@ -133,6 +133,17 @@ def library_chunks(name: str):
     return chunk_document(load_document(LIBRARY / name), ChunkingConfig())
 
 
+def regulation_index(name: str, where: Path, embedder):
+    """An index of one regulation of the library, copied into `where`/c (skips outside CI when it is absent)."""
+    from assistant.store.knowledge import KnowledgeBase
+
+    library_chunks(name)
+    (where / "c").mkdir()
+    (where / "c" / name).write_text((LIBRARY / name).read_text(encoding="utf-8"), encoding="utf-8")
+    index, _ = KnowledgeBase(where / "c", where / "i", embedder).sync()
+    return index
+
+
 def test_articles_of_a_regulation_nest_under_their_chapter():
     chunks = library_chunks("上海市促进中小企业发展条例(2018-05-24).md")
     by_item = {c.item: c for c in chunks}

@@ -100,15 +100,10 @@ def test_a_penalty_question_brings_the_article_that_punishes_the_duty_and_a_whic
     """The penalty article names the duty by number only ("违反本条例第二十二条第一、二、三项规定的"): the
     question about the consequence gets it next to the duty; "哪部法规" gets the scope clause (第二条), "什么时候
     施行" the commencement clause (第六十一条)."""
-    from test_chunking import LIBRARY, library_chunks
+    from test_chunking import regulation_index
 
-    library_chunks("上海市养犬管理条例.md")  # skips outside CI when the shared library is absent
-    (tmp_path / "c").mkdir()
-    (tmp_path / "c" / "dogs.md").write_text((LIBRARY / "上海市养犬管理条例.md").read_text(encoding="utf-8"),
-                                            encoding="utf-8")
     emb = BigramEmbedder()
-    index, _ = KnowledgeBase(tmp_path / "c", tmp_path / "i", emb).sync()
-    r = Retriever(index, emb)
+    r = Retriever(regulation_index("上海市养犬管理条例.md", tmp_path, emb), emb)
     asks_penalty = [h.chunk.item for h in r.search("养犬人携带犬只外出不为犬只束牵引带，会被怎么处罚？", 5)]
     duty = asks_penalty.index("第二十二条")  # a duty and the penalty citing it score as one answer: side by side
     assert duty <= 2 and asks_penalty[duty + 1] == "第四十三条"
@@ -122,14 +117,10 @@ def test_a_question_asking_for_an_amount_prefers_the_clauses_that_state_one(tmp_
     """第六条 forbids smoking indoors and states no amount; 第十九条 fines the smoker 五十元以上两百元以下 and
     第十八条 fines the venue. Asked "罚款多少", the clauses stating an amount come first; a question asking for
     no kind of fact ranks as before."""
-    from test_chunking import LIBRARY, library_chunks
+    from test_chunking import regulation_index
 
-    library_chunks("上海市公共场所控制吸烟条例.md")  # skips outside CI when the shared library is absent
-    (tmp_path / "c").mkdir()
-    (tmp_path / "c" / "smoking.md").write_text(
-        (LIBRARY / "上海市公共场所控制吸烟条例.md").read_text(encoding="utf-8"), encoding="utf-8")
     emb = BigramEmbedder()
-    index, _ = KnowledgeBase(tmp_path / "c", tmp_path / "i", emb).sync()
+    index = regulation_index("上海市公共场所控制吸烟条例.md", tmp_path, emb)
     plain, preferring = Retriever(index, emb, RetrievalConfig(kind_weight=0.0)), Retriever(index, emb)
     amount = "在室内公共场所吸烟不听劝阻，个人罚款多少？"
     assert [h.chunk.item for h in plain.search(amount, 3)] == ["第六条", "第八条", "第十六条"]
