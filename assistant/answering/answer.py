@@ -253,12 +253,10 @@ class Assistant:
         t0 = time.perf_counter()
         standalone, context = rewrite_followup(question, history)
         also = chinese_wordings(self.model, standalone)
-        hits = self.retriever.search(standalone, self.config.retrieve_k, filters, also)
         # Retrieval lifts the clauses that state the kind of fact asked (an amount, a period …). Whether the library
         # covers the question is judged on the clauses about its subject: lifted in, any fine would "state the amount"
         # of a fee the documents never set.
-        subject = (self.retriever.search(standalone, self.config.retrieve_k, filters, also, prefer_kind=False)
-                   if any(map(asked_kinds, [standalone, *also])) else hits)
+        hits, subject = self.retriever.search_and_subject(standalone, self.config.retrieve_k, filters, also)
         turn = _Turn(question, standalone, context, hits, t0, also=also, subject=subject)
         turn.retrieval_ms = turn.ms()
         return turn

@@ -230,7 +230,7 @@ class Retriever:
                     out[row] = max(out.get(row, 0.0), score * self.config.link_decay)
         return out
 
-    def _fuse(self, query: str, n: int, allowed: set[int] | None, skip: set[int], usable, prefer_kind: bool = True
+    def _fuse(self, query: str, n: int, allowed: set[int] | None, skip: set[int], usable
               ) -> tuple[dict[int, float], list[tuple[int, float, int]], list[tuple[int, float]]]:
         """Fused scores of one question's dense, BM25 and structure candidates, with the first two lists."""
         extra = n if skip else 0
@@ -240,8 +240,7 @@ class Retriever:
         fused = rrf([[r for r, _, _ in dense], [r for r, _ in lexical], structure[:n]],
                     [self.config.dense_weight, self.config.bm25_weight, self.config.structure_weight],
                     self.config.rrf_k)
-        fused = self._follow_structure(query, fused, usable)
-        return (self._prefer_asked_kind(query, fused) if prefer_kind else fused), dense, lexical
+        return self._follow_structure(query, fused, usable), dense, lexical
 
     def _prefer_asked_kind(self, query: str, fused: dict[int, float]) -> dict[int, float]:
         """A question asking for a kind of fact (an amount, a period, a date …): the candidates that state one,
@@ -288,31 +287,46 @@ class Retriever:
         versions or a status filter is given. `prefer_kind=False` ranks by the question's subject alone, without
         lifting the clauses that state the kind of fact asked (the refusal judges coverage on that ranking).
         """
+        return self._search(query, k, filters, also, (prefer_kind,))[0]
+
+    def search_and_subject(self, query: str, k: int | None = None, filters: Filters = Filters(),
+                           also: Sequence[str] = ()) -> tuple[list[Hit], list[Hit]]:
+        """`search` and `search(prefer_kind=False)` from one pass over the indexes."""
+        lifted, subject = self._search(query, k, filters, also, (True, False))
+        return lifted, subject
+
+    def _search(self, query: str, k: int | None, filters: Filters, also: Sequence[str], lifts: Sequence[bool]
+                ) -> list[list[Hit]]:
+        """The hits of `search` for each value of prefer_kind in `lifts`; the indexes are searched once."""
         k = k or self.config.k
         n = max(self.config.candidates, k)
         wordings = [query, *also]
         skip = set() if filters.status or any(map(self.asks_versions, wordings)) else self._superseded
         allowed = self._allowed(filters)  # one pass over the chunks for all rankings
         usable = (lambda r: r not in skip) if allowed is None else (lambda r: r in allowed and r not in skip)
-        wholes = [self._fuse(w, n, allowed, skip, usable, prefer_kind) for w in wordings]
-        asks = [p for w in wordings if len(split := question_parts(w)) > 1 for p in split]
-        parts = [self._fuse(p, n, allowed, skip, usable, prefer_kind) for p in asks]  # each ask of a multi-part question
-        runs = wholes + parts
-        fused, dense, lexical = runs[0]
+        asks = [p for w in wordings if len(split := question_parts(w)) > 1 for p in split]  # of a multi-part question
+        queries = wordings + asks
+        runs = [self._fuse(q, n, allowed, skip, usable) for q in queries]
+        wholes, parts = runs[: len(wordings)], runs[len(wordings):]
+        dense, lexical = runs[0][1], runs[0][2]
         if len(runs) > 1:
-            fused = rrf([sorted(f, key=lambda r, f=f: -f[r])[:n] for f, _, _ in runs], [1.0] * len(runs),
-                        self.config.rrf_k)
             # every run's dense candidates; a row's score is its best over the whole question's wordings, a
             # part's score only where no wording of the whole question found it
             merged = {r: (r, s, u) for _, d, _ in reversed(parts) for r, s, u in d}
             for r, s, u in sorted((x for _, d, _ in wholes for x in d), key=lambda x: x[1]):
                 merged[r] = (r, s, u)
             dense = sorted(merged.values(), key=lambda x: -x[1])
-        fused = self._prefer_named_versions(query, fused)
         dense_rank = {r: i for i, (r, _, _) in enumerate(dense, start=1)}
         dense_best = {r: (s, u) for r, s, u in dense}
         bm25_rank = {r: i for i, (r, _) in enumerate(lexical, start=1)}
-        best = sorted(fused, key=lambda r: (-fused[r], dense_rank.get(r, n + 1)))[:k]
-        return [Hit(self.index.chunks[r], fused[r], dense_rank.get(r, 0), bm25_rank.get(r, 0),
-                    *dense_best.get(r, (0.0, -1)), status=self.library.status(self.index.chunks[r].doc_id).label)
-                for r in best]
+        out = []
+        for lift in lifts:
+            fuseds = [self._prefer_asked_kind(q, f) if lift else f for q, (f, _, _) in zip(queries, runs)]
+            fused = fuseds[0] if len(fuseds) == 1 else rrf(
+                [sorted(f, key=lambda r, f=f: -f[r])[:n] for f in fuseds], [1.0] * len(fuseds), self.config.rrf_k)
+            fused = self._prefer_named_versions(query, fused)
+            best = sorted(fused, key=lambda r: (-fused[r], dense_rank.get(r, n + 1)))[:k]
+            out.append([Hit(self.index.chunks[r], fused[r], dense_rank.get(r, 0), bm25_rank.get(r, 0),
+                            *dense_best.get(r, (0.0, -1)), status=self.library.status(self.index.chunks[r].doc_id).label)
+                        for r in best])
+        return out
