@@ -63,6 +63,11 @@ class Chunk:
         return f"{self.title}({self.version})" if self.version else self.title
 
     @property
+    def label(self) -> str:
+        """How an answer may name the clause: title, version date, 文号 and clause path."""
+        return " ".join(p for p in (self.title, self.version, self.doc_number, self.path_str) if p)
+
+    @property
     def indexed_text(self) -> str:
         """What gets embedded and BM25-indexed: the heading path gives context the body lacks."""
         head = " > ".join(p for p in (self.title, *self.path) if p)

@@ -7,7 +7,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 
-from assistant.normalize import normalize
+from assistant.normalize import canonical_numbers, contains_number_text, normalize
 from assistant.patterns import CITATION
 
 
@@ -80,17 +80,19 @@ def rouge_l(prediction: str, reference: str) -> float:
 
 
 def phrase_coverage(phrases: Sequence[str], text: str) -> float:
-    """Share of key phrases found in the text after normalisation; nan when there are none."""
+    """Share of key phrases found in the text after normalisation, numbers compared by value ("30天" covers
+    "三十日"); nan when there are none."""
     if not phrases:
         return math.nan
-    t = normalize(text)
-    return sum(normalize(p) in t for p in phrases) / len(phrases)
+    t, canon = normalize(text), canonical_numbers(CITATION.sub(" ", text))
+    return sum(normalize(p) in t or contains_number_text(canon, canonical_numbers(p)) for p in phrases) / len(phrases)
 
 
 def numbers(text: str) -> list[str]:
-    """The numbers a text states (NFKC, thousands separators dropped, citation marks [n] ignored)."""
+    """The numbers a text states, Chinese numerals included (NFKC, thousands separators dropped, 万 and 亿
+    multiplied out, citation marks [n] ignored): "三十日" and "30日" both state 30."""
     t = THOUSANDS.sub("", unicodedata.normalize("NFKC", CITATION.sub(" ", text)))
-    return NUMBER.findall(t)
+    return NUMBER.findall(canonical_numbers(t))
 
 
 def numbers_traceable(answer: str, sources: Sequence[str]) -> bool:

@@ -98,8 +98,7 @@ def assistant_system(assistant, k: int) -> System:
         cited = [c.chunk.text for c in answer.citations]
         # An answer may name its source ("根据《…(2020-2022年)》(2024-09-27)"): title, version date, 文号 and clause path
         # count as source text.
-        traceable = [f"{c.chunk.title} {c.chunk.version} {c.chunk.doc_number} {c.chunk.path_str}\n{c.chunk.text}"
-                     for c in answer.citations]
+        traceable = [f"{c.chunk.label}\n{c.chunk.text}" for c in answer.citations]
         record["answer"] = answer_json(answer)
         record.update(answer_fields(q, answer.text, answer.refused, cited, traceable))
         return record

@@ -409,3 +409,12 @@ def test_find_normalized_in_gbk_fixture() -> None:
     span = find_normalized("(责任部门:市经济信息化局、市财政局)", doc.text)
     assert span is not None
     assert doc.text[span[0]:span[1]] == "（责任部门：市经济信息化局、市财政局）"
+
+
+def test_canonical_numbers_write_every_number_one_way() -> None:
+    from assistant.normalize import canonical_numbers
+    assert canonical_numbers("提前三十日") == canonical_numbers("提前30天") == "提前30日"
+    assert canonical_numbers("处三万元以上三十万元以下") == canonical_numbers("处3万元以上30万元以下") \
+        == "处30000元以上300000元以下"
+    assert canonical_numbers("百分之五，千分之五，1.5万元，二〇二五年一月一日") == "5%,5‰,15000元,2025年1月1日"
+    assert canonical_numbers("统一规划，一律禁止，一次，每户限养三条，第一条，一年") == "统一规划,一律禁止,一次,每户限养3条,第1条,1年"

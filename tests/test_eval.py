@@ -90,7 +90,9 @@ def test_rouge_l_hand_computed():
 
 
 def test_numbers_and_traceability():
-    assert numbers("补贴５０％，最高1,000万元[2]，2022年") == ["50%", "1000", "2022"]
+    assert numbers("补贴５０％，最高1,000万元[2]，2022年") == ["50%", "10000000", "2022"]
+    assert numbers("提前三十日，处二百元以上一千元以下罚款，统一办理") == ["30", "200", "1000"]
+    assert numbers_traceable("提前30天[1]", ["提前三十日"]) and not numbers_traceable("提前三天[1]", ["提前三十日"])
     assert numbers("见[1][12]") == []
     assert numbers_traceable("补贴50%，最高100万元[1]", ["给予 50% 补贴", "最高不超过100万元"])
     assert not numbers_traceable("补贴30%[1]", ["给予50%补贴"])
@@ -101,6 +103,8 @@ def test_citation_precision_and_coverage():
     assert citation_precision(["……拓展生鲜电商零售业态……", "无关条款"], ["拓展 生鲜电商"]) == 0.5
     assert math.isnan(citation_precision([], ["x"]))
     assert phrase_coverage(["5G", "区块链", "元宇宙"], "人工智能、５Ｇ、区块链") == pytest.approx(2 / 3)
+    assert phrase_coverage(["三十日", "二百元"], "应提前30天通知[1]，罚款200元") == 1.0
+    assert phrase_coverage(["三十日"], "应提前130天通知") == 0.0
 
 
 # --- runs: fakes with the real interfaces ---------------------------------------------------------------------

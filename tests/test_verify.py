@@ -100,3 +100,32 @@ def test_any_government_body_is_checked_against_the_cited_text():
     assert verify("工业和信息化部负责推进[1]。", source).kept == ["工业和信息化部负责推进。"]
     assert verify("财政部负责资金保障[1]。", source).dropped == [("财政部负责资金保障。", "原文中找不到：财政部")]
     assert verify("区人民政府应当加强领导[1]。", source).dropped[0][1] == "原文中找不到：区人民政府"
+
+
+def test_numbers_are_compared_by_value_in_any_script():
+    source = ["劳动者提前三十日以书面形式通知用人单位，可以解除劳动合同。罚款三万元以上三十万元以下。"]
+    v = verify("劳动者应当提前30天书面通知用人单位[1]。可处3万元以上30万元以下罚款[1]。", source)
+    assert v.dropped == [] and v.cited == [1]
+    v = verify("劳动者应当提前130天书面通知用人单位[1]。", source)
+    assert v.dropped == [("劳动者应当提前130天书面通知用人单位。", "原文中找不到：130天")]
+
+
+def test_source_named_in_words_becomes_its_citation():
+    v = verify("根据资料2，将建设20个工业互联网平台。", SOURCES)
+    assert v.text == "将建设20个工业互联网平台。[2]" and v.cited == [2] and v.dropped == []
+    v = verify("按照资料1中的规定，推动传统零售和渠道电商整合资源[1]。", SOURCES)
+    assert v.text == "推动传统零售和渠道电商整合资源[1]。"
+
+
+def test_article_number_may_come_from_the_clause_label_the_model_saw():
+    source = ["因特殊情况需要将遗体运出本市的，应当经市民政部门批准。"]
+    answer = "依据第十八条，遗体运出本市应当经市民政部门批准[1]。"
+    assert verify(answer, source).dropped == [("依据第十八条，遗体运出本市应当经市民政部门批准。", "原文中找不到：十八条")]
+    v = verify(answer, source, labels=["上海市殡葬管理条例 2024-08-22 第三章 殡殓活动 > 第十八条"])
+    assert v.dropped == [] and v.cited == [1]
+
+
+def test_a_department_is_read_to_its_closing_word():
+    assert facts("应当经市民政部门批准") == ["市民政部门"]
+    v = verify("遗体运出本市应当经市民政局批准[1]。", ["因特殊情况需要将遗体运出本市的，应当经市民政部门批准。"])
+    assert v.dropped == [("遗体运出本市应当经市民政局批准。", "原文中找不到：市民政局")]

@@ -9,7 +9,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from assistant.normalize import normalize
+from assistant.normalize import canonical_numbers, contains_number_text, normalize
 from assistant.patterns import CITATION, DOC_NUMBER
 
 YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
@@ -19,7 +19,7 @@ NUMBER = re.compile(
     rf"(?:\d+(?:[.,]\d+)*|[{CN_DIGITS}]{{2,}}|百分之[{CN_DIGITS}\d.]+)"
     r"\s*(?:%|％|‰|万元|亿元|元|万|亿|家|个|项|条|所|座|年|月|日|号|倍|人|名|户|平方米|公里|小时|天|周)?"
 )
-DEPARTMENT = re.compile(r"(?:市|区|县|省|国家)[\u4e00-\u9fff]{1,12}?(?:委员会|办公厅|委|局|厅|办|部|院|署|中心)")
+DEPARTMENT = re.compile(r"(?<![本全各该])(?:市|区|县|省|国家)[\u4e00-\u9fff]{1,12}?(?:委员会|办公厅|部门|委|局|厅|办|部|院|署|中心)")
 # Any other body (财政部, 工业和信息化部, 市人民政府, 上海科创办): the institutional word that closes its name, read
 # with the two characters before it, so a paraphrase around the name does not matter; not the words that only
 # look like one (部门, 全部, 布局, 举办 …).
@@ -31,6 +31,9 @@ NOT_A_BODY = frozenset("全部 内部 外部 局部 干部 东部 西部 南部 
 STOP_CHARS = set("的了和与及等是在对为将由把被从向以于或并也都就又而之其这那个各些要会可能")
 REFUSAL_PHRASES = ("文件未涉及", "信息不足", "未涉及", "没有提到", "未提及", "没有涉及", "无法回答", "没有相关", "未作规定",
                    "没有规定", "未规定", "无法从", "不包含")
+# The model citing in words ("根据资料1，…", "（资料2）"): a source number, not a fact to find in the source.
+MATERIAL = re.compile(r"资料\s*(\d{1,2})")
+MATERIAL_PHRASE = re.compile(r"(?:根据|依据|按照|依照|据|参见|参照|见)?\s*[（(]?资料\s*\d{1,2}[)）]?(?:中的规定|的规定|中|规定|所述)?\s*[，,：:、和及与]?")
 MIN_SUPPORT = 0.5  # share of a sentence's character bigrams that must occur in its cited sources
 MIN_CHECKED_CHARS = 6  # shorter sentences ("具体如下：") carry no claim
 
@@ -44,6 +47,7 @@ class Verdict:
     dropped: list[tuple[str, str]] = field(default_factory=list)  # (sentence, reason)
     cited: list[int] = field(default_factory=list)  # source numbers the kept text cites, in order
     notes: list[str] = field(default_factory=list)
+    unfound: list[str] = field(default_factory=list)  # facts of dropped sentences that no source states
 
     @property
     def supported(self) -> bool:
@@ -51,7 +55,7 @@ class Verdict:
 
 
 def _content(text: str) -> str:
-    return "".join(ch for ch in normalize(CITATION.sub("", text)) if ch.isalnum() and ch not in STOP_CHARS)
+    return "".join(ch for ch in canonical_numbers(CITATION.sub("", text)) if ch.isalnum() and ch not in STOP_CHARS)
 
 
 def bigram_support(sentence: str, source: str) -> float:
@@ -59,7 +63,7 @@ def bigram_support(sentence: str, source: str) -> float:
     s = _content(sentence)
     if len(s) < 2:
         return 1.0
-    src = normalize(source)
+    src = canonical_numbers(source)
     grams = [s[i : i + 2] for i in range(len(s) - 1)]
     return sum(g in src for g in grams) / len(grams)
 
@@ -89,12 +93,27 @@ def bodies(text: str) -> list[str]:
     return out
 
 
-def _fact_in(fact: str, source_norm: str) -> bool:
+def _fact_in(fact: str, source_norm: str, source_canon: str) -> bool:
+    """Whether the source states the fact: as written, as a bare number with its unit nearby, or with its number
+    written another way ("30天" where the source says "三十日")."""
     f = normalize(fact)
     if f in source_norm:
         return True
     digits = re.match(r"[\d.,]+", f)  # "100家以上" states 100家: accept the number with its unit, or bare
-    return bool(digits) and digits.group(0) in source_norm and f[len(digits.group(0)) :][:1] in source_norm
+    if digits and digits.group(0) in source_norm and f[len(digits.group(0)) :][:1] in source_norm:
+        return True
+    return contains_number_text(source_canon, canonical_numbers(fact))
+
+
+def material_citations(sentence: str) -> str:
+    """"根据资料1，市公安部门是主管部门。" → "市公安部门是主管部门。[1]": the sources the model names in words,
+    as citation marks at the sentence's end."""
+    refs = [n for n in dict.fromkeys(int(n) for n in MATERIAL.findall(sentence))]
+    if not refs:
+        return sentence
+    marked = {int(n) for n in CITATION.findall(sentence)}
+    rest = re.sub(r"[，,、：:\s]+(?=[。！？!?；;]|$)", "", MATERIAL_PHRASE.sub("", sentence).strip())
+    return rest + "".join(f"[{n}]" for n in refs if n not in marked)
 
 
 def is_refusal(text: str) -> bool:
@@ -118,20 +137,23 @@ def window(sentence: str, source: str) -> str:
     return "".join(parts[max(best - 1, 0) : best + 2])
 
 
-def verify(answer: str, sources: Sequence[str], required: Sequence[str] = ()) -> Verdict:
+def verify(answer: str, sources: Sequence[str], required: Sequence[str] = (), labels: Sequence[str] = ()) -> Verdict:
     """Keep the sentences whose facts and wording are found in the sources they cite (numbered from 1).
 
     A sentence whose facts and wording are in another source than the one it cites is kept with the
     citation corrected: the claim is verified, only its pointer was wrong. `required` are terms the
     question pins (its years): each must occur where the claim comes from (`window`), so "2021年票房为
-    44.8亿美元" is dropped when the source says 44.8亿美元 next to another year.
+    44.8亿美元" is dropped when the source says 44.8亿美元 next to another year. `labels`: what the model was
+    shown beside each source (title, version date, 文号, clause path); a fact may come from there ("第十八条",
+    "2020年版"), the wording must come from the source.
     """
     verdict = Verdict(text="")
     answer = tidy_citations(answer)
-    norm_sources = [normalize(s) for s in sources]
+    labelled = [f"{label}\n{s}" for label, s in zip([*labels, *[""] * len(sources)], sources)]
+    norm_sources = [(normalize(s), canonical_numbers(s)) for s in labelled]
     kept_parts: list[str] = []
     for m in SENTENCE.finditer(answer):
-        sentence = m.group(0).strip()
+        sentence = material_citations(m.group(0).strip())
         lead = re.match(r"(?:\[\d{1,2}\]\s*)+", sentence)
         if lead:  # "[1] 建设……。" → "建设……。[1]"
             sentence = sentence[lead.end() :] + "".join(f"[{n}]" for n in CITATION.findall(lead.group(0)))
@@ -168,6 +190,8 @@ def verify(answer: str, sources: Sequence[str], required: Sequence[str] = ()) ->
                 problem = f"回答说的是{'、'.join(sorted(stated))}年，问题问的是{'、'.join(asked)}年"
         if problem:
             verdict.dropped.append((body, problem))
+            everywhere = _missing(body, list(range(1, len(sources) + 1)), norm_sources)
+            verdict.unfound += [f for f in everywhere if f not in verdict.unfound]
             continue
         if not numbers:
             sentence = f"{sentence}{''.join(f'[{n}]' for n in cited)}"
@@ -180,10 +204,10 @@ def verify(answer: str, sources: Sequence[str], required: Sequence[str] = ()) ->
     return verdict
 
 
-def _check(body: str, cited: list[int], sources: Sequence[str], norm_sources: Sequence[str]) -> str:
-    """Why the cited sources do not support the sentence, or '' when they do."""
-    cited_norm = "".join(norm_sources[n - 1] for n in cited)
-    missing = [f for f in facts(body) if not _fact_in(f, cited_norm)]
+def _check(body: str, cited: list[int], sources: Sequence[str], norm_sources: Sequence[tuple[str, str]]) -> str:
+    """Why the cited sources do not support the sentence, or '' when they do. `norm_sources`: each source
+    normalised, and with its numbers written one way."""
+    missing = _missing(body, cited, norm_sources)
     if missing:
         return f"原文中找不到：{'、'.join(missing)}"
     support = max((bigram_support(body, sources[n - 1]) for n in cited), default=0.0)
@@ -191,6 +215,13 @@ def _check(body: str, cited: list[int], sources: Sequence[str], norm_sources: Se
     if max(support, joined) < MIN_SUPPORT:
         return f"与所引原文不符（字面支持度 {max(support, joined):.2f}）"
     return ""
+
+
+def _missing(body: str, cited: list[int], norm_sources: Sequence[tuple[str, str]]) -> list[str]:
+    """The sentence's facts that its cited sources do not state."""
+    cited_norm = "".join(norm_sources[n - 1][0] for n in cited)
+    cited_canon = "".join(norm_sources[n - 1][1] for n in cited)
+    return [f for f in facts(body) if not _fact_in(f, cited_norm, cited_canon)]
 
 
 def _best_source(sentence: str, sources: Sequence[str]) -> list[int]:
