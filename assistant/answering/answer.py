@@ -27,7 +27,7 @@ from assistant.answering.versions import Versions
 from assistant.answering.translate import chinese_wordings
 from assistant.retrieval.retrieve import Filters, Retriever
 from assistant.answering.verify import is_refusal, verify
-from assistant.patterns import CITATION, KIND, asked_kinds
+from assistant.patterns import CITATION, asked_kinds
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +66,6 @@ class AnswerConfig:
     quotes: int = 2  # at most this many further relevant sentences quoted verbatim under a generated answer
     refusal_threshold: float | None = None
     verify: bool = True
-    refuse_invented: bool = True  # the model stated the asked amount/period and no source states it: refuse
 
     def __post_init__(self):
         if not 1 <= self.sources <= self.retrieve_k:
@@ -112,17 +111,6 @@ def rewrite_followup(question: str, history: Sequence[Answer]) -> tuple[str, Chu
     return f"{topic}，{rest}", context
 
 
-def _invented(question: str, unfound: Sequence[str]) -> str:
-    """Why the sources do not answer, when the model stated the kind of fact asked (an amount, a period …) and
-    none of the sources it read states that value: it read the clauses most about the question and, finding no
-    such fact, made one up. '' otherwise."""
-    for name in asked_kinds(question):
-        made_up = [f for f in unfound if KIND[name].value.search(f) and not f.endswith(("条", "款", "项"))]  # not 第十八条
-        if made_up:
-            return f"模型给出的{name}（{'、'.join(made_up)}）在检索到的条款中找不到，条款没有写明问题所问的{name}"
-    return ""
-
-
 def _citations(hits: Sequence[Hit]) -> list[Citation]:
     return [Citation(n, h.chunk, *h.quote, status=h.status) for n, h in enumerate(hits, start=1)]
 
@@ -154,7 +142,6 @@ class _Turn:
     notes: list[str] = field(default_factory=list)
     also: list[str] = field(default_factory=list)  # other wordings searched besides the question
     subject: list[Hit] = field(default_factory=list)  # ranked by the question's subject alone (see `_retrieve`)
-    invented: str = ""  # why the model's answer of the asked kind was found in no source (see `_check`)
 
     def ms(self) -> float:
         return round((time.perf_counter() - self.t0) * 1000, 1)
@@ -248,9 +235,6 @@ class Assistant:
             checked = None
         else:
             checked = yield from self._check(turn, generated, chunks, scores, citations)
-        if checked is None and turn.invented and self.config.refuse_invented:
-            yield from self._refuse(turn, turn.invented, after_text=True)
-            return
         if checked is None:  # nothing generated, or it did not pass: quote the sources verbatim
             checked = self._excerpts(turn, chunks, scores, citations)
             if checked is None:
@@ -329,7 +313,6 @@ class Assistant:
         if kind:
             turn.notes.append(f"回答中没有问题所问的{kind}")
         if not verdict.supported or kind:
-            turn.invented = _invented(turn.standalone, verdict.unfound)
             turn.notes.append("生成的回答未通过原文核验，已改为原文摘录")
             return None
         quoted = extractive.supplement(turn.standalone, verdict.text, chunks, scores, self.config.quotes)

@@ -2,6 +2,8 @@
 
 A sentence survives only if every number, date, amount, percentage, 文号 and department it states appears
 in a source it cites, and enough of its wording (character bigrams, suited to Chinese) is found there.
+Numbers are compared by value ("30天" is "三十日", "3万元" is "三万元"); the model's "根据资料1，…" is read as
+the citation [1]; an article number or version year may come from the label of the clause the model was shown.
 """
 from __future__ import annotations
 
@@ -47,7 +49,6 @@ class Verdict:
     dropped: list[tuple[str, str]] = field(default_factory=list)  # (sentence, reason)
     cited: list[int] = field(default_factory=list)  # source numbers the kept text cites, in order
     notes: list[str] = field(default_factory=list)
-    unfound: list[str] = field(default_factory=list)  # facts of dropped sentences that no source states
 
     @property
     def supported(self) -> bool:
@@ -190,8 +191,6 @@ def verify(answer: str, sources: Sequence[str], required: Sequence[str] = (), la
                 problem = f"回答说的是{'、'.join(sorted(stated))}年，问题问的是{'、'.join(asked)}年"
         if problem:
             verdict.dropped.append((body, problem))
-            everywhere = _missing(body, list(range(1, len(sources) + 1)), norm_sources)
-            verdict.unfound += [f for f in everywhere if f not in verdict.unfound]
             continue
         if not numbers:
             sentence = f"{sentence}{''.join(f'[{n}]' for n in cited)}"
