@@ -358,3 +358,17 @@ def test_a_number_the_model_writes_another_way_and_a_source_named_in_words_are_v
     assert told.verified == VERIFIED and told.text.startswith("将建设二十个具有全国影响力的工业互联网平台。[1]")
     made_up = assistant(retriever, ScriptedChatModel("将建设73个具有全国影响力的工业互联网平台[1]。")).ask(question)
     assert made_up.verified == EXTRACTIVE and "73个" not in made_up.text and not made_up.refused
+
+
+@pytest.mark.parametrize("question, issuer", [
+    ("这份方案是由谁签发的？", True), ("是谁发布的？", True), ("这个方案是哪个部门制定的？", True),
+    ("气象灾害预警信号是谁发布的？", False), ("许可证由谁签发？", False),
+])
+def test_who_issued_the_document_is_a_metadata_question_and_who_issues_a_thing_in_it_is_not(question, issuer):
+    from assistant.answering.facts import ASK_ISSUER
+    assert bool(ASK_ISSUER.search(question)) is issuer
+
+
+def test_who_signed_the_plan_is_refused_for_the_text_names_no_signer(retriever):
+    a = assistant(retriever, ScriptedChatModel("方案由市发展改革委签发。[1]")).ask("这份方案是由谁签发的？")
+    assert a.refused and "正文中没有写明发文机关或签发人" in a.text and a.citations[0].quote == "沪府办发〔2020〕1号"

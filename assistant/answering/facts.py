@@ -21,7 +21,11 @@ ASK_TITLE = re.compile(
     r"(?:(?:^|[，。？！；,.?!;]\s*)|(?:文件|方案|条例|规定|办法|法规|政策|意见|通知|决定|细则|规划|计划)(?:的|是|正式|具体|到底)*)"
     r"(?:全称|全名|叫什么)", re.I)
 ASK_PERIOD = re.compile(r"实施期|实施期限|哪几年|起止|有效期|时间范围|执行期|覆盖.{0,4}年|period|which years", re.I)
-ASK_ISSUER = re.compile(r"发文机关|发文单位|印发单位|哪个(?:单位|部门|机关)(?:发布|印发|制定|发文)|谁(?:发布|印发|制定)的|"
+# Who issued the document: its 发文机关 or 签发人, or who issued it (发布, 印发, 制定, 签发) with the document as the
+# subject, named or elided ("这份方案是由谁签发的", "是谁发布的"), not a thing in it ("预警信号是谁发布的").
+ASK_ISSUER = re.compile(r"发文机关|发文单位|印发单位|签发人|"
+                        r"(?:^|(?:文件|方案|条例|规定|办法|通知|意见|决定|细则|规划|计划|政策|法规|》)[^，。？?！!]{0,6})"
+                        r"(?:是|由)*(?:哪个(?:单位|部门|机关)|谁)(?:来)?(?:发布|印发|制定|发文|签发)|"
                         r"issuing (?:body|authority)|who issued", re.I)
 ASK_OUTLINE = re.compile(r"(?:哪|几)(?:几|个)?大?部分|由.{0,6}组成|整体结构|文件结构|章节|目录|框架|下设.{0,6}(?:小节|部分)|"
                          r"哪(?:两|几)个小节|sections? of|structure of", re.I)
