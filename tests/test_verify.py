@@ -1,5 +1,5 @@
 """Verification with crafted answers: every fact must be in a cited source."""
-from assistant.answering.verify import bigram_support, facts, is_refusal, verify
+from assistant.answering.verify import bigram_support, facts, is_refusal, material_citations, verify
 
 SOURCES = [
     "7、拓展生鲜电商零售业态。推动传统零售和渠道电商整合资源。(责任部门:市商务委、市经济信息化委、市交通委、市市场监管局)",
@@ -115,6 +115,7 @@ def test_source_named_in_words_becomes_its_citation():
     assert v.text == "将建设20个工业互联网平台。[2]" and v.cited == [2] and v.dropped == []
     v = verify("按照资料1中的规定，推动传统零售和渠道电商整合资源[1]。", SOURCES)
     assert v.text == "推动传统零售和渠道电商整合资源[1]。"
+    assert material_citations("申请人需提交资料2份。") == "申请人需提交资料2份。"
 
 
 def test_article_number_may_come_from_the_clause_label_the_model_saw():

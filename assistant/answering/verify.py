@@ -34,8 +34,8 @@ STOP_CHARS = set("的了和与及等是在对为将由把被从向以于或并�
 REFUSAL_PHRASES = ("文件未涉及", "信息不足", "未涉及", "没有提到", "未提及", "没有涉及", "无法回答", "没有相关", "未作规定",
                    "没有规定", "未规定", "无法从", "不包含")
 # The model citing in words ("根据资料1，…", "（资料2）"): a source number, not a fact to find in the source.
-MATERIAL = re.compile(r"资料\s*(\d{1,2})")
-MATERIAL_PHRASE = re.compile(r"(?:根据|依据|按照|依照|据|参见|参照|见)?\s*[（(]?资料\s*\d{1,2}[)）]?(?:中的规定|的规定|中|规定|所述)?\s*[，,：:、和及与]?")
+MATERIAL = re.compile(r"资料\s*(\d{1,2})(?![\d份件页套张本])")  # not "提交资料2份"
+MATERIAL_PHRASE = re.compile(r"(?:根据|依据|按照|依照|据|参见|参照|见)?\s*[（(]?资料\s*\d{1,2}(?![\d份件页套张本])[)）]?(?:中的规定|的规定|中|规定|所述)?\s*[，,：:、和及与]?")
 MIN_SUPPORT = 0.5  # share of a sentence's character bigrams that must occur in its cited sources
 MIN_CHECKED_CHARS = 6  # shorter sentences ("具体如下：") carry no claim
 
@@ -109,7 +109,7 @@ def _fact_in(fact: str, source_norm: str, source_canon: str) -> bool:
 def material_citations(sentence: str) -> str:
     """"根据资料1，市公安部门是主管部门。" → "市公安部门是主管部门。[1]": the sources the model names in words,
     as citation marks at the sentence's end."""
-    refs = [n for n in dict.fromkeys(int(n) for n in MATERIAL.findall(sentence))]
+    refs = list(dict.fromkeys(int(n) for n in MATERIAL.findall(sentence)))
     if not refs:
         return sentence
     marked = {int(n) for n in CITATION.findall(sentence)}
