@@ -8,6 +8,8 @@ from decimal import Decimal
 
 import cn2an
 
+from assistant.patterns import CN_AMOUNT
+
 
 def normalize_with_offsets(text: str) -> tuple[str, list[int]]:
     """Normalise `text` and give, for each output character, the index of the source character it came from.
@@ -44,7 +46,7 @@ def find_normalized(needle: str, haystack: str) -> tuple[int, int] | None:
 
 
 # A Chinese numeral: a run of numeral characters (with 点 for decimals), or 百分之/千分之 and one.
-CN_NUMERAL = re.compile(r"(百分之|千分之)?([零〇一二两三四五六七八九十百千万亿]+(?:点[零〇一二三四五六七八九]+)?)")
+CN_NUMERAL = re.compile(rf"(百分之|千分之)?([{CN_AMOUNT}]+(?:点[零〇一二三四五六七八九]+)?)")
 # What a numeral counts: a lone numeral is a number only before one of these (三条, 十日), not in 十分 or 一律;
 # a lone 一 only before a unit of time or money, since 一次, 一个, 一项 often mean "each" or "a".
 MEASURE = set("个年月日天周时分秒元角岁条款项次倍家户人名所座台辆米号级层批成类种件份张本期届万亿")

@@ -12,13 +12,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from assistant.normalize import canonical_numbers, contains_number_text, normalize
-from assistant.patterns import CITATION, DOC_NUMBER
+from assistant.patterns import CITATION, CN_AMOUNT, DOC_NUMBER
 
 YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]?(?:\s*(?:\[\d{1,2}\])+)?")
-CN_DIGITS = "零〇一二两三四五六七八九十百千万亿"
 NUMBER = re.compile(
-    rf"(?:\d+(?:[.,]\d+)*|[{CN_DIGITS}]{{2,}}|百分之[{CN_DIGITS}\d.]+)"
+    rf"(?:\d+(?:[.,]\d+)*|[{CN_AMOUNT}]{{2,}}|百分之[{CN_AMOUNT}\d.]+)"
     r"\s*(?:%|％|‰|万元|亿元|元|万|亿|家|个|项|条|所|座|年|月|日|号|倍|人|名|户|平方米|公里|小时|天|周)?"
 )
 DEPARTMENT = re.compile(r"(?<![本全各该])(?:市|区|县|省|国家)[\u4e00-\u9fff]{1,12}?(?:委员会|办公厅|部门|委|局|厅|办|部|院|署|中心)")
@@ -35,7 +34,8 @@ REFUSAL_PHRASES = ("文件未涉及", "信息不足", "未涉及", "没有提到
                    "没有规定", "未规定", "无法从", "不包含")
 # The model citing in words ("根据资料1，…", "（资料2）"): a source number, not a fact to find in the source.
 MATERIAL = re.compile(r"资料\s*(\d{1,2})(?![\d份件页套张本])")  # not "提交资料2份"
-MATERIAL_PHRASE = re.compile(r"(?:根据|依据|按照|依照|据|参见|参照|见)?\s*[（(]?资料\s*\d{1,2}(?![\d份件页套张本])[)）]?(?:中的规定|的规定|中|规定|所述)?\s*[，,：:、和及与]?")
+MATERIAL_PHRASE = re.compile(rf"(?:根据|依据|按照|依照|据|参见|参照|见)?\s*[（(]?{MATERIAL.pattern}[)）]?"
+                             r"(?:中的规定|的规定|中|规定|所述)?\s*[，,：:、和及与]?")
 MIN_SUPPORT = 0.5  # share of a sentence's character bigrams that must occur in its cited sources
 MIN_CHECKED_CHARS = 6  # shorter sentences ("具体如下：") carry no claim
 
@@ -150,8 +150,8 @@ def verify(answer: str, sources: Sequence[str], required: Sequence[str] = (), la
     """
     verdict = Verdict(text="")
     answer = tidy_citations(answer)
-    labelled = [f"{label}\n{s}" for label, s in zip([*labels, *[""] * len(sources)], sources)]
-    norm_sources = [(normalize(s), canonical_numbers(s)) for s in labelled]
+    labels = [*labels, *[""] * (len(sources) - len(labels))]
+    norm_sources = [(normalize(f"{label}\n{s}"), canonical_numbers(f"{label}\n{s}")) for label, s in zip(labels, sources)]
     kept_parts: list[str] = []
     for m in SENTENCE.finditer(answer):
         sentence = material_citations(m.group(0).strip())
@@ -206,7 +206,9 @@ def verify(answer: str, sources: Sequence[str], required: Sequence[str] = (), la
 def _check(body: str, cited: list[int], sources: Sequence[str], norm_sources: Sequence[tuple[str, str]]) -> str:
     """Why the cited sources do not support the sentence, or '' when they do. `norm_sources`: each source
     normalised, and with its numbers written one way."""
-    missing = _missing(body, cited, norm_sources)
+    cited_norm = "".join(norm_sources[n - 1][0] for n in cited)
+    cited_canon = "".join(norm_sources[n - 1][1] for n in cited)
+    missing = [f for f in facts(body) if not _fact_in(f, cited_norm, cited_canon)]
     if missing:
         return f"原文中找不到：{'、'.join(missing)}"
     support = max((bigram_support(body, sources[n - 1]) for n in cited), default=0.0)
@@ -214,13 +216,6 @@ def _check(body: str, cited: list[int], sources: Sequence[str], norm_sources: Se
     if max(support, joined) < MIN_SUPPORT:
         return f"与所引原文不符（字面支持度 {max(support, joined):.2f}）"
     return ""
-
-
-def _missing(body: str, cited: list[int], norm_sources: Sequence[tuple[str, str]]) -> list[str]:
-    """The sentence's facts that its cited sources do not state."""
-    cited_norm = "".join(norm_sources[n - 1][0] for n in cited)
-    cited_canon = "".join(norm_sources[n - 1][1] for n in cited)
-    return [f for f in facts(body) if not _fact_in(f, cited_norm, cited_canon)]
 
 
 def _best_source(sentence: str, sources: Sequence[str]) -> list[int]:
