@@ -146,6 +146,16 @@ class Retriever:
         self._version_year = {i: self.library.version(c.doc_id)[:4] for i, c in enumerate(index.chunks)
                               if c.doc_id in versioned}
 
+    @property
+    def chunks(self) -> list[Chunk]:
+        """The indexed clauses, in row order."""
+        return self.index.chunks
+
+    @property
+    def documents(self) -> dict:
+        """What the index's manifest records of each document (title, version, status fields …), by id."""
+        return self.index.manifest.get("documents", {})
+
     def asks_versions(self, query: str) -> bool:
         """Does the question ask about versions, or name the year of a superseded one?"""
         return bool(ASKS_VERSIONS.search(query)) or bool(set(YEAR.findall(query)) & self._superseded_years)
