@@ -11,7 +11,7 @@ DEFAULT_INDEX = ROOT / "index"
 
 @dataclass(frozen=True)
 class ChunkingConfig:
-    """How documents are cut; `max_chars` was chosen by measuring recall (see README)."""
+    """How documents are cut; `max_chars` was chosen by measuring recall (see docs/results.md)."""
 
     max_chars: int = 400
     version: int = 2  # bump when the chunking rules change, so old indexes are rebuilt
@@ -43,7 +43,7 @@ class RetrievalConfig:
 
     k: int = 5
     candidates: int = 30
-    rrf_k: int = 10  # rank matters: measured on the seed question set (README), 60 let weak BM25 hits crowd in
+    rrf_k: int = 10  # rank matters: measured on the seed question set (docs/results.md), 60 let weak BM25 hits crowd in
     dense_weight: float = 1.0
     bm25_weight: float = 0.5  # BM25 alone is the weakest ranker on the seed set; it breaks ties, it does not lead
     structure_weight: float = 1.0

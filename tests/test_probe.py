@@ -1,4 +1,4 @@
-"""scripts/rejection_probe.py: the topic-word coverage behind the README's lexical-probe table."""
+"""scripts/rejection_probe.py: the topic-word coverage behind the lexical-probe table of docs/benchmarks.md."""
 import importlib.util
 import subprocess
 import sys

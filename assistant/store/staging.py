@@ -5,7 +5,7 @@ when it runs again.
 Memory stays bounded by the batch: texts are embedded `batch` at a time and each batch is written to its own
 file (`batch-<hash>.npz`, atomically) before the next begins. The same files are how a large library is
 embedded on several machines: each embeds its share into a staging folder, the folders are copied into one,
-and the final build finds every vector there (README, 规模与向量库).
+and the final build finds every vector there (docs/scale.md).
 
 Example::
 
