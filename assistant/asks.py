@@ -68,9 +68,9 @@ ASK_CHANGES = re.compile(r"变化|改了什么|修改了(?:什么|哪些)|改动
 # Validity as what is asked ("这个办法还有效吗", "哪一版是现行的"), not as an adjective ("按现行的规定要交几份材料").
 ASK_STATUS = re.compile(r"(?:还|仍然?|是否|现在)?(?:有效|现行有效|失效|废止|过期)(?:了)?(?:吗|没有|[？?]|$)|是否(?:仍然)?(?:有效|现行)|"
                         r"哪(?:个|一)版(?:本)?(?:是|为)?(?:现行|最新|有效)|最新(?:的)?版本是|现行(?:的)?版本是|有几个版本")
-# The words of a change question that name no subject: what is left once they and the document's title are
-# gone is what the question is about ("…对夜间施工时段的规定有什么不同" leaves 对夜间施工时段规定).
-CHANGE_WORDS = re.compile(rf"{ASK_CHANGES.pattern}|版本|新版|旧版|修订|修改|前后|和|与|跟|的|之间|有|了|什么|哪些|吗|呢|现在|上海市?|[\s，,。？?！!、]")
+# The words of a change question that name no subject: what is left once they, the document's title and its
+# region are gone is what the question is about ("…对夜间施工时段的规定有什么不同" leaves 对夜间施工时段规定).
+CHANGE_WORDS = re.compile(rf"{ASK_CHANGES.pattern}|版本|新版|旧版|修订|修改|前后|和|与|跟|的|之间|有|了|什么|哪些|吗|呢|现在|[\s，,。？?！!、]")
 # A validity question is about a document ("条例还有效吗"), not about a licence ("驾照过期了怎么补").
 ABOUT_A_DOCUMENT = re.compile(r"条例|规定|办法|方案|文件|政策|法规|细则|意见|决定|规则|版本|新版|旧版")
 

@@ -15,7 +15,8 @@ from assistant.ingest.library import Library
 from assistant.normalize import normalize
 from assistant.records import Chunk, Hit
 
-REGION_PREFIX = re.compile(r"^(?:[\u4e00-\u9fff]{2,6}?(?:省|自治区|市))")
+# The region that opens a title ("江苏省…条例"), its name without 省/市 in the group: questions drop either.
+REGION_PREFIX = re.compile(r"^(?:([\u4e00-\u9fff]{2,6}?)(?:省|自治区|市))")
 MAX_LISTED = 6  # articles listed per kind of change; the counts cover all
 
 
@@ -50,7 +51,11 @@ class Versions:
         """Whether a change question names a subject besides the document ("…对夜间施工时段的规定有什么不同"):
         then the clauses of both versions answer it, not the list of changed articles."""
         title = normalize(self.library.title(doc_id))
-        rest = normalize(question).replace(title, "").replace(REGION_PREFIX.sub("", title), "")
+        region = REGION_PREFIX.match(title)
+        rest = normalize(question)
+        # the title, then without its region ("XX条例"), then the region however written ("江苏省", "江苏")
+        for name in (title, title[region.end():], region.group(0), region.group(1)) if region else (title,):
+            rest = rest.replace(name, "")
         rest = re.sub(r"(?:19|20)\d{2}年?", "", CHANGE_WORDS.sub("", rest))
         return len(re.findall(r"[\u4e00-\u9fff]", rest)) >= 4
 
