@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 CN_NUM = "一二三四五六七八九十百零〇两"
 
@@ -38,20 +37,9 @@ def reference(title: str, doc_number: str, path: str, version: str = "") -> str:
     return f"{document_name(title, version)}{number} {path}".rstrip()
 
 
-# -- what a question asks for, and what a statement of it looks like (refusal checks it, retrieval prefers it) --
+# -- how a statement of a fact is written: the value of each answer kind (assistant.asks) --
 
 CN_AMOUNT = CN_NUM + "千万亿"  # numerals as amounts and periods write them
-
-
-@dataclass(frozen=True)
-class AnswerKind:
-    """A kind of fact a question can ask for (the answer types of factual QA), and what a statement of it
-    looks like in a text."""
-
-    name: str
-    asks: re.Pattern
-    value: re.Pattern
-
 
 MONEY = re.compile(rf"\d[\d,.]*\s*(?:万|亿)?元|[{CN_AMOUNT}]+(?:万|亿)?元")
 DATE = re.compile(rf"\d{{1,2}}\s*月\s*\d{{1,2}}\s*日|\d{{4}}[-/.]\d{{1,2}}[-/.]\d{{1,2}}|[{CN_AMOUNT}]+月[{CN_AMOUNT}]+日")
@@ -61,34 +49,3 @@ RATIO = re.compile(rf"\d+(?:\.\d+)?\s*[%％‰]|百分之|[{CN_AMOUNT}]成|[{CN_
 # a digit, or a Chinese numeral with a measure word; not 批, since 一批 means "some"
 COUNT = re.compile(rf"\d|[{CN_AMOUNT}]+(?:个|家|项|条|人|名|次|倍|成|亿|万|年|月|天|周|小时|分钟|公里|千米|米|所|座|台|辆|届|户|只|岁|周岁|元|日|工作日)")
 CONTACT = re.compile(r"\d{3,4}-?\d{7,8}|1\d{10}|@|https?://|www\.")
-
-ANSWER_KINDS: tuple[AnswerKind, ...] = (
-    AnswerKind("金额", re.compile(
-        r"多少[\u4e00-\u9fff]{0,3}?(?:钱|元|万|资金|补贴|奖励|经费|资助|费)|金额|罚多少|罚款多少|"
-        r"最高.{0,6}(?:元|补贴|资助|奖励)|(?:补贴|资助|收费|赔偿)标准|"
-        r"how much (?:money|is the fine|does it cost)|\bfined?\b|\bfines\b|\bcost\b|\bfees?\b|yuan|rmb", re.I), MONEY),
-    AnswerKind("日期", re.compile(
-        r"截止日期|截至日期|哪一天|几月几日|什么时候(?:开始|截止|申报|申请|施行|实施|生效)|(?:申报|印发|发布|施行|生效)(?:日期|时间)|"
-        r"deadline|what date|when (?:does|did|will) .{0,40}(?:take effect|start|begin)", re.I), DATE),
-    AnswerKind("联系方式", re.compile(r"电话号码|联系电话|热线(?:电话)?(?:是|号码)|电话是多少|邮箱|网址|地址在哪|"
-                                  r"phone number|e-?mail|contact", re.I), CONTACT),
-    AnswerKind("时间", re.compile(
-        r"什么时候|何时|哪一?天|哪一?年|几月|日期|时间|多久|期限|几天|多少天|几个月|多少年|几年|"
-        r"how long|how many (?:days|months|years|hours)|within how", re.I), TIME),
-    AnswerKind("比例", re.compile(r"比例|百分之|税率|费率|利率|折扣|percent|\brate\b", re.I), RATIO),
-    AnswerKind("数量", re.compile(r"多少|(?<!哪)几[个家项条人年名次天岁]|人数|数量|增长率|增速|比例|金额|how many|how much", re.I),
-               COUNT),  # 哪几个 asks which
-)
-KIND = {k.name: k for k in ANSWER_KINDS}
-
-
-def asked_kinds(question: str) -> list[str]:
-    """The kinds of fact the question asks for ('金额', '时间', '数量' …), most specific first: "罚多少钱"
-    asks for an amount (and so a number), and a statement of the first kind answers it."""
-    return [k.name for k in ANSWER_KINDS if k.asks.search(question)]
-
-
-def asked_kind(question: str) -> AnswerKind | None:
-    """The most specific kind of fact the question asks for, or None."""
-    kinds = asked_kinds(question)
-    return KIND[kinds[0]] if kinds else None

@@ -6,7 +6,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "assistant"
 LAYERS = {
-    "errors": 0, "records": 0, "config": 0, "normalize": 0, "patterns": 0, "limits": 0, "instructions": 0,
+    "errors": 0, "records": 0, "config": 0, "normalize": 0, "patterns": 0, "asks": 0, "limits": 0, "instructions": 0,
     "ingest": 1, "store": 2, "retrieval": 3, "answering": 4, "matching": 5,
     "serving": 6, "integrations": 6, "__main__": 6, "__init__": 0,
 }

@@ -27,7 +27,8 @@ from assistant.answering.versions import Versions
 from assistant.answering.translate import chinese_wordings
 from assistant.retrieval.retrieve import Filters, Retriever
 from assistant.answering.verify import is_refusal, verify
-from assistant.patterns import CITATION, asked_kinds
+from assistant.patterns import CITATION
+from assistant.asks import asked_kinds
 
 log = logging.getLogger(__name__)
 

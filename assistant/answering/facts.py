@@ -9,30 +9,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from assistant.asks import ASK_DEPTS, ASK_DOC_NUMBER, ASK_ISSUER, ASK_ITEMS, ASK_OUTLINE, ASK_PERIOD, ASK_TITLE, ITEM_NUMBER
 from assistant.normalize import find_normalized, normalize
 from assistant.patterns import DEPARTMENT_NOTE
 from assistant.records import Chunk, Hit
 
-ASK_DOC_NUMBER = re.compile(r"文号|发文字号|发文号|document number", re.I)
-# A name question asks for the document's title only when the named thing is a document ("这份方案的全称",
-# "有专门的法规吗？叫什么？"), not a term or a platform in it ("原来的“低收入困难家庭”新版本改叫什么了").
-ASK_TITLE = re.compile(
-    r"标题|文件名称|方案名称|题目|\btitle\b|"
-    r"(?:(?:^|[，。？！；,.?!;]\s*)|(?:文件|方案|条例|规定|办法|法规|政策|意见|通知|决定|细则|规划|计划)(?:的|是|正式|具体|到底)*)"
-    r"(?:全称|全名|叫什么)", re.I)
-ASK_PERIOD = re.compile(r"实施期|实施期限|哪几年|起止|有效期|时间范围|执行期|覆盖.{0,4}年|period|which years", re.I)
-# Who issued the document: its 发文机关 or 签发人, or who issued it (发布, 印发, 制定, 签发) with the document as the
-# subject, named or elided ("这份方案是由谁签发的", "是谁发布的"), not a thing in it ("预警信号是谁发布的").
-ASK_ISSUER = re.compile(r"发文机关|发文单位|印发单位|签发人|"
-                        r"(?:^|(?:文件|方案|条例|规定|办法|通知|意见|决定|细则|规划|计划|政策|法规|》)[^，。？?！!]{0,6})"
-                        r"(?:是|由)*(?:哪个(?:单位|部门|机关)|谁)(?:来)?(?:发布|印发|制定|发文|签发)|"
-                        r"issuing (?:body|authority)|who issued", re.I)
-ASK_OUTLINE = re.compile(r"(?:哪|几)(?:几|个)?大?部分|由.{0,6}组成|整体结构|文件结构|章节|目录|框架|下设.{0,6}(?:小节|部分)|"
-                         r"哪(?:两|几)个小节|sections? of|structure of", re.I)
-ASK_DEPTS = re.compile(r"责任部门|牵头部门|负责部门|责任单位|哪些部门|哪个部门|哪几个部门|谁(?:来)?负责|由谁负责|谁牵头|"
-                       r"departments?.{0,20}(?:responsible|lead|in charge)|which departments?|who is responsible", re.I)
-ASK_ITEMS = re.compile(r"负责|牵头|承担|参与|涉及|哪些(?:事项|工作|任务|条目|措施|方面)|哪项|responsible|lead", re.I)
-ITEM_NUMBER = re.compile(r"第\s*([0-9]{1,3}|[一二三四五六七八九十]{1,3})\s*[项条]|(?<![\d.])(\d{1,2})\s*[、．]|item\s*(\d{1,3})", re.I)
 CN = {c: i for i, c in enumerate("零一二三四五六七八九十")}
 
 
@@ -73,7 +54,7 @@ def _dept_quote(chunk: Chunk) -> tuple[Chunk, int, int]:
 class Facts:
     """Answers metadata questions from the chunks and the document records of one index.
 
-    Example: ``Facts(index.chunks, index.manifest["documents"]).answer("文号是什么？", hits)``
+    Example: ``Facts(index.chunks, index.manifest["documents"]).answer("这个通知的文号是多少？", hits)``
     """
 
     def __init__(self, chunks: Sequence[Chunk], documents: dict):
@@ -100,7 +81,7 @@ class Facts:
         named = [d for d in self.departments if normalize(d) in q]
         named = [d for d in named if not any(d != o and normalize(d) in normalize(o) for o in named)]  # 市委 in 市教委
         if named and ASK_ITEMS.search(question) and not ITEM_NUMBER.search(question):
-            # "市教委负责哪些事项" / "市国资委和市税务局分别负责哪项工作": each named department, in question order
+            # "市教委负责哪些事项" / "市民政局和市财政局分别负责哪项工作": each named department, in question order
             return self._items_of(sorted(named, key=lambda d: q.find(normalize(d))))
         if ASK_DEPTS.search(question):
             item = self._item(question, hits, context)

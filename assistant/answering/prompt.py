@@ -7,9 +7,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from assistant.answering.extractive import rank_units
+from assistant.asks import ASKS_DOCUMENT
 from assistant.instructions import is_instruction, without_instructions
 from assistant.records import Chunk
-from assistant.retrieval.structure import ASKS_DOCUMENT
 
 SYSTEM = (
     "你是政策文件问答助手。只根据用户给出的资料，用简体中文直接回答问题：用完整的句子，尽量沿用资料原文的说法；"

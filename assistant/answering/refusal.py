@@ -21,9 +21,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.answering.places import absent_places
-from assistant.answering.verify import YEAR
+from assistant.asks import YEAR, asked_kind
 from assistant.normalize import normalize
-from assistant.patterns import asked_kind
 
 # A document the question names in 《》, e.g. 《中华人民共和国个人信息保护法》.
 NAMED_DOCUMENT = re.compile(r"《([^《》]{2,40})》")

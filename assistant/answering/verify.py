@@ -11,10 +11,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from assistant.asks import YEAR
 from assistant.normalize import canonical_numbers, contains_number_text, normalize
 from assistant.patterns import CITATION, CN_AMOUNT, DOC_NUMBER
 
-YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]?(?:\s*(?:\[\d{1,2}\])+)?")
 NUMBER = re.compile(
     rf"(?:\d+(?:[.,]\d+)*|[{CN_AMOUNT}]{{2,}}|百分之[{CN_AMOUNT}\d.]+)"

@@ -10,17 +10,13 @@ from collections.abc import Sequence
 from difflib import SequenceMatcher
 
 from assistant.answering.facts import FactAnswer
+from assistant.asks import ABOUT_A_DOCUMENT, ASK_CHANGES, ASK_STATUS, CHANGE_WORDS
 from assistant.ingest.library import Library
 from assistant.normalize import normalize
 from assistant.records import Chunk, Hit
 
-ASK_CHANGES = re.compile(r"变化|改了什么|修改了(?:什么|哪些)|改动|有何不同|有什么不同|区别|新旧|差异|变动")
-# Validity as what is asked ("还有效吗", "哪个版本是现行的"), not as an adjective ("按现行的条例…多少天").
-ASK_STATUS = re.compile(r"(?:还|仍然?|是否|现在)?(?:有效|现行有效|失效|废止|过期)(?:了)?(?:吗|没有|[？?]|$)|是否(?:仍然)?(?:有效|现行)|"
-                        r"哪(?:个|一)版(?:本)?(?:是|为)?(?:现行|最新|有效)|最新(?:的)?版本是|现行(?:的)?版本是|有几个版本")
-CHANGE_WORDS = re.compile(rf"{ASK_CHANGES.pattern}|版本|新版|旧版|修订|修改|前后|和|与|跟|的|之间|有|了|什么|哪些|吗|呢|现在|上海市?|[\s，,。？?！!、]")
-ABOUT_A_DOCUMENT = re.compile(r"条例|规定|办法|方案|文件|政策|法规|细则|意见|决定|规则|版本|新版|旧版")
-REGION_PREFIX = re.compile(r"^(?:[\u4e00-\u9fff]{2,6}?(?:省|自治区|市))")
+# The region that opens a title ("江苏省…条例"), its name without 省/市 in the group: questions drop either.
+REGION_PREFIX = re.compile(r"^(?:([\u4e00-\u9fff]{2,6}?)(?:省|自治区|市))")
 MAX_LISTED = 6  # articles listed per kind of change; the counts cover all
 
 
@@ -52,10 +48,14 @@ class Versions:
         return self.status(versions) if status else None
 
     def _asks_about_content(self, question: str, doc_id: str) -> bool:
-        """Whether a change question names a subject besides the document ("…对研发经费比例的要求有什么不同"):
+        """Whether a change question names a subject besides the document ("…对夜间施工时段的规定有什么不同"):
         then the clauses of both versions answer it, not the list of changed articles."""
         title = normalize(self.library.title(doc_id))
-        rest = normalize(question).replace(title, "").replace(REGION_PREFIX.sub("", title), "")
+        region = REGION_PREFIX.match(title)
+        rest = normalize(question)
+        # the title, then without its region ("XX条例"), then the region however written ("江苏省", "江苏")
+        for name in (title, title[region.end():], region.group(0), region.group(1)) if region else (title,):
+            rest = rest.replace(name, "")
         rest = re.sub(r"(?:19|20)\d{2}年?", "", CHANGE_WORDS.sub("", rest))
         return len(re.findall(r"[\u4e00-\u9fff]", rest)) >= 4
 

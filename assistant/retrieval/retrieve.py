@@ -17,22 +17,16 @@ from pathlib import Path
 import bm25s
 import numpy as np
 
+from assistant.asks import ASKS_COMMENCEMENT, ASKS_CONSEQUENCE, ASKS_DOCUMENT, ASKS_VERSIONS, YEAR, asked_kind
 from assistant.config import IndexConfig, RetrievalConfig
 from assistant.ingest.chunking import passage_chunks
 from assistant.ingest.library import Library
 from assistant.store.embedding import Embedder, embedder_from_manifest
 from assistant.store.index import VectorIndex, build_faiss
 from assistant.store.index import load as load_index
-from assistant.patterns import asked_kind
 from assistant.records import Chunk, Hit
-from assistant.retrieval.structure import ASKS_COMMENCEMENT, ASKS_CONSEQUENCE, ASKS_DOCUMENT, Structure
+from assistant.retrieval.structure import Structure
 from assistant.retrieval.tokenization import CJK, Tokenizer, domain_terms
-
-
-# A question about versions ("旧版", "2020年版", "新旧版本有什么变化") may use superseded versions.
-ASKS_VERSIONS = re.compile(r"旧版|老版|原版|以前的版本|之前的版本|原来的|修改前|修订前|修正前|历史版本|新旧|哪个版本|"
-                           r"哪一版|版本|(?:19|20)\d{2}\s*年版|修改了|修订了|有什么变化|有何变化")
-YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ Relations every Chinese law, regulation and action plan shares:
 Example::
 
     structure = Structure(chunks)
-    structure.ranking("市交通委负责哪些事项")      # rows the 市交通委 leads, lead department first
+    structure.ranking("市卫健委负责哪些事项")      # rows the 市卫健委 leads, lead department first
     structure.scope_row("doc-id")                 # the row holding that document's scope clause
     structure.commencement_row("doc-id")          # the row saying when it takes effect
     structure.linked(row)                         # rows the clause cites or that cite it, same document
@@ -36,23 +36,6 @@ COMMENCEMENT = re.compile(rf"{SELF}[^。]{{0,40}}自[^。]{{0,20}}(?:日|之日)
 ARTICLE = re.compile(r"第[一二三四五六七八九十百零〇两]+条")
 # A cited article of the same document: "本条例第二十二条", "违反第十条规定"; not one of another law (《…法》第十条).
 CITED = re.compile(rf"(?:{SELF}|违反|依照|按照|根据|依据|对照|不符合)\s*(第[一二三四五六七八九十百零〇两]+条)")
-
-# Questions about which document governs a matter: "哪部法规管", "有没有专门的规定", "依据哪个规定".
-ASKS_DOCUMENT = re.compile(
-    r"哪(?:部|个|一部|一个|项|些)\s*(?:地方性?)?(?:法规|规定|条例|办法|文件|政策|法律|规章)|"
-    r"什么(?:法规|规定|条例|文件|政策)|(?:有没有|是否有|有无|有)(?:专门|相关)?的?(?:地方性?)?(?:法规|规定|条例|政策)|"
-    r"依据(?:的)?是?(?:什么|哪)|归哪|"
-    r"which (?:regulation|law|rule|document|policy)|is there (?:a|any) (?:regulation|law|rule)", re.I)
-# Questions about when a document takes effect or until when it is valid.
-ASKS_COMMENCEMENT = re.compile(
-    r"(?:什么时候|何时|哪天|哪一天|几号|哪年|从哪|多会儿)(?:开始|起|正式)?(?:施行|实施|生效|执行)|"
-    r"(?:施行|实施|生效)(?:日期|时间)|(?:政策|文件|规定|条例|办法|方案|细则|意见|通知)[^，。？?]{0,6}有效期|"
-    r"take effect|come into (?:force|effect)|effective (?:date|from)|in force from|valid until", re.I)
-# Questions about what follows from breaking a rule: the penalty articles cite the duty.
-ASKS_CONSEQUENCE = re.compile(
-    r"罚|处分|后果|法律责任|追究|怎么处理|如何处理|怎么处置|会怎样|会怎么样|会被|吊销|没收|责令|"
-    r"fine|penalt|punish|sanction", re.I)
-
 
 def article_of(chunk: Chunk) -> str:
     """The article ("第二十二条") a chunk belongs to, from its clause path; '' for chunks outside articles."""
