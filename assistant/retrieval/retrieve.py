@@ -217,12 +217,6 @@ class Retriever:
         """
         return self._search(query, k, filters, also, (prefer_kind,))[0]
 
-    def search_and_subject(self, query: str, k: int | None = None, filters: Filters = Filters(),
-                           also: Sequence[str] = ()) -> tuple[list[Hit], list[Hit]]:
-        """`search` and `search(prefer_kind=False)` from one pass over the indexes."""
-        lifted, subject = self._search(query, k, filters, also, (True, False))
-        return lifted, subject
-
     def retrieve(self, query: str, k: int | None = None, filters: Filters = Filters(), also: Sequence[str] = ()
                  ) -> Retrieval:
         """`search` and `search(prefer_kind=False)` from one pass over the indexes, with what the stages after
