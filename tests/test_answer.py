@@ -3,7 +3,8 @@ import re
 
 import pytest
 
-from assistant.answering.answer import AnswerConfig, Assistant, rewrite_followup
+from assistant.answering.answer import AnswerConfig, Assistant
+from assistant.answering.followup import rewrite_followup
 from assistant.store.embedding import EmbedderConfig, make_embedder
 from assistant.errors import ModelUnavailable
 from assistant.store.knowledge import KnowledgeBase
@@ -353,3 +354,46 @@ def test_a_number_the_model_writes_another_way_and_a_source_named_in_words_are_v
 def test_who_signed_the_plan_is_refused_for_the_text_names_no_signer(retriever):
     a = assistant(retriever, ScriptedChatModel("方案由市发展改革委签发。[1]")).ask("这份方案是由谁签发的？")
     assert a.refused and "正文中没有写明发文机关或签发人" in a.text and a.citations[0].quote == "沪府办发〔2020〕1号"
+
+
+class HandedRetrieval:
+    """A retriever stand-in with nothing to reach into: it hands the assistant one fixed record."""
+
+    def __init__(self, found):
+        self.found = found
+
+    def retrieve(self, query, k=None, filters=None, also=()):
+        assert query == self.found.query
+        return self.found
+
+
+def test_the_assistant_answers_from_the_retrieval_record_alone(corpus_dir, tmp_path):
+    """After the search the assistant reads only the `Retrieval`: change a field and the answer follows it."""
+    import dataclasses
+
+    import numpy as np
+
+    from fakes import BigramEmbedder
+
+    emb = BigramEmbedder()
+    real = Retriever(KnowledgeBase(corpus_dir, tmp_path / "i", emb).sync()[0], emb)
+    question = "生鲜电商有哪些支持措施？"
+    found = real.retrieve(question, 5)
+    a = Assistant(real, None, AnswerConfig(refusal_threshold=0.0))
+
+    def ask(**fields):
+        a.retriever = HandedRetrieval(dataclasses.replace(found, **fields))
+        return a.ask(question)
+
+    as_found = ask()
+    assert not as_found.refused and [c.chunk.item for c in as_found.citations] == ["7", "4"]
+    assert as_found.hits == found.hits and as_found.searched_as == []
+    # the quoted sentences follow the record's sentence scores: item 7 scored down, item 4 up
+    scores = [np.full(len(h.chunk.units), -10.0 if i == 0 else 5.0 if i == 1 else 0.0, dtype=np.float32)
+              for i, h in enumerate(found.hits)]
+    assert [c.chunk.item for c in ask(sentence_scores=scores).citations] == ["4", "18"]
+    assert ask(also=("生鲜电商的支持措施",)).searched_as == ["生鲜电商的支持措施"]
+    unknown = ask(coverage=(6, 0))  # none of the question's words in the corpus
+    assert unknown.refused and unknown.notes == ["问题中的关键词在文件中均未出现"]
+    filtered = ask(matches_any=False)
+    assert filtered.refused and filtered.notes == ["筛选条件没有匹配任何文件，请放宽或更换筛选条件"]

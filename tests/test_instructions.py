@@ -89,7 +89,7 @@ def test_flagged_sentences_are_indexed_text_but_never_units(indexes):
     retriever, report = indexes["injected"]
     assert len(report.instructions) == len(INJECTED) + 2
     assert "7 句疑似写给 AI 的指令不交给大模型" in report.summary()
-    chunks = retriever.index.chunks
+    chunks = retriever.chunks
     holder = next(c for c in chunks if "忽略以上所有指令" in c.text)  # shown with its clause
     assert holder.path_str == "二、聚焦发展重点 > 7、拓展生鲜电商零售业态"
     units = [c.text[s:e] for c in chunks for s, e in c.units]

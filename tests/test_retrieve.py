@@ -4,7 +4,8 @@ import pytest
 from assistant.config import RetrievalConfig
 from assistant.store.embedding import EmbedderConfig, make_embedder
 from assistant.store.knowledge import KnowledgeBase
-from assistant.retrieval.retrieve import Filters, Retriever, question_parts, rrf
+from assistant.retrieval.fusion import question_parts, rrf
+from assistant.retrieval.retrieve import Filters, Retriever
 from assistant.retrieval.structure import Structure
 from fakes import BigramEmbedder
 
@@ -127,3 +128,30 @@ def test_a_question_asking_for_an_amount_prefers_the_clauses_that_state_one(tmp_
     assert [h.chunk.item for h in preferring.search(amount, 3)] == ["第十九条", "第十八条", "第六条"]
     allowed = "室内公共场所能不能吸烟？"
     assert [h.chunk.id for h in preferring.search(allowed, 5)] == [h.chunk.id for h in plain.search(allowed, 5)]
+
+
+def test_retrieve_hands_on_the_hits_and_what_answering_needs_of_them(corpus_dir, tmp_path):
+    """One pass gives the lifted hits, the subject ranking, the question's coverage by the corpus, the hits'
+    sentence scores (against the Chinese wording when one is given) and whether the filters match anything."""
+    emb = BigramEmbedder()
+    index, _ = KnowledgeBase(corpus_dir, tmp_path / "i", emb).sync()
+    r = Retriever(index, emb)
+    question = "生鲜电商有哪些支持措施？"
+    found = r.retrieve(question, 3)
+    assert [h.chunk.item for h in found.hits] == ["7", "4", "18"]
+    assert [h.chunk.id for h in found.hits] == ["824e732604262133", "ec18ad8c68e12503", "20e677868a5d560b"]
+    assert [h.chunk.id for h in found.hits] == [h.chunk.id for h in r.search(question, 3)]
+    assert [h.chunk.id for h in found.subject] == [h.chunk.id for h in r.search(question, 3, prefer_kind=False)]
+    assert found.coverage == (6, 6) and found.matches_any and found.library is r.library
+    assert (found.query, found.also, found.wording) == (question, (), question)
+    expected = r.sentence_scores(question, [h.chunk for h in found.hits])
+    assert [s.tolist() for s in found.sentence_scores] == [s.tolist() for s in expected]
+    assert r.retrieve("怎么做红烧肉", 3).coverage == (3, 0)  # none of its words is in the corpus
+
+    english = r.retrieve("What supports fresh-food e-commerce?", 3, also=[question])
+    assert english.also == (question,) and english.wording == question  # sentences scored in Chinese
+    expected = r.sentence_scores(question, [h.chunk for h in english.hits])
+    assert [s.tolist() for s in english.sentence_scores] == [s.tolist() for s in expected]
+
+    nothing = r.retrieve(question, 3, Filters(docs=("no-such-doc",)))
+    assert not nothing.matches_any and nothing.hits == nothing.subject == nothing.sentence_scores == []

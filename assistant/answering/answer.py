@@ -9,31 +9,31 @@ Example::
 from __future__ import annotations
 
 import logging
-import re
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.answering import extractive
-from assistant.errors import ModelUnavailable
+from assistant.answering.citations import cite, notice, renumber
+from assistant.answering.events import Done, Event, Sources, Token
 from assistant.answering.facts import Facts
+from assistant.answering.followup import rewrite_followup
 from assistant.answering.llm import DEFAULT_MODELS, ChatModel, LLMConfig, make_chat_model
-from assistant.normalize import normalize
 from assistant.answering.prompt import build_messages, select_excerpts
-from assistant.records import EXTRACTIVE, METADATA, PARTIAL, REFUSED, VERIFIED, Answer, Chunk, Citation, Hit
-from assistant.answering.refusal import Grounds, decide, lacks_asked_kind, pinned
-from assistant.answering.versions import Versions
+from assistant.answering.refusal import (Grounds, decide, lacks_asked_kind, no_quote_reason, refusal_text,
+                                         suggestions)
 from assistant.answering.translate import chinese_wordings
-from assistant.retrieval.retrieve import Filters, Retriever
+from assistant.answering.turn import Turn
 from assistant.answering.verify import is_refusal, verify
-from assistant.patterns import CITATION
-from assistant.asks import asked_kinds
+from assistant.answering.versions import Versions
+from assistant.errors import ModelUnavailable
+from assistant.normalize import normalize
+from assistant.records import EXTRACTIVE, METADATA, PARTIAL, REFUSED, VERIFIED, Answer, Chunk, Citation, Hit
+from assistant.retrieval.retrieve import Filters, Retriever
 
 log = logging.getLogger(__name__)
 
-FOLLOWUP = re.compile(r"^(?:那|那么|还有|另外|此外|这个|这项|这条|该项|它|其|上述)|呢\s*[？?]?\s*$|^(?:and|what about|how about)\b", re.I)
-NOT_COVERED = "文件未涉及"
 QUOTES_HEAD = "原文要点："
 
 
@@ -76,84 +76,6 @@ class AnswerConfig:
             raise ValueError(f"need prompt_chars >= 1 and quotes >= 0, got {self.prompt_chars}, {self.quotes}")
 
 
-@dataclass
-class Sources:
-    """Emitted before generation starts: what the answer will be based on."""
-
-    citations: list[Citation]
-    standalone_question: str
-    retrieval_ms: float
-    notice: str = ""  # the answer will rest on a document not in force: shown first, above the answer
-
-
-@dataclass
-class Token:
-    text: str
-
-
-@dataclass
-class Done:
-    answer: Answer
-
-
-Event = Sources | Token | Done
-
-
-def rewrite_followup(question: str, history: Sequence[Answer]) -> tuple[str, Chunk | None]:
-    """A follow-up ("那责任部门呢？") becomes standalone with the previous question; returns the context clause too."""
-    if not history:
-        return question, None
-    q = question.strip()
-    if not (FOLLOWUP.search(q) or len(normalize(q)) <= 6):
-        return question, None
-    prev = history[-1]
-    topic = (prev.standalone_question or prev.question).rstrip("？?。！! ")
-    rest = re.sub(r"^(?:那么|那|还有|另外|此外)", "", q)
-    context = prev.citations[0].chunk if prev.citations else None
-    return f"{topic}，{rest}", context
-
-
-def _citations(hits: Sequence[Hit]) -> list[Citation]:
-    return [Citation(n, h.chunk, *h.quote, status=h.status) for n, h in enumerate(hits, start=1)]
-
-
-def _renumber(text: str, used: list[int], citations: list[Citation], notes: list[str] | None = None
-              ) -> tuple[str, list[Citation]]:
-    """Keep only the cited sources, numbered 1.. in order of first use (notes follow the new numbers)."""
-    mapping = {old: new for new, old in enumerate(used, start=1)}
-    text = CITATION.sub(lambda m: f"[{mapping[int(m.group(1))]}]" if int(m.group(1)) in mapping else "", text)
-    for i, note in enumerate(notes or []):
-        notes[i] = CITATION.sub(lambda m: f"[{mapping[int(m.group(1))]}]" if int(m.group(1)) in mapping
-                                else f"[检索结果{m.group(1)}]", note)
-    kept = [Citation(mapping[c.n], c.chunk, c.quote_start, c.quote_end, c.status) for c in citations if c.n in mapping]
-    return text, sorted(kept, key=lambda c: c.n)
-
-
-@dataclass
-class _Turn:
-    """One question on its way through `Assistant.stream`: what was retrieved, and when each stage ended."""
-
-    question: str
-    standalone: str
-    context: Chunk | None
-    hits: list[Hit]
-    t0: float
-    retrieval_ms: float = 0.0
-    sources_ms: float = 0.0
-    first_token_ms: float | None = None
-    notes: list[str] = field(default_factory=list)
-    also: list[str] = field(default_factory=list)  # other wordings searched besides the question
-    subject: list[Hit] = field(default_factory=list)  # ranked by the question's subject alone (see `_retrieve`)
-
-    def ms(self) -> float:
-        return round((time.perf_counter() - self.t0) * 1000, 1)
-
-    @property
-    def pins(self) -> list[str]:
-        """Years and ordinals the question is about: claims must come from where they are."""
-        return pinned(self.standalone)
-
-
 class Assistant:
     """Answers questions over one index with one (optional) chat model.
 
@@ -169,8 +91,8 @@ class Assistant:
         self.config = config
         self.threshold = (config.refusal_threshold if config.refusal_threshold is not None
                           else calibrated_threshold(retriever.embedder.name))
-        chunks = retriever.index.chunks
-        self.facts = Facts(chunks, retriever.index.manifest.get("documents", {}))
+        chunks = retriever.chunks
+        self.facts = Facts(chunks, retriever.documents)
         self.versions = Versions(chunks, retriever.library)
         self.grounds = Grounds(normalize("\n".join(c.text for c in chunks)),  # once, not per question
                                tuple(retriever.library.title(d) for d in retriever.library.documents))
@@ -203,7 +125,8 @@ class Assistant:
         """Sources first, then tokens, then the verified answer: structured facts, an early refusal, or
         generation → verification → (quotes | verbatim excerpts)."""
         turn = self._retrieve(question, history or [], filters)
-        if not self.retriever.matches_any(filters):  # never fall back to every document
+        found = turn.found
+        if not found.matches_any:  # never fall back to every document
             yield Sources([], turn.standalone, turn.retrieval_ms)
             turn.sources_ms = turn.retrieval_ms
             yield from self._refuse(turn, "筛选条件没有匹配任何文件，请放宽或更换筛选条件")
@@ -213,23 +136,22 @@ class Assistant:
         if fact is not None:
             yield from self._fact_answer(turn, fact)
             return
-        judged = turn.subject[: self.config.sources]
-        best = max((h.dense_score for h in turn.subject), default=0.0)
+        judged = found.subject[: self.config.sources]
+        best = max((h.dense_score for h in found.subject), default=0.0)
         decision = decide(turn.standalone, [f"{h.chunk.scope} {h.chunk.path_str}\n{h.chunk.text}" for h in judged],
-                          best, self.threshold, self.grounds,
-                          self.retriever.bm25.coverage(turn.standalone))
+                          best, self.threshold, self.grounds, found.coverage)
         if decision.refuse:
             yield Sources([], turn.standalone, turn.retrieval_ms)
             turn.sources_ms = turn.retrieval_ms
             yield from self._refuse(turn, decision.reason)
             return
         evidence, scores, excerpts = self._evidence(turn, turn.hits[: self.config.sources])
-        chunks, citations = [h.chunk for h in evidence], _citations(evidence)
-        yield Sources(citations, turn.standalone, turn.retrieval_ms, self._notice(citations))
+        chunks, citations = [h.chunk for h in evidence], cite(evidence)
+        yield Sources(citations, turn.standalone, turn.retrieval_ms, notice(citations, found.library))
         turn.sources_ms = turn.ms()
         generated = yield from self._generate(turn, chunks, excerpts)
         if self.model is not None and generated and is_refusal(generated):
-            words, known = self.retriever.bm25.coverage(turn.standalone)
+            words, known = found.coverage
             if known * 2 < words:  # the model says no and the question's words are mostly foreign to the corpus
                 yield from self._refuse(turn, "模型判断资料不足，且问题用词在文件中少见", after_text=True)
                 return
@@ -240,7 +162,7 @@ class Assistant:
         if checked is None:  # nothing generated, or it did not pass: quote the sources verbatim
             checked = self._excerpts(turn, chunks, scores, citations)
             if checked is None:
-                yield from self._refuse(turn, self._no_quote_reason(turn), after_text=bool(generated))
+                yield from self._refuse(turn, no_quote_reason(turn.standalone), after_text=bool(generated))
                 return
             if self.model is None or generated:
                 yield Token(("\n\n" if generated else "") + checked[0])
@@ -250,40 +172,39 @@ class Assistant:
 
     # -- the steps of `stream` --
 
-    def _retrieve(self, question: str, history: Sequence[Answer], filters: Filters) -> _Turn:
-        """The standalone question (follow-ups rewritten) and its hits."""
+    def _retrieve(self, question: str, history: Sequence[Answer], filters: Filters) -> Turn:
+        """The standalone question (follow-ups rewritten) and what retrieval found for it."""
         t0 = time.perf_counter()
         standalone, context = rewrite_followup(question, history)
         also = chinese_wordings(self.model, standalone)
         # Retrieval lifts the clauses that state the kind of fact asked (an amount, a period …). Whether the library
         # covers the question is judged on the clauses about its subject: lifted in, any fine would "state the amount"
         # of a fee the documents never set.
-        hits, subject = self.retriever.search_and_subject(standalone, self.config.retrieve_k, filters, also)
-        turn = _Turn(question, standalone, context, hits, t0, also=also, subject=subject)
+        found = self.retriever.retrieve(standalone, self.config.retrieve_k, filters, also)
+        turn = Turn(question, standalone, context, found, t0)
         turn.retrieval_ms = turn.ms()
         return turn
 
-    def _fact_answer(self, turn: _Turn, fact) -> Iterator[Event]:
+    def _fact_answer(self, turn: Turn, fact) -> Iterator[Event]:
         """A metadata question (文号, 责任部门, outline …) answered from the document's structure."""
-        library = self.retriever.library
+        library = turn.found.library
         cites = [Citation(n, c, s, e, library.status(c.doc_id).label) for n, (c, s, e) in enumerate(fact.sources, start=1)]
         yield Sources(cites, turn.standalone, turn.retrieval_ms)
         yield Token(fact.text)
         turn.sources_ms = turn.retrieval_ms
         yield self._done(turn, fact.text, cites, REFUSED if fact.refused else METADATA, "facts", refused=fact.refused)
 
-    def _evidence(self, turn: _Turn, evidence: list[Hit]) -> tuple[list[Hit], list, list[str]]:
+    def _evidence(self, turn: Turn, evidence: list[Hit]) -> tuple[list[Hit], list, list[str]]:
         """The sources, their sentence scores, and (with a model) the excerpts it reads: sources it does
         not see are not shown. Sentences are matched against the Chinese wording when the question was
         translated (a Chinese sentence is nearer a Chinese question than an English one)."""
-        wording = turn.also[0] if turn.also else turn.standalone
-        scores = self.retriever.sentence_scores(wording, [h.chunk for h in evidence])
+        scores = turn.found.sentence_scores[: len(evidence)]  # the evidence is the first hits
         if self.model is None:
             return evidence, scores, []
-        shown = select_excerpts(wording, [h.chunk for h in evidence], scores, self.config.prompt_chars)
+        shown = select_excerpts(turn.found.wording, [h.chunk for h in evidence], scores, self.config.prompt_chars)
         return [evidence[i] for i, _ in shown], [scores[i] for i, _ in shown], [text for _, text in shown]
 
-    def _generate(self, turn: _Turn, chunks: list[Chunk], excerpts: list[str]) -> Iterator[Event]:
+    def _generate(self, turn: Turn, chunks: list[Chunk], excerpts: list[str]) -> Iterator[Event]:
         """Stream the model's tokens; returns the whole generated text ("" with no model or when it fails)."""
         if self.model is None:
             return ""
@@ -300,7 +221,7 @@ class Assistant:
             return ""
         return generated
 
-    def _check(self, turn: _Turn, generated: str, chunks: list[Chunk], scores: list, citations: list[Citation]
+    def _check(self, turn: Turn, generated: str, chunks: list[Chunk], scores: list, citations: list[Citation]
                ) -> Iterator[Event]:
         """Verify the generated answer and add 原文要点; returns (text, citations, status), or None when it fails."""
         text = generated.strip()
@@ -322,10 +243,10 @@ class Assistant:
         if quotes:
             yield Token(quotes)
         used = verdict.cited + [n for n in dict.fromkeys(ci + 1 for ci, _ in quoted) if n not in verdict.cited]
-        text, cites = _renumber(verdict.text + quotes, used, citations, turn.notes)
+        text, cites = renumber(verdict.text + quotes, used, citations, turn.notes)
         return text, cites, PARTIAL if verdict.dropped else VERIFIED
 
-    def _excerpts(self, turn: _Turn, chunks: list[Chunk], scores: list, citations: list[Citation]
+    def _excerpts(self, turn: Turn, chunks: list[Chunk], scores: list, citations: list[Citation]
                   ) -> tuple[str, list[Citation], str] | None:
         """The sources' best sentences verbatim, only those about what the question pins and of the kind it
         asks; None when there are none."""
@@ -340,53 +261,28 @@ class Assistant:
         said = "\n".join(extractive.neighbourhood(chunks[ci], ui) for ci, ui in chosen)
         if (not chosen and chunks) or not all(t in said for t in pins):  # every pinned year quoted from
             return None
-        text, cites = _renumber(extractive.compose(chunks, chosen), sorted({ci + 1 for ci, _ in chosen}), citations)
+        text, cites = renumber(extractive.compose(chunks, chosen), sorted({ci + 1 for ci, _ in chosen}), citations)
         return text, cites, EXTRACTIVE
 
-    def _no_quote_reason(self, turn: _Turn) -> str:
-        kinds = "或".join(asked_kinds(turn.standalone))
-        pins = turn.pins
-        return (f"相关条款中没有关于问题所问的“{'、'.join(pins)}”的内容" if pins else
-                f"相关条款中没有问题所问的{kinds}" if kinds else "相关条款中没有可引用的原文")
-
-    def _refuse(self, turn: _Turn, reason: str, after_text: bool = False) -> Iterator[Event]:
+    def _refuse(self, turn: Turn, reason: str, after_text: bool = False) -> Iterator[Event]:
         """文件未涉及, naming the nearest clauses; the reason goes to the notes."""
-        text = self._refusal_text(reason, turn.hits)
+        text = refusal_text(reason, self._suggestions(turn))
         yield Token(("\n\n" if after_text else "") + text)
         turn.notes.append(reason)
         yield self._done(turn, text, [], REFUSED, self.backend, refused=True)
 
-    def _done(self, turn: _Turn, text: str, citations: list[Citation], verified: str, backend: str,
+    def _done(self, turn: Turn, text: str, citations: list[Citation], verified: str, backend: str,
               refused: bool = False) -> Done:
         timings = {"retrieval_ms": turn.retrieval_ms, "sources_ms": turn.sources_ms,
                    "first_token_ms": turn.first_token_ms, "total_ms": turn.ms()}
-        docs = list(dict.fromkeys(c.chunk.doc_id for c in citations))
+        docs, library = list(dict.fromkeys(c.chunk.doc_id for c in citations)), turn.found.library
         return Done(Answer(question=turn.question, text=text, citations=citations, refused=refused, verified=verified,
                            backend=backend, standalone_question=turn.standalone, timings=timings, notes=list(turn.notes),
-                           suggestions=self._suggestions(turn.hits) if refused else [], hits=turn.hits,
-                           notice="" if refused or verified == METADATA else self._notice(citations),
-                           documents=[self.retriever.library.named(d) for d in docs] if len(docs) > 1 else [],
-                           searched_as=list(turn.also)))
+                           suggestions=self._suggestions(turn) if refused else [], hits=turn.hits,
+                           notice="" if refused or verified == METADATA else notice(citations, library),
+                           documents=[library.named(d) for d in docs] if len(docs) > 1 else [],
+                           searched_as=list(turn.found.also)))
 
-    def _notice(self, citations: Sequence[Citation]) -> str:
-        """The first line of an answer that rests on a document not in force: which, why, and what replaces it."""
-        library, parts = self.retriever.library, []
-        for doc_id in dict.fromkeys(c.chunk.doc_id for c in citations):
-            status = library.status(doc_id)
-            if not status.in_force:
-                parts.append(f"{library.named(doc_id)}{status.label}（{status.reason}）" if status.reason
-                             else f"{library.named(doc_id)}{status.label}")
-        return f"注意：本回答依据的{'；'.join(parts)}，以下内容仅供参考，请以现行规定为准。" if parts else ""
-
-    def _suggestions(self, hits: Sequence[Hit]) -> list[str]:
-        seen: list[str] = []
-        for h in hits:
-            label = h.chunk.path_str if len(self.facts.documents) <= 1 else f"《{h.chunk.title}》{h.chunk.path_str}"
-            if label not in seen:
-                seen.append(label)
-        return seen[:3]
-
-    def _refusal_text(self, reason: str, hits: Sequence[Hit]) -> str:
-        near = "；".join(s for s in self._suggestions(hits))
-        tail = f"相近的条款：{near}。" if near else ""
-        return f"{NOT_COVERED}：现有文件中没有找到能回答该问题的规定（{reason}）。{tail}"
+    def _suggestions(self, turn: Turn) -> list[str]:
+        """The clauses nearest an unanswered question, to look at instead."""
+        return suggestions(turn.hits, len(turn.found.library.documents) > 1)

@@ -1,4 +1,4 @@
-"""When the documents do not answer: decided outside the model, from the evidence (pure functions).
+"""When the documents do not answer: decided outside the model, from the evidence, and said (pure functions).
 
 Signals, cheapest first, each general to Chinese official documents rather than fitted to one question set:
 
@@ -13,6 +13,7 @@ Word-overlap relevance (IDF share of the question's words in a clause) and the s
 stating the asked kind were measured as further signals and left out: on the regulations set neither
 separates near-miss questions from answerable ones (docs/limitations.md).
 The 1.5B model answers from noise (RGB: 0/30 rejections), so it is not asked to decide.
+A refusal says 文件未涉及 with its reason and names the nearest clauses, so the user can look there.
 """
 from __future__ import annotations
 
@@ -21,11 +22,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.answering.places import absent_places
-from assistant.asks import YEAR, asked_kind
+from assistant.asks import YEAR, asked_kind, asked_kinds
 from assistant.normalize import normalize
+from assistant.records import Hit
 
 # A document the question names in 《》, e.g. 《中华人民共和国个人信息保护法》.
 NAMED_DOCUMENT = re.compile(r"《([^《》]{2,40})》")
+NOT_COVERED = "文件未涉及"
 ORDINAL = re.compile(r"第\s*[\d一二三四五六七八九十百]+\s*(?:任|届|次|季|期|批|轮|代)")
 
 
@@ -110,3 +113,28 @@ def decide(question: str, evidence: Sequence[str], best_similarity: float, thres
     if kind:
         return Decision(True, f"问题询问的{kind}在相关条款中没有规定")
     return Decision(False)
+
+
+def suggestions(hits: Sequence[Hit], several_documents: bool) -> list[str]:
+    """The nearest clauses, by path (with the title when the library holds several documents), at most three."""
+    seen: list[str] = []
+    for h in hits:
+        label = f"《{h.chunk.title}》{h.chunk.path_str}" if several_documents else h.chunk.path_str
+        if label not in seen:
+            seen.append(label)
+    return seen[:3]
+
+
+def refusal_text(reason: str, nearest: Sequence[str]) -> str:
+    """文件未涉及, why, and the nearest clauses."""
+    near = "；".join(nearest)
+    tail = f"相近的条款：{near}。" if near else ""
+    return f"{NOT_COVERED}：现有文件中没有找到能回答该问题的规定（{reason}）。{tail}"
+
+
+def no_quote_reason(question: str) -> str:
+    """Why no sentence of the sources could be quoted: none about what the question pins, or of the kind it asks."""
+    kinds = "或".join(asked_kinds(question))
+    pins = pinned(question)
+    return (f"相关条款中没有关于问题所问的“{'、'.join(pins)}”的内容" if pins else
+            f"相关条款中没有问题所问的{kinds}" if kinds else "相关条款中没有可引用的原文")

@@ -183,12 +183,7 @@ def verify(answer: str, sources: Sequence[str], required: Sequence[str] = (), la
                 verdict.notes.append(f"更正了引用：「{body[:20]}…」出自[{better[0]}]，而非{wrong}")
                 sentence, numbers, cited, problem = CITATION.sub("", sentence).strip(), [], better, ""
         if not problem and required:
-            places = normalize("".join(window(body, sources[n - 1]) for n in cited))
-            absent = [t for t in required if normalize(t) not in places]
-            problem = f"所引原文此处没有问题所问的{'、'.join(absent)}" if absent else ""
-            stated, asked = set(YEAR.findall(body)), [t for t in required if YEAR.fullmatch(t)]
-            if not problem and stated and asked and not stated & set(asked):
-                problem = f"回答说的是{'、'.join(sorted(stated))}年，问题问的是{'、'.join(asked)}年"
+            problem = _off_pin(body, cited, sources, required)
         if problem:
             verdict.dropped.append((body, problem))
             continue
@@ -215,6 +210,19 @@ def _check(body: str, cited: list[int], sources: Sequence[str], norm_sources: Se
     joined = bigram_support(body, " ".join(sources[n - 1] for n in cited))
     if max(support, joined) < MIN_SUPPORT:
         return f"与所引原文不符（字面支持度 {max(support, joined):.2f}）"
+    return ""
+
+
+def _off_pin(body: str, cited: list[int], sources: Sequence[str], required: Sequence[str]) -> str:
+    """Why the sentence is not about what the question pins, or '' when it is: each required term must occur
+    where the claim comes from, and a year the sentence states must be one the question asks about."""
+    places = normalize("".join(window(body, sources[n - 1]) for n in cited))
+    absent = [t for t in required if normalize(t) not in places]
+    if absent:
+        return f"所引原文此处没有问题所问的{'、'.join(absent)}"
+    stated, asked = set(YEAR.findall(body)), [t for t in required if YEAR.fullmatch(t)]
+    if stated and asked and not stated & set(asked):
+        return f"回答说的是{'、'.join(sorted(stated))}年，问题问的是{'、'.join(asked)}年"
     return ""
 
 

@@ -100,10 +100,10 @@ class Matcher:
         self.retriever = retriever
         library = retriever.library
         superseded = {d for d in library.documents if library.status(d).newer}  # their newer version is offered
-        self.cards = build_cards([c for c in retriever.index.chunks if c.doc_id not in superseded])
+        self.cards = build_cards([c for c in retriever.chunks if c.doc_id not in superseded])
         self.industries = industries(self.cards)
         self._card_of = {cid: i for i, card in enumerate(self.cards) for cid, _, _ in card.pieces}
-        self._chunk = {c.id: c for c in retriever.index.chunks}
+        self._chunk = {c.id: c for c in retriever.chunks}
 
     def card_for(self, chunk_id: str) -> MeasureCard | None:
         """The item a chunk belongs to (None for text outside numbered items)."""
@@ -156,7 +156,7 @@ class Matcher:
         """Card index → weight × the best fused score of its chunks among the hits for the query."""
         if not query:
             return {}
-        n = min(len(self.retriever.index.chunks), max(self.retriever.config.candidates, 40))
+        n = min(len(self.retriever.chunks), max(self.retriever.config.candidates, 40))
         best: dict[int, float] = {}
         for hit in self.retriever.search(query, n):
             i = self._card_of.get(hit.chunk.id)
@@ -225,7 +225,7 @@ class Matcher:
 
     def shared_terms(self, query: str, text: str) -> list[str]:
         """Words of the query that the text contains, longest kept when one contains another, in text order."""
-        tokens = self.retriever.bm25.tokenizer.tokens(query)
+        tokens = self.retriever.tokens(query)
         norm_text = normalize(text)
         found = [t for t in dict.fromkeys(tokens)
                  if len(t) >= 2 and not t.isdigit() and t not in GENERIC_TERMS and t in norm_text]

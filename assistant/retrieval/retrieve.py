@@ -4,17 +4,15 @@ Example::
 
     retriever = Retriever(kb.load_or_build(), embedder)
     hits = retriever.search("生鲜电商的责任部门有哪些？", k=5)
+    found = retriever.retrieve("生鲜电商的责任部门有哪些？", k=5)  # hits and what answering needs of them
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
-import bm25s
 import numpy as np
 
 from assistant.asks import ASKS_COMMENCEMENT, ASKS_CONSEQUENCE, ASKS_DOCUMENT, ASKS_VERSIONS, YEAR, asked_kind
@@ -25,96 +23,12 @@ from assistant.store.embedding import Embedder, embedder_from_manifest
 from assistant.store.index import VectorIndex, build_faiss
 from assistant.store.index import load as load_index
 from assistant.records import Chunk, Hit
+from assistant.retrieval.bm25 import BM25
+from assistant.retrieval.filters import Filters
+from assistant.retrieval.fusion import question_parts, rrf
+from assistant.retrieval.result import Retrieval
 from assistant.retrieval.structure import Structure
-from assistant.retrieval.tokenization import CJK, Tokenizer, domain_terms
 
-
-@dataclass(frozen=True)
-class Filters:
-    """Restrict a search: by document (id or file name), lead department, section (matched against the clause
-    path), issuing body, kind (条例, 办法 …), region, status (现行有效, 已被新版本取代 …) or a range of version
-    years. A filter that matches nothing gives no hits (never all documents)."""
-
-    docs: tuple[str, ...] = ()
-    department: str = ""
-    section: str = ""
-    issuer: str = ""
-    kind: str = ""
-    region: str = ""
-    status: tuple[str, ...] = ()
-    years: tuple[int, int] | None = None
-
-    def allows(self, chunk: Chunk) -> bool:
-        return (
-            (not self.docs or chunk.doc_id in self.docs or chunk.source in self.docs)
-            and (not self.department or any(self.department in d for d in chunk.departments))
-            and (not self.section or any(self.section in p for p in chunk.path))
-        )
-
-    def allows_document(self, doc_id: str, library: Library) -> bool:
-        meta, status = library.meta(doc_id), library.status(doc_id)
-        year = library.year(doc_id)
-        return (
-            (not self.issuer or self.issuer in str(meta.get("issuer", "") or ""))
-            and (not self.kind or str(meta.get("kind", "") or "").endswith(self.kind))
-            and (not self.region or self.region in str(meta.get("region", "") or ""))
-            and (not self.status or status.label in self.status or status.code in self.status)
-            and (self.years is None or (year.isdigit() and self.years[0] <= int(year) <= self.years[1]))
-        )
-
-    def __bool__(self) -> bool:
-        return bool(self.docs or self.department or self.section or self.issuer or self.kind or self.region
-                    or self.status or self.years)
-
-
-# Where a question with several asks splits: sentence ends, and the words that open another ask.
-PART_END = re.compile(r"[？?；;。！!]+|(?:另外|此外|还有|同时)[，,]?")
-
-
-def question_parts(query: str) -> list[str]:
-    """The separate asks of a question ("能带狗坐地铁吗？带了会怎么处理？" → two), each with enough words to
-    search on (four Chinese characters or four words); [] or one part means the question is one ask."""
-    parts = [p.strip(" ，,、") for p in PART_END.split(query)]
-    return [p for p in parts if sum(map(len, CJK.findall(p))) >= 4 or len(p.split()) >= 4]
-
-
-def rrf(rankings: Sequence[Sequence[int]], weights: Sequence[float], k: int) -> dict[int, float]:
-    """Reciprocal rank fusion: score(d) = Σ w / (k + rank), rank starting at 1."""
-    scores: dict[int, float] = {}
-    for ranking, w in zip(rankings, weights):
-        for rank, row in enumerate(ranking, start=1):
-            scores[row] = scores.get(row, 0.0) + w / (k + rank)
-    return scores
-
-
-class BM25:
-    """BM25 over jieba tokens of each chunk's indexed text (heading path included)."""
-
-    def __init__(self, chunks: Sequence[Chunk]):
-        self.tokenizer = Tokenizer(domain_terms(chunks))
-        corpus = [self.tokenizer.tokens(c.indexed_text) or ["∅"] for c in chunks]
-        self._n = len(corpus)
-        self._bm25 = bm25s.BM25()
-        if self._n:
-            self._bm25.index(corpus, show_progress=False)
-
-    def scores(self, query: str) -> np.ndarray:
-        """BM25 score of every chunk for the query."""
-        tokens = [t for t in self.tokenizer.tokens(query) if t in self._bm25.vocab_dict] if self._n else []
-        if not tokens:
-            return np.zeros(self._n, dtype=np.float32)
-        return self._bm25.get_scores(tokens)
-
-    def coverage(self, query: str) -> tuple[int, int]:
-        """(content words of the query, how many of them occur anywhere in the corpus)."""
-        words = {t for t in self.tokenizer.tokens(query) if len(t) >= 2}
-        return len(words), sum(1 for t in words if t in self._bm25.vocab_dict) if self._n else 0
-
-    def search(self, query: str, k: int, allowed: set[int] | None = None) -> list[tuple[int, float]]:
-        scores = self.scores(query)
-        order = np.argsort(-scores, kind="stable")
-        out = [(int(i), float(scores[i])) for i in order if scores[i] > 0 and (allowed is None or i in allowed)]
-        return out[:k]
 
 
 class Retriever:
@@ -149,6 +63,10 @@ class Retriever:
     def documents(self) -> dict:
         """What the index's manifest records of each document (title, version, status fields …), by id."""
         return self.index.manifest.get("documents", {})
+
+    def tokens(self, text: str) -> list[str]:
+        """The words BM25 reads in a text (jieba, with the library's own terms)."""
+        return self.bm25.tokenizer.tokens(text)
 
     def asks_versions(self, query: str) -> bool:
         """Does the question ask about versions, or name the year of a superseded one?"""
@@ -293,11 +211,16 @@ class Retriever:
         """
         return self._search(query, k, filters, also, (prefer_kind,))[0]
 
-    def search_and_subject(self, query: str, k: int | None = None, filters: Filters = Filters(),
-                           also: Sequence[str] = ()) -> tuple[list[Hit], list[Hit]]:
-        """`search` and `search(prefer_kind=False)` from one pass over the indexes."""
+    def retrieve(self, query: str, k: int | None = None, filters: Filters = Filters(), also: Sequence[str] = ()
+                 ) -> Retrieval:
+        """`search` and `search(prefer_kind=False)` from one pass over the indexes, with what the stages after
+        retrieval need to know of them: the question's coverage by the corpus, the hits' sentence scores (against
+        the Chinese wording: `also[0]` when given) and whether the filters match any clause."""
         lifted, subject = self._search(query, k, filters, also, (True, False))
-        return lifted, subject
+        wording = also[0] if also else query
+        return Retrieval(query, tuple(also), lifted, subject, self.bm25.coverage(query),
+                         self.sentence_scores(wording, [h.chunk for h in lifted]), self.matches_any(filters),
+                         self.library)
 
     def _search(self, query: str, k: int | None, filters: Filters, also: Sequence[str], lifts: Sequence[bool]
                 ) -> list[list[Hit]]:
