@@ -26,8 +26,10 @@ from assistant.ingest.documents import SIDECAR_SUFFIX, SUPPORTED_SUFFIXES, load_
 from assistant.instructions import instruction_spans
 from assistant.limits import InvalidInput, check_name
 from assistant.store.embedding import Embedder
+from assistant.store.faiss_store import build_faiss
 from assistant.store.staging import EmbeddingStage
-from assistant.store.vectorstore import chunk_rows, make_store
+from assistant.store.stores import make_store, same_place
+from assistant.store.vectorstore import chunk_rows
 from assistant.errors import DocumentError, IndexMismatch, IndexNotBuilt, UnsupportedDocument
 from assistant.records import Chunk, Document
 
@@ -241,11 +243,12 @@ class KnowledgeBase:
         manifest = {"embedder": self.embedder.name, "embedder_config": asdict(config) if config else None,
                     "chunking": self.chunking.to_json(),
                     "index": self.index_config.kind, "documents": docs_meta}
-        moved = index is not None and not self._same_store(index.manifest)  # e.g. FAISS → Milvus: no re-embedding
+        moved = index is not None and not same_place(index.manifest.get("store", {}), self.store_config,
+                                                     self.index_dir)  # e.g. FAISS → Milvus: no re-embedding
         if not (report.added or report.updated or report.removed or index is None or moved):
             if self.store_config.kind == "milvus":
                 return index, report  # unchanged: no new collection
-            return store.VectorIndex([c for c, _ in pairs], store.build_faiss(all_vectors, self.index_config),
+            return store.VectorIndex([c for c, _ in pairs], build_faiss(all_vectors, self.index_config),
                                      manifest), report
         chunks = [c for c, _ in pairs]
         if self.store_config.kind == "milvus":
@@ -254,23 +257,10 @@ class KnowledgeBase:
             vectors_store.add(all_vectors, chunk_rows(chunks, docs_meta))
             new_index = store.VectorIndex(chunks, None, manifest, store=vectors_store)
         else:
-            new_index = store.VectorIndex(chunks, store.build_faiss(all_vectors, self.index_config), manifest)
+            new_index = store.VectorIndex(chunks, build_faiss(all_vectors, self.index_config), manifest)
         store.save(new_index, self.index_dir)
         stage.clear()
         return new_index, report
-
-    def _same_store(self, manifest: dict) -> bool:
-        """Does the saved index keep its vectors where this knowledge base is configured to?"""
-        if store.store_kind(manifest) != self.store_config.kind:
-            return False
-        if self.store_config.kind != "milvus":
-            return True
-        from assistant.store.milvus import is_local
-
-        saved = str(manifest["store"].get("uri", ""))
-        if is_local(saved) and is_local(self.store_config.milvus_uri):
-            return (self.index_dir / saved).resolve() == Path(self.store_config.milvus_uri).resolve()
-        return saved == self.store_config.milvus_uri
 
 
 def _without_instructions(chunk: Chunk, found: list[str]) -> Chunk:
