@@ -27,7 +27,8 @@ from tqdm import tqdm
 from assistant.config import ROOT, IndexConfig, StoreConfig
 from assistant.retrieval.tokenization import Tokenizer
 from assistant.store.embedding import EmbedderConfig, make_embedder
-from assistant.store.vectorstore import Rows, StoreFilter, VectorStore, make_store
+from assistant.store.stores import make_store
+from assistant.store.vectorstore import Rows, StoreFilter, VectorStore
 
 LIBRARY = ROOT.parent / "shared" / "corpora" / "shanghai-regulations"
 STATUS = ["现行有效", "已被新版本取代", "已过期"]  # 70 %, 20 %, 10 %
@@ -174,7 +175,7 @@ def index_bytes(store: VectorStore, workdir: Path, size: int) -> int:
 
 def build(kind: str, vectors: np.ndarray, rows: Rows, workdir: Path, size: int, args) -> VectorStore:
     """An ANN store of one kind over the vectors, with the search settings of this benchmark."""
-    from assistant.store.index import FaissStore
+    from assistant.store.faiss_store import FaissStore
 
     import faiss
 

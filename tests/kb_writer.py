@@ -20,6 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from fakes import BigramEmbedder  # noqa: E402
 
+from assistant.store import faiss_store  # noqa: E402
 from assistant.store import index as store  # noqa: E402
 from assistant.store.knowledge import KnowledgeBase  # noqa: E402
 
@@ -46,7 +47,7 @@ class Embedder(BigramEmbedder):
 def install(point: str) -> None:
     """Patch the index writer so that the process dies at `point`."""
     if point == "data":
-        real = store.faiss.write_index
+        real = faiss_store.faiss.write_index
 
         def write_half(index, path):
             real(index, path)
@@ -54,7 +55,7 @@ def install(point: str) -> None:
                 f.truncate(os.path.getsize(path) // 2)
             die()
 
-        store.faiss.write_index = write_half
+        faiss_store.faiss.write_index = write_half
     elif point == "manifest":
         store._write_json = lambda path, data: die()
     elif point == "commit":

@@ -80,11 +80,11 @@ def test_only_the_web_app_imports_gradio_only_the_api_imports_fastapi_and_only_i
             assert rel == "integrations.py", f"{rel} imports LangChain"
 
 
-def test_only_the_index_imports_faiss_and_only_the_milvus_store_imports_pymilvus():
+def test_only_the_faiss_store_imports_faiss_and_only_the_milvus_store_imports_pymilvus():
     for path in MODULES:
         names = top_level_imports(path)
         rel = str(path.relative_to(PACKAGE))
         if "faiss" in names:
-            assert rel == "store/index.py", f"{rel} imports FAISS"
+            assert rel == "store/faiss_store.py", f"{rel} imports FAISS"
         if names & {"pymilvus", "milvus_lite"}:
             assert rel == "store/milvus.py", f"{rel} imports pymilvus"

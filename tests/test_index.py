@@ -7,6 +7,7 @@ import pytest
 from assistant.store import index as store
 from assistant.config import ChunkingConfig, IndexConfig
 from assistant.errors import DocumentError, IndexCorrupt, IndexMismatch, IndexNotBuilt, UnsupportedDocument
+from assistant.store.faiss_store import build_faiss
 from assistant.store.knowledge import KnowledgeBase
 from assistant.records import Chunk
 from fakes import BigramEmbedder
@@ -158,7 +159,7 @@ def test_index_kinds_find_the_same_nearest_neighbour(kind):
     # 200 chunks of two sentence units each: rows 2i and 2i+1 belong to chunk i.
     chunks = [Chunk(id=str(i), doc_id="d", source="d.txt", title="", doc_number="", text="甲。乙。", start=0,
                     end=4, units=((0, 2), (2, 4))) for i in range(200)]
-    index = store.VectorIndex(chunks, store.build_faiss(vecs, IndexConfig(kind=kind)))
+    index = store.VectorIndex(chunks, build_faiss(vecs, IndexConfig(kind=kind)))
     for row in (3, 150, 399):
         assert index.search(vecs[row], 1)[0][0] == row // 2
         assert index.search(vecs[row], 1)[0][2] == row % 2

@@ -10,8 +10,8 @@ import pytest
 from conftest import require
 
 from assistant.config import IndexConfig, StoreConfig
-from assistant.store.index import FaissStore
-from assistant.store.vectorstore import Rows, StoreFilter, make_store
+from assistant.store.stores import make_store, open_store
+from assistant.store.vectorstore import Rows, StoreFilter
 
 DIM, N = 32, 300
 STATUS = ["现行有效", "已被新版本取代", "已过期"]
@@ -122,12 +122,8 @@ def test_a_saved_store_opens_with_the_same_hits(store, data, tmp_path):
     described = store.save(folder)
     before = store.search(vectors[42], 10, FILTERS["combined"])
     if described["kind"] == "milvus":
-        from assistant.store.milvus import MilvusStore
-
         assert described["uri"] == "milvus.db"  # relative to the index folder (tmp_path)
-        reopened = MilvusStore.open(described, tmp_path)
-    else:
-        reopened = FaissStore.open(folder, rows)
+    reopened = open_store(described, folder, tmp_path, rows)
     after = reopened.search(vectors[42], 10, FILTERS["combined"])
     assert [i for i, _ in after] == [i for i, _ in before]
     assert [s for _, s in after] == pytest.approx([s for _, s in before], abs=1e-6)

@@ -20,7 +20,8 @@ from assistant.config import IndexConfig, RetrievalConfig
 from assistant.ingest.chunking import passage_chunks
 from assistant.ingest.library import Library
 from assistant.store.embedding import Embedder, embedder_from_manifest
-from assistant.store.index import VectorIndex, build_faiss
+from assistant.store.faiss_store import build_faiss
+from assistant.store.index import VectorIndex
 from assistant.store.index import load as load_index
 from assistant.records import Chunk, Hit
 from assistant.retrieval.bm25 import BM25

@@ -1,4 +1,4 @@
-"""The vector index on disk: FAISS inner-product index + chunks.jsonl + manifest.json.
+"""The vector index on disk: the vector store's files + chunks.jsonl + manifest.json.
 
 Layout (plain, inspectable files)::
 
@@ -18,23 +18,22 @@ from __future__ import annotations
 import dataclasses
 import fcntl
 import json
-import math
 import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import faiss
 import numpy as np
 
-from assistant.config import IndexConfig
 from assistant.errors import AssistantError, IndexCorrupt, IndexMismatch, IndexNotBuilt
 from assistant.records import Chunk
-from assistant.store.vectorstore import TEXT_FIELDS, Rows, StoreFilter, VectorStore, chunk_rows
+from assistant.store.faiss_store import FaissStore
+from assistant.store.stores import open_store
+from assistant.store.vectorstore import StoreFilter, VectorStore, chunk_rows
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -81,11 +80,11 @@ class VectorIndex:
 
     A chunk scores as its best sentence (max-pooling), which keeps one specific sentence of a long item
     findable and tells the citation which sentence to highlight. The vectors live in `store`: a FaissStore
-    around `faiss_index` unless another store (Milvus) is given, with `faiss_index` None.
+    around `faiss_index` (a faiss.Index) unless another store is given; `faiss_index` is None for a Milvus store.
     """
 
     chunks: list[Chunk]
-    faiss_index: faiss.Index | None
+    faiss_index: object | None  # the faiss.Index of a FAISS store (typed loosely: only faiss_store imports faiss)
     manifest: dict = field(default_factory=dict)
     store: VectorStore | None = None
 
@@ -95,6 +94,8 @@ class VectorIndex:
         self.first_unit = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64) if counts else np.zeros(0, np.int64)
         if self.store is None:
             self.store = FaissStore(self.faiss_index, lambda: chunk_rows(self.chunks, self.manifest.get("documents", {})))
+        elif self.faiss_index is None and isinstance(self.store, FaissStore):
+            self.faiss_index = self.store.index
 
     @property
     def dim(self) -> int:
@@ -130,135 +131,6 @@ class VectorIndex:
             if len(best) >= k or fetch >= cap:
                 return [(c, s, u) for c, (s, u) in list(best.items())[:k]]
             fetch = min(cap, fetch * 4)
-
-
-class FaissStore(VectorStore):
-    """A FAISS inner-product index whose ids are its row positions; deleted rows are masked, not removed
-    (so ids stay stable), and filters become an id bitmap.
-
-    Example::
-
-        store = FaissStore.empty(384, IndexConfig(kind="hnsw"))
-        store.add(vectors, rows)
-        store.search(q, 10, StoreFilter(status=("现行有效",)))
-    """
-
-    def __init__(self, index: faiss.Index | None, rows: Rows | Callable[[], Rows] | None = None,
-                 config: IndexConfig = IndexConfig(), dim: int = 0):
-        self.index = index
-        self.config = config
-        self.dim = index.d if index is not None else dim
-        self._rows = rows  # a callable is called on the first filtered search (loading stays cheap)
-        self.deleted = np.zeros(index.ntotal if index is not None else 0, dtype=bool)
-
-    @classmethod
-    def empty(cls, dim: int, config: IndexConfig = IndexConfig()) -> FaissStore:
-        """A store the first `add` builds (an IVF index is trained on that first batch)."""
-        return cls(None, None, config, dim)
-
-    @property
-    def rows(self) -> Rows | None:
-        if callable(self._rows):
-            self._rows = self._rows()
-        return self._rows
-
-    def add(self, vectors: np.ndarray, rows: Rows) -> None:
-        start = self.index.ntotal if self.index is not None else 0
-        if not np.array_equal(rows.ids, np.arange(start, start + len(rows))):
-            raise ValueError(f"FAISS rows are positions: ids must run {start}…{start + len(rows) - 1}")
-        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
-        if self.index is None:
-            self.index = build_faiss(vectors, self.config)
-            self._rows = rows
-        else:
-            self.index.add(vectors)
-            old = self.rows
-            self._rows = rows if old is None or len(old) == 0 else _concat(old, rows)
-        self.deleted = np.concatenate([self.deleted, np.zeros(len(rows), dtype=bool)])
-
-    def search(self, query: np.ndarray, k: int, where: StoreFilter | None = None) -> list[tuple[int, float]]:
-        total = self.index.ntotal if self.index is not None else 0
-        if total == 0 or k <= 0:
-            return []
-        q = np.asarray(query, dtype=np.float32).reshape(1, -1)
-        mask = self.rows.mask(where) if where else None
-        if self.deleted.any():
-            mask = ~self.deleted if mask is None else mask & ~self.deleted
-        params = None
-        if mask is not None:
-            allowed = int(mask.sum())
-            if allowed == 0:
-                return []
-            bits = np.packbits(mask, bitorder="little")
-            sel = faiss.IDSelectorBitmap(total, faiss.swig_ptr(bits))
-            if isinstance(self.index, faiss.IndexIVF):
-                # see as many allowed vectors as an unfiltered search sees; a narrow filter probes every list
-                nprobe = min(self.index.nlist, math.ceil(self.index.nprobe * total / allowed))
-                params = faiss.SearchParametersIVF(sel=sel, nprobe=nprobe)
-            else:
-                params = faiss.SearchParameters(sel=sel)
-            k = min(k, allowed)
-        scores, ids = self.index.search(q, min(k, total), params=params)
-        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
-
-    def delete(self, docs: Collection[str]) -> int:
-        rows = self.rows
-        if rows is None or not docs:
-            return 0
-        hit = rows.mask(StoreFilter(docs=tuple(docs))) & ~self.deleted
-        self.deleted |= hit
-        return int(hit.sum())
-
-    def count(self) -> int:
-        return (self.index.ntotal if self.index is not None else 0) - int(self.deleted.sum())
-
-    def vectors(self, ids: Sequence[int]) -> np.ndarray:
-        ids = np.asarray(list(ids) if not isinstance(ids, range) else ids, dtype=np.int64)
-        if len(ids) == 0 or self.index is None:
-            return np.zeros((0, self.dim), dtype=np.float32)
-        if np.array_equal(ids, np.arange(ids[0], ids[0] + len(ids))):
-            return self.index.reconstruct_n(int(ids[0]), len(ids))
-        return np.stack([self.index.reconstruct(int(i)) for i in ids])
-
-    def save(self, folder: Path) -> dict:
-        index = self.index if self.index is not None else faiss.IndexFlatIP(self.dim)
-        faiss.write_index(index, str(folder / "index.faiss"))
-        if self.deleted.any():
-            np.save(folder / "deleted.npy", np.flatnonzero(self.deleted))
-        return {"kind": "faiss"}
-
-    @classmethod
-    def open(cls, folder: Path, rows: Rows | Callable[[], Rows] | None = None) -> FaissStore:
-        """The store `save` wrote into `folder`."""
-        store = cls(faiss.read_index(str(folder / "index.faiss")), rows)
-        if (folder / "deleted.npy").exists():
-            store.deleted[np.load(folder / "deleted.npy")] = True
-        return store
-
-
-def _concat(a: Rows, b: Rows) -> Rows:
-    """Rows of `a` then `b`, with merged vocabularies."""
-    text = {n: [*(a.vocab[n][i] for i in a.codes[n]), *(b.vocab[n][i] for i in b.codes[n])] for n in TEXT_FIELDS}
-    return Rows.build(np.concatenate([a.ids, b.ids]), np.concatenate([a.chunk, b.chunk]),
-                      np.concatenate([a.year, b.year]), **text)
-
-
-def build_faiss(vectors: np.ndarray, config: IndexConfig) -> faiss.Index:
-    """An inner-product index over L2-normalised vectors (cosine similarity)."""
-    n, dim = vectors.shape
-    if config.kind == "flat" or n == 0:
-        index = faiss.IndexFlatIP(dim)
-    elif config.kind == "hnsw":
-        index = faiss.IndexHNSWFlat(dim, config.hnsw_m, faiss.METRIC_INNER_PRODUCT)
-    else:
-        nlist = config.ivf_nlist or max(1, min(n // 39, int(4 * math.sqrt(n))))
-        index = faiss.IndexIVFFlat(faiss.IndexFlatIP(dim), dim, nlist, faiss.METRIC_INNER_PRODUCT)
-        index.train(vectors)
-        index.nprobe = max(1, nlist // 8)
-        index.make_direct_map()
-    if n:
-        index.add(np.ascontiguousarray(vectors, dtype=np.float32))
-    return index
 
 
 def _write_json(path: Path, data: dict) -> None:
@@ -374,20 +246,15 @@ def _load(directory: Path, milvus_token: str) -> VectorIndex:
     try:
         with open(data / "chunks.jsonl", encoding="utf-8") as f:
             chunks = [Chunk.from_json(json.loads(line)) for line in f if line.strip()]
-        if store_kind(manifest) == "milvus":
-            from assistant.store.milvus import MilvusStore
-
-            faiss_index, vectors = None, MilvusStore.open(manifest["store"], directory, token=milvus_token)
-        else:
-            faiss_index = faiss.read_index(str(data / "index.faiss"))
-            vectors = None
+        vectors = open_store(manifest.get("store", {}), data, directory,
+                             lambda: chunk_rows(chunks, manifest.get("documents", {})), milvus_token)
     except (OSError, RuntimeError, json.JSONDecodeError, KeyError, TypeError) as e:
         raise IndexCorrupt(f"index data in {data} is unreadable: {e}") from e
     n_units = sum(len(c.units) for c in chunks)
-    stored = faiss_index.ntotal if faiss_index is not None else vectors.count()
+    stored = vectors.count()
     if stored != n_units or len(chunks) != manifest.get("chunks"):
         raise IndexCorrupt(
             f"index at {directory} is inconsistent: {stored} vectors for {n_units} sentence units, "
             f"{len(chunks)} chunks, manifest says {manifest.get('chunks')}"
         )
-    return VectorIndex(chunks, faiss_index, manifest, store=vectors)
+    return VectorIndex(chunks, None, manifest, store=vectors)

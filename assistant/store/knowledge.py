@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import os
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,16 +21,18 @@ from assistant.store import index as store
 from assistant.ingest.chunking import chunk_document
 from assistant.ingest.chunking import units as sentence_units
 from assistant.config import ChunkingConfig, IndexConfig, StoreConfig
-from assistant.ingest.documents import SIDECAR_SUFFIX, SUPPORTED_SUFFIXES, load_corpus, load_document
+from assistant.ingest.documents import SUPPORTED_SUFFIXES, load_corpus, load_document
 from assistant.instructions import instruction_spans
 from assistant.limits import InvalidInput, check_name
 from assistant.store.embedding import Embedder
+from assistant.store.faiss_store import build_faiss
+from assistant.store.pending import PENDING, move, pending_folder, settle, sidecar
 from assistant.store.staging import EmbeddingStage
-from assistant.store.vectorstore import chunk_rows, make_store
+from assistant.store.stores import make_store, same_place
+from assistant.store.vectorstore import chunk_rows
 from assistant.errors import DocumentError, IndexMismatch, IndexNotBuilt, UnsupportedDocument
 from assistant.records import Chunk, Document
 
-PENDING = ".pending"  # inside the corpus folder; hidden, so load_corpus skips it
 STAGING = ".staging"  # inside the index folder: embedded batches of a build not yet saved (staging.py)
 
 
@@ -119,10 +120,10 @@ class KnowledgeBase:
             self._check_unique(path.name, index)
             if target.exists() and path.resolve() == target.resolve():
                 return self._update(index, [load_document(target)], set(), progress)
-            staged = self._pending("add") / path.name
+            staged = pending_folder(self.corpus_dir, "add") / path.name
             files = [(path, staged)]
-            if (sidecar := _sidecar(path)).exists():
-                files.append((sidecar, _sidecar(staged)))
+            if sidecar(path).exists():
+                files.append((sidecar(path), sidecar(staged)))
             try:
                 for src, dst in files:
                     shutil.copyfile(src, dst)
@@ -140,8 +141,8 @@ class KnowledgeBase:
             if doc_id is None:
                 raise KeyError(f"no document {doc!r} in the index; known: {', '.join(sorted(docs)) or '(none)'}")
             source = self.corpus_dir / docs[doc_id]["source"]
-            staged = self._pending("remove") / source.name
-            _move(source, staged)  # out of the corpus; back in if the new manifest never lands
+            staged = pending_folder(self.corpus_dir, "remove") / source.name
+            move(source, staged)  # out of the corpus; back in if the new manifest never lands
             try:
                 result = self._update(index, [], {doc_id}, progress=False)
             finally:
@@ -169,29 +170,15 @@ class KnowledgeBase:
             self._recover()
             yield
 
-    def _pending(self, kind: str) -> Path:
-        folder = self.corpus_dir / PENDING / kind
-        folder.mkdir(parents=True, exist_ok=True)
-        return folder
-
     def _recover(self) -> None:
         """A pending file whose hash the current manifest lists goes (back) into the corpus; others go."""
-        pending = self.corpus_dir / PENDING
-        if not pending.is_dir():
+        if not (self.corpus_dir / PENDING).is_dir():
             return
         try:
             docs = store.read_manifest(self.index_dir).get("documents", {})
         except (IndexNotBuilt, IndexMismatch):
             docs = {}
-        indexed = {(d["source"], d["sha256"]) for d in docs.values()}
-        for f in sorted(pending.glob("*/*")):
-            if not f.is_file() or f.name.endswith(SIDECAR_SUFFIX):
-                continue
-            if (f.name, hashlib.sha256(f.read_bytes()).hexdigest()) in indexed:
-                _move(f, self.corpus_dir / f.name)
-            _discard(f)
-        for f in pending.glob("*/*"):  # a sidecar whose file is gone
-            f.unlink(missing_ok=True)
+        settle(self.corpus_dir, {(d["source"], d["sha256"]) for d in docs.values()})
 
     def _check_unique(self, name: str, index: store.VectorIndex | None) -> None:
         """Refuse a file whose id (its name without suffix) another file of the corpus or index already has."""
@@ -241,11 +228,12 @@ class KnowledgeBase:
         manifest = {"embedder": self.embedder.name, "embedder_config": asdict(config) if config else None,
                     "chunking": self.chunking.to_json(),
                     "index": self.index_config.kind, "documents": docs_meta}
-        moved = index is not None and not self._same_store(index.manifest)  # e.g. FAISS → Milvus: no re-embedding
+        moved = index is not None and not same_place(index.manifest.get("store", {}), self.store_config,
+                                                     self.index_dir)  # e.g. FAISS → Milvus: no re-embedding
         if not (report.added or report.updated or report.removed or index is None or moved):
             if self.store_config.kind == "milvus":
                 return index, report  # unchanged: no new collection
-            return store.VectorIndex([c for c, _ in pairs], store.build_faiss(all_vectors, self.index_config),
+            return store.VectorIndex([c for c, _ in pairs], build_faiss(all_vectors, self.index_config),
                                      manifest), report
         chunks = [c for c, _ in pairs]
         if self.store_config.kind == "milvus":
@@ -254,23 +242,10 @@ class KnowledgeBase:
             vectors_store.add(all_vectors, chunk_rows(chunks, docs_meta))
             new_index = store.VectorIndex(chunks, None, manifest, store=vectors_store)
         else:
-            new_index = store.VectorIndex(chunks, store.build_faiss(all_vectors, self.index_config), manifest)
+            new_index = store.VectorIndex(chunks, build_faiss(all_vectors, self.index_config), manifest)
         store.save(new_index, self.index_dir)
         stage.clear()
         return new_index, report
-
-    def _same_store(self, manifest: dict) -> bool:
-        """Does the saved index keep its vectors where this knowledge base is configured to?"""
-        if store.store_kind(manifest) != self.store_config.kind:
-            return False
-        if self.store_config.kind != "milvus":
-            return True
-        from assistant.store.milvus import is_local
-
-        saved = str(manifest["store"].get("uri", ""))
-        if is_local(saved) and is_local(self.store_config.milvus_uri):
-            return (self.index_dir / saved).resolve() == Path(self.store_config.milvus_uri).resolve()
-        return saved == self.store_config.milvus_uri
 
 
 def _without_instructions(chunk: Chunk, found: list[str]) -> Chunk:
@@ -289,19 +264,3 @@ def _without_instructions(chunk: Chunk, found: list[str]) -> Chunk:
         if any(c.isalnum() for c in segment):
             kept += [(start + lead + s, start + lead + e) for s, e in sentence_units(segment.strip())]
     return dataclasses.replace(chunk, units=tuple(kept))
-
-
-def _sidecar(path: Path) -> Path:
-    return path.with_name(path.name + SIDECAR_SUFFIX)
-
-
-def _move(src: Path, dst: Path) -> None:
-    """Rename a file and its metadata sidecar (same file system: atomic each)."""
-    for a, b in ((src, dst), (_sidecar(src), _sidecar(dst))):
-        if a.exists():
-            os.replace(a, b)
-
-
-def _discard(path: Path) -> None:
-    for f in (path, _sidecar(path)):
-        f.unlink(missing_ok=True)

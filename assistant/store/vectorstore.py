@@ -1,13 +1,14 @@
-"""Vector stores: one interface, two implementations (FAISS in `index`, Milvus in `milvus`).
+"""Vector stores: the interface every implementation keeps (`faiss_store.FaissStore`, `milvus.MilvusStore`;
+`stores.make_store` makes one by name), its filters and the chunks' scalar fields.
 
 A store keeps vectors under integer ids with the scalar fields of their chunk, so that a filter (document,
-status, department, kind, issuer, region, year) runs inside the store: a Milvus filter expression there,
-a row mask here for FAISS. Ids are sentence-unit rows, as in the FAISS index of `index.VectorIndex`.
+status, department, kind, issuer, region, year) runs inside the store: a Milvus filter expression,
+a row mask for FAISS. Ids are sentence-unit rows, as in `index.VectorIndex`.
 
 Example::
 
-    store = make_store(StoreConfig(kind="milvus", milvus_uri="index/milvus.db"), dim=384, owner="index")
-    store.add(ids, vectors, rows)
+    store = stores.make_store(StoreConfig(kind="milvus", milvus_uri="index/milvus.db"), dim=384, owner="index")
+    store.add(vectors, chunk_rows(chunks, documents))
     store.search(query, 10, StoreFilter(status=("现行有效",), years=(2020, 2024)))   # [(id, score), …]
 """
 from __future__ import annotations
@@ -20,7 +21,6 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.config import IndexConfig, StoreConfig
 from assistant.ingest.library import Library
 from assistant.records import Chunk
 
@@ -176,7 +176,7 @@ class VectorStore(ABC):
     @abstractmethod
     def save(self, folder: Path) -> dict:
         """Make the stored state durable (files in `folder`, or the server's own storage); returns what the
-        index manifest records to open it again (`open_store`)."""
+        index manifest records to open it again (`stores.open_store`)."""
 
     def retire(self, keep: Collection[dict]) -> None:
         """Drop what older saves left outside the index folder, except the stores `keep` describes."""
@@ -184,15 +184,3 @@ class VectorStore(ABC):
     def close(self) -> None:
         """Release connections."""
 
-
-def make_store(config: StoreConfig, dim: int, index: IndexConfig = IndexConfig(), owner: str = "",
-               n_hint: int = 0) -> VectorStore:
-    """An empty store of the configured kind; `owner` (the index folder) names its Milvus collections."""
-    if config.kind == "milvus":
-        from assistant.store.milvus import MilvusStore, collection_name
-
-        return MilvusStore.create(config.milvus_uri, collection_name(owner or config.milvus_uri), dim, index,
-                                  token=config.milvus_token, n_hint=n_hint)
-    from assistant.store.index import FaissStore
-
-    return FaissStore.empty(dim, index)
