@@ -36,6 +36,8 @@ class BigramEmbedder(Embedder):
 class ScriptedChatModel:
     """A ChatModel that streams a fixed reply (or raises), recording the messages it was sent."""
 
+    loaded = True  # nothing to load
+
     def __init__(self, reply: str = "", error: Exception | None = None):
         from assistant.answering.llm import ChatModel
 

@@ -327,6 +327,7 @@ class BlockingModel:
     """A ChatModel whose first reply waits until released, so one generation holds the model."""
 
     name = "test/blocking"
+    loaded = True
 
     def __init__(self):
         from assistant.answering.llm import ChatModel
@@ -391,6 +392,28 @@ def test_a_busy_model_gives_503_with_retry_after_and_search_does_not_wait(blocki
     assert search.status_code == 200 and search.json()["hits"][0]["path"] == ITEM7 and search_s < 5
     assert first.status_code == 200, first.text
     assert first.json()["backend"] == "test/blocking" and first.json()["citations"][0]["clause"] == ITEM7
+
+
+def test_readyz_is_not_ready_until_an_in_process_model_has_loaded(blocking_service, tmp_path):
+    from assistant.answering.answer import Assistant
+    from assistant.answering.llm import TransformersModel
+    from assistant.serving.api import create_app
+    from assistant.serving.service import Service
+
+    shared = blocking_service[0]
+    model = TransformersModel(str(tmp_path / "qwen"))  # loads on first use or warm-up, neither of which happens here
+    app = create_app(Service(shared.kb, Assistant(shared.current.assistant.retriever, model)))
+
+    async def readyz() -> httpx.Response:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://api") as client:
+            return await client.get("/readyz")
+
+    body = {"documents": 1, "chunks": 27, "backend": "transformers/qwen"}
+    before = asyncio.run(readyz())
+    assert (before.status_code, before.json()) == (503, {"status": "not_ready", **body, "model_loaded": False})
+    model._loaded = (object(), object())  # the tokenizer and weights, as a successful `_load` leaves them
+    after = asyncio.run(readyz())
+    assert (after.status_code, after.json()) == (200, {"status": "ready", **body, "model_loaded": True})
 
 
 # ---------- the real local model ----------

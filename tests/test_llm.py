@@ -133,6 +133,18 @@ def test_local_lock_released_on_early_stop_and_busy_times_out():
     assert not model._lock.locked() and model.complete(CAPITAL) == "北京"
 
 
+def test_loaded_only_once_an_in_process_model_has_read_its_weights(tmp_path):
+    local = LlamaCppModel(str(tmp_path / "missing.gguf"))
+    hf = TransformersModel(str(tmp_path / "no-model-here"))
+    assert (local.loaded, hf.loaded) == (False, False)
+    with pytest.raises(ModelUnavailable, match="GGUF file not found"):
+        local.complete(CAPITAL)
+    assert local.loaded is False  # a failed load leaves it unloaded
+    local._llm, hf._loaded = FakeLlama(), (object(), object())  # what a successful `_load` leaves
+    assert (local.loaded, hf.loaded) == (True, True)
+    assert OpenAICompatModel("http://127.0.0.1:1/v1").loaded is True  # nothing to load in this process
+
+
 def test_openai_closed_port_fails_fast():
     url = f"http://127.0.0.1:{free_port()}/v1"
     model = OpenAICompatModel(url, model="m", timeout=30)
@@ -200,6 +212,7 @@ def chat_model(request):
 def test_chat_model_contract(chat_model):
     max_tokens = 8 if isinstance(chat_model, TransformersModel) else 16
     assert "北京" in chat_model.complete(CAPITAL, max_tokens=max_tokens)
+    assert chat_model.loaded is True
     pieces = list(chat_model.stream(DESCRIBE, max_tokens=8))
     assert len(pieces) > 1 and all(isinstance(p, str) and p for p in pieces)
     assert "北京" in "".join(pieces)

@@ -60,26 +60,20 @@ class ChatModel(ABC):
     temperature: float = 0.0
 
     @abstractmethod
-    def stream(
-        self,
-        messages: Messages,
-        *,
-        max_tokens: int | None = None,
-        temperature: float | None = None,
-        stop: list[str] | None = None,
-    ) -> Iterator[str]:
+    def stream(self, messages: Messages, *, max_tokens: int | None = None,
+               temperature: float | None = None, stop: list[str] | None = None) -> Iterator[str]:
         """Yield the reply to `messages` (OpenAI-style role/content dicts) piece by piece."""
 
-    def complete(
-        self,
-        messages: Messages,
-        *,
-        max_tokens: int | None = None,
-        temperature: float | None = None,
-        stop: list[str] | None = None,
-    ) -> str:
+    def complete(self, messages: Messages, *, max_tokens: int | None = None,
+                 temperature: float | None = None, stop: list[str] | None = None) -> str:
         """Return the whole reply as one string."""
         return "".join(self.stream(messages, max_tokens=max_tokens, temperature=temperature, stop=stop))
+
+    @property
+    def loaded(self) -> bool:
+        """Whether the model can answer without loading weights first: in-process backends load them on first
+        use (or warm-up) and say so here; a model with nothing of its own to load (a server's) is always loaded."""
+        return True
 
     def _options(self, max_tokens: int | None, temperature: float | None) -> tuple[int, float]:
         """Per-call values, falling back to the model's defaults."""
@@ -103,6 +97,11 @@ class LlamaCppModel(ChatModel):
         self._llm: Any = None
         self._load_lock = threading.Lock()
         self._lock = threading.Lock()  # llama.cpp contexts are not re-entrant: requests queue here
+
+    @property
+    def loaded(self) -> bool:
+        """Whether llama.cpp has read the GGUF file (on first use or warm-up)."""
+        return self._llm is not None
 
     def _load(self) -> Any:
         with self._load_lock:
@@ -142,7 +141,11 @@ class LlamaCppModel(ChatModel):
 
 
 class OpenAICompatModel(ChatModel):
-    """Any OpenAI-compatible chat server (llama_cpp.server, vLLM, Ollama, a cloud API)."""
+    """Any OpenAI-compatible chat server (llama_cpp.server, vLLM, Ollama, a cloud API).
+
+    It is always `loaded`: nothing is loaded in this process, and whether the server answers is known per
+    request (or from `available`), not something a readiness check should wait for.
+    """
 
     def __init__(self, base_url: str | None, api_key: str = "none", model: str = "qwen2.5-1.5b",
                  timeout: float = 120.0, max_tokens: int = 384, temperature: float = 0.0):
@@ -209,6 +212,11 @@ class TransformersModel(ChatModel):
         self.name = f"transformers/{path_or_name if path_or_name in GGUF_MODELS else Path(path_or_name).name}"
         self._loaded: tuple[Any, Any] | None = None
         self._load_lock = threading.Lock()
+
+    @property
+    def loaded(self) -> bool:
+        """Whether the tokenizer and weights have been read (on first use or warm-up)."""
+        return self._loaded is not None
 
     def _load(self) -> tuple[Any, Any]:
         with self._load_lock:

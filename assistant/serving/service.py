@@ -56,7 +56,7 @@ class Service:
         return self._current
 
     def documents(self) -> dict:
-        return self.current.assistant.retriever.index.manifest.get("documents", {})
+        return self.current.assistant.retriever.documents
 
     def add(self, path: Path) -> SyncReport:
         with self._write:
@@ -106,8 +106,8 @@ def start(args: argparse.Namespace) -> Service:
     """Index (built on first run, with progress), models loaded once, one shared Service."""
     print(f"政策问答助手：加载知识库 {args.corpus} → 索引 {args.index}（首次运行会建立索引）…", flush=True)
     assistant = build_assistant(args, progress=True)
-    index = assistant.retriever.index
-    print(f"索引就绪：{len(index.manifest.get('documents', {}))} 个文件，{len(index.chunks)} 段。", flush=True)
+    retriever = assistant.retriever
+    print(f"索引就绪：{len(retriever.documents)} 个文件，{len(retriever.chunks)} 段。", flush=True)
     assistant.retriever.embedder.embed_query("预热")  # load the embedding model now, not on the first question
     if assistant.model is not None and not args.no_warmup:
         print(f"加载大模型 {assistant.backend}（首次约 20 秒）…", flush=True)
