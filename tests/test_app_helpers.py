@@ -5,7 +5,8 @@ import threading
 import pytest
 
 from assistant.serving import service as app
-from assistant.serving import render
+from assistant.serving import uploads
+from assistant.serving.render import answers
 from assistant.ingest.chunking import chunk_document
 from assistant.config import ChunkingConfig
 from assistant.errors import DocumentError
@@ -23,21 +24,21 @@ from assistant.records import EXTRACTIVE, REFUSED, Answer, Citation
     ("no_suffix", "no_suffix"),
 ])
 def test_safe_filename(name, safe):
-    assert render.safe_filename(name) == safe
+    assert uploads.safe_filename(name) == safe
 
 
 def test_upload_problems(tmp_path):
     empty, big, ok = tmp_path / "a.txt", tmp_path / "b.txt", tmp_path / "c.txt"
     empty.write_bytes(b"")
-    big.write_bytes(b"x" * (2 * render.MB))
+    big.write_bytes(b"x" * (2 * uploads.MB))
     ok.write_text("标题\n正文。", encoding="utf-8")
-    assert render.upload_problem(ok, "setup.exe", 20).startswith("不支持的文件类型「.exe」")
-    assert render.upload_problem(ok, "README", 20).startswith("不支持的文件类型「无扩展名」")
-    assert render.upload_problem(empty, "a.txt", 20) == "文件是空的。"
-    assert render.upload_problem(big, "b.txt", 1) == "文件过大（2.0 MB），上限为 1 MB。"
-    assert render.upload_problem(ok, "c.txt", 20) == ""
-    assert render.reason_cn(DocumentError("x.pdf", "corrupt or unreadable PDF: EOF")) == "PDF 文件已损坏或无法读取"
-    assert render.reason_cn(DocumentError("x.txt", "something new")) == "无法读取文件（something new）"
+    assert uploads.upload_problem(ok, "setup.exe", 20).startswith("不支持的文件类型「.exe」")
+    assert uploads.upload_problem(ok, "README", 20).startswith("不支持的文件类型「无扩展名」")
+    assert uploads.upload_problem(empty, "a.txt", 20) == "文件是空的。"
+    assert uploads.upload_problem(big, "b.txt", 1) == "文件过大（2.0 MB），上限为 1 MB。"
+    assert uploads.upload_problem(ok, "c.txt", 20) == ""
+    assert uploads.reason_cn(DocumentError("x.pdf", "corrupt or unreadable PDF: EOF")) == "PDF 文件已损坏或无法读取"
+    assert uploads.reason_cn(DocumentError("x.txt", "something new")) == "无法读取文件（something new）"
 
 
 @pytest.fixture(scope="module")
@@ -52,14 +53,14 @@ def answer_with(citation: Citation, text: str = "支持企业提升生鲜产品�
 
 def test_answer_message_links_citations_and_shows_status(item7):
     a = answer_with(Citation(1, item7, item7.start, item7.end))
-    md = render.answer_markdown(a, turn=2)
+    md = answers.answer_markdown(a, turn=2)
     assert '<a class="cite" href="#src-2-1">[1]</a>' in md
     assert '<span class="status status-extractive">摘录原文</span>' in md
     assert "> 未能生成经原文核实的回答，下面直接列出相关条款的原文。" in md and "示例注释" not in md  # notes are for staff
     assert "来源：" in md and "7、拓展生鲜电商零售业态" in md
     refused = Answer(question="q", text="文件未涉及：…", citations=[], refused=True, verified=REFUSED,
                      backend="extractive", suggestions=["二、聚焦发展重点 > 7、拓展生鲜电商零售业态"])
-    assert "相近条款：二、聚焦发展重点 &gt; 7、拓展生鲜电商零售业态" in render.answer_markdown(refused, 0)
+    assert "相近条款：二、聚焦发展重点 &gt; 7、拓展生鲜电商零售业态" in answers.answer_markdown(refused, 0)
 
 
 class NoCards:
@@ -71,11 +72,11 @@ def test_source_panel_marks_the_quote(item7):
     s = item7.text.index("支持企业提升")
     e = item7.text.index("。", s) + 1
     c = Citation(1, item7, item7.start + s, item7.start + e)
-    html = render.sources_html([c], 0, NoCards(), answer_with(c))
+    html = answers.sources_html([c], 0, NoCards(), answer_with(c))
     assert f"<mark>{item7.text[s:e]}</mark>" in html
     assert 'id="src-0-1"' in html and '<span class="dept lead">市商务委</span>' in html
     assert "（沪府办发〔2020〕1号） 二、聚焦发展重点 &gt; 7、拓展生鲜电商零售业态" in html
-    assert "正在生成回答" in render.sources_html([c], 0, NoCards())
+    assert "正在生成回答" in answers.sources_html([c], 0, NoCards())
 
 
 def test_api_json_renames_path(item7):

@@ -74,7 +74,7 @@ def build(token: str):
     from assistant.config import ROOT
     from assistant.retrieval.retrieve import Retriever
     from assistant.serving.service import Service
-    from assistant.serving.web import build_app
+    from assistant.serving.web.app import build_app
 
     import tempfile
     from pathlib import Path

@@ -6,7 +6,7 @@ from assistant.answering.llm import ChatModel, LLMConfig, make_chat_model
 from assistant.answering.translate import SYSTEM, chinese_wordings, needs_translation, translate
 from assistant.errors import ModelUnavailable
 from assistant.retrieval.retrieve import Retriever
-from assistant.serving.render import answer_markdown
+from assistant.serving.render.answers import answer_markdown
 from assistant.store.embedding import EmbedderConfig, make_embedder
 from assistant.store.knowledge import KnowledgeBase
 from conftest import ROOT

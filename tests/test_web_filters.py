@@ -9,7 +9,7 @@ import pytest
 
 from assistant.answering.answer import AnswerConfig, Assistant
 from assistant.retrieval.retrieve import Filters, Retriever
-from assistant.serving import render
+from assistant.serving.render import filters
 from assistant.serving.service import Service
 from assistant.store.knowledge import KnowledgeBase
 from conftest import ROOT
@@ -19,7 +19,7 @@ LIBRARY = ROOT.parent / "shared" / "corpora" / "shanghai-regulations"
 OLD, NEW = "上海市优化营商环境条例(2020-04-10)", "上海市优化营商环境条例(2024-09-27)"
 SME = "上海市促进中小企业发展条例(2018-05-24)"
 SEED = "shanghai-online-new-economy-action-plan-2020-2022"
-ANY = render.ANY
+ANY = filters.ANY
 NONE = ([], ANY, ANY, [], ANY, ANY)  # docs, issuer, kind, statuses, year from, year to: nothing chosen
 
 if not LIBRARY.is_dir():
@@ -46,7 +46,7 @@ def service(tmp_path_factory):
 @pytest.fixture(scope="module")
 def chat(service, tmp_path_factory):
     """The 问答 tab's chat function, as the browser calls it: (question, past answers, *filter values)."""
-    from assistant.serving.web import build_app
+    from assistant.serving.web.app import build_app
 
     options = argparse.Namespace(admin_token="", max_upload_mb=20.0, feedback_log=tmp_path_factory.mktemp("f") / "f.jsonl")
     demo = build_app(service, options)
@@ -59,7 +59,7 @@ def answer(chat, question, *chosen):
 
 
 def test_choices_are_the_librarys_own(service):
-    options = render.filter_options(service.current.assistant.retriever.library)
+    options = filters.filter_options(service.current.assistant.retriever.library)
     assert options == {
         "documents": [("《上海市优化营商环境条例》(2020-04-10)", OLD), ("《上海市优化营商环境条例》(2024-09-27)", NEW),
                       ("《上海市促进中小企业发展条例》(2018-05-24)", SME), ("《上海市促进在线新经济发展行动方案(2020-2022年)》", SEED)],
@@ -72,16 +72,16 @@ def test_choices_are_the_librarys_own(service):
 
 def test_controls_become_filters_and_a_line_that_says_so(service):
     library = service.current.assistant.retriever.library
-    assert render.qa_filters(*NONE) == Filters() and render.filters_line(Filters(), library) == ""
-    chosen = render.qa_filters([SME, SEED], "上海市人民代表大会常务委员会", "条例", ["现行有效"], "2018", ANY)
+    assert filters.qa_filters(*NONE) == Filters() and filters.filters_line(Filters(), library) == ""
+    chosen = filters.qa_filters([SME, SEED], "上海市人民代表大会常务委员会", "条例", ["现行有效"], "2018", ANY)
     assert chosen == Filters(docs=(SME, SEED), issuer="上海市人民代表大会常务委员会", kind="条例", status=("现行有效",),
                              years=(2018, 9999))
-    assert render.filters_line(chosen, library) == (
+    assert filters.filters_line(chosen, library) == (
         '<div class="filter-line">已按筛选条件检索：文件=《上海市促进中小企业发展条例》(2018-05-24)、'
         "《上海市促进在线新经济发展行动方案(2020-2022年)》；发文机关=上海市人民代表大会常务委员会；文件类型=条例；"
         "效力状态=现行有效；年份=2018 年起</div>")
-    assert render.filters_line(render.qa_filters([], ANY, ANY, [], ANY, "2020"), library).endswith("年份=2020 年及以前</div>")
-    assert render.filters_line(render.qa_filters([], ANY, ANY, [], "2020", "2020"), library).endswith("年份=2020</div>")
+    assert filters.filters_line(filters.qa_filters([], ANY, ANY, [], ANY, "2020"), library).endswith("年份=2020 年及以前</div>")
+    assert filters.filters_line(filters.qa_filters([], ANY, ANY, [], "2020", "2020"), library).endswith("年份=2020</div>")
 
 
 @pytest.mark.parametrize("chosen, cited", [

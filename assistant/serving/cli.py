@@ -103,7 +103,7 @@ def cmd_search(args, kb: KnowledgeBase) -> int:
 
 
 def cmd_ask(args) -> int:
-    from assistant.answering.answer import Done, Sources, Token
+    from assistant.answering.events import Done, Sources, Token
     from assistant.records import STATUS_LABELS
     from assistant.serving.service import stream
 

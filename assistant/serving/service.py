@@ -10,7 +10,8 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from assistant import instructions
-from assistant.answering.answer import Assistant, Done, Event
+from assistant.answering.answer import Assistant
+from assistant.answering.events import Done, Event
 from assistant.errors import AssistantError, ModelUnavailable
 from assistant.limits import check_question
 from assistant.matching.matcher import Matcher

@@ -1,6 +1,6 @@
 """The HTTP API: OpenAI-compatible chat with references, search, answers, matching, documents, health.
 
-This package is the only place that imports FastAPI. `serving.web.main` mounts the gradio app on the app built
+This package is the only place that imports FastAPI. `serving.web.app.main` mounts the gradio app on the app built
 here, so one process on one port serves both over one `Service` (one index, one model). Errors are OpenAI's
 shape, ``{"error": {"message", "type", "code", "param"}}``, with Chinese messages. Example::
 

@@ -16,7 +16,7 @@ from assistant.serving.api.access import READS, WRITES
 from assistant.serving.api.errors import ApiError
 from assistant.serving.api.schemas import UPLOAD_BODY
 from assistant.serving.api.state import CurrentService, Settings, Staging
-from assistant.serving.render import MB, reason_cn
+from assistant.serving.uploads import MB, reason_cn
 from assistant.serving.service import Service
 
 router = APIRouter(tags=["documents"])

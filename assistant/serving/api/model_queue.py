@@ -11,7 +11,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from assistant.answering.answer import Assistant, Done, Event
+from assistant.answering.answer import Assistant
+from assistant.answering.events import Done, Event
 from assistant.errors import AssistantError
 from assistant.records import Answer
 from assistant.retrieval.retrieve import Filters

@@ -7,7 +7,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator
 
-from assistant.answering.answer import Done, Sources, Token
+from assistant.answering.events import Done, Sources, Token
 from assistant.errors import AssistantError
 from assistant.records import STATUS_LABELS, Answer
 from assistant.serving.api.errors import answer_error, internal_error

@@ -5,7 +5,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from assistant.answering.answer import rewrite_followup
+from assistant.answering.followup import rewrite_followup
 from assistant.ingest.documents import SUPPORTED_SUFFIXES
 from assistant.limits import MAX_QUESTION_CHARS, InvalidInput, check_question
 from assistant.matching.cards import SIZES
