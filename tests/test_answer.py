@@ -4,9 +4,7 @@ import re
 import pytest
 
 from assistant.answering.answer import AnswerConfig, Assistant, rewrite_followup
-from assistant.store.embedding import EmbedderConfig, make_embedder
 from assistant.errors import ModelUnavailable
-from assistant.store.knowledge import KnowledgeBase
 from assistant.records import EXTRACTIVE, METADATA, PARTIAL, REFUSED, VERIFIED
 from assistant.retrieval.retrieve import Retriever
 from assistant.answering.verify import NUMBER
@@ -15,15 +13,6 @@ from assistant.patterns import CITATION
 from fakes import ScriptedChatModel
 
 ITEM7 = "二、聚焦发展重点 > 7、拓展生鲜电商零售业态"
-
-
-@pytest.fixture(scope="module")
-def retriever(tmp_path_factory):
-    from conftest import ROOT
-
-    emb = make_embedder(EmbedderConfig())
-    index, _ = KnowledgeBase(ROOT / "corpus", tmp_path_factory.mktemp("index"), emb).sync()
-    return Retriever(index, emb)
 
 
 def assistant(retriever, model=None):

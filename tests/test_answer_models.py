@@ -6,23 +6,13 @@ import sys
 import pytest
 
 from assistant.answering.answer import AnswerConfig, Assistant
-from assistant.store.embedding import EmbedderConfig, make_embedder
-from assistant.store.knowledge import KnowledgeBase
 from assistant.answering.llm import LLMConfig, OpenAICompatModel, make_chat_model
 from assistant.records import EXTRACTIVE, PARTIAL, VERIFIED
-from assistant.retrieval.retrieve import Retriever
 from assistant.patterns import CITATION
 from conftest import ROOT
 from eval import metrics
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def retriever(tmp_path_factory):
-    emb = make_embedder(EmbedderConfig())
-    index, _ = KnowledgeBase(ROOT / "corpus", tmp_path_factory.mktemp("index"), emb).sync()
-    return Retriever(index, emb)
 
 
 def numbers_traceable(answer) -> bool:

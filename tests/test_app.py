@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, UPLOAD_TEXT, AppProcess, require
+from conftest import ROOT, UPLOAD_TEXT, AppProcess, require, require_library
 
 pytestmark = pytest.mark.browser
 CHROMIUM = "/usr/bin/chromium"
@@ -17,7 +17,6 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--no-proxy-server"]
 ARTIFACTS = ROOT / "tests" / "artifacts"
 TOKEN = "s3cret-令牌"
-LIBRARY = ROOT.parent / "shared" / "corpora" / "shanghai-regulations"
 SME = "上海市促进中小企业发展条例(2018-05-24)"
 
 
@@ -153,7 +152,7 @@ def test_followup_feedback_and_clear(page, app):
 def library_app(tmp_path_factory):
     """The seed plan and one regulation from the regulations library (read in place), for the 问答 filters."""
     folder = tmp_path_factory.mktemp("library")
-    (folder / f"{SME}.md").write_bytes((LIBRARY / f"{SME}.md").read_bytes())
+    (folder / f"{SME}.md").write_bytes((require_library() / f"{SME}.md").read_bytes())
     a = App(tmp_path_factory.mktemp("app"), "--backend", "extractive", "--library", str(folder))
     yield a
     a.stop()
@@ -162,7 +161,6 @@ def library_app(tmp_path_factory):
 def test_filters_narrow_the_answer_to_the_chosen_document(browser, library_app):
     from playwright.sync_api import expect
 
-    require(LIBRARY.is_dir(), f"the regulations library is missing at {LIBRARY}")
     ctx = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 1000})
     page = ctx.new_page()
     page.set_default_timeout(30_000)

@@ -1,4 +1,3 @@
-import os
 import re
 from pathlib import Path
 
@@ -8,6 +7,7 @@ from assistant.ingest.chunking import chunk_document, classify, parse_department
 from assistant.ingest.documents import load_document
 from assistant.config import ChunkingConfig
 from assistant.records import Document
+from conftest import require_library
 
 ITEM_TITLES = {
     1: "打造标杆性无人工厂", 7: "拓展生鲜电商零售业态", 8: "加速发展 “无接触” 配送", 13: "智能交互核心技术攻关行动",
@@ -124,22 +124,17 @@ def test_classify_and_departments_helpers():
 
 # --- regulations of the library (real files, read in place) ---------------------------------------------
 
-LIBRARY = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "shanghai-regulations"
-
-
 def library_chunks(name: str):
-    if not LIBRARY.is_dir() and os.environ.get("CI") != "true":
-        pytest.skip(f"regulations library not found at {LIBRARY}")
-    return chunk_document(load_document(LIBRARY / name), ChunkingConfig())
+    return chunk_document(load_document(require_library() / name), ChunkingConfig())
 
 
 def regulation_index(name: str, where: Path, embedder):
     """An index of one regulation of the library, copied into `where`/c (skips outside CI when it is absent)."""
     from assistant.store.knowledge import KnowledgeBase
 
-    library_chunks(name)
+    library = require_library()
     (where / "c").mkdir()
-    (where / "c" / name).write_text((LIBRARY / name).read_text(encoding="utf-8"), encoding="utf-8")
+    (where / "c" / name).write_text((library / name).read_text(encoding="utf-8"), encoding="utf-8")
     index, _ = KnowledgeBase(where / "c", where / "i", embedder).sync()
     return index
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from pathlib import Path
 
@@ -12,6 +11,7 @@ from assistant.ingest.documents import content_lines, is_residue, load_corpus, l
 from assistant.errors import DocumentError, UnsupportedDocument
 from assistant.normalize import find_normalized, normalize, normalize_with_offsets
 from assistant.records import Document
+from conftest import require_library
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "tests" / "fixtures" / "docs"
@@ -196,9 +196,6 @@ def test_seed_metadata_inferred_without_sidecar(tmp_path: Path) -> None:
                         "region": "上海市"}
 
 
-LIBRARY = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "shanghai-regulations"
-
-
 @pytest.mark.parametrize("name, expected", [
     ("上海市优化营商环境条例(2024-09-27).md", {
         "title": "上海市优化营商环境条例", "kind": "条例", "region": "上海市", "adopted": "2020-04-10",
@@ -212,9 +209,7 @@ LIBRARY = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "shanghai
         "title": "上海市出租汽车管理条例", "effective": "1995-09-01"}),
 ])
 def test_regulation_metadata_from_header_and_file_name(name, expected) -> None:
-    if not LIBRARY.is_dir() and os.environ.get("CI") != "true":
-        pytest.skip(f"regulations library not found at {LIBRARY}")
-    meta = load_document(LIBRARY / name).meta
+    meta = load_document(require_library() / name).meta
     assert {k: meta.get(k) for k in expected} == expected
     if "adopted" not in expected:
         assert "version" not in meta and "adopted" not in meta and "issuer" not in meta

@@ -1,7 +1,6 @@
 """A policy library of real files: versions and status, retrieval that prefers the text in force, filters
 (including one that matches nothing), version answers, notices and multi-document citations."""
 import json
-import os
 import shutil
 from datetime import date
 from pathlib import Path
@@ -13,19 +12,14 @@ from assistant.ingest.library import Library
 from assistant.records import METADATA
 from assistant.retrieval.retrieve import Filters, Retriever
 from assistant.store.knowledge import KnowledgeBase
-from conftest import ROOT
+from conftest import ROOT, require_library
 from fakes import BigramEmbedder
 
-LIBRARY = ROOT.parent / "shared" / "corpora" / "shanghai-regulations"
+LIBRARY = require_library()  # absent: the module is skipped (locally) or fails (under CI)
 OLD, NEW = "上海市优化营商环境条例(2020-04-10)", "上海市优化营商环境条例(2024-09-27)"
 SME = "上海市促进中小企业发展条例(2018-05-24)"
 SEED = "shanghai-online-new-economy-action-plan-2020-2022"
 TODAY = date(2026, 11, 30)
-
-if not LIBRARY.is_dir():
-    if os.environ.get("CI") == "true":
-        raise RuntimeError(f"the regulations library is missing at {LIBRARY}")
-    pytest.skip(f"regulations library not found at {LIBRARY}", allow_module_level=True)
 
 
 @pytest.fixture(scope="module")

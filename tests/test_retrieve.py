@@ -2,20 +2,10 @@
 import pytest
 
 from assistant.config import RetrievalConfig
-from assistant.store.embedding import EmbedderConfig, make_embedder
 from assistant.store.knowledge import KnowledgeBase
 from assistant.retrieval.retrieve import Filters, Retriever, question_parts, rrf
 from assistant.retrieval.structure import Structure
 from fakes import BigramEmbedder
-
-
-@pytest.fixture(scope="module")
-def retriever(tmp_path_factory):
-    from conftest import ROOT
-
-    emb = make_embedder(EmbedderConfig())
-    index, _ = KnowledgeBase(ROOT / "corpus", tmp_path_factory.mktemp("index"), emb).sync()
-    return Retriever(index, emb)
 
 
 def items(hits):
