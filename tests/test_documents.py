@@ -327,7 +327,7 @@ def test_fixture_corpus_loads_cleanly() -> None:
 def test_real_corpus_loads_cleanly() -> None:
     docs, errors = load_corpus(ROOT / "corpus")
     assert errors == []
-    assert "shanghai-online-new-economy-action-plan-2020-2022" in [d.doc_id for d in docs]
+    assert [d.doc_id for d in docs] == ["shanghai-online-new-economy-action-plan-2020-2022"]
 
 
 def test_corpus_with_good_and_bad_files(tmp_path: Path) -> None:
