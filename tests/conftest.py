@@ -74,8 +74,14 @@ def retriever(tmp_path_factory):
     from assistant.store.knowledge import KnowledgeBase
 
     emb = make_embedder(EmbedderConfig())
-    index, _ = KnowledgeBase(ROOT / "corpus", tmp_path_factory.mktemp("index"), emb).sync()
+    index, _ = KnowledgeBase(ROOT / "corpus", tmp_path_factory.getbasetemp() / "seed-index", emb).sync()
     return Retriever(index, emb)
+
+
+@pytest.fixture(scope="session")
+def seed_index_dir(retriever, tmp_path_factory) -> Path:
+    """The folder of the index behind `retriever`, for tests that load it themselves (`from_index`); read only."""
+    return tmp_path_factory.getbasetemp() / "seed-index"
 
 
 @pytest.fixture(scope="session")
