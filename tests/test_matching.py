@@ -123,10 +123,13 @@ def test_a_match_says_why(matcher):
 
 def test_district_and_size_are_reported_honestly(matcher):
     result = matcher.match(Company("生鲜电商", size="小微企业", district="浦东新区"))
-    assert "所选区县「浦东新区」在现有文件中没有专门条款，以下为全市通用措施。" in result.notices
-    assert any("个体工商户" in n for n in result.notices)  # item 22 speaks of 个体工商户
+    expired = ("《上海市促进在线新经济发展行动方案(2020-2022年)》已过期（实施期2020-2022年已结束），其中的措施仅供参考，"
+               "请向责任部门确认现行政策。")
+    assert result.notices == ["与「小微企业」相关的表述见第22项（个体工商户、自由职业），已适当提前。",  # 22 speaks of 个体工商户
+                              "所选区县「浦东新区」在现有文件中没有专门条款，以下为全市通用措施。", expired]
     named = matcher.match(Company("应用场景", district="临港新片区"))
-    assert any("第14项" in n for n in named.notices) and named.matches[0].card.number == "14"
+    assert named.notices == ["提到「临港新片区」的条款：第14项，已适当提前；其余为通用措施。", expired]
+    assert named.matches[0].card.number == "14"
 
 
 def test_nothing_to_match_on_is_an_error(matcher):

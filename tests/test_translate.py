@@ -5,11 +5,7 @@ from assistant.answering.answer import Assistant
 from assistant.answering.llm import ChatModel, LLMConfig, make_chat_model
 from assistant.answering.translate import SYSTEM, chinese_wordings, needs_translation, translate
 from assistant.errors import ModelUnavailable
-from assistant.retrieval.retrieve import Retriever
 from assistant.serving.render.answers import answer_markdown
-from assistant.store.embedding import EmbedderConfig, make_embedder
-from assistant.store.knowledge import KnowledgeBase
-from conftest import ROOT
 
 CIIE = "What is the name of the CIIE one-stop trading service platform model mentioned in the plan?"
 CIIE_CLAUSE = "“6+365”进博会一站式交易服务平台"
@@ -30,13 +26,6 @@ class Replies(ChatModel):
         if self.error:
             raise self.error
         yield self.translation if messages[0]["content"] == SYSTEM else self.answer
-
-
-@pytest.fixture(scope="module")
-def retriever(tmp_path_factory):
-    emb = make_embedder(EmbedderConfig())
-    index, _ = KnowledgeBase(ROOT / "corpus", tmp_path_factory.mktemp("index"), emb).sync()
-    return Retriever(index, emb)
 
 
 @pytest.mark.parametrize("question, expected", [

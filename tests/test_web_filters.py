@@ -1,7 +1,6 @@
 """The 问答 tab's 筛选条件: choices from the loaded library, and the tab's own chat function answering only from
 the documents the filters allow (a filter that matches nothing is refused, never widened to all documents)."""
 import argparse
-import os
 import shutil
 from datetime import date
 
@@ -12,20 +11,15 @@ from assistant.retrieval.retrieve import Filters, Retriever
 from assistant.serving.render import filters
 from assistant.serving.service import Service
 from assistant.store.knowledge import KnowledgeBase
-from conftest import ROOT
+from conftest import ROOT, require_library
 from fakes import BigramEmbedder
 
-LIBRARY = ROOT.parent / "shared" / "corpora" / "shanghai-regulations"
+LIBRARY = require_library()  # absent: the module is skipped (locally) or fails (under CI)
 OLD, NEW = "上海市优化营商环境条例(2020-04-10)", "上海市优化营商环境条例(2024-09-27)"
 SME = "上海市促进中小企业发展条例(2018-05-24)"
 SEED = "shanghai-online-new-economy-action-plan-2020-2022"
 ANY = filters.ANY
 NONE = ([], ANY, ANY, [], ANY, ANY)  # docs, issuer, kind, statuses, year from, year to: nothing chosen
-
-if not LIBRARY.is_dir():
-    if os.environ.get("CI") == "true":
-        raise RuntimeError(f"the regulations library is missing at {LIBRARY}")
-    pytest.skip(f"regulations library not found at {LIBRARY}", allow_module_level=True)
 
 
 @pytest.fixture(scope="module")
