@@ -1,7 +1,7 @@
 """One contract over every vector store: FAISS (in-process) and Milvus (milvus-lite, started by the test).
 
 Both must return the same hits — exact ids, in order — as brute force over the same vectors, for the same
-filters; under CI=true a missing pymilvus or milvus-lite fails instead of skipping (conftest.require).
+filters; under CI (conftest.is_ci) a missing pymilvus or milvus-lite fails instead of skipping (conftest.require).
 """
 import importlib.util
 
