@@ -158,7 +158,7 @@ def test_follow_up_is_rewritten_and_resolved_against_the_previous_answer(retriev
     follow = helper.ask("那责任部门呢？", [first])
     assert follow.standalone_question == "生鲜电商有哪些支持措施，责任部门呢？"
     assert follow.text == "「7、拓展生鲜电商零售业态」的责任部门为：市商务委、市经济信息化委、市交通委、市市场监管局[1]。"
-    assert rewrite_followup("市科委负责哪些事项？", [first]) == ("市科委负责哪些事项？", None)
+    assert rewrite_followup("市科委负责哪些事项？", [first]) == ("市科委负责哪些事项？", ())
 
 
 def test_extractive_answer_quotes_only_source_text(retriever):

@@ -103,6 +103,20 @@ def test_follow_up_uses_the_earlier_user_turns(server):
     assert message.references[0]["clause"] == ITEM7
 
 
+def test_a_pointing_follow_up_after_two_user_messages_gets_the_cited_items_departments(server, http):
+    """Issue #23: "这些措施" are the clauses the fresh-food answer cited (item 7, then the coordination item 19),
+    as in the web chat, though the API is sent the earlier question only: it is asked again for its citations."""
+    expected = ("「7、拓展生鲜电商零售业态」的责任部门为：市商务委、市经济信息化委、市交通委、市市场监管局[1]。\n"
+                "「19、加大统筹协调力度」的责任部门为：市经济信息化委、市发展改革委、市商务委[2]。")
+    message = openai_client(server).chat.completions.create(model="policy-qa", messages=[
+        {"role": "user", "content": "生鲜电商有哪些支持措施？"},
+        {"role": "user", "content": "这些措施由哪些部门负责？"}]).choices[0].message
+    assert message.content == expected
+    assert [r["clause"] for r in message.references] == [ITEM7, "四、落实保障措施 > 19、加大统筹协调力度"]
+    r = http.post("/v1/answer", json={"question": "这些措施由哪些部门负责？", "history": ["生鲜电商有哪些支持措施？"]})
+    assert r.json()["answer"] == expected
+
+
 def test_refusal_has_no_references_and_names_nearby_clauses(server):
     message = openai_client(server).chat.completions.create(
         model="policy-qa", messages=[{"role": "user", "content": "申请补贴的截止日期是哪一天？"}]).choices[0].message

@@ -18,7 +18,7 @@ from assistant.answering import extractive
 from assistant.answering.citations import cite, notice, renumber
 from assistant.answering.events import Done, Event, Sources, Token
 from assistant.answering.facts import Facts
-from assistant.answering.followup import rewrite_followup
+from assistant.answering.followup import anaphoric, bound_first, rewrite_followup
 from assistant.answering.llm import DEFAULT_MODELS, ChatModel, LLMConfig, make_chat_model
 from assistant.answering.prompt import build_messages, select_excerpts
 from assistant.answering.refusal import (Grounds, decide, lacks_asked_kind, no_quote_reason, refusal_text,
@@ -132,7 +132,7 @@ class Assistant:
             yield from self._refuse(turn, "筛选条件没有匹配任何文件，请放宽或更换筛选条件")
             return
         fact = (self.versions.answer(turn.standalone, turn.hits)
-                or self.facts.answer(turn.standalone, turn.hits, turn.context))
+                or self.facts.answer(turn.asked, turn.hits, turn.context, turn.bound))
         if fact is not None:
             yield from self._fact_answer(turn, fact)
             return
@@ -181,7 +181,10 @@ class Assistant:
         # covers the question is judged on the clauses about its subject: lifted in, any fine would "state the amount"
         # of a fee the documents never set.
         found = self.retriever.retrieve(standalone, self.config.retrieve_k, filters, also)
-        turn = Turn(question, standalone, context, found, t0)
+        bound = bool(context) and anaphoric(question)  # "这些措施…": answered from what the previous answer cited
+        if bound:
+            found = bound_first(self.retriever, found, context, self.config.retrieve_k, filters)
+        turn = Turn(question, standalone, context, found, t0, bound)
         turn.retrieval_ms = turn.ms()
         return turn
 

@@ -62,8 +62,10 @@ class Facts:
         self.documents = documents
         self.departments = sorted({d for c in chunks for d in c.departments}, key=lambda d: (-len(d), d))
 
-    def answer(self, question: str, hits: Sequence[Hit], context: Chunk | None = None) -> FactAnswer | None:
-        """A deterministic answer when the question asks for structured data, else None."""
+    def answer(self, question: str, hits: Sequence[Hit], context: Sequence[Chunk] = (), bound: bool = False
+               ) -> FactAnswer | None:
+        """A deterministic answer when the question asks for structured data, else None. `context`: the clauses a
+        follow-up refers to; `bound`: the question points at them ("这些措施…"), so only they are answered from."""
         doc_id = self._document(question, hits)
         if doc_id not in self.documents:
             return None
@@ -84,9 +86,9 @@ class Facts:
             # "市教委负责哪些事项" / "市民政局和市财政局分别负责哪项工作": each named department, in question order
             return self._items_of(sorted(named, key=lambda d: q.find(normalize(d))))
         if ASK_DEPTS.search(question):
-            item = self._item(question, hits, context)
-            if item is not None:
-                return self._departments_of(item)
+            items = self._items(question, hits, context, bound)
+            if items:
+                return self._departments_of(items)
         return None
 
     def _document(self, question: str, hits: Sequence[Hit]) -> str | None:
@@ -143,22 +145,31 @@ class Facts:
         title = self.documents[doc_id]["title"]
         return FactAnswer(f"《{title}》的正文结构如下：\n" + "\n".join(lines), sources)
 
-    def _item(self, question: str, hits: Sequence[Hit], context: Chunk | None) -> Chunk | None:
+    def _items(self, question: str, hits: Sequence[Hit], context: Sequence[Chunk], bound: bool) -> list[Chunk]:
+        """The items whose departments are asked: the one numbered, else the context's (each once, in order),
+        else (unless bound to the context) the best hit's."""
         m = ITEM_NUMBER.search(question)
         if m:
             n = str(_cn_number(next(g for g in m.groups() if g)))
             doc = hits[0].chunk.doc_id if hits else None
             for c in self.chunks:
                 if c.item == n and c.departments and (doc is None or c.doc_id == doc):
-                    return c
-        if context is not None and context.departments:
-            return context
-        return next((h.chunk for h in hits if h.chunk.departments), None)
+                    return [c]
+        items: dict[tuple, Chunk] = {}
+        for c in context:
+            if c.departments:
+                items.setdefault((c.doc_id, c.path, c.item), c)  # a long item's pieces: the item once
+        if items or bound:
+            return list(items.values())
+        return [h.chunk for h in hits if h.chunk.departments][:1]
 
-    def _departments_of(self, chunk: Chunk) -> FactAnswer:
-        item = chunk.path[-1] if chunk.path else chunk.item
-        text = f"「{item}」的责任部门为：{'、'.join(chunk.departments)}[1]。"
-        return FactAnswer(text, [_dept_quote(self._last_piece(chunk))])
+    def _departments_of(self, items: Sequence[Chunk]) -> FactAnswer:
+        """Each item's departments, one line each, cited to its (责任部门:…) note."""
+        lines = []
+        for n, chunk in enumerate(items, start=1):
+            name = chunk.path[-1] if chunk.path else chunk.item
+            lines.append(f"「{name}」的责任部门为：{'、'.join(chunk.departments)}[{n}]。")
+        return FactAnswer("\n".join(lines), [_dept_quote(self._last_piece(c)) for c in items])
 
     def _last_piece(self, chunk: Chunk) -> Chunk:
         """A long item is split into pieces; the (责任部门:…) note sits in its last piece."""

@@ -1,24 +1,83 @@
-"""Follow-up questions ("那责任部门呢？") made standalone with the previous question of the conversation."""
+"""Follow-up questions made standalone with the previous turn of the conversation.
+
+"那责任部门呢？" continues the previous question; "这些措施由哪些部门负责？" points back with a demonstrative
+(这些/该/上述/其/它们 …) at what the previous answer cited, so it is bound to those clauses: retrieval and the
+structured facts answer from them first.
+"""
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 
 from assistant.normalize import normalize
 from assistant.records import Answer, Chunk
+from assistant.retrieval.filters import Filters
+from assistant.retrieval.result import Retrieval
+from assistant.retrieval.retrieve import Retriever
 
 FOLLOWUP = re.compile(r"^(?:那|那么|还有|另外|此外|这个|这项|这条|该项|它|其|上述)|呢\s*[？?]?\s*$|^(?:and|what about|how about)\b", re.I)
 
+# A demonstrative that points back at what was just said, with the noun it may carry (这些措施, 上述规定, 该项).
+# Not the words that merely contain one: 应该, 因此/如此/此外/此时, 其他/其次/其实/尤其/极其, 其它.
+# 以上 after a quantity is "or more" (100万元以上), not a reference.
+ANAPHOR = re.compile(
+    r"(?:这些|这几(?:项|条|个)?|这个|这项|这条|这类|前述|上述|(?<![\d一二三四五六七八九十百千万亿元年月岁人个级倍%])以上|它们"
+    r"|(?<!其)它|(?<![应活])该|(?<![因如从彼由据特])此(?![外时刻后前])|(?<![尤极与及])其(?![他它次实余]))"
+    r"(?:措施|条款|规定|政策|项目|事项|内容|工作|任务|要求|条|项)?")
+SENTENCE_END = re.compile(r"[？?。！!；;]")
+SINGULAR = re.compile(r"^(?:这个|这项|这条|该项|该条|此项|此条|它(?!们))")  # one thing: the clause cited first
 
-def rewrite_followup(question: str, history: Sequence[Answer]) -> tuple[str, Chunk | None]:
-    """A follow-up ("那责任部门呢？") becomes standalone with the previous question; returns the context clause too."""
-    if not history:
-        return question, None
+
+def anaphor(question: str) -> str:
+    """The demonstrative by which the question points back at the previous answer (这些措施, 上述规定, 该项 …) in its
+    first sentence, or "": in "在线教育有哪些措施？其中哪些由市教委负责？" 其中 points inside the question itself."""
+    m = ANAPHOR.search(SENTENCE_END.split(question.strip(), maxsplit=1)[0])
+    return m.group() if m else ""
+
+
+def anaphoric(question: str) -> bool:
+    """Whether the question points back at the previous answer with a demonstrative."""
+    return bool(anaphor(question))
+
+
+def is_followup(question: str) -> bool:
+    """Whether the question continues the previous turn (and so needs it to be understood)."""
     q = question.strip()
-    if not (FOLLOWUP.search(q) or len(normalize(q)) <= 6):
-        return question, None
+    return bool(FOLLOWUP.search(q) or len(normalize(q)) <= 6 or anaphoric(q))
+
+
+def cited_clauses(answer: Answer) -> tuple[Chunk, ...]:
+    """The clauses an answer cited, in citation order, each once."""
+    return tuple({c.chunk.id: c.chunk for c in sorted(answer.citations, key=lambda c: c.n)}.values())
+
+
+def rewrite_followup(question: str, history: Sequence[Answer]) -> tuple[str, tuple[Chunk, ...]]:
+    """A follow-up becomes standalone with the previous question; returns the context clauses too: every clause
+    the previous answer cited when the question points at them ("这些措施…"), in citation order; its first clause when
+    it points at one thing ("该项…") or is another follow-up ("那责任部门呢？"); none for a question that stands alone."""
+    if not history or not is_followup(question):
+        return question, ()
+    q = question.strip()
     prev = history[-1]
     topic = (prev.standalone_question or prev.question).rstrip("？?。！! ")
     rest = re.sub(r"^(?:那么|那|还有|另外|此外)", "", q)
-    context = prev.citations[0].chunk if prev.citations else None
-    return f"{topic}，{rest}", context
+    cited = cited_clauses(prev)
+    pointer = anaphor(q)
+    return f"{topic}，{rest}", cited if pointer and not SINGULAR.match(pointer) else cited[:1]
+
+
+def bound_first(retriever: Retriever, found: Retrieval, clauses: Sequence[Chunk], k: int, filters: Filters = Filters()
+                ) -> Retrieval:
+    """The search `found` with the best pieces of the given clauses (every piece of a long item counts) first,
+    searched for the same question within those clauses alone; then the other hits, k in all."""
+    keys = {(c.doc_id, c.path, c.item) for c in clauses}
+    ids = frozenset(c.id for c in retriever.chunks if (c.doc_id, c.path, c.item) in keys)
+    own = retriever.retrieve(found.query, k, replace(filters, clauses=ids), found.also)
+    if not own.hits:  # the clauses are outside the filters
+        return found
+    first, firsts = {h.chunk.id for h in own.hits}, {h.chunk.id for h in own.subject}
+    rest = [(h, s) for h, s in zip(found.hits, found.sentence_scores) if h.chunk.id not in first]
+    return replace(found, hits=(own.hits + [h for h, _ in rest])[:k],
+                   subject=(own.subject + [h for h in found.subject if h.chunk.id not in firsts])[:k],
+                   sentence_scores=(own.sentence_scores + [s for _, s in rest])[:k])

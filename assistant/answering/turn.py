@@ -16,9 +16,10 @@ class Turn:
 
     question: str
     standalone: str
-    context: Chunk | None  # the clause the previous answer cited first, for a follow-up
+    context: tuple[Chunk, ...]  # for a follow-up, the clauses of the previous answer it refers to
     found: Retrieval
     t0: float
+    bound: bool = False  # the question points at the context ("这些措施…"): answered from those clauses first
     retrieval_ms: float = 0.0
     sources_ms: float = 0.0
     first_token_ms: float | None = None
@@ -27,6 +28,13 @@ class Turn:
     @property
     def hits(self) -> list[Hit]:
         return self.found.hits
+
+    @property
+    def asked(self) -> str:
+        """The question structured facts are looked up for: a bound follow-up's own words, since its context names
+        the clauses (the previous question would bring back its own department: "市教委负责哪些事项，这些事项由谁牵头"),
+        else the standalone question."""
+        return self.question if self.bound else self.standalone
 
     @property
     def pins(self) -> list[str]:

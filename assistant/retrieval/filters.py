@@ -10,8 +10,8 @@ from assistant.records import Chunk
 @dataclass(frozen=True)
 class Filters:
     """Restrict a search: by document (id or file name), lead department, section (matched against the clause
-    path), issuing body, kind (条例, 办法 …), region, status (现行有效, 已被新版本取代 …) or a range of version
-    years. A filter that matches nothing gives no hits (never all documents).
+    path), issuing body, kind (条例, 办法 …), region, status (现行有效, 已被新版本取代 …), a range of version
+    years, or to given clauses (chunk ids). A filter that matches nothing gives no hits (never all documents).
 
     Example: ``Filters(department="市医保局", years=(2020, 2024))``
     """
@@ -24,10 +24,12 @@ class Filters:
     region: str = ""
     status: tuple[str, ...] = ()
     years: tuple[int, int] | None = None
+    clauses: frozenset[str] = frozenset()  # chunk ids: a follow-up bound to the clauses the previous answer cited
 
     def allows(self, chunk: Chunk) -> bool:
         return (
             (not self.docs or chunk.doc_id in self.docs or chunk.source in self.docs)
+            and (not self.clauses or chunk.id in self.clauses)
             and (not self.department or any(self.department in d for d in chunk.departments))
             and (not self.section or any(self.section in p for p in chunk.path))
         )
@@ -45,4 +47,4 @@ class Filters:
 
     def __bool__(self) -> bool:
         return bool(self.docs or self.department or self.section or self.issuer or self.kind or self.region
-                    or self.status or self.years)
+                    or self.status or self.years or self.clauses)

@@ -229,7 +229,8 @@ class Retriever:
         k = k or self.config.k
         n = max(self.config.candidates, k)
         wordings = [query, *also]
-        skip = set() if filters.status or any(map(self.asks_versions, wordings)) else self._superseded
+        # clauses already cited are searched whatever their status
+        skip = set() if filters.status or filters.clauses or any(map(self.asks_versions, wordings)) else self._superseded
         allowed = self._allowed(filters)  # one pass over the chunks for all rankings
         usable = (lambda r: r not in skip) if allowed is None else (lambda r: r in allowed and r not in skip)
         asks = [p for w in wordings if len(split := question_parts(w)) > 1 for p in split]  # of a multi-part question

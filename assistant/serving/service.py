@@ -12,6 +12,7 @@ from pathlib import Path
 from assistant import instructions
 from assistant.answering.answer import Assistant
 from assistant.answering.events import Done, Event
+from assistant.answering.followup import is_followup
 from assistant.errors import AssistantError, ModelUnavailable
 from assistant.limits import check_question
 from assistant.matching.matcher import Matcher
@@ -91,10 +92,22 @@ def stream(assistant: Assistant, question: str, history: Sequence[Answer] | None
     """Assistant.stream for a checked question (limits.check_question raises InvalidInput); an answer that
     repeats instruction-like text of its sources gets instructions.NOTE."""
     question = check_question(question)
-    for event in assistant.stream(question, history, filters):
+    for event in assistant.stream(question, answered(assistant, question, history or [], filters), filters):
         if isinstance(event, Done):
             instructions.mark(event.answer)
         yield event
+
+
+def answered(assistant: Assistant, question: str, history: Sequence[Answer], filters: Filters = Filters()
+             ) -> list[Answer]:
+    """The history with its last turn answered when only its question is known (the API is sent the earlier
+    questions, not what was cited for them) and the question follows up on it: that turn is asked again, in its own
+    context, so that "这些措施…" refers to the same clauses as in the web chat."""
+    history = list(history)
+    if not history or history[-1].verified or not is_followup(question):  # verified "": asked, never answered here
+        return history
+    earlier = answered(assistant, history[-1].question, history[:-1], filters)
+    return earlier + [assistant.ask(history[-1].question, earlier, filters)]
 
 
 def ask(assistant: Assistant, question: str, history: Sequence[Answer] | None = None,

@@ -105,7 +105,8 @@ def checked_question(text: str, param: str) -> str:
 
 
 def history_of(questions: list[str]) -> list[Answer]:
-    """Earlier questions as the answers `Assistant.stream` rewrites follow-ups with (each made standalone in turn)."""
+    """Earlier questions as the answers `Assistant.stream` rewrites follow-ups with (each made standalone in turn);
+    they hold no answer (`verified` ""): `service.stream` asks the one a follow-up refers to again, for its citations."""
     history: list[Answer] = []
     for q in questions:
         standalone, _ = rewrite_followup(q, history)
