@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import copy
 import dataclasses
 import os
 import sys
@@ -102,12 +103,15 @@ def answered(assistant: Assistant, question: str, history: Sequence[Answer], fil
              ) -> list[Answer]:
     """The history with its last turn answered when only its question is known (the API is sent the earlier
     questions, not what was cited for them) and the question follows up on it: that turn is asked again, in its own
-    context, so that "这些措施…" refers to the same clauses as in the web chat."""
+    context, so that "这些措施…" refers to the same clauses as in the web chat. It is answered by quoting (no chat
+    model): only its citations are needed, and generating the earlier answer again would double the follow-up's time."""
     history = list(history)
     if not history or history[-1].verified or not is_followup(question):  # verified "": asked, never answered here
         return history
-    earlier = answered(assistant, history[-1].question, history[:-1], filters)
-    return earlier + [assistant.ask(history[-1].question, earlier, filters)]
+    quoting = copy.copy(assistant)
+    quoting.model = None
+    earlier = answered(quoting, history[-1].question, history[:-1], filters)
+    return earlier + [quoting.ask(history[-1].question, earlier, filters)]
 
 
 def ask(assistant: Assistant, question: str, history: Sequence[Answer] | None = None,
