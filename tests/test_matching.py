@@ -153,7 +153,7 @@ class Scripted(ChatModel):
     def __init__(self, reply: str):
         self.reply = reply
 
-    def stream(self, messages, *, max_tokens=None, temperature=None, stop=None):
+    def stream(self, messages, *, max_tokens=None, temperature=None, stop=None, usage=None):
         yield self.reply
 
 
