@@ -12,11 +12,12 @@ import sys
 import threading
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
 
-from conftest import ROOT, UPLOAD_TEXT, AppProcess
+from conftest import ROOT, UPLOAD_TEXT, AppProcess, require
 
 KEY = "read-key-7f3a"
 TOKEN = "admin-token-2c9e"
@@ -28,6 +29,8 @@ FRESH_QUOTE = ("支持企业提升生鲜产品周转数字化管理能力,发展
                "建立产品流动和可溯源性信息平台,推进生鲜、农产品标准化建设,进一步提升食品安全。")
 EDU_ANSWER = "「10、优化发展在线教育」的责任部门为：市教委、市人力资源社会保障局、市经济信息化委[1]。"
 EDU_QUOTE = "(责任部门:市教委、市人力资源社会保障局、市经济信息化委)"
+OPERATIONS = ["/v1/models", "/v1/chat/completions", "/v1/answer", "/v1/search", "/v1/match", "/v1/documents",
+              "/v1/documents", "/v1/documents/{doc_id}", "/healthz", "/readyz"]  # as /docs lists them: by tag
 
 
 class Server(AppProcess):
@@ -285,6 +288,36 @@ def test_cors_is_off_by_default(http):
     r = http.options("/v1/search", headers={"Origin": "https://portal.example.gov.cn",
                                             "Access-Control-Request-Method": "POST"})
     assert "access-control-allow-origin" not in r.headers
+
+
+@pytest.mark.browser
+def test_the_api_docs_render_with_every_request_kept_on_this_machine(server):
+    """A machine without internet: every request to another host is refused; /docs must still render."""
+    from playwright.sync_api import expect, sync_playwright
+
+    from test_app import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
+
+    require(Path(CHROMIUM).exists(), "Debian's Chromium is missing: run `bash scripts/browser.sh`")
+    hosts: list[str] = []
+
+    def only_here(route):
+        host = urlsplit(route.request.url).hostname
+        hosts.append(host)
+        return route.continue_() if host == "127.0.0.1" else route.abort("internetdisconnected")
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        page = browser.new_page(locale="zh-CN", viewport={"width": 1400, "height": 900})
+        page.route("**/*", only_here)
+        page.goto(server.url + "docs")
+        operation = page.locator(".opblock-summary-path[data-path='/v1/chat/completions']")
+        expect(operation).to_have_text("/v1/chat/completions", timeout=30_000)
+        expect(page.locator(".opblock-summary-path")).to_have_text(OPERATIONS)
+        page.wait_for_load_state("networkidle")
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "api-docs-offline.png"))
+        browser.close()
+    assert set(hosts) == {"127.0.0.1"} and len(hosts) >= 3  # the page, its script, the OpenAPI document
 
 
 def test_the_web_app_and_docs_share_the_port(server, http):
