@@ -163,6 +163,21 @@ STATUS_LABELS = {VERIFIED: "依据充分", PARTIAL: "部分内容未在原文中
 
 
 @dataclass
+class Usage:
+    """Tokens a chat model read (prompt) and wrote (completion) for one answer, summed over its calls, as its
+    backend counts them (llm.py says how for each); `calls` 0: no model was called."""
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    calls: int = 0
+
+    def add(self, prompt_tokens: int, completion_tokens: int) -> None:
+        self.prompt_tokens += prompt_tokens
+        self.completion_tokens += completion_tokens
+        self.calls += 1
+
+
+@dataclass
 class Answer:
     """What the assistant says, with everything needed to check it."""
 
@@ -180,6 +195,7 @@ class Answer:
     notice: str = ""  # first line shown above the text: the answer rests on a superseded or expired document
     documents: list[str] = field(default_factory=list)  # 《title》(version) of each document cited, when several
     searched_as: list[str] = field(default_factory=list)  # other wordings also searched: a foreign question's Chinese
+    usage: Usage = field(default_factory=Usage)  # the chat model's tokens for this answer
 
     @property
     def display_text(self) -> str:

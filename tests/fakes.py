@@ -38,19 +38,22 @@ class ScriptedChatModel:
 
     loaded = True  # nothing to load
 
-    def __init__(self, reply: str = "", error: Exception | None = None):
+    def __init__(self, reply: str = "", error: Exception | None = None, tokens: tuple[int, int] = (0, 0)):
         from assistant.answering.llm import ChatModel
 
         ChatModel.register(type(self))
         self.name = "test/scripted"
         self.reply = reply
         self.error = error
+        self.tokens = tokens  # the (prompt, completion) tokens it reports for each call
         self.messages: list[list[dict]] = []
 
-    def stream(self, messages, *, max_tokens=None, temperature=None, stop=None):
+    def stream(self, messages, *, max_tokens=None, temperature=None, stop=None, usage=None):
         self.messages.append(messages)
         if self.error:
             raise self.error
+        if usage is not None:
+            usage.add(*self.tokens)
         for i in range(0, len(self.reply), 4):
             yield self.reply[i : i + 4]
 

@@ -12,11 +12,12 @@ import sys
 import threading
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
 
-from conftest import ROOT, UPLOAD_TEXT, AppProcess
+from conftest import ROOT, UPLOAD_TEXT, AppProcess, require
 
 KEY = "read-key-7f3a"
 TOKEN = "admin-token-2c9e"
@@ -28,6 +29,8 @@ FRESH_QUOTE = ("支持企业提升生鲜产品周转数字化管理能力,发展
                "建立产品流动和可溯源性信息平台,推进生鲜、农产品标准化建设,进一步提升食品安全。")
 EDU_ANSWER = "「10、优化发展在线教育」的责任部门为：市教委、市人力资源社会保障局、市经济信息化委[1]。"
 EDU_QUOTE = "(责任部门:市教委、市人力资源社会保障局、市经济信息化委)"
+OPERATIONS = ["/v1/models", "/v1/chat/completions", "/v1/answer", "/v1/search", "/v1/match", "/v1/documents",
+              "/v1/documents", "/v1/documents/{doc_id}", "/healthz", "/readyz"]  # as /docs lists them: by tag
 
 
 class Server(AppProcess):
@@ -91,6 +94,57 @@ def test_openai_client_streams_text_then_references_last(server):
                                        "answer": EDU_ANSWER}
 
 
+EDU_QUESTION = "在线教育由哪些部门负责？"
+
+
+def test_usage_is_integers_whole_and_in_the_last_streamed_chunk(server):
+    """No model writes the extractive backend's answers: usage counts the question's and the answer's characters."""
+    client, asked = openai_client(server), [{"role": "user", "content": EDU_QUESTION}]
+    expected = {"prompt_tokens": 12, "completion_tokens": len(EDU_ANSWER), "total_tokens": 12 + len(EDU_ANSWER)}
+    done = client.chat.completions.create(model="policy-qa", messages=asked)
+    assert done.choices[0].message.content == EDU_ANSWER
+    assert {k: type(v) for k, v in done.usage.model_dump(exclude_none=True).items()} == dict.fromkeys(expected, int)
+    assert done.usage.model_dump(exclude_none=True) == expected
+    chunks = list(client.chat.completions.create(model="policy-qa", messages=asked, stream=True,
+                                                 stream_options={"include_usage": True}))
+    assert chunks[-1].choices == [] and chunks[-1].usage.model_dump(exclude_none=True) == expected
+    assert chunks[-2].choices[0].finish_reason == "stop" and chunks[-2].choices[0].delta.references
+    assert [c for c in chunks[:-1] if c.usage is not None] == []
+    plain = list(client.chat.completions.create(model="policy-qa", messages=asked, stream=True))
+    assert [c for c in plain if c.usage is not None or not c.choices] == []  # only when asked for, as OpenAI does
+
+
+def test_usage_is_the_models_own_count_summed_over_its_calls(blocking_service):
+    from openai import AsyncOpenAI
+
+    from assistant.answering.answer import AnswerConfig, Assistant
+    from assistant.serving.api import create_app
+    from assistant.serving.service import Service
+    from fakes import ScriptedChatModel
+
+    shared = blocking_service[0]
+    model = ScriptedChatModel("支持企业提升生鲜产品周转数字化管理能力[1]。", tokens=(57, 9))
+    assistant = Assistant(shared.current.assistant.retriever, model, AnswerConfig(refusal_threshold=0.0))
+    app = create_app(Service(shared.kb, assistant))
+
+    async def usage(question: str, **options) -> list:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://api/v1") as http:
+            client = AsyncOpenAI(base_url="http://api/v1", api_key="none", http_client=http, max_retries=0)
+            reply = await client.chat.completions.create(
+                model="policy-qa", messages=[{"role": "user", "content": question}], **options)
+            if options.get("stream"):
+                return [c.usage.model_dump(exclude_none=True) async for c in reply if c.usage]
+            return [reply.usage.model_dump(exclude_none=True)]
+
+    once = {"prompt_tokens": 57, "completion_tokens": 9, "total_tokens": 66}
+    assert asyncio.run(usage("生鲜电商有哪些支持措施？")) == [once]
+    assert asyncio.run(usage("生鲜电商有哪些支持措施？", stream=True, stream_options={"include_usage": True})) == [once]
+    calls = len(model.messages)
+    twice = {"prompt_tokens": 114, "completion_tokens": 18, "total_tokens": 132}  # the translation, then the answer
+    assert asyncio.run(usage("What support is there for fresh food e-commerce?")) == [twice]
+    assert len(model.messages) == calls + 2
+
+
 def test_follow_up_uses_the_earlier_user_turns(server):
     done = openai_client(server).chat.completions.create(model="policy-qa", messages=[
         {"role": "system", "content": "你是政策助手"},
@@ -130,7 +184,10 @@ def test_langchain_chat_openai_invoke_and_stream(server):
     from langchain_openai import ChatOpenAI
 
     chat = ChatOpenAI(base_url=server.url + "v1", api_key=KEY, model="policy-qa", max_retries=0, timeout=60)
-    assert chat.invoke("在线教育由哪些部门负责？").content == EDU_ANSWER
+    said = chat.invoke(EDU_QUESTION)
+    assert said.content == EDU_ANSWER
+    assert [said.usage_metadata[k] for k in ("input_tokens", "output_tokens", "total_tokens")] == [
+        12, len(EDU_ANSWER), 12 + len(EDU_ANSWER)]
     assert "".join(part.content for part in chat.stream("在线教育由哪些部门负责？")) == EDU_ANSWER
 
 
@@ -250,6 +307,36 @@ def test_cors_is_off_by_default(http):
     assert "access-control-allow-origin" not in r.headers
 
 
+@pytest.mark.browser
+def test_the_api_docs_render_with_every_request_kept_on_this_machine(server):
+    """A machine without internet: every request to another host is refused; /docs must still render."""
+    from playwright.sync_api import expect, sync_playwright
+
+    from test_app import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
+
+    require(Path(CHROMIUM).exists(), "Debian's Chromium is missing: run `bash scripts/browser.sh`")
+    hosts: list[str] = []
+
+    def only_here(route):
+        host = urlsplit(route.request.url).hostname
+        hosts.append(host)
+        return route.continue_() if host == "127.0.0.1" else route.abort("internetdisconnected")
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        page = browser.new_page(locale="zh-CN", viewport={"width": 1400, "height": 900})
+        page.route("**/*", only_here)
+        page.goto(server.url + "docs")
+        operation = page.locator(".opblock-summary-path[data-path='/v1/chat/completions']")
+        expect(operation).to_have_text("/v1/chat/completions", timeout=30_000)
+        expect(page.locator(".opblock-summary-path")).to_have_text(OPERATIONS)
+        page.wait_for_load_state("networkidle")
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "api-docs-offline.png"))
+        browser.close()
+    assert set(hosts) == {"127.0.0.1"} and len(hosts) >= 3  # the page, its script, the OpenAPI document
+
+
 def test_the_web_app_and_docs_share_the_port(server, http):
     page = http.get("/")
     assert page.status_code == 200 and "text/html" in page.headers["content-type"]
@@ -352,7 +439,7 @@ class BlockingModel:
         ChatModel.register(type(self))
         self.started, self.release = threading.Event(), threading.Event()
 
-    def stream(self, messages, *, max_tokens=None, temperature=None, stop=None):
+    def stream(self, messages, *, max_tokens=None, temperature=None, stop=None, usage=None):
         self.started.set()
         self.release.wait(timeout=30)
         yield "支持企业提升生鲜产品周转数字化管理能力[1]。"

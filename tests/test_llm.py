@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import sys
 import threading
 import time
@@ -14,6 +15,7 @@ from assistant.errors import ModelUnavailable
 from assistant.answering.llm import (LLMConfig, LlamaCppModel, OpenAICompatModel, TransformersModel,
                            make_chat_model)
 from assistant.answering.modelfiles import gguf_path
+from assistant.records import Usage
 from conftest import free_port
 
 # Without a system message the GGUF template adds "You are Qwen…", and then the 0.5B (a Coder model)
@@ -155,6 +157,54 @@ def test_openai_closed_port_fails_fast():
     assert model.available(timeout=1) is False
 
 
+def sse_reply(usage: dict | None) -> str:
+    """An OpenAI-compatible server's streamed reply "北京", with a usage chunk when `usage` is given."""
+    head = {"id": "c1", "object": "chat.completion.chunk", "created": 0, "model": SMALL}
+    chunks = [{**head, "choices": [{"index": 0, "delta": {"role": "assistant", "content": piece}, "finish_reason": None}]}
+              for piece in ("北", "京")]
+    chunks.append({**head, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]})
+    if usage:
+        chunks.append({**head, "choices": [], "usage": usage})
+    return "".join(f"data: {json.dumps(c, ensure_ascii=False)}\n\n" for c in chunks) + "data: [DONE]\n\n"
+
+
+@pytest.mark.parametrize("reported, expected", [
+    ({"prompt_tokens": 31, "completion_tokens": 2, "total_tokens": 33}, (31, 2)),
+    (None, (len(SYSTEM["content"]) + len(CAPITAL[1]["content"]), 2)),  # no counts from the server: characters
+])
+def test_openai_usage_is_the_servers_count_or_characters(reported, expected):
+    import httpx
+    from openai import OpenAI
+
+    sent: list[dict] = []
+
+    def server(request: httpx.Request) -> httpx.Response:
+        sent.append(json.loads(request.content))
+        return httpx.Response(200, text=sse_reply(reported), headers={"content-type": "text/event-stream"})
+
+    model = OpenAICompatModel("http://models.test/v1", model=SMALL)
+    model._client = OpenAI(base_url="http://models.test/v1", api_key="none", max_retries=0,
+                           http_client=httpx.Client(transport=httpx.MockTransport(server)))
+    usage = Usage()
+    assert model.complete(CAPITAL, usage=usage) == "北京" and model.complete(CAPITAL, usage=usage) == "北京"
+    assert sent[0]["stream_options"] == {"include_usage": True}
+    assert (usage.prompt_tokens, usage.completion_tokens, usage.calls) == (2 * expected[0], 2 * expected[1], 2)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("messages, most, finish", [(CAPITAL, 24, "stop"), (DESCRIBE, 8, "length")])
+def test_local_usage_is_llama_cpps_own_count(llama_model, messages, most, finish):
+    """The streamed answer's counts equal those llama.cpp gives for the same answer whole, ended either way."""
+    usage, llm = Usage(), llama_model._load()
+    llm.reset()  # both from an empty context: a reused prefix can change the greedy answer's words
+    streamed = llama_model.complete(messages, max_tokens=most, usage=usage)
+    llm.reset()
+    whole = llm.create_chat_completion(messages=messages, max_tokens=most, temperature=0.0)
+    assert (whole["choices"][0]["message"]["content"], whole["choices"][0]["finish_reason"]) == (streamed, finish)
+    own = whole["usage"]
+    assert (usage.prompt_tokens, usage.completion_tokens, usage.calls) == (own["prompt_tokens"], own["completion_tokens"], 1)
+
+
 # ---- real models ------------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
@@ -213,6 +263,8 @@ def test_chat_model_contract(chat_model):
     max_tokens = 8 if isinstance(chat_model, TransformersModel) else 16
     assert "北京" in chat_model.complete(CAPITAL, max_tokens=max_tokens)
     assert chat_model.loaded is True
-    pieces = list(chat_model.stream(DESCRIBE, max_tokens=8))
+    usage = Usage()
+    pieces = list(chat_model.stream(DESCRIBE, max_tokens=8, usage=usage))
     assert len(pieces) > 1 and all(isinstance(p, str) and p for p in pieces)
+    assert usage.calls == 1 and usage.prompt_tokens > 10 and usage.completion_tokens > 0  # every backend counts
     assert "北京" in "".join(pieces)

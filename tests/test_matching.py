@@ -156,7 +156,7 @@ class Scripted(ChatModel):
     def __init__(self, reply: str):
         self.reply = reply
 
-    def stream(self, messages, *, max_tokens=None, temperature=None, stop=None):
+    def stream(self, messages, *, max_tokens=None, temperature=None, stop=None, usage=None):
         yield self.reply
 
 
@@ -171,3 +171,74 @@ def test_llm_explanations_are_verified(matcher):
     assert result.notices == [  # the seed's period 2020-2022 is over: its measures are not offered as current
         "《上海市促进在线新经济发展行动方案(2020-2022年)》已过期（实施期2020-2022年已结束），其中的措施仅供参考，请向责任部门确认现行政策。",
         "第7项的模型说明未通过原文核验，已省略。"]
+
+
+# --- two documents: the seed plan's numbered items and a regulation's articles ---------------------------------
+
+SME = "上海市促进中小企业发展条例(2018-05-24).md"
+SME_TITLE = "《上海市促进中小企业发展条例》"
+INVENTED = "符合条件的企业可获得最高500万元补贴[1]。"
+EXPIRED = ("《上海市促进在线新经济发展行动方案(2020-2022年)》已过期（实施期2020-2022年已结束），其中的措施仅供参考，"
+           "请向责任部门确认现行政策。")
+
+
+@pytest.fixture(scope="module")
+def two_documents(tmp_path_factory):
+    """A matcher over the seed plan and one regulation of the library (skips outside CI when it is absent)."""
+    from conftest import SEED
+    from test_chunking import LIBRARY, library_chunks
+
+    library_chunks(SME)
+    where = tmp_path_factory.mktemp("two")
+    (where / "c").mkdir()
+    for source in (SEED, LIBRARY / SME):
+        (where / "c" / source.name).write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    emb = BigramEmbedder()
+    index, _ = KnowledgeBase(where / "c", where / "i", emb).sync()
+    return Matcher(Retriever(index, emb))
+
+
+@pytest.mark.parametrize("number, ordinal", [("7", "第7项"), ("7、", "第7项"), ("第四十三条", "第四十三条"),
+                                             ("第三项", "第三项"), ("第十二条 ", "第十二条")])
+def test_an_ordinal_is_never_doubled(cards, number, ordinal):
+    from dataclasses import replace
+
+    assert replace(cards[6], number=number).ordinal == ordinal
+
+
+def test_notices_name_articles_once(two_documents):
+    result = two_documents.match(Company("互联网医院创业，需要融资担保"), k=5, model=Scripted(INVENTED))
+    assert [m.card.number for m in result.matches] == ["12", "第二十条", "第九条", "18", "第十八条"]
+    assert result.notices == [EXPIRED, "第12项的模型说明未通过原文核验，已省略。",
+                              f"{SME_TITLE}第二十条的模型说明未通过原文核验，已省略。",
+                              f"{SME_TITLE}第九条的模型说明未通过原文核验，已省略。"]
+
+
+def test_matches_are_numbered_in_the_order_shown(two_documents):
+    import re
+
+    from assistant.serving.render.matches import match_html
+
+    html = match_html(two_documents.match(Company("互联网医院创业，需要融资担保"), k=5))
+    shown = re.findall(r"<h3>(.*?)</h3>|<h4>(\d+)\. (.*?) <span", html)  # documents grouped, best match first
+    assert [h or f"{n}. {label}" for h, n, label in shown] == [
+        "《上海市促进在线新经济发展行动方案(2020-2022年)》", "1. 12、提升发展在线医疗", "2. 18、新型基础设施支撑行动",
+        f"{SME_TITLE}(2018-05-24)", "3. 第二十条", "4. 第九条", "5. 第十八条"]
+
+
+FRESH_SHOPS = "该条款支持线上建设网上超市、智慧微菜场，线下发展无人超市和智能售货机[1]。"
+LIVE_SALES = "该条款鼓励开展直播电商、社交电商等智能营销新业态[1]。"
+LIVE_STREAMER = Company("跨境直播电商企业，通过直播带货销售进口商品")
+
+
+@pytest.mark.parametrize("reply, explanation, notice", [
+    (FRESH_SHOPS, "", "第7项的模型说明与企业的业务无关，已省略。"),  # true of item 7, not about this company
+    (LIVE_SALES, "该条款鼓励开展直播电商、社交电商等智能营销新业态。", None),
+    (LIVE_SALES + FRESH_SHOPS.removeprefix("该条款支持"), "该条款鼓励开展直播电商、社交电商等智能营销新业态。", None),
+])
+def test_an_explanation_is_marked_verified_only_when_it_is_about_the_business(matcher, reply, explanation, notice):
+    result = matcher.match(LIVE_STREAMER, k=1, model=Scripted(reply))
+    assert [(m.card.number, m.terms, m.explanation) for m in result.matches] == [("7", ["电商", "直播"], explanation)]
+    assert result.notices == [EXPIRED] + ([notice] if notice else [])
+    marked = [line for line in to_markdown(result).splitlines() if "经原文核验" in line]
+    assert marked == ([f"- 说明（经原文核验）：{explanation}"] if explanation else [])

@@ -21,7 +21,7 @@ class Replies(ChatModel):
         self.translation, self.answer, self.error = translation, answer, error
         self.systems: list[str] = []
 
-    def stream(self, messages, *, max_tokens=None, temperature=None, stop=None):
+    def stream(self, messages, *, max_tokens=None, temperature=None, stop=None, usage=None):
         self.systems.append(messages[0]["content"])
         if self.error:
             raise self.error

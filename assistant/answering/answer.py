@@ -29,7 +29,7 @@ from assistant.answering.verify import is_refusal, verify
 from assistant.answering.versions import Versions
 from assistant.errors import ModelUnavailable
 from assistant.normalize import normalize
-from assistant.records import EXTRACTIVE, METADATA, PARTIAL, REFUSED, VERIFIED, Answer, Chunk, Citation, Hit
+from assistant.records import EXTRACTIVE, METADATA, PARTIAL, REFUSED, VERIFIED, Answer, Chunk, Citation, Hit, Usage
 from assistant.retrieval.retrieve import Filters, Retriever
 
 log = logging.getLogger(__name__)
@@ -176,7 +176,8 @@ class Assistant:
         """The standalone question (follow-ups rewritten) and what retrieval found for it."""
         t0 = time.perf_counter()
         standalone, context = rewrite_followup(question, history)
-        also = chinese_wordings(self.model, standalone)
+        usage = Usage()
+        also = chinese_wordings(self.model, standalone, usage)
         # Retrieval lifts the clauses that state the kind of fact asked (an amount, a period …). Whether the library
         # covers the question is judged on the clauses about its subject: lifted in, any fine would "state the amount"
         # of a fee the documents never set.
@@ -184,7 +185,7 @@ class Assistant:
         bound = bool(context) and anaphoric(question)  # "这些措施…": answered from what the previous answer cited
         if bound:
             found = bound_first(self.retriever, found, context, self.config.retrieve_k, filters)
-        turn = Turn(question, standalone, context, found, t0, bound)
+        turn = Turn(question, standalone, context, found, t0, bound, usage=usage)
         turn.retrieval_ms = turn.ms()
         return turn
 
@@ -214,7 +215,7 @@ class Assistant:
         generated = ""
         messages = build_messages(turn.standalone, list(zip(chunks, excerpts)))
         try:
-            for piece in self.model.stream(messages, max_tokens=self.config.max_tokens):
+            for piece in self.model.stream(messages, max_tokens=self.config.max_tokens, usage=turn.usage):
                 if turn.first_token_ms is None:
                     turn.first_token_ms = turn.ms()
                 generated += piece
@@ -284,7 +285,7 @@ class Assistant:
                            suggestions=self._suggestions(turn) if refused else [], hits=turn.hits,
                            notice="" if refused or verified == METADATA else notice(citations, library),
                            documents=[library.named(d) for d in docs] if len(docs) > 1 else [],
-                           searched_as=list(turn.found.also)))
+                           searched_as=list(turn.found.also), usage=turn.usage))
 
     def _suggestions(self, turn: Turn) -> list[str]:
         """The clauses nearest an unanswered question, to look at instead."""

@@ -1,4 +1,6 @@
-"""Chat models behind one streaming interface: messages in, text pieces out. No retrieval or prompts here.
+"""Chat models by name: the configuration, the llama.cpp and OpenAI-compatible backends, and the registry that
+also holds the transformers one (`transformers_model`); the interface is `chatmodel.ChatModel`. No retrieval or
+prompts here.
 
 Example::
 
@@ -10,16 +12,19 @@ from __future__ import annotations
 
 import os
 import threading
-from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from assistant.errors import ModelUnavailable
+from assistant.answering.chatmodel import ChatModel, Messages
 from assistant.answering.modelfiles import GGUF_MODELS, gguf_path
+from assistant.answering.transformers_model import TransformersModel
+from assistant.errors import ModelUnavailable
+from assistant.records import Usage
 
-Messages = list[dict]
+__all__ = ["BACKENDS", "DEFAULT_MODELS", "ChatModel", "LLMConfig", "LlamaCppModel", "Messages", "OpenAICompatModel",
+           "TransformersModel", "make_chat_model"]  # one import place for every backend
 # The model each backend uses when none is named.
 DEFAULT_MODELS = {"local": "qwen2.5-1.5b", "transformers": "qwen2.5-0.5b", "openai": "default"}
 
@@ -50,35 +55,6 @@ class LLMConfig:
             raise ValueError(f"need max_tokens >= 1 and n_ctx >= 256, got {self.max_tokens}, {self.n_ctx}")
         if self.timeout <= 0 or self.threads < 0:
             raise ValueError(f"need timeout > 0 and threads >= 0, got {self.timeout}, {self.threads}")
-
-
-class ChatModel(ABC):
-    """Implement `stream`; `complete` is built on it. Per-call options default to the model's own."""
-
-    name: str
-    max_tokens: int = 384
-    temperature: float = 0.0
-
-    @abstractmethod
-    def stream(self, messages: Messages, *, max_tokens: int | None = None,
-               temperature: float | None = None, stop: list[str] | None = None) -> Iterator[str]:
-        """Yield the reply to `messages` (OpenAI-style role/content dicts) piece by piece."""
-
-    def complete(self, messages: Messages, *, max_tokens: int | None = None,
-                 temperature: float | None = None, stop: list[str] | None = None) -> str:
-        """Return the whole reply as one string."""
-        return "".join(self.stream(messages, max_tokens=max_tokens, temperature=temperature, stop=stop))
-
-    @property
-    def loaded(self) -> bool:
-        """Whether the model can answer without loading weights first: in-process backends load them on first
-        use (or warm-up) and say so here; a model with nothing of its own to load (a server's) is always loaded."""
-        return True
-
-    def _options(self, max_tokens: int | None, temperature: float | None) -> tuple[int, float]:
-        """Per-call values, falling back to the model's defaults."""
-        return (self.max_tokens if max_tokens is None else max_tokens,
-                self.temperature if temperature is None else temperature)
 
 
 class LlamaCppModel(ChatModel):
@@ -120,8 +96,10 @@ class LlamaCppModel(ChatModel):
                     raise ModelUnavailable(f"cannot load {file}: {e}") from e
         return self._llm
 
-    def stream(self, messages: Messages, *, max_tokens: int | None = None,
-               temperature: float | None = None, stop: list[str] | None = None) -> Iterator[str]:
+    def stream(self, messages: Messages, *, max_tokens: int | None = None, temperature: float | None = None,
+               stop: list[str] | None = None, usage: Usage | None = None) -> Iterator[str]:
+        """Usage: the prompt's tokens as llama.cpp evaluated them before its first token (its streamed chunks
+        carry no counts), and the reply's tokens in the model's tokenizer."""
         max_tokens, temperature = self._options(max_tokens, temperature)
         llm = self._load()
         if not self._lock.acquire(timeout=self.queue_timeout):
@@ -132,10 +110,17 @@ class LlamaCppModel(ChatModel):
         try:  # the finally also runs when the consumer stops early and the generator is closed
             chunks = llm.create_chat_completion(messages=messages, max_tokens=max_tokens,
                                                 temperature=temperature, stop=stop or None, stream=True)
+            prompt, reply = None, ""
             for chunk in chunks:
+                if usage is not None and prompt is None:  # the first chunk comes with the first token
+                    prompt = llm.n_tokens
                 piece = chunk["choices"][0]["delta"].get("content")
                 if piece:
+                    reply += piece
                     yield piece
+            if usage is not None:
+                usage.add(llm.n_tokens if prompt is None else prompt,
+                          len(llm.tokenize(reply.encode("utf-8"), add_bos=False, special=False)) if reply else 0)
         finally:
             self._lock.release()
 
@@ -166,8 +151,10 @@ class OpenAICompatModel(ChatModel):
                                   timeout=self.timeout, max_retries=0)
         return self._client
 
-    def stream(self, messages: Messages, *, max_tokens: int | None = None,
-               temperature: float | None = None, stop: list[str] | None = None) -> Iterator[str]:
+    def stream(self, messages: Messages, *, max_tokens: int | None = None, temperature: float | None = None,
+               stop: list[str] | None = None, usage: Usage | None = None) -> Iterator[str]:
+        """Usage: the server's counts (`stream_options.include_usage`); a server that sends none gets the
+        characters of the messages and of the reply counted instead."""
         import openai
 
         max_tokens, temperature = self._options(max_tokens, temperature)
@@ -175,12 +162,19 @@ class OpenAICompatModel(ChatModel):
         url = str(client.base_url).rstrip("/")
         try:
             with client.chat.completions.create(model=self.model, messages=messages, max_tokens=max_tokens,
-                                                temperature=temperature, stop=stop or None,
-                                                stream=True) as chunks:
+                                                temperature=temperature, stop=stop or None, stream=True,
+                                                stream_options={"include_usage": True}) as chunks:
+                counted, reply = None, ""
                 for chunk in chunks:
+                    counted = chunk.usage or counted
                     piece = chunk.choices[0].delta.content if chunk.choices else None
                     if piece:
+                        reply += piece
                         yield piece
+            if usage is not None and counted is not None:
+                usage.add(counted.prompt_tokens, counted.completion_tokens)
+            elif usage is not None:
+                usage.add(sum(len(m.get("content") or "") for m in messages), len(reply))
         except openai.APITimeoutError as e:
             raise ModelUnavailable(f"模型服务超时 {url} (timeout {self.timeout:g} s): {e}") from e
         except openai.APIConnectionError as e:
@@ -199,86 +193,6 @@ class OpenAICompatModel(ChatModel):
         except openai.APIError:
             return False
         return True
-
-
-class TransformersModel(ChatModel):
-    """A Hugging Face causal LM on CPU, from a local folder or a GGUF_MODELS file (dequantised: slow)."""
-
-    def __init__(self, path_or_name: str, max_new_tokens: int = 384, temperature: float = 0.0, threads: int = 0):
-        self.path_or_name = path_or_name
-        self.max_tokens = max_new_tokens
-        self.temperature = temperature
-        self.threads = threads
-        self.name = f"transformers/{path_or_name if path_or_name in GGUF_MODELS else Path(path_or_name).name}"
-        self._loaded: tuple[Any, Any] | None = None
-        self._load_lock = threading.Lock()
-
-    @property
-    def loaded(self) -> bool:
-        """Whether the tokenizer and weights have been read (on first use or warm-up)."""
-        return self._loaded is not None
-
-    def _load(self) -> tuple[Any, Any]:
-        with self._load_lock:
-            if self._loaded is None:
-                import torch
-                from transformers import AutoModelForCausalLM, AutoTokenizer
-
-                if self.threads:
-                    torch.set_num_threads(self.threads)
-                if self.path_or_name in GGUF_MODELS:
-                    file = gguf_path(self.path_or_name, progress=True)
-                    where, extra = str(file.parent), {"gguf_file": file.name}
-                elif Path(self.path_or_name).is_dir():
-                    where, extra = self.path_or_name, {}
-                else:
-                    raise ModelUnavailable(f"transformers model folder not found: {self.path_or_name}")
-                try:
-                    tok = AutoTokenizer.from_pretrained(where, local_files_only=True, **extra)
-                    model = AutoModelForCausalLM.from_pretrained(where, local_files_only=True,
-                                                                 dtype=torch.float32, **extra)
-                except (OSError, ImportError, ValueError) as e:
-                    raise ModelUnavailable(f"cannot load transformers model {self.path_or_name}: {e}") from e
-                self._loaded = (tok, model.eval())
-        return self._loaded
-
-    def stream(self, messages: Messages, *, max_tokens: int | None = None,
-               temperature: float | None = None, stop: list[str] | None = None) -> Iterator[str]:
-        from transformers import StoppingCriteriaList, TextIteratorStreamer
-
-        max_tokens, temperature = self._options(max_tokens, temperature)
-        tok, model = self._load()
-        inputs = tok.apply_chat_template(messages, add_generation_prompt=True, return_tensors="pt",
-                                         return_dict=True)
-        streamer = TextIteratorStreamer(tok, skip_prompt=True, skip_special_tokens=True)
-        cancel = threading.Event()
-        sampling = {"do_sample": True, "temperature": temperature} if temperature > 0 else {
-            "do_sample": False, "temperature": None, "top_p": None, "top_k": None}
-        kwargs = dict(**inputs, max_new_tokens=max_tokens, streamer=streamer, pad_token_id=tok.eos_token_id,
-                      stopping_criteria=StoppingCriteriaList([lambda ids, scores, **kw: cancel.is_set()]),
-                      **sampling)
-        if stop:
-            kwargs.update(stop_strings=stop, tokenizer=tok)
-        errors: list[BaseException] = []
-
-        def generate() -> None:
-            try:
-                model.generate(**kwargs)
-            except Exception as e:  # re-raised in the consumer's thread below
-                errors.append(e)
-                streamer.end()
-
-        worker = threading.Thread(target=generate, name="transformers-generate", daemon=True)
-        worker.start()
-        try:
-            for piece in streamer:
-                if piece:
-                    yield piece
-        finally:
-            cancel.set()  # stops generation at the next token when the consumer quits early
-            worker.join()
-        if errors:
-            raise ModelUnavailable(f"generation failed in {self.name}: {errors[0]}") from errors[0]
 
 
 BACKENDS: dict[str, Callable[[LLMConfig], ChatModel | None]] = {

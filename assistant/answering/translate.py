@@ -17,6 +17,7 @@ import logging
 from assistant.answering.llm import ChatModel
 from assistant.answering.refusal import is_chinese
 from assistant.errors import ModelUnavailable
+from assistant.records import Usage
 
 log = logging.getLogger(__name__)
 
@@ -35,11 +36,11 @@ def needs_translation(question: str) -> bool:
     return not is_chinese(question) and sum(ch.isalpha() for ch in question) >= 3
 
 
-def translate(model: ChatModel, question: str) -> str:
+def translate(model: ChatModel, question: str, usage: Usage | None = None) -> str:
     """The question in Chinese, or '' when the model is unavailable or its reply is not a Chinese question."""
     messages = [{"role": "system", "content": SYSTEM}, *EXAMPLE, {"role": "user", "content": question}]
     try:
-        reply = model.complete(messages, max_tokens=96, temperature=0.0, stop=["\n"])
+        reply = model.complete(messages, max_tokens=96, temperature=0.0, stop=["\n"], usage=usage)
     except ModelUnavailable as e:
         log.warning("question not translated, the model is unavailable: %s", e)
         return ""
@@ -47,10 +48,10 @@ def translate(model: ChatModel, question: str) -> str:
     return text if text and is_chinese(text) and len(text) <= MAX_CHARS else ""
 
 
-def chinese_wordings(model: ChatModel | None, question: str) -> list[str]:
+def chinese_wordings(model: ChatModel | None, question: str, usage: Usage | None = None) -> list[str]:
     """The extra wordings to search a question by: its Chinese translation when it needs one and a model
     gives one, else none."""
     if model is None or not needs_translation(question):
         return []
-    translated = translate(model, question)
+    translated = translate(model, question, usage)
     return [translated] if translated else []

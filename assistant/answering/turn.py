@@ -5,7 +5,7 @@ import time
 from dataclasses import dataclass, field
 
 from assistant.answering.refusal import pinned
-from assistant.records import Chunk, Hit
+from assistant.records import Chunk, Hit, Usage
 from assistant.retrieval.result import Retrieval
 
 
@@ -24,6 +24,7 @@ class Turn:
     sources_ms: float = 0.0
     first_token_ms: float | None = None
     notes: list[str] = field(default_factory=list)
+    usage: Usage = field(default_factory=Usage)  # the model's tokens, over every call for this question
 
     @property
     def hits(self) -> list[Hit]:

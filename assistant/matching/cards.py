@@ -101,6 +101,13 @@ class MeasureCard:
         return self.path[-1] if self.path else self.number
 
     @property
+    def ordinal(self) -> str:
+        """The item as a sentence names it: the source's own 第五条 or 第三项 as written, 第7项 for an item numbered
+        "7、" (never 第第五条项)."""
+        number = self.number.strip().rstrip("、.．")
+        return number if number.startswith("第") else f"第{number}项"
+
+    @property
     def heading(self) -> str:
         """The item title without its number, e.g. "拓展生鲜电商零售业态"."""
         return bare_heading(self.label).strip() or self.label

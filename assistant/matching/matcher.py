@@ -149,7 +149,7 @@ class Matcher:
         for named, status in stale.items():
             notices.append(f"{named}{status.label}（{status.reason}），其中的措施仅供参考，请向责任部门确认现行政策。")
         if model is not None:
-            notices += self._llm_explanations(matches, company, model)
+            notices += self._llm_explanations(matches, company, model, query)
         return MatchResult(company, matches, notices)
 
     def _search_scores(self, query: str, weight: float) -> dict[int, float]:
@@ -201,12 +201,7 @@ class Matcher:
 
     def _items(self, ids: Sequence[int], shown: int = 5) -> str:
         more = f"等 {len(ids)} 条" if len(ids) > shown else ""
-        return "、".join(self._item(i) for i in ids[:shown]) + more
-
-    def _item(self, i: int) -> str:
-        """An item as a notice names it: 第7项, or 《title》第五条 for an article."""
-        card = self.cards[i]
-        return f"《{card.title}》{card.number}" if card.number.startswith("第") else f"第{card.number}项"
+        return "、".join(item_name(self.cards[i]) for i in ids[:shown]) + more
 
     def _explain_match(self, card: MeasureCard, score: float, sentence_query: str, term_query: str) -> Match:
         start, end = self._best_sentence(card, sentence_query)
@@ -233,8 +228,11 @@ class Matcher:
         kept.sort(key=lambda t: norm_text.find(t))
         return kept[:MAX_TERMS]
 
-    def _llm_explanations(self, matches: Sequence[Match], company: Company, model: ChatModel,
+    def _llm_explanations(self, matches: Sequence[Match], company: Company, model: ChatModel, query: str,
                           limit: int = 3) -> list[str]:
+        """Explanations kept only as far as they are in the item's words (`verify`) and about the company's
+        business: a sentence sharing none of the words of its description is no reason shown to it, however
+        true of the item (无人超市 to a live-streaming company)."""
         notes = []
         for m in matches[:limit]:
             try:
@@ -244,11 +242,19 @@ class Matcher:
             if not text.strip() or is_refusal(text):
                 continue
             verdict = verify(MARKUP.sub("", text), [m.card.text])
-            if verdict.supported:
-                m.explanation = CITATION.sub("", verdict.text).strip()
+            about = [s for s in (CITATION.sub("", k).strip() for k in verdict.kept) if self.shared_terms(query, s)]
+            if about:
+                m.explanation = "".join(about)
+            elif verdict.supported:
+                notes.append(f"{item_name(m.card)}的模型说明与企业的业务无关，已省略。")
             else:
-                notes.append(f"第{m.card.number}项的模型说明未通过原文核验，已省略。")
+                notes.append(f"{item_name(m.card)}的模型说明未通过原文核验，已省略。")
         return notes
+
+
+def item_name(card: MeasureCard) -> str:
+    """An item as a notice names it: 第7项, or 《title》第五条 for an article (its number alone is ambiguous)."""
+    return f"《{card.title}》{card.ordinal}" if card.number.startswith("第") else card.ordinal
 
 
 def explain_messages(company: Company, card: MeasureCard) -> list[dict]:

@@ -24,6 +24,7 @@ async def chat_completions(body: ChatRequest, service: CurrentService, answers: 
     question, history = conversation(body.messages)
     pump = await answers.start(service.current.assistant, question, history)
     if body.stream:
-        return StreamingResponse(completion_chunks(pump), media_type="text/event-stream",
+        include_usage = bool(body.stream_options and body.stream_options.include_usage)
+        return StreamingResponse(completion_chunks(pump, include_usage), media_type="text/event-stream",
                                  headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
     return completion_json(await final_answer(pump))

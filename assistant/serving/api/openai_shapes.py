@@ -29,6 +29,16 @@ def verification(answer: Answer) -> dict:
             "standalone_question": answer.standalone_question, "searched_as": answer.searched_as}
 
 
+def usage(answer: Answer) -> dict:
+    """OpenAI's `usage`: the chat model's tokens over its calls for this answer, as its backend counts them; when
+    no model was called (the extractive backend, answers from document structure, early refusals), the characters
+    of the question and of the answer's content."""
+    used = answer.usage
+    prompt, completion = ((used.prompt_tokens, used.completion_tokens) if used.calls
+                          else (len(answer.question), len(answer.display_text)))
+    return {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion}
+
+
 def _completion_id() -> str:
     return f"chatcmpl-{uuid.uuid4().hex[:24]}"
 
@@ -38,15 +48,17 @@ def completion_json(answer: Answer) -> dict:
     message = {"role": "assistant", "content": answer.display_text, "references": [citation_json(c) for c in answer.citations],
                "verification": verification(answer)}
     return {"id": _completion_id(), "object": "chat.completion", "created": int(time.time()), "model": MODEL_ID,
-            "choices": [{"index": 0, "message": message, "finish_reason": "stop", "logprobs": None}]}
+            "choices": [{"index": 0, "message": message, "finish_reason": "stop", "logprobs": None}],
+            "usage": usage(answer)}
 
 
 def _sse(data: dict | str) -> str:
     return f"data: {data if isinstance(data, str) else json.dumps(data, ensure_ascii=False)}\n\n"
 
 
-async def completion_chunks(pump: Pump) -> AsyncIterator[str]:
-    """SSE: the role, the answer's text as it is written, a final chunk with references and verification, [DONE]."""
+async def completion_chunks(pump: Pump, include_usage: bool = False) -> AsyncIterator[str]:
+    """SSE: the role, the answer's text as it is written, a final chunk with references and verification, [DONE].
+    With `include_usage` (OpenAI's `stream_options`) a last chunk before [DONE] has no choices and the usage."""
     head = {"id": _completion_id(), "object": "chat.completion.chunk", "created": int(time.time()), "model": MODEL_ID}
 
     def chunk(delta: dict, finish: str | None = None) -> str:
@@ -61,6 +73,8 @@ async def completion_chunks(pump: Pump) -> AsyncIterator[str]:
             elif isinstance(event, Done):
                 yield chunk({"references": [citation_json(c) for c in event.answer.citations],
                              "verification": verification(event.answer)}, "stop")
+                if include_usage:
+                    yield _sse({**head, "choices": [], "usage": usage(event.answer)})
     except (AssistantError, ValueError) as e:  # headers are sent: the error travels as an OpenAI error event
         try:
             yield _sse(answer_error(e).body())

@@ -38,6 +38,10 @@ class ChatMessage(BaseModel):
         return self.content or ""
 
 
+class StreamOptions(BaseModel):
+    include_usage: bool = Field(False, description="流式时在 [DONE] 前多发一个 chunk：choices 为空，带 usage")
+
+
 class ChatRequest(BaseModel):
     """OpenAI Chat Completions request; other OpenAI fields are accepted and ignored."""
 
@@ -45,6 +49,7 @@ class ChatRequest(BaseModel):
     model: str = Field(MODEL_ID, description=f"接受任何值；只有一个助手 “{MODEL_ID}”")
     messages: list[ChatMessage] = Field(min_length=1, max_length=MAX_MESSAGES)
     stream: bool = False
+    stream_options: StreamOptions | None = None
     temperature: float | None = Field(None, ge=0, le=2, description="接受但不使用：回答经原文核验，温度固定")
     max_tokens: int | None = Field(None, ge=1, description="接受但不使用：回答长度由服务端设置")
     n: int | None = Field(None, ge=1, le=1, description="只支持 1")

@@ -10,11 +10,13 @@ def match_html(result: MatchResult) -> str:
     notices = "".join(f'<div class="notice">{esc(n)}</div>' for n in result.notices)
     if not result.matches:
         return notices + '<p class="muted">没有找到适用的措施。</p>'
-    groups: dict[str, list[tuple[int, Match]]] = {}  # by document, in the order of each one's best match
-    for rank, m in enumerate(result.matches, start=1):
-        groups.setdefault(m.card.doc_id, []).append((rank, m))
-    items = "".join(f"<h3>{esc(document_name(ms[0][1].card.title, ms[0][1].card.version))}</h3>"
-                    + "".join(_match_item(rank, m) for rank, m in ms) for ms in groups.values())
+    groups: dict[str, list[Match]] = {}  # by document, in the order of each one's best match
+    for m in result.matches:
+        groups.setdefault(m.card.doc_id, []).append(m)
+    shown = [m for ms in groups.values() for m in ms]
+    numbers = {id(m): n for n, m in enumerate(shown, start=1)}  # numbered as shown, one group after the other
+    items = "".join(f"<h3>{esc(document_name(ms[0].card.title, ms[0].card.version))}</h3>"
+                    + "".join(_match_item(numbers[id(m)], m) for m in ms) for ms in groups.values())
     return (f'{notices}<p class="muted">按与企业情况的相关度排序，按文件分组；是否符合申报条件，以责任部门的解释为准。</p>'
             f'<div class="matches">{items}</div>')
 
