@@ -99,3 +99,33 @@ def test_feedback_lines_are_whole_under_concurrency(tmp_path, item7):
     assert all(json.loads(line) for line in log.read_text(encoding="utf-8").splitlines())
     with pytest.raises(ValueError, match="rating"):
         record(log, "q", a, "meh")
+
+
+def test_library_line_names_the_documents_and_only_the_first_few_of_many():
+    from assistant.ingest.library import Library
+    from assistant.serving.render.documents import library_line
+
+    one = Library({"seed": {"title": "上海市促进在线新经济发展行动方案(2020-2022年)", "meta": {}}})
+    assert library_line(one) == ('<div class="library-line">已收录 1 份文件：'
+                                 '《上海市促进在线新经济发展行动方案(2020-2022年)》</div>')
+    many = Library({f"d{i}": {"title": f"第{i}号办法", "meta": {}} for i in range(1, 6)}
+                   | {"v1": {"title": "上海市优化营商环境条例", "meta": {"version": "2020-04-10"}},
+                      "v2": {"title": "上海市优化营商环境条例", "meta": {"version": "2024-09-27"}}})
+    assert library_line(many) == ('<div class="library-line">已收录 7 份文件：'
+                                  '《上海市优化营商环境条例》(2020-04-10)、《上海市优化营商环境条例》(2024-09-27)、'
+                                  '《第1号办法》等（完整列表见「政策浏览」）</div>')
+    assert library_line(Library({})) == '<div class="library-line">知识库中还没有文件。</div>'
+
+
+def test_upload_progress_names_the_file_the_stage_and_the_count():
+    from assistant.serving.web.kb import _reporter
+
+    shown = []
+    report = _reporter(lambda fraction, desc: shown.append((round(fraction, 3), desc)), "办法.txt")
+    for stage, done, total in [("读取", 0, 1), ("切分", 0, 1), ("向量化", 0, 40), ("向量化", 16, 40),
+                               ("向量化", 40, 40), ("保存索引", 0, 1), ("载入新索引", 0, 1)]:
+        report(stage, done, total)
+    assert shown == [(0.0, "「办法.txt」第 1/5 步：读取文件"), (0.05, "「办法.txt」第 2/5 步：切分条款"),
+                     (0.1, "「办法.txt」第 3/5 步：向量化 0/40 句"), (0.4, "「办法.txt」第 3/5 步：向量化 16/40 句"),
+                     (0.85, "「办法.txt」第 3/5 步：向量化 40/40 句"), (0.85, "「办法.txt」第 4/5 步：保存索引"),
+                     (0.9, "「办法.txt」第 5/5 步：载入新索引")]

@@ -97,3 +97,21 @@ def test_shards_staged_apart_and_merged_leave_nothing_to_embed(tmp_path):
     final = BigramEmbedder()
     index, _ = KnowledgeBase(corpus, tmp_path / "index", final).sync()
     assert final.embedded == 0 and staged == sum(len(c.units) for c in index.chunks)
+
+
+def test_add_reports_each_stage_and_every_batch_embedded(tmp_path):
+    """An upload can show where it is: the file read, chunked, its sentence units embedded batch by batch, saved."""
+    from conftest import UPLOAD_TEXT
+
+    kb = KnowledgeBase(tmp_path / "corpus", tmp_path / "index", BigramEmbedder())
+    write_corpus(kb.corpus_dir)
+    kb.sync()
+    new = tmp_path / "青浦区数字农业补贴.txt"
+    new.write_text(UPLOAD_TEXT * 8, encoding="utf-8")  # long enough for several batches of 16
+    heard = []
+    _, report = kb.add(new, on_progress=lambda stage, done, total: heard.append((stage, done, total)))
+    units = [e for e in heard if e[0] == "向量化"]
+    total = units[0][2]
+    assert report.added == ["青浦区数字农业补贴"] and total > 32
+    assert heard == [("读取", 0, 1), ("切分", 0, 1), *units, ("保存索引", 0, 1)]
+    assert units == [("向量化", n, total) for n in [*range(0, total, 16), total]]

@@ -21,7 +21,7 @@ from assistant.records import STATUS_LABELS, Answer, Citation
 from assistant.retrieval.retrieve import Filters, Retriever
 from assistant.serving.wiring import build_assistant, knowledge_base
 from assistant.store import index as store
-from assistant.store.knowledge import KnowledgeBase, SyncReport
+from assistant.store.knowledge import KnowledgeBase, Progress, SyncReport, silent
 
 
 @dataclasses.dataclass(frozen=True)
@@ -61,9 +61,12 @@ class Service:
     def documents(self) -> dict:
         return self.current.assistant.retriever.documents
 
-    def add(self, path: Path) -> SyncReport:
+    def add(self, path: Path, on_progress: Progress = silent) -> SyncReport:
+        """Index one file and answer from the new index; `on_progress` hears the knowledge base's stages, then
+        载入新索引."""
         with self._write:
-            index, report = self.kb.add(path, progress=True)
+            index, report = self.kb.add(path, progress=True, on_progress=on_progress)
+            on_progress("载入新索引", 0, 1)
             self._swap(index)
             self._seen = self._manifest_stamp()
         return report

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import threading
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -51,13 +51,16 @@ class Embedder(ABC):
     def embed_query(self, text: str) -> np.ndarray:
         return self.embed_batch([text], query=True)[0]
 
-    def embed_passages(self, texts: Sequence[str], batch_size: int = 16, progress: bool = False) -> np.ndarray:
-        """Embed passages in batches, with a progress bar when asked."""
+    def embed_passages(self, texts: Sequence[str], batch_size: int = 16, progress: bool = False,
+                       on_batch: Callable[[int], None] | None = None) -> np.ndarray:
+        """Embed passages in batches, with a progress bar when asked; `on_batch(done)` after each batch."""
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         bar = tqdm(total=len(texts), desc="向量化", unit="段", disable=not progress)
         for i in range(0, len(texts), batch_size):
             out[i : i + batch_size] = self.embed_batch(texts[i : i + batch_size], query=False)
             bar.update(min(batch_size, len(texts) - i))
+            if on_batch:
+                on_batch(min(i + batch_size, len(texts)))
         bar.close()
         return out
 
@@ -131,11 +134,12 @@ class SentenceTransformerEmbedder(Embedder):
         vecs = model.encode([prefix + t for t in texts], normalize_embeddings=True, convert_to_numpy=True)
         return _normalise(vecs.reshape(len(texts), -1))
 
-    def embed_passages(self, texts: Sequence[str], batch_size: int = 16, progress: bool = False) -> np.ndarray:
+    def embed_passages(self, texts: Sequence[str], batch_size: int = 16, progress: bool = False,
+                       on_batch: Callable[[int], None] | None = None) -> np.ndarray:
         """Batches of similar length: a transformer pads each batch to its longest text, so a library's
         sentences (mostly short, a few long) embed several times faster sorted than in document order."""
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        vectors = super().embed_passages([texts[i] for i in order], batch_size, progress)
+        vectors = super().embed_passages([texts[i] for i in order], batch_size, progress, on_batch)
         out = np.empty_like(vectors)
         out[order] = vectors
         return out

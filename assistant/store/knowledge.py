@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -34,6 +34,14 @@ from assistant.errors import DocumentError, IndexMismatch, IndexNotBuilt, Unsupp
 from assistant.records import Chunk, Document
 
 STAGING = ".staging"  # inside the index folder: embedded batches of a build not yet saved (staging.py)
+
+Progress = Callable[[str, int, int], None]
+"""How a write reports where it is: (stage, done, total), the stages in order 读取 (the file), 切分 (documents),
+向量化 (sentence units, those embedded before included), 保存索引."""
+
+
+def silent(stage: str, done: int, total: int) -> None:
+    """A `Progress` that reports nowhere."""
 
 
 @dataclass
@@ -105,10 +113,12 @@ class KnowledgeBase:
         report.errors = errors
         return new_index, report
 
-    def add(self, path: Path, progress: bool = False) -> tuple[store.VectorIndex, SyncReport]:
-        """Copy one file into the corpus and index it; a bad file, or a failure before the new index is
-        in place, leaves corpus and index as they were."""
+    def add(self, path: Path, progress: bool = False,
+            on_progress: Progress = silent) -> tuple[store.VectorIndex, SyncReport]:
+        """Copy one file into the corpus and index it, telling `on_progress` each stage; a bad file, or a failure
+        before the new index is in place, leaves corpus and index as they were."""
         path = Path(path)
+        on_progress("读取", 0, 1)
         check_name(path.name)
         if path.suffix.lower() not in SUPPORTED_SUFFIXES:
             raise UnsupportedDocument(str(path), f"unsupported type {path.suffix or '(none)'}; "
@@ -119,7 +129,7 @@ class KnowledgeBase:
             index = self._current()
             self._check_unique(path.name, index)
             if target.exists() and path.resolve() == target.resolve():
-                return self._update(index, [load_document(target)], set(), progress)
+                return self._update(index, [load_document(target)], set(), progress, on_progress)
             staged = pending_folder(self.corpus_dir, "add") / path.name
             files = [(path, staged)]
             if sidecar(path).exists():
@@ -127,7 +137,8 @@ class KnowledgeBase:
             try:
                 for src, dst in files:
                     shutil.copyfile(src, dst)
-                result = self._update(index, [load_document(staged)], set(), progress)  # what is indexed is what is kept
+                # what is indexed is what is kept
+                result = self._update(index, [load_document(staged)], set(), progress, on_progress)
             finally:
                 self._recover()  # in the corpus if the new manifest landed, else gone
         return result
@@ -191,7 +202,7 @@ class KnowledgeBase:
             raise InvalidInput(f"已有同名文档「{other}」（文档 ID {doc_id}），请改名后再添加，或先删除它")
 
     def _update(self, index: store.VectorIndex | None, upsert: list[Document], remove: set[str],
-                progress: bool) -> tuple[store.VectorIndex, SyncReport]:
+                progress: bool, on_progress: Progress = silent) -> tuple[store.VectorIndex, SyncReport]:
         report = SyncReport()
         old_docs = dict(index.manifest.get("documents", {})) if index else {}
         old_vectors = index.vectors() if index else np.zeros((0, self.embedder.dim), dtype=np.float32)
@@ -205,7 +216,8 @@ class KnowledgeBase:
         for i in report.removed:
             keep.pop(i, None)
         fresh: list[Chunk] = []
-        for doc in upsert:
+        for n, doc in enumerate(upsert):
+            on_progress("切分", n, len(upsert))
             if doc.doc_id in old_docs and old_docs[doc.doc_id]["sha256"] == doc.sha256 and doc.doc_id in keep:
                 report.unchanged.append(doc.doc_id)
                 continue
@@ -216,7 +228,7 @@ class KnowledgeBase:
             docs_meta[doc.doc_id] = {"source": doc.source, "sha256": doc.sha256, "title": doc.title,
                                      "doc_number": doc.doc_number, "meta": doc.meta, "chunks": len(chunks)}
         stage = EmbeddingStage(self.index_dir / STAGING, self.embedder)
-        vectors = stage.embed([t for c in fresh for t in c.unit_texts()], progress=progress)
+        vectors = stage.embed([t for c in fresh for t in c.unit_texts()], progress, lambda d, n: on_progress("向量化", d, n))
         report.embedded_chunks = len(fresh)
         offset = 0
         for c in fresh:
@@ -235,6 +247,7 @@ class KnowledgeBase:
                 return index, report  # unchanged: no new collection
             return store.VectorIndex([c for c, _ in pairs], build_faiss(all_vectors, self.index_config),
                                      manifest), report
+        on_progress("保存索引", 0, 1)
         chunks = [c for c, _ in pairs]
         if self.store_config.kind == "milvus":
             vectors_store = make_store(self.store_config, self.embedder.dim, self.index_config,

@@ -17,7 +17,7 @@ import hashlib
 import os
 import shutil
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -56,8 +56,10 @@ class EmbeddingStage:
                     found[name] = vector
         return found
 
-    def embed(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:
-        """Vectors of all texts, in order: staged ones read back, the rest embedded and staged batch by batch."""
+    def embed(self, texts: Sequence[str], progress: bool = False,
+              report: Callable[[int, int], None] | None = None) -> np.ndarray:
+        """Vectors of all texts, in order: staged ones read back, the rest embedded and staged batch by batch;
+        `report(done, total)` at the start and after each of the embedder's batches (staged texts count as done)."""
         keys = [self.key(t) for t in texts]
         out = np.zeros((len(texts), self.embedder.dim), dtype=np.float32)
         done = self.staged(set(keys)) if self.folder.is_dir() else {}
@@ -67,11 +69,17 @@ class EmbeddingStage:
                 out[i] = done[k]
         bar = tqdm(total=len(missing), desc="向量化", unit="句", disable=not progress,
                    postfix={"已暂存": len(texts) - len(missing)})
+        finished = len(texts) - len(missing)
+        if report:
+            report(finished, len(texts))
         for start in range(0, len(missing), self.batch):
             rows = missing[start : start + self.batch]
-            vectors = self.embedder.embed_passages([texts[i] for i in rows], batch_size=self._inner_batch())
+            step = (lambda n, base=finished: report(base + n, len(texts))) if report else None
+            vectors = self.embedder.embed_passages([texts[i] for i in rows], batch_size=self._inner_batch(),
+                                                   on_batch=step)
             self._write([keys[i] for i in rows], vectors)
             out[rows] = vectors
+            finished += len(rows)
             bar.update(len(rows))
         bar.close()
         return out

@@ -1,5 +1,5 @@
 """The library as the 政策浏览 and 知识库 tabs show it: the document list and table, one document's outline,
-the items a department leads, and the document choices."""
+the items a department leads, the document choices, and the landing page's line on what is loaded."""
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -95,6 +95,16 @@ def document_outline_html(library: Library, doc_id: str, chunks: Sequence[Chunk]
         out.append(f"<details><summary>{esc(path[-1] if path else '正文')} {departments_html(pieces[0].departments)}"
                    f'</summary><div class="src-text">{esc(text)}</div>{reference_html(ref)}</details>')
     return '<div class="outline">' + "".join(out) + "</div>"
+
+
+def library_line(library: Library, shown: int = 3) -> str:
+    """The landing page's line on what answers come from: how many documents, and the first few by title."""
+    ids = find_documents(library)
+    if not ids:
+        return '<div class="library-line">知识库中还没有文件。</div>'
+    more = f"等（完整列表见「政策浏览」）" if len(ids) > shown else ""
+    return (f'<div class="library-line">已收录 {len(ids)} 份文件：'
+            f'{esc("、".join(library.named(d) for d in ids[:shown]))}{more}</div>')
 
 
 def document_choices(library: Library, doc_ids: Sequence[str] | None = None) -> list[tuple[str, str]]:

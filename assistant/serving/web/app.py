@@ -12,6 +12,7 @@ import gradio as gr
 from assistant.errors import AssistantError
 from assistant.serving import settings
 from assistant.serving.feedback import DEFAULT_LOG
+from assistant.serving.render.documents import library_line
 from assistant.serving.service import Service, start
 from assistant.serving.uploads import MB
 from assistant.serving.web import PRIVATE
@@ -47,7 +48,8 @@ def build_app(service: Service, options: argparse.Namespace) -> gr.Blocks:
     exports.mkdir()
     with gr.Blocks(title="政策问答助手", delete_cache=(3600, 86400)) as demo:
         mode = "原文摘录（未启用大模型）" if service.current.assistant.model is None else "大模型生成 + 原文核验"
-        gr.Markdown(f"## 政策问答助手\n回答只依据知识库中的政策原文，并注明出处；回答方式：{mode}。")
+        gr.Markdown(f"## 政策问答助手\n回答只依据知识库中的政策原文，并注明出处；回答方式：{mode}。", elem_id="intro")
+        line = gr.HTML(library_line(service.current.assistant.retriever.library), elem_id="library-line")
         with gr.Tab("问答", id="qa"):
             qa = qa_tab(service, options.feedback_log)
         with gr.Tab("政策匹配", id="match"):
@@ -55,7 +57,7 @@ def build_app(service: Service, options: argparse.Namespace) -> gr.Blocks:
         with gr.Tab("政策浏览", id="browse"):
             browse = browse_tab(service)
         with gr.Tab("知识库", id="kb"):
-            kb = kb_tab(service, options, staging, qa, browse, match)
+            kb = kb_tab(service, options, staging, qa, browse, match, line)
         demo.load(kb.refresh, kb.inputs, kb.refreshed, show_progress="hidden", **PRIVATE)  # a page opened after someone uploaded sees it
         api_endpoints(service)
     return demo

@@ -11,19 +11,25 @@ import gradio as gr
 from assistant.errors import AssistantError, DocumentError
 from assistant.ingest.documents import SUPPORTED_SUFFIXES
 from assistant.limits import MAX_FILE_MB, InvalidInput, check_name
-from assistant.serving.render.documents import ALL_DEPARTMENTS, DOCUMENT_HEADERS, document_choices, document_rows
+from assistant.serving.render.documents import (ALL_DEPARTMENTS, DOCUMENT_HEADERS, document_choices, document_rows,
+                                                library_line)
 from assistant.serving.service import Service
 from assistant.serving.uploads import reason_cn, safe_filename, upload_problem
 from assistant.serving.web import PRIVATE
+from assistant.store.knowledge import Progress
 
+# The knowledge base's stages as the upload shows them, each with where it starts on the bar (embedding is most of it).
+STAGES = {"读取": ("读取文件", 0.0), "切分": ("切分条款", 0.05), "向量化": ("向量化", 0.1), "保存索引": ("保存索引", 0.85),
+          "载入新索引": ("载入新索引", 0.9)}
 DISABLED = ("上传和删除已停用：未设置管理口令。启用方法：启动时加 <code>--admin-token 口令</code>，"
             "或设置环境变量 <code>POLICY_QA_ADMIN_TOKEN</code>。")
 
 
 def kb_tab(service: Service, options: argparse.Namespace, staging: Path, qa: SimpleNamespace,
-           browse: SimpleNamespace, match: SimpleNamespace) -> SimpleNamespace:
+           browse: SimpleNamespace, match: SimpleNamespace, line: gr.HTML) -> SimpleNamespace:
     """知识库: the documents, upload (checked, then indexed incrementally) and delete, behind the admin token;
-    a change refreshes every tab's view of the library (`qa`, `browse`, `match`: what those tabs return)."""
+    a change refreshes every tab's view of the library (`qa`, `browse`, `match`: what those tabs return; `line`:
+    the page's line on what is loaded)."""
     token = options.admin_token or ""
     max_mb = min(options.max_upload_mb, MAX_FILE_MB)  # load_document refuses bigger files in any case
     retriever = service.current.assistant.retriever
@@ -43,14 +49,14 @@ def kb_tab(service: Service, options: argparse.Namespace, staging: Path, qa: Sim
             remove_doc = gr.Dropdown(document_choices(retriever.library), value=None, label="选择要删除的文件",
                                      elem_id="remove-doc")
             remove_btn = gr.Button("删除文件", variant="stop", elem_id="remove-run", interactive=bool(token))
-    kb_message = gr.Markdown(elem_id="kb-message")
+    kb_message = gr.Markdown(elem_id="kb-message")  # progress is shown here, so the table stays readable
 
     events = _Events(service, token, max_mb, staging, browse, qa)
-    refreshed = [*browse.outputs, table, remove_doc, match.industry, *qa.outputs]
+    refreshed = [*browse.outputs, table, remove_doc, match.industry, *qa.outputs, line]
     upload_btn.click(events.upload, [upload_file, admin, browse.dept, *qa.controls], [kb_message, upload_file, *refreshed],
-                     concurrency_limit=1, concurrency_id="kb", **PRIVATE)
+                     show_progress_on=[kb_message], concurrency_limit=1, concurrency_id="kb", **PRIVATE)
     remove_btn.click(events.delete, [remove_doc, admin, browse.dept, *qa.controls], [kb_message, *refreshed],
-                     concurrency_limit=1, concurrency_id="kb", **PRIVATE)
+                     show_progress_on=[kb_message], concurrency_limit=1, concurrency_id="kb", **PRIVATE)
     return SimpleNamespace(refresh=events.refresh, refreshed=refreshed, inputs=[browse.dept, *qa.controls])
 
 
@@ -75,9 +81,10 @@ class _Events:
         retriever = snap.assistant.retriever
         return (*self.browse.refresh(department), gr.update(value=document_rows(retriever.library, retriever.chunks)),
                 gr.update(choices=document_choices(retriever.library), value=None),
-                gr.update(choices=[ind.name for ind in snap.matcher.industries]), *self.qa.refresh(*chosen))
+                gr.update(choices=[ind.name for ind in snap.matcher.industries]), *self.qa.refresh(*chosen),
+                library_line(retriever.library))
 
-    def upload(self, file: str | None, given: str, department: str, *chosen, progress=gr.Progress(track_tqdm=True)):
+    def upload(self, file: str | None, given: str, department: str, *chosen, progress=gr.Progress()):
         if not self.authorized(given):
             return (self.refused(), gr.skip(), *self.refresh(department, *chosen))
         if not file:
@@ -93,10 +100,9 @@ class _Events:
         target = self.staging / uuid.uuid4().hex[:12] / name
         target.parent.mkdir()
         shutil.copyfile(file, target)
-        progress(0.05, desc="正在解析文件…")
         print(f"上传：{name}", flush=True)
         try:
-            report = self.service.add(target)
+            report = self.service.add(target, _reporter(progress, name))
         except DocumentError as e:
             return (f"未导入「{name}」：{getattr(e, 'cn', '') or reason_cn(e)}。知识库未作改动。", None,
                     *self.refresh(department, *chosen))
@@ -124,3 +130,17 @@ class _Events:
             return (f"删除失败：{e}", *self.refresh(department, *chosen))
         print(f"删除：{doc_id}；{report.summary()}", flush=True)
         return (f"已删除《{title}》（{report.summary()}）。", *self.refresh(department, *chosen))
+
+
+def _reporter(progress: gr.Progress, name: str) -> Progress:
+    """The knowledge base's stages on the upload's bar: 「file」 step i/n: stage, with the count of sentences embedded."""
+    steps = list(STAGES)
+
+    def report(stage: str, done: int, total: int) -> None:
+        step = steps.index(stage)
+        label, start = STAGES[stage]
+        end = STAGES[steps[step + 1]][1] if step + 1 < len(steps) else 1.0
+        count = f" {done}/{total} 句" if stage == "向量化" else ""
+        progress(start + (end - start) * (done / total if total else 1.0),
+                 desc=f"「{name}」第 {step + 1}/{len(steps)} 步：{label}{count}")
+    return report

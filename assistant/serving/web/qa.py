@@ -32,7 +32,7 @@ def qa_tab(service: Service, feedback_log: Path) -> SimpleNamespace:
             controls, reset = _filters_panel(choices)
             active = gr.HTML("", elem_id="filter-active")
             chatbot, question, send, clear, thanks = _chat_panel()
-        with gr.Column(scale=2):
+        with gr.Column(scale=2, elem_id="sources-column"):  # sticks to the window top as the page scrolls by (style.CSS)
             gr.Markdown("### 来源")
             sources = gr.HTML(EMPTY_SOURCES, elem_id="sources")
     events = _Events(service, feedback_log)
@@ -73,15 +73,16 @@ def _filters_panel(choices: dict[str, list]) -> tuple[list, gr.Button]:
 
 
 def _chat_panel() -> tuple[gr.Chatbot, gr.Textbox, gr.Button, gr.Button, gr.Markdown]:
-    """The conversation, the question box with its buttons, the examples and the feedback message."""
-    chatbot = gr.Chatbot(label="对话", height=520, buttons=["copy", "copy_all"], elem_id="chat",
-                         placeholder="请输入关于政策文件的问题，例如“生鲜电商有哪些支持措施？”")
-    with gr.Row():
-        question = gr.Textbox(show_label=False, placeholder="输入问题，按回车发送", scale=5, elem_id="question")
-        send = gr.Button("发送", variant="primary", scale=1, elem_id="send")
-    with gr.Row():
-        clear = gr.Button("清空对话", elem_id="clear")
-    gr.Examples([[q] for q in EXAMPLES], inputs=[question], label="示例问题（可追问，如“那责任部门呢？”）")
+    """The conversation, the question box with its buttons, the examples and the feedback message. The chat takes
+    the window's height less what is around it, so that the examples are seen without scrolling."""
+    chatbot = gr.Chatbot(label="对话", height="calc(100vh - 460px)", min_height=300, buttons=["copy", "copy_all"],
+                         elem_id="chat", placeholder="请输入关于政策文件的问题，例如“生鲜电商有哪些支持措施？”")
+    with gr.Row(equal_height=True):
+        question = gr.Textbox(show_label=False, placeholder="输入问题，按回车发送", scale=6, elem_id="question")
+        send = gr.Button("发送", variant="primary", scale=1, min_width=80, elem_id="send")
+        clear = gr.Button("清空对话", scale=1, min_width=80, elem_id="clear")
+    gr.Examples([[q] for q in EXAMPLES], inputs=[question], label="示例问题（可追问，如“那责任部门呢？”）",
+                elem_id="examples")
     thanks = gr.Markdown(elem_id="feedback-message")
     return chatbot, question, send, clear, thanks
 

@@ -1,7 +1,20 @@
 """The page's CSS, and the script behind citation links and copy buttons."""
 
+# Gradio puts `overflow: visible` in a block's own style and `overflow: hidden` on the page container: the source
+# panel scrolls only with !important, and the container clips (no scroll box of its own) so that the 来源 column
+# can stick to the top of the window while the page scrolls. The chat's label is taken out of the scrolled area.
 CSS = """
-#sources { max-height: 680px; overflow-y: auto; overscroll-behavior: contain; }
+.gradio-container { overflow: clip !important; }
+#sources-column { position: sticky; top: 8px; align-self: flex-start; }
+#sources { max-height: calc(100vh - 80px); overflow-y: auto !important; }
+#intro p { margin: 0; }
+#filter-active:not(:has(.filter-line)) { display: none; }
+#library-line .html-container { padding: 0; }
+.library-line { color: var(--body-text-color-subdued); font-size: .92em; }
+#chat .wrapper { display: flex; flex-direction: column; }
+#chat .wrapper > label[data-testid="block-label"] { position: static; align-self: flex-start; margin: 6px 0 2px 6px; }
+#chat .bubble-wrap { flex: 1 1 auto; min-height: 0; height: auto; }
+#kb-message { min-height: 76px; }
 .filter-line { background: #e0f2fe; border-left: 4px solid #0284c7; border-radius: 6px; padding: 4px 10px; font-size: .92em; }
 .banner { background: #fef3c7; border-left: 4px solid #f59e0b; border-radius: 6px; padding: 6px 10px; margin-bottom: 6px; }
 .doc-status { display: inline-block; border-radius: 10px; padding: 0 8px; font-size: .88em; background: #dcfce7; margin-left: 4px; }
@@ -27,7 +40,8 @@ CSS = """
 .dept.lead { background: #dbeafe; font-weight: 600; }
 a.cite { text-decoration: none; font-weight: 600; }
 """
-# Citation links scroll the source panel (retrying while the panel re-renders); copy buttons copy the reference.
+# Citation links scroll the source panel (retrying while the panel re-renders), and the page only as far as needed
+# to show the card (a short window, or the panel scrolled out of view); copy buttons copy the reference.
 HEAD = """<script>
 function policyCopy(btn) {
   const text = btn.dataset.ref, done = () => { btn.textContent = '已复制'; setTimeout(() => btn.textContent = '复制引用', 1500); };
@@ -35,12 +49,20 @@ function policyCopy(btn) {
   const t = document.createElement('textarea'); t.value = text; document.body.appendChild(t); t.select();
   document.execCommand('copy'); t.remove(); done();
 }
+function policyShow(panel, el) {
+  const p = panel.getBoundingClientRect(), offset = panel.scrollTop + el.getBoundingClientRect().top - p.top;
+  const target = Math.max(0, Math.min(offset - 8, panel.scrollHeight - panel.clientHeight));
+  panel.scrollTo({top: target, behavior: 'smooth'});
+  const top = p.top + offset - target, bottom = top + el.offsetHeight;  // where the card lands in the window
+  const shift = top < 8 ? top - 8 : Math.min(Math.max(0, bottom - window.innerHeight + 8), top - 8);
+  if (shift) window.scrollBy({top: shift, behavior: "smooth"});  // only when it lands out of the window
+}
 document.addEventListener('click', (e) => {
   const a = e.target.closest && e.target.closest('a.cite'); if (!a) return;
   e.preventDefault(); const id = a.getAttribute('href').slice(1); let tries = 0;
   const go = () => { const el = document.getElementById(id);
-    if (el) { const panel = el.closest('#sources');  // scroll the panel only: the page itself never moves
-      if (panel) panel.scrollTo({top: panel.scrollTop + el.getBoundingClientRect().top - panel.getBoundingClientRect().top - 8, behavior: 'smooth'});
+    if (el) { const panel = el.closest('#sources');
+      if (panel) policyShow(panel, el);
       el.classList.add('flash'); setTimeout(() => el.classList.remove('flash'), 1500); }
     else if (tries++ < 20) setTimeout(go, 150); };
   go();
