@@ -397,8 +397,7 @@ def test_upload_shows_stage_and_count_and_leaves_the_table_in_view(page):
     from assistant.ingest.chunking import chunk_document
     from assistant.ingest.documents import load_document
 
-    doc = LIBRARY / "上海市优化营商环境条例(2020-04-10).md"
-    require(doc.is_file(), f"the regulations library is missing at {LIBRARY}")
+    doc = require_library() / "上海市优化营商环境条例(2020-04-10).md"
     units = sum(len(c.units) for c in chunk_document(load_document(doc), ChunkingConfig()))
     open_tab(page, "知识库")
     before = documents(page)

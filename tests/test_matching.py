@@ -185,13 +185,12 @@ EXPIRED = ("《上海市促进在线新经济发展行动方案(2020-2022年)》
 @pytest.fixture(scope="module")
 def two_documents(tmp_path_factory):
     """A matcher over the seed plan and one regulation of the library (skips outside CI when it is absent)."""
-    from conftest import SEED
-    from test_chunking import LIBRARY, library_chunks
+    from conftest import SEED, require_library
 
-    library_chunks(SME)
+    library = require_library()
     where = tmp_path_factory.mktemp("two")
     (where / "c").mkdir()
-    for source in (SEED, LIBRARY / SME):
+    for source in (SEED, library / SME):
         (where / "c" / source.name).write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
     emb = BigramEmbedder()
     index, _ = KnowledgeBase(where / "c", where / "i", emb).sync()

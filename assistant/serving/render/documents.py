@@ -102,7 +102,7 @@ def library_line(library: Library, shown: int = 3) -> str:
     ids = find_documents(library)
     if not ids:
         return '<div class="library-line">知识库中还没有文件。</div>'
-    more = f"等（完整列表见「政策浏览」）" if len(ids) > shown else ""
+    more = "等（完整列表见「政策浏览」）" if len(ids) > shown else ""
     return (f'<div class="library-line">已收录 {len(ids)} 份文件：'
             f'{esc("、".join(library.named(d) for d in ids[:shown]))}{more}</div>')
 
