@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
-from assistant.patterns import reference
+from assistant.patterns import CLOSERS, SENTENCE_CLOSE, SENTENCE_ENDS, reference
 
 
 @dataclass(frozen=True)
@@ -79,6 +79,23 @@ class Chunk:
         head = self.path[-1] if self.path else self.title
         return [f"{head} {self.text[s:e]}" for s, e in self.units]
 
+    def sentence_span(self, ui: int) -> tuple[int, int]:
+        """Unit `ui` widened to whole sentences, offsets in `text`. A unit is a scoring piece: a long sentence is cut
+        at a comma into several, and a closing quote after 。 opens the next one. A quote starts where a sentence
+        or line starts and ends after 。！？； with its closing quotes, at a line end, or at the clause's end."""
+        text, (s, e) = self.text, self.units[ui]
+        while s < e and s > 0 and text[s] in CLOSERS and text[s - 1] in SENTENCE_ENDS + CLOSERS:
+            s += 1  # the ” closing the sentence before
+        ends = [m.end() for m in SENTENCE_CLOSE.finditer(text)]
+        start = max([b for b in ends if b <= s] + [text.rfind("\n", 0, s) + 1])
+        line_end = text.find("\n", e)
+        end = min([b for b in ends if b >= e] + [line_end if line_end >= 0 else len(text)])
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        return start, end
+
     def to_json(self) -> dict:
         return {
             "id": self.id, "doc_id": self.doc_id, "source": self.source, "title": self.title,
@@ -115,9 +132,9 @@ class Hit:
 
     @property
     def quote(self) -> tuple[int, int]:
-        """Offsets in the document of the best-matching sentence (the whole chunk when unknown)."""
+        """Offsets in the document of the best-matching sentence, whole (the whole chunk when unknown)."""
         if 0 <= self.unit < len(self.chunk.units):
-            s, e = self.chunk.units[self.unit]
+            s, e = self.chunk.sentence_span(self.unit)
             return self.chunk.start + s, self.chunk.start + e
         return self.chunk.start, self.chunk.end
 
