@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
-from assistant.patterns import CLOSERS, SENTENCE_CLOSE, SENTENCE_ENDS, reference
+from assistant.patterns import CLOSERS, SENTENCE_CLOSED, SENTENCE_ENDS, reference
 
 
 @dataclass(frozen=True)
@@ -81,19 +81,28 @@ class Chunk:
 
     def sentence_span(self, ui: int) -> tuple[int, int]:
         """Unit `ui` widened to whole sentences, offsets in `text`. A unit is a scoring piece: a long sentence is cut
-        at a comma into several, and a closing quote after 。 opens the next one. A quote starts where a sentence
-        or line starts and ends after 。！？； with its closing quotes, at a line end, or at the clause's end."""
-        text, (s, e) = self.text, self.units[ui]
-        while s < e and s > 0 and text[s] in CLOSERS and text[s - 1] in SENTENCE_ENDS + CLOSERS:
-            s += 1  # the ” closing the sentence before
-        ends = [m.end() for m in SENTENCE_CLOSE.finditer(text)]
-        start = max([b for b in ends if b <= s] + [text.rfind("\n", 0, s) + 1])
-        line_end = text.find("\n", e)
-        end = min([b for b in ends if b >= e] + [line_end if line_end >= 0 else len(text)])
-        while start < end and text[start].isspace():
-            start += 1
-        while end > start and text[end - 1].isspace():
-            end -= 1
+        at a comma into several, and a closing quote after 。 opens the next one. The span joins the units of the
+        sentence, from where it starts (a line start, or just past 。！？； and its closing quotes) to its end (the
+        same, a line end, or the clause's end); never over text between units (a sentence addressed to an AI)."""
+        text, units = self.text, self.units
+
+        def joined(i: int) -> bool:  # unit i follows unit i - 1 on the same line with nothing between
+            return not text[units[i - 1][1] : units[i][0]].strip(" \t")
+
+        def closes(i: int) -> bool:  # unit i ends a sentence, a line or the clause
+            return bool(SENTENCE_CLOSED.search(text[units[i][0] : units[i][1]])) or \
+                text[units[i][1] :].lstrip(" \t")[:1] in ("", "\n")
+
+        a, b = ui, ui
+        while a > 0 and joined(a) and not closes(a - 1):
+            a -= 1
+        while b < len(units) - 1 and not closes(b) and joined(b + 1):
+            b += 1
+        start, end = units[a][0], units[b][1]
+        while start < end and text[start] in CLOSERS and start > 0 and text[start - 1] in SENTENCE_ENDS + CLOSERS:
+            start += 1  # the ” closing the sentence before
+        while end < len(text) and text[end] in CLOSERS and text[end - 1] in SENTENCE_ENDS + CLOSERS:
+            end += 1  # its own closing quote, which the next unit began with
         return start, end
 
     def to_json(self) -> dict:
