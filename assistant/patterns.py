@@ -17,6 +17,11 @@ DEPARTMENT_NOTE = re.compile(
 # The numbering that opens a heading or item: "7、", "（三）", "二、".
 HEADING_NUMBER = re.compile(r"^(?:\d+[、.．]|[(（][一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+、)")
 
+# Where a Chinese sentence ends: 。！？； (or their ASCII forms) and any closing quotes or brackets right after them,
+# as in ……“挑战也是机遇。”  A quote is cut only after one of these, at a line break or at the clause's ends.
+SENTENCE_ENDS, CLOSERS = "。！？；!?;", "”’」』）)】〕》\"'"
+SENTENCE_CLOSED = re.compile(f"[{SENTENCE_ENDS}][{CLOSERS}]*$")  # a text that ends a sentence
+
 # An answer's source marker, [1] … [99].
 CITATION = re.compile(r"\[(\d{1,2})\]")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
-from assistant.patterns import reference
+from assistant.patterns import CLOSERS, SENTENCE_CLOSED, SENTENCE_ENDS, reference
 
 
 @dataclass(frozen=True)
@@ -79,6 +79,32 @@ class Chunk:
         head = self.path[-1] if self.path else self.title
         return [f"{head} {self.text[s:e]}" for s, e in self.units]
 
+    def sentence_span(self, ui: int) -> tuple[int, int]:
+        """Unit `ui` widened to whole sentences, offsets in `text`. A unit is a scoring piece: a long sentence is cut
+        at a comma into several, and a closing quote after 。 opens the next one. The span joins the units of the
+        sentence, from where it starts (a line start, or just past 。！？； and its closing quotes) to its end (the
+        same, a line end, or the clause's end); never over text between units (a sentence addressed to an AI)."""
+        text, units = self.text, self.units
+
+        def joined(i: int) -> bool:  # unit i follows unit i - 1 on the same line with nothing between
+            return not text[units[i - 1][1] : units[i][0]].strip(" \t")
+
+        def closes(i: int) -> bool:  # unit i ends a sentence, a line or the clause
+            return bool(SENTENCE_CLOSED.search(text[units[i][0] : units[i][1]])) or \
+                text[units[i][1] :].lstrip(" \t")[:1] in ("", "\n")
+
+        a, b = ui, ui
+        while a > 0 and joined(a) and not closes(a - 1):
+            a -= 1
+        while b < len(units) - 1 and not closes(b) and joined(b + 1):
+            b += 1
+        start, end = units[a][0], units[b][1]
+        while start < end and text[start] in CLOSERS and start > 0 and text[start - 1] in SENTENCE_ENDS + CLOSERS:
+            start += 1  # the ” closing the sentence before
+        while end < len(text) and text[end] in CLOSERS and text[end - 1] in SENTENCE_ENDS + CLOSERS:
+            end += 1  # its own closing quote, which the next unit began with
+        return start, end
+
     def to_json(self) -> dict:
         return {
             "id": self.id, "doc_id": self.doc_id, "source": self.source, "title": self.title,
@@ -115,9 +141,9 @@ class Hit:
 
     @property
     def quote(self) -> tuple[int, int]:
-        """Offsets in the document of the best-matching sentence (the whole chunk when unknown)."""
+        """Offsets in the document of the best-matching sentence, whole (the whole chunk when unknown)."""
         if 0 <= self.unit < len(self.chunk.units):
-            s, e = self.chunk.units[self.unit]
+            s, e = self.chunk.sentence_span(self.unit)
             return self.chunk.start + s, self.chunk.start + e
         return self.chunk.start, self.chunk.end
 

@@ -257,9 +257,9 @@ class Assistant:
         pins = turn.pins
 
         def usable(chunk: Chunk, ui: int) -> bool:  # about one of the pinned years (two versions: either)
-            s, e = chunk.units[ui]
             near = extractive.neighbourhood(chunk, ui)
-            return (not pins or any(t in near for t in pins)) and not lacks_asked_kind(turn.standalone, chunk.text[s:e])
+            return (not pins or any(t in near for t in pins)) and not lacks_asked_kind(turn.standalone,
+                                                                                    extractive.quoted(chunk, ui))
 
         chosen = extractive.select(turn.standalone, chunks, scores, usable=usable)
         said = "\n".join(extractive.neighbourhood(chunks[ci], ui) for ci, ui in chosen)

@@ -53,14 +53,27 @@ def neighbourhood(chunk: Chunk, ui: int) -> str:
     return f"{chunk.scope}\n{chunk.text[s:e]}"
 
 
+def quoted(chunk: Chunk, ui: int) -> str:
+    """What quoting unit `ui` shows: its whole sentence (`Chunk.sentence_span`)."""
+    s, e = chunk.sentence_span(ui)
+    return chunk.text[s:e]
+
+
+def _repeats(chunks: Sequence[Chunk], chosen: Sequence[tuple[int, int]], ci: int, ui: int) -> bool:
+    """Whether the sentence of unit `ui` overlaps one already chosen from the same source (two pieces of one long
+    sentence are one quote)."""
+    s, e = chunks[ci].sentence_span(ui)
+    return any(c == ci and s < (span := chunks[c].sentence_span(u))[1] and span[0] < e for c, u in chosen)
+
+
 def select(question: str, chunks: Sequence[Chunk], scores: Sequence[Sequence[float]],
            max_sentences: int = 3, per_chunk: int = 2,
            usable: Callable[[Chunk, int], bool] | None = None) -> list[tuple[int, int]]:
     """(source index, unit index) of the best sentences, in source and text order; only those for which
-    `usable(chunk, unit index)` holds, when given."""
+    `usable(chunk, unit index)` holds, when given, and one unit per sentence."""
     chosen: list[tuple[int, int]] = []
     for _, ci, ui in rank_units(question, chunks, scores):
-        if usable is not None and not usable(chunks[ci], ui):
+        if (usable is not None and not usable(chunks[ci], ui)) or _repeats(chunks, chosen, ci, ui):
             continue
         if sum(1 for c, _ in chosen if c == ci) < per_chunk:
             chosen.append((ci, ui))
@@ -79,24 +92,22 @@ def supplement(question: str, answer: str, chunks: Sequence[Chunk], scores: Sequ
     for score, ci, ui in ranked:
         if score < ranked[0][0] - margin or len(chosen) == max_sentences:
             break
-        s, e = chunks[ci].units[ui]
-        if bigram_support(chunks[ci].text[s:e], answer) < COVERED:
+        if bigram_support(quoted(chunks[ci], ui), answer) < COVERED and not _repeats(chunks, chosen, ci, ui):
             chosen.append((ci, ui))
     return sorted(chosen)
 
 
 def quote_lines(chunks: Sequence[Chunk], chosen: Sequence[tuple[int, int]]) -> list[str]:
-    """One "- clause：“sentence”[n]" line per chosen sentence ([n] is the source index + 1); the clause is
+    """One "- clause：“sentence”[n]" line per chosen sentence, whole ([n] is the source index + 1); the clause is
     prefixed with its document's title when the sentences come from several documents."""
     several = len({chunks[ci].doc_id for ci, _ in chosen}) > 1
     lines = []
     for ci, ui in chosen:
         c = chunks[ci]
-        s, e = c.units[ui]
         label = c.path[-1] if c.path else c.title
         if several and c.title:
             label = f"《{c.title}》{label}"
-        lines.append(f"- {label}：“{c.text[s:e].strip()}”[{ci + 1}]")
+        lines.append(f"- {label}：“{quoted(c, ui)}”[{ci + 1}]")
     return lines
 
 
