@@ -10,23 +10,14 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 
+from assistant.asks import ANAPHOR, FOLLOWUP, SINGULAR
 from assistant.normalize import normalize
 from assistant.records import Answer, Chunk
 from assistant.retrieval.filters import Filters
 from assistant.retrieval.result import Retrieval
 from assistant.retrieval.retrieve import Retriever
 
-FOLLOWUP = re.compile(r"^(?:那|那么|还有|另外|此外|这个|这项|这条|该项|它|其|上述)|呢\s*[？?]?\s*$|^(?:and|what about|how about)\b", re.I)
-
-# A demonstrative that points back at what was just said, with the noun it may carry (这些措施, 上述规定, 该项).
-# Not the words that merely contain one: 应该, 因此/如此/此外/此时, 其他/其次/其实/尤其/极其, 其它.
-# 以上 after a quantity is "or more" (100万元以上), not a reference.
-ANAPHOR = re.compile(
-    r"(?:这些|这几(?:项|条|个)?|这个|这项|这条|这类|前述|上述|(?<![\d一二三四五六七八九十百千万亿元年月岁人个级倍%])以上|它们"
-    r"|(?<!其)它|(?<![应活])该|(?<![因如从彼由据特])此(?![外时刻后前])|(?<![尤极与及])其(?![他它次实余]))"
-    r"(?:措施|条款|规定|政策|项目|事项|内容|工作|任务|要求|条|项)?")
 SENTENCE_END = re.compile(r"[？?。！!；;]")
-SINGULAR = re.compile(r"^(?:这个|这项|这条|该项|该条|此项|此条|它(?!们))")  # one thing: the clause cited first
 
 
 def anaphor(question: str) -> str:

@@ -1,13 +1,10 @@
 """Combining rankings (pure functions): reciprocal rank fusion, and the separate asks of one question."""
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
+from assistant.asks import PART_END
 from assistant.retrieval.tokenization import CJK
-
-# Where a question with several asks splits: sentence ends, and the words that open another ask.
-PART_END = re.compile(r"[？?；;。！!]+|(?:另外|此外|还有|同时)[，,]?")
 
 
 def question_parts(query: str) -> list[str]:
