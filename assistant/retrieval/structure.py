@@ -100,6 +100,7 @@ class Structure:
         """The last row of the document saying when it takes effect ("本条例自…起施行"), or None."""
         return self._commencement.get(doc_id)
 
-    def linked(self, row: int) -> set[int]:
-        """Rows of the same document that this row's article cites, or whose article cites it."""
-        return self._links.get(row, set())
+    def linked(self, row: int) -> list[int]:
+        """Rows of the same document that this row's article cites, or whose article cites it, in row order: partners
+        brought in with equal scores keep one order whatever the process's string hashing (a set's order did not)."""
+        return sorted(self._links.get(row, ()))
