@@ -27,6 +27,11 @@ QUOTED = re.compile(r"[“\"]\s*([^”\"]{2,12}?)\s*[”\"]")
 LISTED = re.compile(r"(?<=[、，,：:])([\u4e00-\u9fff]{2,6})(?=[、等])|([\u4e00-\u9fff]{2,6})(?=、)")
 
 
+def word_ends(text: str) -> set[int]:
+    """The offsets in `text` at which jieba ends a word (for showing whole words around a change)."""
+    return {end for _, _, end in jieba.tokenize(text)}
+
+
 def domain_terms(chunks: Iterable[Chunk]) -> set[str]:
     """Policy terms worth keeping whole: departments, quoted names, enumerated terms, heading titles."""
     terms: set[str] = set()
