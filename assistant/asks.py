@@ -77,8 +77,8 @@ ASK_STATUS = re.compile(r"(?:还|仍然?|是否|现在)?(?:有效|现行有效|�
 CHANGE_WORDS = re.compile(rf"{ASK_CHANGES.pattern}|版本|新版|旧版|修订|修改|前后|和|与|跟|的|之间|有|了|什么|哪些|吗|呢|现在|[\s，,。？?！!、]")
 # A validity question is about a document ("条例还有效吗"), not about a licence ("驾照过期了怎么补").
 # Words of a change question that still name no subject once CHANGE_WORDS are gone ("关于…方面的规定改了什么").
-TOPIC_FILLER = re.compile(r"^(?:关于|对于|对|在)|(?:方面|之中|中|里|上)$|方面|规定|内容|条文|条款|地方|部分|要求|这次|本次|此次|"
-                          r"具体|主要|作出|做出|进行|对比|比较|哪个为准|以哪个|按哪个|哪个|为准")
+TOPIC_FILLER = re.compile(r"^(?:关于|对于|对|在|后)|(?:方面|之中|中|里|上)$|方面|规定|内容|条文|条款|地方|部分|要求|这次|本次|此次|"
+                          r"具体|主要|作出|做出|进行|对比|比较|两个版本|两版|两个|哪个为准|以哪个|按哪个|哪个|为准")
 ABOUT_A_DOCUMENT = re.compile(r"条例|规定|办法|方案|文件|政策|法规|细则|意见|决定|规则|版本|新版|旧版")
 
 

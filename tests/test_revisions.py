@@ -91,7 +91,8 @@ def test_what_changed_lists_the_changes_with_both_wordings_cited_to_both_version
     assert lines[3] == "1. 修改 第二十四条（原第二十三条）[1][2]"
     assert lines[4].startswith("原：本市建设全流程一体化在线政务服务平台（以下简称“一网通办”平台），推动线下和线上政务服务融合")
     assert "深化全流程一体化政务服务平台（以下简称“一网通办”平台）建设，推动线上和线下集成融合" in lines[5]
-    assert lines[6].startswith("改动：促进政务服务〔删：融合，整合公共数据资源")
+    assert lines[6].startswith("改动：…促进政务服务〔删：融合，整合公共数据资源，加强业务协同办理，优化政务服务流程……〕〔增：标准化、规范化、便利化〕。本市政…　…")
+    assert lines[6].endswith("（共 8 处）")
     assert "4. 新增 第六十三条[7]：市级行政执法部门应当统筹规范本系统行政检查行为" in answer.text
     assert "另有 50 处修改、13 处新增未列出" in answer.text
     cited = [(c.n, c.chunk.path_str, c.chunk.version, c.status) for c in answer.citations[:4]]

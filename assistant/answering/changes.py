@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from assistant.answering.facts import FactAnswer
 from assistant.ingest.chunking import sentences
 from assistant.ingest.revisions import ADDED, CHANGED, KEPT, REMOVED, Article, Edit, Revision, edits
+from assistant.normalize import canonical_numbers
 from assistant.records import Chunk
 from assistant.retrieval.tokenization import word_ends
 
@@ -25,6 +26,7 @@ CONTEXT = 6  # unchanged characters shown either side of a marked change
 TERM_ARTICLES = 3  # a replacement made in this many articles is a change of terms, said once
 MAX_TERM = 12  # characters of a term
 SPACE = re.compile(r"\s+")
+NUMBER = re.compile(r"\d+(?:\.\d+)?")
 
 
 @dataclass(frozen=True)
@@ -54,8 +56,10 @@ def change_answer(revisions: Sequence[Revision], old: Side, new: Side, topic: st
 
     if terms:
         lines.append("用语调整：多处" + "；".join(terms.values()) + "。")
-    only_terms = {id(r) for r in revisions if r.kind == CHANGED and all(_term(e, r) in terms for e in diffs[id(r)])}
+    only_terms = {id(r) for r in revisions if r.kind == CHANGED and all(_core(e) in terms for e in diffs[id(r)])}
     listed = _chosen([r for r in revisions if r.kind != KEPT and id(r) not in only_terms], diffs)
+    if terms and not listed:
+        lines.append("各条的修改均为上述用语调整。")
     if listed:
         lines.append("主要变动（〔删：…〕为删去的文字，〔增：…〕为增加的文字）：")
     for n, r in enumerate(listed, start=1):
@@ -87,20 +91,29 @@ def _entry(n: int, r: Revision, diff: list[Edit], terms: dict, cite: Callable, w
         return [f"{n}. 新增 {r.new.number}{cite(r.new, (0, len(r.new.body)))}：{_short(r.new.body)}"]
     if r.kind == REMOVED:
         return [f"{n}. 删除 原{r.old.number}{cite(r.old, (0, len(r.old.body)))}：{_short(r.old.body)}"]
-    shown = [e for e in diff if _term(e, r) not in terms] or diff
-    # the changes in sentences about the topic first, then the largest; the first one's sentences are quoted
-    shown.sort(key=lambda e: (-_about(r.new.body[slice(*_sentence(r.new.body, e.new_span))], words),
-                              -_about(e.deleted + e.inserted, words), not (e.deleted.strip() and e.inserted.strip()),
-                              -len(e.deleted) - len(e.inserted)))
+    shown = [e for e in diff if _core(e) not in terms] or diff
+    # a changed number first (in a sentence about the topic, if one is asked), then the changes in sentences
+    # most about the topic, replacements before bare insertions or deletions, larger first
+    old_of = lambda e: r.old.body[slice(*_sentence(r.old.body, e.old_span))]  # noqa: E731
+    new_of = lambda e: r.new.body[slice(*_sentence(r.new.body, e.new_span))]  # noqa: E731
+    shown.sort(key=lambda e: (not (_numbers(old_of(e)) != _numbers(new_of(e)) and (not words or _about(new_of(e), words))),
+                              -_about(new_of(e), words), -_about(e.deleted + e.inserted, words),
+                              not (e.deleted.strip() and e.inserted.strip()), -len(e.deleted) - len(e.inserted)))
     first = shown[0]
     old_at, new_at = _sentence(r.old.body, first.old_span), _sentence(r.new.body, first.new_span)
     was = f"（原{r.old.number}）" if r.renumbered else ""
     rewritten = sum(len(e.inserted) for e in diff) > REWRITTEN * len(r.new.body)
-    marks = "；".join(_mark(e, r) for e in shown[:MAX_MARKS]) + (f"等 {len(shown)} 处" if len(shown) > MAX_MARKS else "")
+    marks = "　".join(f"…{_mark(e, r)}…" for e in shown[:MAX_MARKS]) + (
+        f"（共 {len(shown)} 处）" if len(shown) > MAX_MARKS else "")
     return [f"{n}. 修改 {r.new.number}{was}{cite(r.new, new_at)}{cite(r.old, old_at)}",
             f"原：{_window(r.old.body, old_at, first.old_span)}",
             f"现：{_window(r.new.body, new_at, first.new_span)}",
             "改动：" + ("条文大部分改写，" if rewritten else "") + marks]
+
+
+def _numbers(text: str) -> set[str]:
+    """The numbers a text states, however written ("百分之二点五" and "2.5%" alike)."""
+    return set(NUMBER.findall(canonical_numbers(text)))
 
 
 def _about(text: str, words: frozenset[str]) -> int:
@@ -135,21 +148,28 @@ def _mark(e: Edit, r: Revision) -> str:
 
 
 def _terms(revisions: Sequence[Revision], diffs: dict[int, list[Edit]]) -> dict[tuple[str, str], str]:
-    """Short replacements made in several articles ("市场主体" → "企业等经营主体"), each said once: the replacement
-    → how the answer states it, with the number of articles."""
+    """Short replacements made in several articles ("市场主体" → "企业等经营主体"), each said once: the edit
+    → how the answer states it (its commonest whole-word form), with the number of articles."""
     seen: Counter = Counter()
+    forms: dict[tuple[str, str], Counter] = {}
     for r in revisions:
-        seen.update({_term(e, r) for e in diffs.get(id(r), [])} - {None})
-    return {k: _say(k, n) for k, n in seen.most_common() if n >= TERM_ARTICLES}
+        found = {(_core(e), _term(e, r)) for e in diffs.get(id(r), []) if _core(e)}
+        seen.update({core for core, _ in found})
+        for core, form in found:
+            forms.setdefault(core, Counter())[form] += 1
+    return {core: _say(forms[core].most_common(1)[0][0], n) for core, n in seen.most_common() if n >= TERM_ARTICLES}
 
 
-def _term(e: Edit, r: Revision) -> tuple[str, str] | None:
-    """A short edit as whole words: a replacement with the unchanged characters that end its word ("相" → "有",
-    then 关) or, at a word's end, the short word that follows ("市场" → "企业等经营", then 主体); None for a
-    long one."""
+def _core(e: Edit) -> tuple[str, str] | None:
+    """A short edit as its deleted and inserted words; None for a long one."""
     old, new = _flat(e.deleted), _flat(e.inserted)
-    if len(old) > MAX_TERM or len(new) > MAX_TERM or not (old or new):
-        return None
+    return (old, new) if len(old) <= MAX_TERM and len(new) <= MAX_TERM and (old or new) else None
+
+
+def _term(e: Edit, r: Revision) -> tuple[str, str]:
+    """A short edit as whole words: a replacement with the unchanged characters that end its word ("相" → "有",
+    then 关) or, at a word's end, the short word that follows ("市场" → "企业等经营", then 主体)."""
+    old, new = _flat(e.deleted), _flat(e.inserted)
     follow = ""
     if old and new:
         body, at = r.old.body, e.old_span[1]

@@ -20,6 +20,9 @@ from assistant.retrieval.tokenization import Tokenizer
 
 # The region that opens a title ("江苏省…条例"), its name without 省/市 in the group: questions drop either.
 REGION_PREFIX = re.compile(r"^(?:([\u4e00-\u9fff]{2,6}?)(?:省|自治区|市))")
+# What a title says that people leave out: book-title marks and the state's name in a cited law
+# (上海市实施《中华人民共和国义务教育法》办法 → 上海市实施义务教育法办法).
+SPOKEN = re.compile(r"[《》〈〉]|中华人民共和国")
 MIN_NAMED = 5  # characters of a title's end that name it ("营商环境条例" for 上海市优化营商环境条例)
 TOPIC_SHARE = 0.75  # of a topic's words an article (its chapter, old or new wording) must contain to be about it
 
@@ -152,12 +155,12 @@ def _named_by(title: str, question: str) -> str:
     """The words of the question that name the title: all of it, without its region, or its last MIN_NAMED or
     more characters ("营商环境条例"); "" when it is not named."""
     t = normalize(title)
-    bare = REGION_PREFIX.sub("", t)
     if t and t in question:
         return t
-    if len(bare) >= 4 and bare in question:
-        return bare
-    for n in range(len(bare) - 1, MIN_NAMED - 1, -1):
-        if bare[-n:] in question:
-            return bare[-n:]
+    for bare in dict.fromkeys(REGION_PREFIX.sub("", x) for x in (t, SPOKEN.sub("", t))):  # 实施义务教育法办法
+        if len(bare) >= 4 and bare in question:
+            return bare
+        for n in range(len(bare) - 1, MIN_NAMED - 1, -1):
+            if bare[-n:] in question:
+                return bare[-n:]
     return ""
