@@ -104,7 +104,7 @@ def test_what_changed_between_versions(assistant):
     first, *rest = answer.text.splitlines()
     assert first == ("《上海市优化营商环境条例》(2024-09-27)（现行有效）与《上海市优化营商环境条例》(2020-04-10)（已被新版本取代）"
                      "相比，按条文内容逐条比对：修改 61 条，新增 17 条，删除 0 条；另有 13 条内容未变、仅条文序号变动。")
-    assert rest[2] == "1. 修改 第二十四条（原第二十三条）[1][2]"
+    assert rest[2] == "1. 修改 第二十四条（原第二十三条）[5][6]"
     assert [(c.chunk.doc_id, c.status) for c in answer.citations[:2]] == [(NEW, "现行有效"), (OLD, "已被新版本取代")]
 
 

@@ -86,24 +86,26 @@ def test_what_changed_lists_the_changes_with_both_wordings_cited_to_both_version
     answer = assistant.ask(question)
     assert not answer.refused and answer.verified == "metadata"
     lines = answer.text.splitlines()
-    assert lines[:2] == [HEAD, "用语调整：多处将“市场主体”改为“企业等经营主体”（15 条）；将“相关”改为“有关”（14 条）；"
-                               "将“各类市场主体”改为“企业等经营主体”（4 条）。"]
-    assert lines[3] == "1. 修改 第二十四条（原第二十三条）[1][2]"
+    assert lines[:2] == [HEAD, "用语调整：多处将“市场主体”改为“企业等经营主体”（15 条，如第三条[1][2]）；"
+                               "将“相关”改为“有关”（14 条，如第十七条[3][4]）；将“各类市场主体”改为“企业等经营主体”（4 条，如第三条[1][2]）。"]
+    assert lines[3] == "1. 修改 第二十四条（原第二十三条）[5][6]"
     assert lines[4].startswith("原：本市建设全流程一体化在线政务服务平台（以下简称“一网通办”平台），推动线下和线上政务服务融合")
     assert "深化全流程一体化政务服务平台（以下简称“一网通办”平台）建设，推动线上和线下集成融合" in lines[5]
     assert lines[6].startswith("改动：…促进政务服务〔删：融合，整合公共数据资源，加强业务协同办理，优化政务服务流程……〕〔增：标准化、规范化、便利化〕。本市政…　…")
     assert lines[6].endswith("（共 8 处）")
-    assert "4. 新增 第六十三条[7]：市级行政执法部门应当统筹规范本系统行政检查行为" in answer.text
+    assert "4. 新增 第六十三条[11]：市级行政执法部门应当统筹规范本系统行政检查行为" in answer.text
     assert "另有 50 处修改、13 处新增未列出" in answer.text
-    cited = [(c.n, c.chunk.path_str, c.chunk.version, c.status) for c in answer.citations[:4]]
-    assert cited == [(1, "第三章 政务服务 > 第二十四条", "2024-09-27", "现行有效"),
-                     (2, "第三章 政务服务 > 第二十三条", "2020-04-10", "已被新版本取代"),
-                     (3, "第三章 政务服务 > 第四十一条", "2024-09-27", "现行有效"),
-                     (4, "第三章 政务服务 > 第三十七条", "2020-04-10", "已被新版本取代")]
-    assert answer.citations[1].quote == ("本市建设全流程一体化在线政务服务平台（以下简称“一网通办”平台），推动线下和线上政务服务融合，"
+    cited = [(c.n, c.chunk.path_str, c.chunk.version, c.status) for c in answer.citations[4:8]]
+    assert cited == [(5, "第三章 政务服务 > 第二十四条", "2024-09-27", "现行有效"),
+                     (6, "第三章 政务服务 > 第二十三条", "2020-04-10", "已被新版本取代"),
+                     (7, "第三章 政务服务 > 第四十一条", "2024-09-27", "现行有效"),
+                     (8, "第三章 政务服务 > 第三十七条", "2020-04-10", "已被新版本取代")]
+    assert answer.citations[0].quote.startswith("优化营商环境应当坚持市场化、法治化、国际化原则，以企业等经营主体获得感为评价标准")
+    assert answer.citations[1].quote.startswith("优化营商环境应当坚持市场化、法治化、国际化原则，以市场主体获得感为评价标准")
+    assert answer.citations[5].quote == ("本市建设全流程一体化在线政务服务平台（以下简称“一网通办”平台），推动线下和线上政务服务融合，"
                                          "整合公共数据资源，加强业务协同办理，优化政务服务流程，推动市场主体办事线上一个总门户、一次登录、全网通办。")
-    assert answer.citations[3].quote == "不动产登记机构办理不动产转移登记，实行一窗收件、当场缴税、当场发证、一次完成。"
-    assert answer.citations[2].quote == ("不动产登记机构线下企业专区实行登记与缴税合并办理，以纳税人申报价格作为计税依据，"
+    assert answer.citations[7].quote == "不动产登记机构办理不动产转移登记，实行一窗收件、当场缴税、当场发证、一次完成。"
+    assert answer.citations[6].quote == ("不动产登记机构线下企业专区实行登记与缴税合并办理，以纳税人申报价格作为计税依据，"
                                          "当场计算契税应纳税款，企业可以当场缴税、当场领证。")
 
 
@@ -113,7 +115,7 @@ def test_changes_about_a_topic_are_filtered_to_it(assistant):
     assert answer.text.splitlines()[0].startswith(
         "《上海市优化营商环境条例》(2024-09-27)（现行有效）与《上海市优化营商环境条例》(2020-04-10)（已被新版本取代）相比，"
         "关于“政务服务”的条文，按条文内容逐条比对：修改 21 条，新增 4 条，删除 0 条")
-    assert "3. 新增 第三十五条[5]：本市推行企业年报多报合一。" in answer.text
+    assert "3. 新增 第三十五条[9]：本市推行企业年报多报合一。" in answer.text
     assert "第六十三条" not in answer.text  # 行政检查: not about 政务服务
     assert "另有 14 处修改未列出。" in answer.text
 

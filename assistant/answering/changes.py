@@ -51,11 +51,15 @@ def change_answer(revisions: Sequence[Revision], old: Side, new: Side, topic: st
     lines, sources = [head], []
 
     def cite(article: Article, span: tuple[int, int]) -> str:
-        sources.append(_quote(article, span))
-        return f"[{len(sources)}]"
+        source = _quote(article, span)
+        if source not in sources:
+            sources.append(source)
+        return f"[{sources.index(source) + 1}]"
 
     if terms:
-        lines.append("用语调整：多处" + "；".join(terms.values()) + "。")
+        lines.append("用语调整：多处" + "；".join(f"{said}，如{r.new.number}{cite(r.new, _sentence(r.new.body, e.new_span))}"
+                                                f"{cite(r.old, _sentence(r.old.body, e.old_span))}）"
+                                                for said, r, e in terms.values()) + "。")
     only_terms = {id(r) for r in revisions if r.kind == CHANGED and all(_core(e) in terms for e in diffs[id(r)])}
     listed = _chosen([r for r in revisions if r.kind != KEPT and id(r) not in only_terms], diffs)
     if terms and not listed:
@@ -147,17 +151,20 @@ def _mark(e: Edit, r: Revision) -> str:
     return f"{before}{deleted}{inserted}{after}"
 
 
-def _terms(revisions: Sequence[Revision], diffs: dict[int, list[Edit]]) -> dict[tuple[str, str], str]:
-    """Short replacements made in several articles ("市场主体" → "企业等经营主体"), each said once: the edit
-    → how the answer states it (its commonest whole-word form), with the number of articles."""
+def _terms(revisions: Sequence[Revision], diffs: dict[int, list[Edit]]) -> dict[tuple[str, str], tuple]:
+    """Short replacements made in several articles ("市场主体" → "企业等经营主体"), each said once: the edit →
+    how the answer states it (its commonest whole-word form, the number of articles) and its first place."""
     seen: Counter = Counter()
     forms: dict[tuple[str, str], Counter] = {}
+    first: dict[tuple[str, str], tuple[Revision, Edit]] = {}
     for r in revisions:
-        found = {(_core(e), _term(e, r)) for e in diffs.get(id(r), []) if _core(e)}
+        found = {(_core(e), _term(e, r)): e for e in diffs.get(id(r), []) if _core(e)}
         seen.update({core for core, _ in found})
-        for core, form in found:
+        for (core, form), e in found.items():
             forms.setdefault(core, Counter())[form] += 1
-    return {core: _say(forms[core].most_common(1)[0][0], n) for core, n in seen.most_common() if n >= TERM_ARTICLES}
+            first.setdefault(core, (r, e))
+    return {core: (_say(forms[core].most_common(1)[0][0], n), *first[core]) for core, n in seen.most_common()
+            if n >= TERM_ARTICLES}
 
 
 def _core(e: Edit) -> tuple[str, str] | None:
@@ -184,7 +191,7 @@ def _term(e: Edit, r: Revision) -> tuple[str, str]:
 def _say(term: tuple[str, str], n: int) -> str:
     old, new = term
     said = f"将“{old}”改为“{new}”" if old and new else f"删去“{old}”" if old else f"增加“{new}”"
-    return f"{said}（{n} 条）"
+    return f"{said}（{n} 条"
 
 
 def _quote(article: Article, span: tuple[int, int]) -> tuple[Chunk, int, int]:
