@@ -13,7 +13,7 @@ from assistant.answering.changes import Side, change_answer
 from assistant.answering.facts import FactAnswer
 from assistant.asks import ABOUT_A_DOCUMENT, ASK_CHANGES, ASK_REVISED, ASK_STATUS, CHANGE_WORDS, TOPIC_FILLER, YEAR
 from assistant.ingest.library import Library
-from assistant.ingest.revisions import Article, Revision, align, articles
+from assistant.ingest.revisions import KEPT, Article, Revision, align, articles
 from assistant.normalize import normalize
 from assistant.records import Chunk, Hit
 from assistant.retrieval.tokenization import Tokenizer
@@ -92,7 +92,7 @@ class Versions:
         revisions, words = self.revisions(old, new), frozenset()
         if topic:
             words = frozenset(w for w in self._words(topic) if len(w) > 1)
-            share = {id(r): _share(words, self._words(_about(r))) for r in revisions if r.kind != "未改"}
+            share = {id(r): _share(words, self._words(_about(r))) for r in revisions if r.kind != KEPT}
             best = max(share.values(), default=0.0)
             if best < TOPIC_SHARE:
                 return None

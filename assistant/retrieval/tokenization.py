@@ -6,6 +6,7 @@ import re
 import threading
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 
 import jieba
 
@@ -27,9 +28,10 @@ QUOTED = re.compile(r"[“\"]\s*([^”\"]{2,12}?)\s*[”\"]")
 LISTED = re.compile(r"(?<=[、，,：:])([\u4e00-\u9fff]{2,6})(?=[、等])|([\u4e00-\u9fff]{2,6})(?=、)")
 
 
-def word_ends(text: str) -> set[int]:
+@lru_cache(maxsize=512)
+def word_ends(text: str) -> frozenset[int]:
     """The offsets in `text` at which jieba ends a word (for showing whole words around a change)."""
-    return {end for _, _, end in jieba.tokenize(text)}
+    return frozenset(end for _, _, end in jieba.tokenize(text))
 
 
 def domain_terms(chunks: Iterable[Chunk]) -> set[str]:
