@@ -57,9 +57,9 @@ def change_answer(revisions: Sequence[Revision], old: Side, new: Side, topic: st
         return f"[{sources.index(source) + 1}]"
 
     if terms:
-        lines.append("用语调整：多处" + "；".join(f"{said}，如{r.new.number}{cite(r.new, _sentence(r.new.body, e.new_span))}"
-                                                f"{cite(r.old, _sentence(r.old.body, e.old_span))}）"
-                                                for said, r, e in terms.values()) + "。")
+        lines.append("用语调整：多处" + "；".join(
+            f"{said}（{n} 条，如{r.new.number}{cite(r.new, _sentence(r.new.body, e.new_span))}"
+            f"{cite(r.old, _sentence(r.old.body, e.old_span))}）" for said, n, r, e in terms.values()) + "。")
     only_terms = {id(r) for r in revisions if r.kind == CHANGED and all(_core(e) in terms for e in diffs[id(r)])}
     listed = _chosen([r for r in revisions if r.kind != KEPT and id(r) not in only_terms], diffs)
     if terms and not listed:
@@ -68,7 +68,8 @@ def change_answer(revisions: Sequence[Revision], old: Side, new: Side, topic: st
         lines.append("主要变动（〔删：…〕为删去的文字，〔增：…〕为增加的文字）：")
     for n, r in enumerate(listed, start=1):
         lines += _entry(n, r, diffs.get(id(r), []), terms, cite, words)
-    rest = Counter(r.kind for r in revisions if r.kind != KEPT and id(r) not in only_terms and r not in listed)
+    shown = {id(r) for r in listed}
+    rest = Counter(r.kind for r in revisions if r.kind != KEPT and id(r) not in only_terms and id(r) not in shown)
     if rest:
         lines.append("另有 " + "、".join(f"{rest[k]} 处{k}" for k in (CHANGED, ADDED, REMOVED) if rest[k])
                      + "未列出" + ("，可问“关于……改了什么”查看某一方面的变动" if not topic else "") + "。")
@@ -87,7 +88,8 @@ def _chosen(revisions: list[Revision], diffs: dict[int, list[Edit]]) -> list[Rev
         for q in queues:
             if q and len(picked) < MAX_LISTED:
                 picked.append(q.pop(0))
-    return [r for r in revisions if r in picked]
+    ids = {id(r) for r in picked}
+    return [r for r in revisions if id(r) in ids]
 
 
 def _entry(n: int, r: Revision, diff: list[Edit], terms: dict, cite: Callable, words: frozenset[str]) -> list[str]:
@@ -153,7 +155,7 @@ def _mark(e: Edit, r: Revision) -> str:
 
 def _terms(revisions: Sequence[Revision], diffs: dict[int, list[Edit]]) -> dict[tuple[str, str], tuple]:
     """Short replacements made in several articles ("市场主体" → "企业等经营主体"), each said once: the edit →
-    how the answer states it (its commonest whole-word form, the number of articles) and its first place."""
+    how the answer states it (its commonest whole-word form), the number of articles and its first place."""
     seen: Counter = Counter()
     forms: dict[tuple[str, str], Counter] = {}
     first: dict[tuple[str, str], tuple[Revision, Edit]] = {}
@@ -163,7 +165,7 @@ def _terms(revisions: Sequence[Revision], diffs: dict[int, list[Edit]]) -> dict[
         for (core, form), e in found.items():
             forms.setdefault(core, Counter())[form] += 1
             first.setdefault(core, (r, e))
-    return {core: (_say(forms[core].most_common(1)[0][0], n), *first[core]) for core, n in seen.most_common()
+    return {core: (_say(forms[core].most_common(1)[0][0]), n, *first[core]) for core, n in seen.most_common()
             if n >= TERM_ARTICLES}
 
 
@@ -188,10 +190,9 @@ def _term(e: Edit, r: Revision) -> tuple[str, str]:
     return (old + follow if old else ""), (new + follow if new else "")
 
 
-def _say(term: tuple[str, str], n: int) -> str:
+def _say(term: tuple[str, str]) -> str:
     old, new = term
-    said = f"将“{old}”改为“{new}”" if old and new else f"删去“{old}”" if old else f"增加“{new}”"
-    return f"{said}（{n} 条"
+    return f"将“{old}”改为“{new}”" if old and new else f"删去“{old}”" if old else f"增加“{new}”"
 
 
 def _quote(article: Article, span: tuple[int, int]) -> tuple[Chunk, int, int]:
@@ -201,7 +202,7 @@ def _quote(article: Article, span: tuple[int, int]) -> tuple[Chunk, int, int]:
     start, end = span[0] + at, span[1] + at
     for chunk in article.chunks:
         if start < len(chunk.text) or chunk is article.chunks[-1]:
-            s = min(start, len(chunk.text))
+            s = min(max(start, 0), len(chunk.text))
             e = max(s + 1, min(end, len(chunk.text)))
             return chunk, chunk.start + s, chunk.start + e
         start, end = start - len(chunk.text) - 2, end - len(chunk.text) - 2  # "\n\n" between the chunks
