@@ -123,3 +123,15 @@ def test_changes_about_a_topic_are_filtered_to_it(assistant):
 def test_a_year_no_version_has_is_said_and_the_versions_in_the_library_are_compared(assistant):
     answer = assistant.ask("营商环境条例2023年修改了哪些内容？")
     assert answer.text.splitlines()[:2] == ["知识库中没有2023年的版本，以下为现有版本的比较。", HEAD]
+
+
+def test_an_item_number_that_starts_again_in_each_section_is_a_new_article():
+    from assistant.records import Chunk
+
+    def chunk(path, item, text, start):
+        return Chunk(f"c{start}", "plan", "plan.txt", "方案", "", text, start, start + len(text), path, (), item)
+
+    old = articles([chunk(("一、目标", "1."), "1", "1. 建成平台。", 0), chunk(("二、措施", "1."), "1", "1. 加大投入。", 20)])
+    new = articles([chunk(("一、目标", "1."), "1", "1. 建成平台。", 0), chunk(("二、措施", "1."), "1", "1. 加大财政投入。", 20)])
+    assert [a.text for a in old] == ["1. 建成平台。", "1. 加大投入。"]
+    assert [r.kind for r in align(old, new)] == [KEPT, CHANGED]

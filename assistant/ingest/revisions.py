@@ -86,12 +86,13 @@ class Edit:
 
 
 def articles(chunks: Iterable[Chunk]) -> list[Article]:
-    """The articles of one document's chunks (those with an item number), in document order."""
-    by_number: dict[str, list[Chunk]] = {}
+    """The articles of one document's chunks (those with an item number), in document order; an item number
+    that starts again in each section (a plan's "1.") is a new article under each heading."""
+    by_place: dict[tuple, list[Chunk]] = {}
     for c in sorted(chunks, key=lambda c: c.start):
         if c.item:
-            by_number.setdefault(c.item, []).append(c)
-    return [Article(number, tuple(cs)) for number, cs in by_number.items()]
+            by_place.setdefault((c.path, c.item), []).append(c)
+    return [Article(item, tuple(cs)) for (_, item), cs in by_place.items()]
 
 
 def _norm(text: str) -> str:
