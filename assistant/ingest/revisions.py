@@ -99,7 +99,8 @@ def _norm(text: str) -> str:
     return normalize_with_offsets(text)[0]
 
 
-def _bigrams(text: str) -> frozenset[str]:
+def bigrams(text: str) -> frozenset[str]:
+    """The character bigrams of a normalised text (the text itself when shorter than two characters)."""
     t = _norm(text)
     return frozenset(t[i : i + 2] for i in range(len(t) - 1)) or frozenset([t])
 
@@ -111,7 +112,7 @@ def similarity(a: frozenset[str], b: frozenset[str]) -> float:
 
 def align(old: Sequence[Article], new: Sequence[Article], threshold: float = THRESHOLD) -> list[Revision]:
     """Each article of both versions once: pairs in the new version's order, removed ones where they stood."""
-    grams_a, grams_b = [_bigrams(a.body) for a in old], [_bigrams(b.body) for b in new]
+    grams_a, grams_b = [bigrams(a.body) for a in old], [bigrams(b.body) for b in new]
     sim = [[similarity(x, y) for y in grams_b] for x in grams_a]
     pairs = _in_order(sim, threshold)
     left_a = [i for i in range(len(old)) if i not in pairs]
