@@ -64,7 +64,11 @@ YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 
 # -- the validity and the versions of a document --
 
-ASK_CHANGES = re.compile(r"变化|改了什么|修改了(?:什么|哪些)|改动|有何不同|有什么不同|区别|新旧|差异|变动")
+ASK_CHANGES = re.compile(r"变化|改了什么|(?:修改|修订|修正)了?(?:什么|哪些)|(?:哪些|什么)(?:修改|修订|调整)|改动|有何不同|有什么不同|"
+                         r"区别|新旧|差异|变动")
+# A change question that is about a document's revision by its words alone ("关于政务服务改了什么"), where
+# "有什么区别" may compare anything.
+ASK_REVISED = re.compile(r"改了什么|(?:修改|修订|修正)了?(?:什么|哪些)|(?:哪些|什么)(?:修改|修订)|新旧")
 # Validity as what is asked ("这个办法还有效吗", "哪一版是现行的"), not as an adjective ("按现行的规定要交几份材料").
 ASK_STATUS = re.compile(r"(?:还|仍然?|是否|现在)?(?:有效|现行有效|失效|废止|过期)(?:了)?(?:吗|没有|[？?]|$)|是否(?:仍然)?(?:有效|现行)|"
                         r"哪(?:个|一)版(?:本)?(?:是|为)?(?:现行|最新|有效)|最新(?:的)?版本是|现行(?:的)?版本是|有几个版本")
@@ -72,6 +76,9 @@ ASK_STATUS = re.compile(r"(?:还|仍然?|是否|现在)?(?:有效|现行有效|�
 # region are gone is what the question is about ("…对夜间施工时段的规定有什么不同" leaves 对夜间施工时段规定).
 CHANGE_WORDS = re.compile(rf"{ASK_CHANGES.pattern}|版本|新版|旧版|修订|修改|前后|和|与|跟|的|之间|有|了|什么|哪些|吗|呢|现在|[\s，,。？?！!、]")
 # A validity question is about a document ("条例还有效吗"), not about a licence ("驾照过期了怎么补").
+# Words of a change question that still name no subject once CHANGE_WORDS are gone ("关于…方面的规定改了什么").
+TOPIC_FILLER = re.compile(r"^(?:关于|对于|对|在|后)|(?:方面|之中|中|里|上)$|方面|规定|内容|条文|条款|地方|部分|要求|这次|本次|此次|"
+                          r"具体|主要|作出|做出|进行|对比|比较|两个版本|两版|两个|哪个为准|以哪个|按哪个|哪个|为准")
 ABOUT_A_DOCUMENT = re.compile(r"条例|规定|办法|方案|文件|政策|法规|细则|意见|决定|规则|版本|新版|旧版")
 
 

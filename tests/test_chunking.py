@@ -128,13 +128,15 @@ def library_chunks(name: str):
     return chunk_document(load_document(require_library() / name), ChunkingConfig())
 
 
-def regulation_index(name: str, where: Path, embedder):
-    """An index of one regulation of the library, copied into `where`/c (skips outside CI when it is absent)."""
+def regulation_index(name: str, where: Path, embedder, *also: str):
+    """An index of one regulation of the library (and of the files `also` names: its other versions), copied
+    into `where`/c (skips outside CI when it is absent)."""
     from assistant.store.knowledge import KnowledgeBase
 
     library = require_library()
     (where / "c").mkdir()
-    (where / "c" / name).write_text((library / name).read_text(encoding="utf-8"), encoding="utf-8")
+    for n in (name, *also):
+        (where / "c" / n).write_text((library / n).read_text(encoding="utf-8"), encoding="utf-8")
     index, _ = KnowledgeBase(where / "c", where / "i", embedder).sync()
     return index
 

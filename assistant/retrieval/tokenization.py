@@ -6,6 +6,7 @@ import re
 import threading
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 
 import jieba
 
@@ -25,6 +26,12 @@ TOKEN = re.compile(r"[\w+]+")
 CJK = re.compile(r"[\u4e00-\u9fff]+")
 QUOTED = re.compile(r"[“\"]\s*([^”\"]{2,12}?)\s*[”\"]")
 LISTED = re.compile(r"(?<=[、，,：:])([\u4e00-\u9fff]{2,6})(?=[、等])|([\u4e00-\u9fff]{2,6})(?=、)")
+
+
+@lru_cache(maxsize=512)
+def word_ends(text: str) -> frozenset[int]:
+    """The offsets in `text` at which jieba ends a word (for showing whole words around a change)."""
+    return frozenset(end for _, _, end in jieba.tokenize(text))
 
 
 def domain_terms(chunks: Iterable[Chunk]) -> set[str]:
