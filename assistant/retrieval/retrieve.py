@@ -210,28 +210,29 @@ class Retriever:
         versions or a status filter is given. `prefer_kind=False` ranks by the question's subject alone, without
         lifting the clauses that state the kind of fact asked (the refusal judges coverage on that ranking).
         """
-        return self._search(query, k, filters, also, (prefer_kind,))[0]
+        return self._search(query, k, filters, also, (prefer_kind,), self._allowed(filters))[0]
 
     def retrieve(self, query: str, k: int | None = None, filters: Filters = Filters(), also: Sequence[str] = ()
                  ) -> Retrieval:
         """`search` and `search(prefer_kind=False)` from one pass over the indexes, with what the stages after
         retrieval need to know of them: the question's coverage by the corpus, the hits' sentence scores (against
         the Chinese wording: `also[0]` when given) and whether the filters match any clause."""
-        lifted, subject = self._search(query, k, filters, also, (True, False))
+        allowed = self._allowed(filters)  # one pass over the chunks serves the search and whether anything matched
+        lifted, subject = self._search(query, k, filters, also, (True, False), allowed)
         wording = also[0] if also else query
         return Retrieval(query, tuple(also), lifted, subject, self.bm25.coverage(query),
-                         self.sentence_scores(wording, [h.chunk for h in lifted]), self.matches_any(filters),
+                         self.sentence_scores(wording, [h.chunk for h in lifted]), allowed is None or bool(allowed),
                          self.library)
 
-    def _search(self, query: str, k: int | None, filters: Filters, also: Sequence[str], lifts: Sequence[bool]
-                ) -> list[list[Hit]]:
-        """The hits of `search` for each value of prefer_kind in `lifts`; the indexes are searched once."""
+    def _search(self, query: str, k: int | None, filters: Filters, also: Sequence[str], lifts: Sequence[bool],
+                allowed: set[int] | None) -> list[list[Hit]]:
+        """The hits of `search` for each value of prefer_kind in `lifts`, among the `allowed` rows (None: all);
+        the indexes are searched once."""
         k = k or self.config.k
         n = max(self.config.candidates, k)
         wordings = [query, *also]
         # clauses already cited are searched whatever their status
         skip = set() if filters.status or filters.clauses or any(map(self.asks_versions, wordings)) else self._superseded
-        allowed = self._allowed(filters)  # one pass over the chunks for all rankings
         usable = (lambda r: r not in skip) if allowed is None else (lambda r: r in allowed and r not in skip)
         asks = [p for w in wordings if len(split := question_parts(w)) > 1 for p in split]  # of a multi-part question
         queries = wordings + asks
