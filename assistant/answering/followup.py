@@ -12,12 +12,13 @@ from dataclasses import replace
 
 from assistant.asks import ANAPHOR, FOLLOWUP, SINGULAR
 from assistant.normalize import normalize
+from assistant.patterns import SENTENCE_ENDS
 from assistant.records import Answer, Chunk
 from assistant.retrieval.filters import Filters
 from assistant.retrieval.result import Retrieval
 from assistant.retrieval.retrieve import Retriever
 
-SENTENCE_END = re.compile(r"[？?。！!；;]")
+SENTENCE_END = re.compile(f"[{SENTENCE_ENDS}]")
 
 
 def anaphor(question: str) -> str:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from assistant.config import ChunkingConfig
 from assistant.ingest.documents import content_lines
-from assistant.patterns import CN_NUM, DEPARTMENT_NOTE
+from assistant.patterns import CN_NUM, DEPARTMENT_NOTE, SENTENCE_ENDS
 from assistant.records import Chunk, Document, Line, chunk_id
 
 
@@ -31,7 +31,7 @@ ARTICLE = re.compile(rf"^第[{CN_NUM}\d]+条")
 ARTICLE_TITLE = re.compile(rf"^第[{CN_NUM}\d]+条(?:\s*【[^】]{{1,20}}】)?")
 DIVISION = re.compile(rf"^(第[{CN_NUM}\d]+[编章节])\s*(.*)$")
 DEPT_SPLIT = re.compile(r"[、，,；;/\s]+")
-SENTENCE_END = re.compile(r"(?<=[。！？；!?;])")
+SENTENCE_END = re.compile(f"(?<=[{SENTENCE_ENDS}])")
 TITLE_END = re.compile(r"[。；;：:！？!?]")
 MAX_TITLE = 40
 MAX_UNIT, MIN_UNIT = 120, 12  # sentence units: long enough to carry a fact, short enough to stay on one
