@@ -19,6 +19,7 @@ from scripts.load_test import free_port  # noqa: E402  (the load test starts app
 SEED_NAME = "shanghai-online-new-economy-action-plan-2020-2022.txt"
 SEED = ROOT / "corpus" / SEED_NAME
 LIBRARY = ROOT.parent / "shared" / "corpora" / "shanghai-regulations"  # the regulations library, read in place
+XIONGAN = ROOT.parent / "shared" / "corpora" / "xiongan-policies"  # enterprise support notices, read in place
 
 
 def is_ci(value: str) -> bool:
@@ -39,10 +40,10 @@ def require(available: bool, why: str) -> None:
         pytest.skip(why, allow_module_level=True)
 
 
-def require_library() -> Path:
-    """The regulations library folder, for the tests (or modules) that read it: see `require`."""
-    require(LIBRARY.is_dir(), f"regulations library not found at {LIBRARY}")
-    return LIBRARY
+def require_library(folder: Path = LIBRARY) -> Path:
+    """A library folder (the regulations by default), for the tests (or modules) that read it: see `require`."""
+    require(folder.is_dir(), f"library not found at {folder}")
+    return folder
 
 
 def pytest_configure(config):

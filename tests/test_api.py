@@ -29,7 +29,7 @@ FRESH_QUOTE = ("支持企业提升生鲜产品周转数字化管理能力,发展
                "建立产品流动和可溯源性信息平台,推进生鲜、农产品标准化建设,进一步提升食品安全。")
 EDU_ANSWER = "「10、优化发展在线教育」的责任部门为：市教委、市人力资源社会保障局、市经济信息化委[1]。"
 EDU_QUOTE = "(责任部门:市教委、市人力资源社会保障局、市经济信息化委)"
-OPERATIONS = ["/v1/models", "/v1/chat/completions", "/v1/answer", "/v1/search", "/v1/match", "/v1/documents",
+OPERATIONS = ["/v1/models", "/v1/chat/completions", "/v1/answer", "/v1/search", "/v1/match", "/v1/eligibility", "/v1/documents",
               "/v1/documents", "/v1/documents/{doc_id}", "/healthz", "/readyz"]  # as /docs lists them: by tag
 
 
@@ -263,6 +263,10 @@ def test_match_ranks_the_fresh_food_measure(http):
     ("/v1/answer", {"question": "生鲜", "filters": {"docs": ["no-such-doc"]}}, 400, "unknown_document"),
     ("/v1/match", {"description": "生鲜电商", "size": "巨型企业"}, 400, "invalid_value"),
     ("/v1/match", {"description": ""}, 400, "invalid_value"),
+    ("/v1/eligibility", {"company": {"profile": {"revenue_last_year_wan": -5}}}, 400, "invalid_value"),
+    ("/v1/eligibility", {"company": {"profile": {"founded": "2099-01"}}}, 400, "invalid_value"),
+    ("/v1/eligibility", {"company": {}, "as_of": "2025年5月"}, 400, "invalid_value"),
+    ("/v1/eligibility", {"company": {}, "doc": "no-such-doc"}, 400, "invalid_value"),
     ("/v1/chat/completions", {"messages": []}, 400, "invalid_value"),
     ("/v1/chat/completions", {"messages": [{"role": "user", "content": "生鲜"}, {"role": "assistant", "content": "好"}]},
      400, "invalid_messages"),
@@ -556,3 +560,10 @@ def test_cors_origins_when_configured(blocking_service):
     allowed, other = asyncio.run(get("https://portal.example.gov.cn")), asyncio.run(get("https://evil.example"))
     assert allowed.headers["access-control-allow-origin"] == "https://portal.example.gov.cn"
     assert "access-control-allow-origin" not in other.headers
+
+
+def test_eligibility_says_what_is_wrong_in_chinese_and_answers_the_shared_shape(http):
+    r = http.post("/v1/eligibility", json={"company": {"profile": {"revenue_last_year_wan": -5}}})
+    assert r.json()["error"]["message"] == "上年度营业收入（万元）（revenue_last_year_wan）不能为负数，收到 -5"
+    r = http.post("/v1/eligibility", json={"company": {"description": "在上海注册的电商企业"}, "as_of": "2021-03"})
+    assert r.status_code == 200 and r.json() == {"as_of": "2021-03-01", "company": "", "measures": []}  # the plan has no 申报条件

@@ -20,6 +20,7 @@ from docx.table import Table
 from assistant.errors import DocumentError, UnsupportedDocument
 from assistant.instructions import HIDDEN_MARK
 from assistant.limits import MAX_FILE_BYTES, MAX_TEXT_CHARS, MAX_UNZIPPED_BYTES, FileTooLarge, TextTooLong
+from assistant.ingest import converted
 from assistant.ingest.metadata import header_end, infer
 from assistant.records import Document, Line
 
@@ -93,11 +94,14 @@ def load_document(path: Path) -> Document:
         text = _html_text(data, path)
     else:
         text = _decode_text(data, path).replace("\r\n", "\n").replace("\r", "\n")
+    stated: dict = {}
+    if suffix == ".md":
+        text, stated = converted.clean(text)
     if not text.strip():
         raise DocumentError(str(path), "no text found in file")
     if len(text) > MAX_TEXT_CHARS:
         raise TextTooLong(str(path), len(text), MAX_TEXT_CHARS)
-    meta = {**infer([line.text for line in _content_lines(text)], text, path.name), **_read_sidecar(path)}
+    meta = {**infer([line.text for line in _content_lines(text)], text, path.name), **stated, **_read_sidecar(path)}
     title = meta.get("title")
     if not isinstance(title, str) or not title.strip():
         raise DocumentError(str(path), f"no usable title (got {title!r}); "

@@ -2,7 +2,8 @@
 
 Status is computed when an index is loaded, against today's date and the other documents (never stored):
 现行有效; 已被新版本取代 (the same title with a later version date in the library, which is named);
-已过期 (its stated period, e.g. 2020-2022年, has ended); 尚未生效 (its effective date is still ahead).
+已过期 (its stated period, e.g. 2020-2022年, has ended); 尚未生效 (its effective date is still ahead);
+征求意见稿（未生效） (a draft put out for comments, as its title says).
 A sidecar's ``"status"`` (e.g. "已废止") wins over all of these.
 
 Example::
@@ -20,7 +21,9 @@ from assistant.normalize import normalize
 from assistant.patterns import document_name
 
 IN_FORCE, SUPERSEDED, EXPIRED, NOT_YET, DECLARED = "in_force", "superseded", "expired", "not_yet", "declared"
-LABELS = {IN_FORCE: "现行有效", SUPERSEDED: "已被新版本取代", EXPIRED: "已过期", NOT_YET: "尚未生效"}
+DRAFT = "draft"
+LABELS = {IN_FORCE: "现行有效", SUPERSEDED: "已被新版本取代", EXPIRED: "已过期", NOT_YET: "尚未生效",
+          DRAFT: "征求意见稿（未生效）"}
 PERIOD_END = re.compile(r"((?:19|20)\d{2})\s*年?$")
 
 
@@ -90,6 +93,8 @@ class Library:
         if isinstance(declared, str) and declared.strip():
             code = next((c for c, label in LABELS.items() if label == declared.strip()), DECLARED)
             return Status(code, declared.strip(), "文件元数据中注明")
+        if meta.get("draft"):
+            return Status(DRAFT, LABELS[DRAFT], "标题注明征求意见")
         members = self.versions(doc_id)
         latest = members[-1]
         if latest != doc_id and self.version(latest) > self.version(doc_id):

@@ -27,12 +27,17 @@ ADOPTING_BODY = re.compile(r"((?:[\u4e00-\u9fff]{2,10}?(?:省|自治区|市|县|
 EFFECTIVE = re.compile(r"自\s*((?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)\s*起(?:施行|执行|实施|生效)")
 TITLE_HEADING = re.compile(r"#\s+(?!第[一二三四五六七八九十百零〇两\d]+[编章节条])")  # "# 标题", not "# 第一章"
 METADATA_END = re.compile(r"^<!--.*-->$")  # an HTML comment line (e.g. "<!-- INFO END -->") closes a header
+EXPIRES = re.compile(r"有效期(?:至|到|截至|截止到?)\s*((?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)")
 DATE_LINE = re.compile(r"(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日")
 ISSUER_LINE = re.compile(r"[\u4e00-\u9fff（）()]{2,30}(?:人民政府|办公厅|办公室|委员会|局|厅|部|院|中心)")
 # The kinds of official documents, by the word that closes their title (longest first).
 KINDS = ("实施细则", "实施办法", "实施意见", "若干规定", "暂行规定", "暂行办法", "行动方案", "工作方案", "实施方案",
          "条例", "规定", "办法", "细则", "决定", "规则", "方案", "意见", "通知", "规划", "纲要", "计划", "措施",
          "指引", "指南", "公告", "通告", "批复", "决议")
+# A draft put out for comments is not in force; its title says so (…征求意见稿, 关于征求《…》意见的函).
+DRAFT = re.compile(r"征求意见稿|征求[^，。]{0,60}?意见")
+# Notices that publish a list, announce an event or a contest, or warn, offer no support to apply for.
+NOT_MEASURE = re.compile(r"名单|名录|公示|公布|清单|活动|大赛|竞赛|评选|研修|培训会|宣传册|声明|案例征集")
 REGION = re.compile(r"^(?:中华人民共和国|[\u4e00-\u9fff]{2,6}?(?:省|自治区|特别行政区|市))")
 
 
@@ -80,6 +85,10 @@ def infer(lines: list[str], text: str, filename: str = "") -> dict:
     bare = re.sub(r"\s*[(（][^()（）]*[)）]\s*$", "", title)  # "…行动方案(2020-2022年)" is a 方案
     if kind := next((k for k in sorted(KINDS, key=len, reverse=True) if bare.endswith(k)), ""):
         meta["kind"] = kind
+    if DRAFT.search(title):
+        meta["draft"] = True
+    if m := NOT_MEASURE.search(title):
+        meta["notice"] = m.group()
     if m := REGION.match(title):
         meta["region"] = "全国" if m.group(0) == "中华人民共和国" else m.group(0)
     meta.update(_history(lines[: header_end(lines)]))
@@ -88,6 +97,8 @@ def infer(lines: list[str], text: str, filename: str = "") -> dict:
             meta["issuer"], meta["issued"] = prev, iso_date(line)
     if m := EFFECTIVE.search(text):
         meta["effective"] = iso_date(m.group(1))
+    if m := EXPIRES.search(text):
+        meta["expires"] = iso_date(m.group(1))
     if m := FILE_VERSION.search(filename.rsplit(".", 1)[0]):
         meta["version"] = "-".join(m.groups())
     elif dates := [d for d in (meta.get("adopted", ""), *meta.get("amended", [])) if d]:

@@ -1,4 +1,4 @@
-"""Command line: index, add, remove, list, search. Errors become messages and exit codes here only."""
+"""Command line: index, add, remove, list, search, ask, check. Errors become messages and exit codes here only."""
 from __future__ import annotations
 
 import argparse
@@ -11,6 +11,7 @@ from assistant.config import RetrievalConfig
 from assistant.errors import AssistantError
 from assistant.patterns import document_name
 from assistant.limits import InvalidInput, check_question
+from assistant.serving.eligibility import check_request
 from assistant.store.knowledge import KnowledgeBase
 from assistant.retrieval.retrieve import Retriever
 from assistant.serving.wiring import (add_answer_args, add_filter_args, add_kb_args, build_assistant, filters_from,
@@ -37,6 +38,11 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("-k", type=int, default=RetrievalConfig.k, help="返回条数 (default: %(default)s)")
     c.add_argument("--json", action="store_true", help="每个问题输出一行 JSON")
     add_filter_args(c)
+    c = sub.add_parser("check", help="逐条核对企业是否符合各项扶持措施的申报条件",
+                       description="每行输入一个 JSON：{\"company\": {\"name\", \"description\", \"profile\": {…}}, "
+                                   "\"doc\": 可选文档, \"as_of\": 可选 \"YYYY-MM\", \"k\": 可选}；每行输出一个结果。")
+    c.add_argument("--companies", type=Path, required=True, help="企业文件 (JSONL, 每行一个请求)")
+    c.add_argument("--json", action="store_true", help="每个请求输出一行 JSON (默认输出可读文本)")
     c = sub.add_parser("ask", help="提问并得到带引用、经核验的回答")
     c.add_argument("question", nargs="?", help="问题")
     c.add_argument("--queries", type=Path, help="问题文件, 每行一个")
@@ -144,6 +150,31 @@ def cmd_list(kb: KnowledgeBase) -> int:
     return 0
 
 
+def cmd_check(args, kb: KnowledgeBase) -> int:
+    """One output line per input line; a bad line is reported on stderr with its number and the rest go on."""
+    documents = kb.load().manifest.get("documents", {})
+    failed = 0
+    for n, line in enumerate(args.companies.read_text(encoding="utf-8-sig").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            result = check_request(json.loads(line), documents)
+        except (InvalidInput, json.JSONDecodeError) as e:
+            print(f"第 {n} 行：{e}", file=sys.stderr)
+            failed += 1
+            continue
+        print(json.dumps(result, ensure_ascii=False) if args.json else _check_text(result))
+    return EXIT_ERROR if failed else 0
+
+
+def _check_text(result: dict) -> str:
+    lines = [f"申报日期 {result['as_of']}  {result['company']}"]
+    for n, m in enumerate(result["measures"], 1):
+        lines.append(f"{n}. 【{m['verdict']}】{m['measure']}（{m['status']}）{'；'.join(m['notes'])}")
+        lines += [f"   - {c['status']}：{c['quote']} — {c['reason']}" for c in m["conditions"]]
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
@@ -156,6 +187,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_search(args, kb)
         if args.command == "list":
             return cmd_list(kb)
+        if args.command == "check":
+            return cmd_check(args, kb)
         if args.command == "index" and args.shard:
             part, _, parts = args.shard.partition("/")
             if not (part.isdigit() and parts.isdigit()):

@@ -22,6 +22,7 @@ from assistant.ingest.chunking import chunk_document
 from assistant.ingest.chunking import units as sentence_units
 from assistant.config import ChunkingConfig, IndexConfig, StoreConfig
 from assistant.ingest.documents import SUPPORTED_SUFFIXES, load_corpus, load_document
+from assistant.ingest.measures import read_measures
 from assistant.instructions import instruction_spans
 from assistant.limits import InvalidInput, check_name
 from assistant.store.embedding import Embedder
@@ -220,13 +221,16 @@ class KnowledgeBase:
             on_progress("切分", n, len(upsert))
             if doc.doc_id in old_docs and old_docs[doc.doc_id]["sha256"] == doc.sha256 and doc.doc_id in keep:
                 report.unchanged.append(doc.doc_id)
+                if "measures" not in old_docs[doc.doc_id]:  # an index built before measures were read
+                    docs_meta[doc.doc_id] = {**old_docs[doc.doc_id], "measures": _measures(doc)}
                 continue
             (report.updated if doc.doc_id in old_docs else report.added).append(doc.doc_id)
             keep.pop(doc.doc_id, None)
             chunks = [_without_instructions(c, report.instructions) for c in chunk_document(doc, self.chunking)]
             fresh.extend(chunks)
             docs_meta[doc.doc_id] = {"source": doc.source, "sha256": doc.sha256, "title": doc.title,
-                                     "doc_number": doc.doc_number, "meta": doc.meta, "chunks": len(chunks)}
+                                     "doc_number": doc.doc_number, "meta": doc.meta, "chunks": len(chunks),
+                                     "measures": _measures(doc)}
         stage = EmbeddingStage(self.index_dir / STAGING, self.embedder)
         vectors = stage.embed([t for c in fresh for t in c.unit_texts()], progress, lambda d, n: on_progress("向量化", d, n))
         report.embedded_chunks = len(fresh)
@@ -259,6 +263,11 @@ class KnowledgeBase:
         store.save(new_index, self.index_dir)
         stage.clear()
         return new_index, report
+
+
+def _measures(doc: Document) -> list[dict]:
+    """The support measures the document states, read once here and stored with it (see ingest.measures)."""
+    return [m.to_json() for m in read_measures(doc)]
 
 
 def _without_instructions(chunk: Chunk, found: list[str]) -> Chunk:

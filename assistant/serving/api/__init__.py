@@ -22,7 +22,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from assistant.limits import MAX_QUESTION_CHARS
-from assistant.serving.api import chat, documents, errors, health, match, search
+from assistant.serving.api import chat, documents, eligibility, errors, health, match, search
 from assistant.serving.api.config import ApiConfig, add_api_args, api_config
 from assistant.serving.api.docs import install_docs
 from assistant.serving.api.model_queue import Answers, ModelQueue
@@ -59,6 +59,6 @@ def create_app(service: Service, config: ApiConfig = ApiConfig()) -> FastAPI:
     if config.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=list(config.cors_origins), allow_methods=["GET", "POST", "DELETE"],
                            allow_headers=["Authorization", "Content-Type"])
-    for module in (health, chat, search, match, documents, errors):  # the order of the OpenAPI document;
+    for module in (health, chat, search, match, eligibility, documents, errors):  # the order of the OpenAPI document;
         app.include_router(module.router)  # errors' catch-all for unknown /v1 paths comes last
     return app

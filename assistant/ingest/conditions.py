@@ -1,0 +1,137 @@
+"""What a condition of Chinese support policy states, in types a company's facts can be compared with.
+
+General rules of how such conditions are written, not strings of one notice:
+- place: 在雄安新区(内)注册/登记/纳税/设立/经营, 注册地在…, 新区注册… ("新区", "本市", "本区" are the
+  document's own region);
+- legal form: 独立法人(资格), 企业法人;
+- age: 成立(时间)满/不少于/不超过 N 年/个月;
+- a threshold on a quantity: 营业收入 / 主营业务收入 / 销售收入, 从业人员 / 职工人数, 注册资本, 资产总额, 研发费用
+  占…比例, with 不低于 / 以上 / 达到 / 超过 / 不超过 / 低于 / 以内 and 万元 / 亿元 / 元 / 人 / %;
+- a qualification: 高新技术企业, 科技型中小企业, 专精特新…, 规模以上工业企业 …;
+- credit: 无/未发生 … 违法 / 失信 / 事故 / 偷税, 纳税信用 A/B 级.
+A condition with two thresholds (a threshold that depends on another, "销售收入小于5000万元的企业，研发费用…不低于5%")
+is left untyped: it is checked by a person, never guessed.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from assistant.patterns import CN_NUM
+
+PLACE, LEGAL, AGE, THRESHOLD, QUALIFICATION, CREDIT = "place", "legal_person", "age", "threshold", "qualification", "credit"
+
+_PLACE_NAME = r"(?:(?!在|的|企业|单位)[\u4e00-\u9fff]){0,10}?(?:新区|自治区|特别行政区|省|市|县|区|州|盟|旗)"
+PLACE_RULES = (
+    re.compile(rf"(?:在|于|属于)\s*({_PLACE_NAME})(?:范围|辖区|区域)?内?[^，。；]{{0,8}}?(?:注册|登记|纳税|设立|落户|统计|经营|办公|成立)"),
+    re.compile(rf"(?:注册|登记|纳税|税收|统计)(?:地|关系|地址)?\s*(?:在|位于|属于|为)\s*({_PLACE_NAME})"),
+    re.compile(rf"^({_PLACE_NAME})(?:内)?(?:注册|登记)"),
+)
+OWN_REGION = re.compile(r"^(?:本|该|我|全)?(?:新区|市|区|县|省)$")
+LEGAL_RULE = re.compile(r"独立(?:的)?法人|法人资格|企业法人|法人企业")
+AGE_RULE = re.compile(rf"(?:成立|注册|设立)(?:时间|年限)?\s*(满|不少于|不低于|超过|在|不超过|不满|未满|少于|以内)?\s*"
+                      rf"(\d+|[{CN_NUM}]+)\s*(?:个)?\s*(年|月)\s*(以上|及以上|以内|以下|（含）)?")
+QUANTITIES = (  # (profile field, words that name it, unit family)
+    ("revenue_last_year_wan", r"营业收入|主营业务收入|销售收入|营收|销售额", "money"),
+    ("registered_capital_wan", r"注册资本|注册资金", "money"),
+    ("assets_wan", r"资产总额|总资产", "money"),
+    ("employees", r"从业人员|职工(?:总)?人数|员工(?:总)?人数|在职(?:职工|员工)|用工人数|就业人数", "count"),
+    ("rd_ratio", r"研究开发费用|研发费用|研发投入|研发经费", "ratio"),
+)
+COMPARE = re.compile(r"(不低于|不少于|不小于|达到|超过|高于|大于|不超过|不高于|低于|小于|少于|≥|≤|>|<)?\s*"
+                     r"(\d+(?:\.\d+)?)\s*(亿元|万元|元|人|%|％)\s*(以上|及以上|以下|及以下|以内)?")
+OPS = {"不低于": ">=", "不少于": ">=", "不小于": ">=", "达到": ">=", "≥": ">=", "以上": ">=", "及以上": ">=",
+       "超过": ">", "高于": ">", "大于": ">", ">": ">", "不超过": "<=", "不高于": "<=", "≤": "<=", "以下": "<=",
+       "及以下": "<=", "以内": "<=", "低于": "<", "小于": "<", "少于": "<", "<": "<"}
+UNIT_FAMILY = {"亿元": "money", "万元": "money", "元": "money", "人": "count", "%": "ratio", "％": "ratio"}
+TO_BASE = {"亿元": 10000.0, "万元": 1.0, "元": 0.0001, "人": 1.0, "%": 0.01, "％": 0.01}
+# Qualifications conferred under national rules, longest first; the value a company states is compared after
+# the same normalisation (quotes, 企业 suffix).
+QUALIFICATIONS = ("专精特新“小巨人”企业", "专精特新中小企业", "创新型中小企业", "高新技术企业", "科技型中小企业",
+                  "规模以上工业企业", "技术先进型服务企业", "瞪羚企业", "独角兽企业", "企业技术中心", "上市企业",
+                  "规上工业企业", "规上企业", "专精特新企业")
+IMPLIES = {"专精特新小巨人": ("专精特新中小企业", "专精特新", "创新型中小企业"), "专精特新中小企业": ("创新型中小企业", "专精特新"),
+           "规模以上工业企业": ("规上工业企业", "规上企业"), "规上工业企业": ("规模以上工业企业", "规上企业")}
+NEGATIVE_RECORD = re.compile(r"(?:无|未发生|未有|没有|不存在|未被列入|未列入|未因)[^，。；]{0,30}?"
+                             r"(?:违法|违规|失信|事故|偷税|漏税|骗税|处罚|不良(?:信用)?记录|黑名单|经营异常)")
+BRANCH = re.compile(r"[^，。；]{0,6}?的(?:企业|单位|项目|主体)?[，,]")
+TAX_CREDIT = re.compile(r"纳税信用(?:等级)?(?:评价)?(?:为|达到|在)?\s*([ABMCD])\s*级?(?:及以上|以上)?")
+
+
+@dataclass(frozen=True)
+class Check:
+    """One typed statement of a condition: `kind` and what it compares (`field` `op` `value`, a `place`, a
+    `qualification`), with the span of the condition text it was read from."""
+
+    kind: str
+    start: int
+    end: int
+    field: str = ""
+    op: str = ""
+    value: float = 0.0
+    place: str = ""
+    qualification: str = ""
+
+
+def read_checks(text: str, region: str = "") -> tuple[Check, ...]:
+    """The typed statements of one condition's text; `region` is the issuing document's own region."""
+    checks: list[Check] = []
+    for rule in PLACE_RULES:
+        if m := rule.search(text):
+            place = m.group(1)
+            place = region if OWN_REGION.match(place) or place in region and len(place) < len(region) else place
+            if place:
+                checks.append(Check(PLACE, m.start(), m.end(), place=place))
+            break
+    if m := LEGAL_RULE.search(text):
+        checks.append(Check(LEGAL, m.start(), m.end()))
+    if m := AGE_RULE.search(text):
+        months = _number(m.group(2)) * (12 if m.group(3) == "年" else 1)
+        words = (m.group(1) or "") + (m.group(4) or "")
+        op = "<=" if re.search(r"不超过|以内|以下", words) else "<" if re.search(r"不满|未满|少于", words) else ">="
+        checks.append(Check(AGE, m.start(), m.end(), field="months", op=op, value=months))
+    thresholds = _thresholds(text)
+    if any(BRANCH.match(text, t.end) for t in thresholds):
+        return ()  # "销售收入在2亿元以上的企业，比例不低于3%": the threshold picks a case, it is not required
+    if len(thresholds) == 1:
+        checks += thresholds
+    elif len(thresholds) > 1:
+        return ()  # thresholds that depend on one another: read by a person
+    for q in QUALIFICATIONS:
+        if (i := text.find(q)) >= 0:
+            checks.append(Check(QUALIFICATION, i, i + len(q), qualification=q))
+            break
+    if m := NEGATIVE_RECORD.search(text):
+        checks.append(Check(CREDIT, m.start(), m.end(), field="violations"))
+    elif m := TAX_CREDIT.search(text):
+        checks.append(Check(CREDIT, m.start(), m.end(), field="tax_credit", place=m.group(1)))
+    return tuple(checks)
+
+
+def _thresholds(text: str) -> list[Check]:
+    out = []
+    for field_name, words, family in QUANTITIES:
+        for w in re.finditer(words, text):
+            tail = text[w.end():w.end() + 40]
+            tail = re.split(r"[；。]|的企业", tail)[0]
+            for m in COMPARE.finditer(tail):
+                if UNIT_FAMILY[m.group(3)] != family:
+                    continue
+                op = OPS.get(m.group(1) or "") or OPS.get(m.group(4) or "")
+                if op:
+                    value = float(m.group(2)) * TO_BASE[m.group(3)]
+                    out.append(Check(THRESHOLD, w.start(), w.end() + m.end(), field=field_name, op=op, value=value))
+                break
+    return out
+
+
+def _number(text: str) -> float:
+    if text.isdigit():
+        return float(text)
+    digits = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
+    if text == "十":
+        return 10.0
+    if "十" in text:
+        tens, _, ones = text.partition("十")
+        return float(digits.get(tens, 1) * 10 + digits.get(ones, 0))
+    return float(digits.get(text, 0))

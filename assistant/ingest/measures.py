@@ -1,0 +1,288 @@
+"""Support measures read from a notice at index time: who may apply (each condition an exact span), how much,
+until when, where to apply and whom to ask.
+
+A measure is opened by a condition section — a heading or line naming 申报条件 / 申报对象 / 申请条件 / 支持对象 /
+补贴对象 / 认定条件 / 基本条件 / 申报范围 … — and its conditions are the items under it, down to the next
+heading of the same or a higher rank. One item is one condition; an item listing several, separated by "；",
+gives one condition each (a piece starting with 或 stays with the one before: it is an alternative). A line
+that introduces a list ("同时满足以下条件", "满足以下条件之一") sets how the conditions below it combine.
+Amounts, deadlines, offices and contacts are the sentences of the measure's part of the notice that state
+them; nothing is paraphrased: every field is a span of `Document.text`.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+
+from assistant.ingest.chunking import classify
+from assistant.ingest.conditions import Check, read_checks
+from assistant.ingest.documents import content_lines
+from assistant.ingest.metadata import ISSUER_LINE, KINDS, iso_date
+from assistant.patterns import CONTACT, HEADING_NUMBER
+from assistant.records import Document, Line
+
+OPENER = re.compile(r"^(?:申报|申请|支持|补贴|奖励|奖补|资助|认定|入库|扶持|享受|适用|评价|遴选|推荐)?"
+                    r"(?:主体|对象|单位)?(?:的)?(?:基本)?(?:条件|对象|范围)|^(?:对象|主体|单位|企业|资格|基本)要求")
+INTRO = re.compile(r"(?:满足|具备|符合|具有)(?:以下|下列|如下)[^。；]{0,12}?(?:条件|要求)")
+ANY_OF = re.compile(r"之一|任一|其中一项|任意一项")
+OTHER_SECTION = re.compile(r"材料|流程|程序|时间|方式|标准|内容|说明|事项|审核|评审|联系|咨询|附件|资金")
+ITEM_MARK = re.compile(r"^(?:[(（]\d{1,2}[)）]|\d{1,2}[)）]|[①-⑳]|[一二三四五六七八九十]是)\s*")
+SPLIT = re.compile(r"；(?!或)")
+TRAILING = "；;。，,：:、 "
+AMOUNT = re.compile(r"(?:给予|补贴|奖励|资助|支持|补助|贴息|奖补|标准)[^。；]{0,80}?\d[\d,.]*\s*(?:万|亿)?元"
+                    r"|\d[\d,.]*\s*(?:万|亿)?元[^。；]{0,40}?(?:补贴|奖励|资助|支持|补助|奖补)")
+DEADLINE = re.compile(r"申报时间|申请时间|截止|截至|前(?:完成|提交|报送|申报)|申报期|受理时间|申报结束")
+FULL_DATE = re.compile(r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日|((?:19|20)\d{2})[-./](\d{1,2})[-./](\d{1,2})")
+SHORT_DATE = re.compile(r"(?<![年\d])(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+OFFICE = re.compile(r"(?:报送至|提交至|报送到|提交到|报至|交至|向)([\u4e00-\u9fff（）()]{2,30}?"
+                    r"(?:局|委员会|委|办公室|中心|管委会|分局|部门|平台))")
+MATERIALS = re.compile(r"^(?:申报|申请|提交|报送)?材料")
+MAX_CONDITIONS = 30
+DATE_ONLY = re.compile(r"(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日")
+NOT_CONDITION = re.compile(r"附件|特此|联系人|联系电话|咨询电话|具体[^，。]{0,12}详见|(?:申报|申请)(?:时间|方式|材料|程序|流程)[:：]")
+REGION_NAME = re.compile(r"[\u4e00-\u9fff]{2,6}?(?:新区|自治区|省|市)")
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One condition of a measure: `text` is `document.text[start:end]`; `checks` are what it states in types
+    that can be compared with a company's facts; `group` numbers a list of alternatives (0: all must hold)."""
+
+    start: int
+    end: int
+    text: str
+    checks: tuple[Check, ...] = ()
+    group: int = 0
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A sentence of the notice, with its offsets, and the value read from it (an ISO date for a deadline)."""
+
+    start: int
+    end: int
+    text: str
+    value: str = ""
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One support item of a document: its name, its conditions, and what the notice says about applying."""
+
+    doc_id: str
+    measure_id: str
+    name: str
+    conditions: tuple[Condition, ...]
+    amount: Quote | None = None
+    deadline: Quote | None = None
+    office: Quote | None = None
+    contacts: tuple[Quote, ...] = ()
+    materials: tuple[Quote, ...] = field(default_factory=tuple)
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, d: dict) -> "Measure":
+        quote = lambda q: Quote(**q) if q else None  # noqa: E731
+        conditions = tuple(Condition(c["start"], c["end"], c["text"], tuple(Check(**k) for k in c["checks"]),
+                                     c.get("group", 0)) for c in d["conditions"])
+        return cls(d["doc_id"], d["measure_id"], d["name"], conditions, quote(d.get("amount")),
+                   quote(d.get("deadline")), quote(d.get("office")), tuple(Quote(**q) for q in d.get("contacts", [])),
+                   tuple(Quote(**q) for q in d.get("materials", [])))
+
+
+def read_measures(doc: Document) -> list[Measure]:
+    """The support measures a document states; none for a name list, an event or a draft (see metadata)."""
+    if doc.meta.get("notice") or doc.meta.get("draft"):
+        return []
+    region = document_region(doc)
+    lines = content_lines(doc)
+    year = str(doc.meta.get("issued", "") or "")[:4]
+    sections = _condition_sections(lines)
+    measures: list[Measure] = []
+    seen: set[tuple[str, ...]] = set()
+    for n, (opener, body, end) in enumerate(sections):
+        region_end = sections[n + 1][0] if n + 1 < len(sections) else len(lines)
+        scope = lines[_scope_start(lines, opener, sections[n - 1][2] if n else 0):region_end]
+        conditions = _conditions(doc, [ln for ln in lines[opener + 1:end] if not _opens(ln.text)], region)
+        key = tuple(c.text for c in conditions)
+        if not conditions or key in seen:  # a notice often repeats its attachment's conditions
+            continue
+        seen.add(key)
+        measures.append(Measure(
+            doc_id=doc.doc_id, measure_id=f"{doc.doc_id}#m{len(measures) + 1}", name=_name(doc, lines, opener),
+            conditions=tuple(conditions), amount=_first(doc, scope, AMOUNT),
+            deadline=_deadline(doc, lines, year), office=_first(doc, lines, OFFICE, group=1),
+            contacts=tuple(_sentence(doc, ln) for ln in lines if CONTACT.search(ln.text) and _is_contact(ln.text))[:6],
+            materials=tuple(_materials(doc, lines))))
+    return measures
+
+
+def _condition_sections(lines: list[Line]) -> list[tuple[int, int, int]]:
+    """(opener line, first body line, end line) of each condition section, in order."""
+    out = []
+    i = 0
+    while i < len(lines):
+        if _opens(lines[i].text) or (INTRO.search(lines[i].text) and len(lines[i].text) <= 80
+                                                        and lines[i].text.rstrip().endswith(("：", ":"))):
+            rank = _rank(lines[i].text)
+            end = i + 1
+            while end < len(lines) and not _closes(lines[end].text, rank):
+                end += 1
+            if out and out[-1][2] == i:  # 申报对象 right before 申报条件: one measure's two lists
+                out[-1] = (out[-1][0], out[-1][1], end)
+            else:
+                out.append((i, i + 1, end))
+            i = max(end, i + 1)
+        else:
+            i += 1
+    return out
+
+
+def _opens(text: str) -> bool:
+    bare = _bare(text)
+    return len(bare) <= 40 and bool(OPENER.match(bare))
+
+
+def _closes(text: str, rank: int) -> bool:
+    """A line closes a section when it is a heading of the same or a higher rank, or a heading on another
+    topic (申报材料, 申报流程…)."""
+    found = classify(text, markdown=True)
+    if found is None:
+        return False
+    bare = _bare(text)
+    return found[1] <= rank or (len(bare) <= 20 and bool(OTHER_SECTION.search(bare)) and not OPENER.match(bare))
+
+
+def _rank(text: str) -> int:
+    found = classify(text, markdown=True)
+    return found[1] if found else 100
+
+
+def _bare(text: str) -> str:
+    """A line without its markdown marks and its heading number: "# 二、申报条件" → "申报条件"."""
+    text = re.sub(r"^#{1,6}\s*", "", text.strip())
+    return HEADING_NUMBER.sub("", text, count=1).strip()
+
+
+def _conditions(doc: Document, body: list[Line], region: str) -> list[Condition]:
+    out: list[Condition] = []
+    group, next_group = 0, 1
+    for line in body:
+        text = line.text
+        if INTRO.search(text) and (not _lead(text) or text.rstrip().endswith(("：", ":", "。")) and len(text) <= 120):
+            group, next_group = (next_group, next_group + 1) if ANY_OF.search(text) else (0, next_group)
+            continue
+        if classify(text, markdown=True) and classify(text, markdown=True)[0] == "heading" and len(_bare(text)) <= 20:
+            continue  # a sub-heading
+        if _not_a_condition(text):
+            continue
+        offset = line.start
+        lead = _lead(text)
+        for m in re.finditer(r"(?:[^；]|；(?=或))+", text[lead:]):
+            piece = m.group()
+            start = offset + lead + m.start() + (len(piece) - len(piece.lstrip()))
+            stripped = piece.strip().rstrip(TRAILING)
+            inner = _lead(stripped)
+            if len(stripped) - inner < 4:
+                continue
+            start += inner
+            quote = doc.text[start:start + len(stripped) - inner]
+            out.append(Condition(start, start + len(quote), quote, read_checks(quote, region), group))
+    return out[:MAX_CONDITIONS]
+
+
+def _not_a_condition(text: str) -> bool:
+    """Contact lines, dates, signatures, attachment lists and bare labels ("规范管理") inside a section."""
+    bare = _bare(text).rstrip(TRAILING)
+    return (bool(CONTACT.search(text)) or bool(DATE_ONLY.fullmatch(bare)) or bool(NOT_CONDITION.match(bare)) or bool(ISSUER_LINE.fullmatch(bare))
+            or (len(bare) <= 8 and not re.search(r"[，。；、]", bare)))
+
+
+def _lead(text: str) -> int:
+    """Length of an item's enumerator: "（一）", "1.", "(1)", "一是"."""
+    m = HEADING_NUMBER.match(text) or ITEM_MARK.match(text)
+    if not m:
+        return 0
+    rest = text[m.end():]
+    return m.end() + (len(rest) - len(rest.lstrip()))
+
+
+def _scope_start(lines: list[Line], opener: int, floor: int) -> int:
+    """Where the measure's part of the notice begins: its nearest heading above the condition section."""
+    for i in range(opener - 1, floor - 1, -1):
+        if classify(lines[i].text, markdown=True) and classify(lines[i].text, markdown=True)[1] < _rank(lines[opener].text):
+            return i
+    return floor
+
+
+def _name(doc: Document, lines: list[Line], opener: int) -> str:
+    """The measure's name: the nearest title-like line above its conditions (an attachment's own title,
+    "…实施细则"), else the 《…》 a 印发 notice names, else the document's title."""
+    for i in range(opener - 1, -1, -1):
+        text = _bare(lines[i].text).strip("《》")
+        if 4 <= len(text) <= 60 and text.endswith(KINDS) and not text.endswith("通知"):
+            return text
+    if m := re.search(r"《([^《》]{4,60})》", doc.title):
+        return m.group(1)
+    return doc.title
+
+
+def _sentence(doc: Document, line: Line, m: re.Match | None = None) -> Quote:
+    """The sentence of `line` around match `m` (the whole line without one)."""
+    if m is None:
+        return Quote(line.start, line.end, line.text)
+    left = max(line.text.rfind(c, 0, m.start()) for c in "。；") + 1
+    right = min((i for i in (line.text.find(c, m.end()) for c in "。；") if i >= 0), default=len(line.text))
+    text = line.text[left:right + 1].strip()
+    start = line.start + line.text.index(text, left)
+    return Quote(start, start + len(text), text)
+
+
+def _first(doc: Document, lines: list[Line], pattern: re.Pattern, group: int = 0) -> Quote | None:
+    for line in lines:
+        if m := pattern.search(line.text):
+            q = _sentence(doc, line, m)
+            return Quote(q.start, q.end, q.text, m.group(group))
+    return None
+
+
+def _deadline(doc: Document, lines: list[Line], year: str) -> Quote | None:
+    """The sentence that states when applications close, and the last date it names (a date without a year
+    takes the year of the notice)."""
+    for line in lines:
+        if not (m := DEADLINE.search(line.text)):
+            continue
+        q = _sentence(doc, line, m)
+        dates = [iso_date(f"{d[0] or d[3]}年{d[1] or d[4]}月{d[2] or d[5]}日") for d in FULL_DATE.findall(q.text)]
+        if not dates and year:
+            dates = [f"{year}-{int(a):02d}-{int(b):02d}" for a, b in SHORT_DATE.findall(q.text)]
+        if dates:
+            return Quote(q.start, q.end, q.text, max(dates))
+    return None
+
+
+def _is_contact(text: str) -> bool:
+    return bool(re.search(r"联系|咨询|电话|邮箱", text)) and len(text) <= 120
+
+
+def _materials(doc: Document, lines: list[Line]) -> list[Quote]:
+    for i, line in enumerate(lines):
+        if len(_bare(line.text)) <= 20 and MATERIALS.match(_bare(line.text)):
+            rank = _rank(line.text)
+            out = []
+            for item in lines[i + 1:]:
+                if _closes(item.text, rank) or len(out) >= 12:
+                    break
+                out.append(_sentence(doc, item))
+            return out
+    return []
+
+
+def document_region(doc: Document) -> str:
+    """The region a document governs, as its issuer or title names it: "河北雄安新区工信科技数据局" → "河北雄安新区"."""
+    for text in (str(doc.meta.get("issuer", "") or ""), doc.title):
+        if m := REGION_NAME.search(text):
+            return m.group()
+    return ""

@@ -1,0 +1,190 @@
+"""A company applying for support: a free description plus an optional profile, checked and made into facts.
+
+Every profile field is optional; keys we do not know are kept as stated facts ("在孵企业": true). Facts read
+from the description quote the words they come from, so a verdict can always say which words decided it.
+Bad input raises `InvalidInput` with a Chinese message and nothing else happens.
+
+Example::
+
+    applicant = parse_applicant({"description": "我们在雄安新区注册，上年度营业收入3900万元",
+                                 "profile": {"employees": 45}}, as_of=date(2025, 5, 1))
+    applicant.fact("revenue_last_year_wan")   # Fact(value=3900.0, source="描述：“上年度营业收入3900万元”")
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from assistant.ingest.conditions import QUALIFICATIONS
+from assistant.limits import InvalidInput
+
+MAX_DESCRIPTION_CHARS = 2000
+NUMBERS = {"employees": "员工人数", "revenue_last_year_wan": "上年度营业收入（万元）",
+           "registered_capital_wan": "注册资本（万元）", "assets_wan": "资产总额（万元）", "rd_ratio": "研发费用占比"}
+TEXTS = {"name": "企业名称", "industry": "行业", "registered_in": "注册地", "district": "所在区县"}
+FLAGS = {"violations": "是否有违法失信记录", "legal_person": "是否独立法人"}
+TAX_GRADES = ("A", "B", "M", "C", "D")
+FOUNDED = re.compile(r"^((?:19|20)\d{2})(?:-(\d{1,2}))?(?:-(\d{1,2}))?$")
+AS_OF = re.compile(r"^((?:19|20)\d{2})-(\d{2})(?:-(\d{2}))?$")
+
+# What a description states, each with the words it is read from.
+_DESCRIBED = (
+    ("revenue_last_year_wan", re.compile(r"(?:营业收入|营收|销售收入|主营业务收入|销售额)[^，。；\d]{0,8}?(\d+(?:\.\d+)?)\s*(亿|万)元?")),
+    ("employees", re.compile(r"(?:员工|职工|从业人员)[^，。；\d]{0,4}?(\d+)\s*(?:名|人)|(\d+)\s*(?:名|个)?(?:员工|职工|从业人员)")),
+    ("founded", re.compile(r"(?:成立|注册|设立)于?\s*((?:19|20)\d{2})\s*年(?:\s*(\d{1,2})\s*月)?")),
+    ("rd_ratio", re.compile(r"研发(?:费用|投入|经费)[^，。；\d]{0,10}?(\d+(?:\.\d+)?)\s*[%％]")),
+    ("registered_in", re.compile(r"(?:注册|登记)(?:地|地址)?(?:在|于|为|位于)\s*([\u4e00-\u9fff]{2,16}?(?:新区|省|市|县|区))"
+                                 r"|在\s*([\u4e00-\u9fff]{2,16}?(?:新区|省|市|县|区))(?:内)?(?:注册|登记)")),
+    ("legal_person", re.compile(r"独立(?:的)?法人|企业法人")),
+    ("violations", re.compile(r"(?:无|没有|未发生|未有)[^，。；]{0,10}?(?:违法|违规|失信|不良记录|处罚)")),
+)
+_NEGATED = re.compile(r"(?:不是|并非|非|尚未|还未|未被|没有|暂未|未)(?:被)?(?:认定为|评为|取得|获得|入选)?$")
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A stated fact: its value and where it was stated ("资料：…" for the profile, "描述：“…”" for words)."""
+
+    value: object
+    source: str
+
+
+@dataclass
+class Applicant:
+    name: str = ""
+    description: str = ""
+    profile: dict = field(default_factory=dict)
+    described: dict = field(default_factory=dict)  # field → Fact read from the description
+
+    def fact(self, name: str) -> Fact | None:
+        """The profile's value for a field (it wins), else the description's, else None."""
+        if name in self.profile and self.profile[name] not in (None, ""):
+            return Fact(self.profile[name], f"资料：{name}={_shown(self.profile[name])}")
+        return self.described.get(name)
+
+
+def parse_applicant(data: object, as_of: date) -> Applicant:
+    """A company from JSON (`{"name", "description", "profile": {...}}`), or InvalidInput saying what is wrong."""
+    if not isinstance(data, dict):
+        raise InvalidInput("company 应为 JSON 对象，例如 {\"description\": \"…\", \"profile\": {…}}")
+    description = data.get("description") or ""
+    if not isinstance(description, str):
+        raise InvalidInput("description（企业描述）应为文字")
+    if len(description) > MAX_DESCRIPTION_CHARS:
+        raise InvalidInput(f"企业描述过长（{len(description)} 字），请控制在 {MAX_DESCRIPTION_CHARS} 字以内")
+    profile = data.get("profile") or {}
+    if not isinstance(profile, dict):
+        raise InvalidInput("profile（企业资料）应为 JSON 对象")
+    clean = {key: _checked(key, value, as_of) for key, value in profile.items() if value not in (None, "")}
+    name = data.get("name") or clean.get("name") or ""
+    if not isinstance(name, str):
+        raise InvalidInput("name（企业名称）应为文字")
+    return Applicant(name=name, description=description, profile=clean, described=read_description(description))
+
+
+def read_description(text: str) -> dict:
+    """Facts a description states, each quoting its words; qualifications named without a negation before them."""
+    facts: dict = {}
+    for name, pattern in _DESCRIBED:
+        if not (m := pattern.search(text)):
+            continue
+        quote = f"描述：“{_clause(text, m)}”"
+        groups = [g for g in m.groups() if g is not None]
+        if name == "revenue_last_year_wan":
+            value: object = float(groups[0]) * (10000 if groups[1] == "亿" else 1)
+        elif name == "employees":
+            value = int(groups[0])
+        elif name == "founded":
+            value = f"{groups[0]}-{int(groups[1]):02d}" if len(groups) > 1 else groups[0]
+        elif name == "rd_ratio":
+            value = float(groups[0]) / 100
+        elif name == "registered_in":
+            value = groups[0]
+        else:
+            value = name == "legal_person"  # 独立法人 → True; 无违法 → violations False
+        facts[name] = Fact(value, quote)
+    held = []
+    for q in QUALIFICATIONS:
+        for m in re.finditer(re.escape(q), text):
+            if not _NEGATED.search(text[max(0, m.start() - 6):m.start()]):
+                held.append((q, _clause(text, m)))
+                break
+    if held:
+        facts["qualifications"] = Fact([q for q, _ in held], "描述：" + "；".join(f"“{c}”" for _, c in held))
+    return facts
+
+
+def _clause(text: str, m: re.Match) -> str:
+    left = max(text.rfind(c, 0, m.start()) for c in "，。；,;") + 1
+    ends = [i for i in (text.find(c, m.end()) for c in "，。；,;") if i >= 0]
+    return text[left:min(ends, default=len(text))].strip()
+
+
+def _checked(key: str, value: object, as_of: date) -> object:
+    """One profile value, validated; the message names the field in Chinese."""
+    label = NUMBERS.get(key) or TEXTS.get(key) or FLAGS.get(key) or key
+    if key in NUMBERS:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise InvalidInput(f"{label}（{key}）应为数字，收到 {value!r}")
+        if value < 0:
+            raise InvalidInput(f"{label}（{key}）不能为负数，收到 {value}")
+        if key == "rd_ratio" and value > 1:
+            raise InvalidInput(f"{label}（rd_ratio）应为 0 到 1 之间的小数，如 0.05 表示 5%，收到 {value}")
+        return value
+    if key in TEXTS:
+        if not isinstance(value, str):
+            raise InvalidInput(f"{label}（{key}）应为文字，收到 {value!r}")
+        return value.strip()
+    if key in FLAGS:
+        if not isinstance(value, bool):
+            raise InvalidInput(f"{label}（{key}）应为 true 或 false，收到 {value!r}")
+        return value
+    if key == "founded":
+        return _founded(value, as_of)
+    if key == "qualifications":
+        if isinstance(value, str):
+            value = [v for v in re.split(r"[,，、;；]", value) if v.strip()]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise InvalidInput("资质（qualifications）应为文字列表，例如 [\"高新技术企业\"]")
+        return [v.strip() for v in value]
+    if key == "tax_credit":
+        if not isinstance(value, str) or value.strip().upper().rstrip("级") not in TAX_GRADES:
+            raise InvalidInput(f"纳税信用等级（tax_credit）应为 A、B、M、C、D 之一，收到 {value!r}")
+        return value.strip().upper().rstrip("级")
+    if not isinstance(value, (str, int, float, bool)):
+        raise InvalidInput(f"资料项「{key}」应为文字、数字或 true/false")
+    return value
+
+
+def _founded(value: object, as_of: date) -> str:
+    m = FOUNDED.match(str(value).strip()) if isinstance(value, (str, int)) and not isinstance(value, bool) else None
+    if not m or (m.group(2) and not 1 <= int(m.group(2)) <= 12):
+        raise InvalidInput(f"成立时间（founded）应写作 YYYY 或 YYYY-MM，如 2021-06，收到 {value!r}")
+    year, month = int(m.group(1)), int(m.group(2) or 1)
+    if (year, month) > (as_of.year, as_of.month):
+        raise InvalidInput(f"成立时间 {value} 晚于申报日期 {as_of.isoformat()[:7]}，请检查")
+    return f"{year}-{month:02d}" if m.group(2) else str(year)
+
+
+def parse_as_of(value: object, today: date) -> date:
+    """The application date: "YYYY-MM" (the 1st) or "YYYY-MM-DD"; today when absent."""
+    if value in (None, ""):
+        return today
+    m = AS_OF.match(str(value).strip()) if isinstance(value, str) else None
+    try:
+        return date(int(m.group(1)), int(m.group(2)), int(m.group(3) or 1)) if m else _bad_as_of(value)
+    except ValueError:
+        return _bad_as_of(value)
+
+
+def _bad_as_of(value: object) -> date:
+    raise InvalidInput(f"申报日期（as_of）应写作 YYYY-MM，如 2025-05，收到 {value!r}")
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, list):
+        return "、".join(map(str, value)) or "（无）"
+    return str(value)

@@ -1,0 +1,270 @@
+"""Can this company apply? Each condition of a measure checked against the company's stated facts.
+
+A condition gets 满足 / 不满足 / 未知 with the fact that decided it and a one-line reason; a measure gets 符合 (all
+met), 不符合 (one or more failed, named) or 待确认 (none failed, some unknown: what to supply). A condition we
+cannot read — free text no fact restates — is 未知, never 满足: a wrong "你符合条件" costs more than "待确认".
+A window that closed before the application date is a separate 已截止 note, never part of the verdict.
+
+Plain functions over a `Measure` (read at index time, see `assistant.ingest.measures`) and an `Applicant`.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from assistant.ingest.library import Library
+from assistant.ingest.conditions import AGE, CREDIT, IMPLIES, LEGAL, PLACE, QUALIFICATION, THRESHOLD, Check
+from assistant.ingest.measures import Condition, Measure
+from assistant.matching.applicant import NUMBERS, Applicant, Fact
+
+MET, FAILED, UNKNOWN = "满足", "不满足", "未知"
+ELIGIBLE, INELIGIBLE, TO_CONFIRM = "符合", "不符合", "待确认"
+CLOSED = "已截止"
+# A condition's words beyond its typed parts that are only grammar ("申请单位应当是…的企业"); more content
+# characters than RESIDUAL_MAX left unchecked make a condition 未知 even when its typed parts hold.
+FILLER = re.compile(r"申请单位|申报单位|申报企业|申报主体|申报对象|申请人|企业|单位|公司|应当|应该|必须|需要|须|应|"
+                    r"具有|具备|拥有|属于|取得|是|为|的|在|内|范围|依法|并|且|和|及|与|等|其|有|已|各类|相关|要求|资格")
+RESIDUAL_MAX = 6
+COVER_MIN = 0.8  # share of a free-text condition's characters the description must restate, in runs ≥ 4
+RUN_MIN = 4
+PROVINCES = ("北京", "天津", "河北", "山西", "内蒙古", "辽宁", "吉林", "黑龙江", "上海", "江苏", "浙江", "安徽", "福建",
+             "江西", "山东", "河南", "湖北", "湖南", "广东", "广西", "海南", "重庆", "四川", "贵州", "云南", "西藏",
+             "陕西", "甘肃", "青海", "宁夏", "新疆")
+OPS = {">=": lambda a, b: a >= b, ">": lambda a, b: a > b, "<=": lambda a, b: a <= b, "<": lambda a, b: a < b}
+OP_WORDS = {">=": "不低于", ">": "高于", "<=": "不超过", "<": "低于"}
+
+
+@dataclass(frozen=True)
+class ConditionResult:
+    condition: Condition
+    status: str
+    fact: str = ""
+    reason: str = ""
+
+
+@dataclass
+class MeasureResult:
+    measure: Measure
+    verdict: str
+    conditions: list[ConditionResult] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # 已截止 …
+
+    @property
+    def failed(self) -> list[ConditionResult]:
+        return [c for c in self.conditions if c.status == FAILED]
+
+    @property
+    def unknown(self) -> list[ConditionResult]:
+        return [c for c in self.conditions if c.status == UNKNOWN]
+
+
+def check_measure(measure: Measure, applicant: Applicant, as_of: date) -> MeasureResult:
+    results = [check_condition(c, applicant, as_of) for c in measure.conditions]
+    groups: dict[int, list[str]] = {}
+    for r in results:
+        groups.setdefault(r.condition.group, []).append(r.status)
+    units = [s for s in groups.pop(0, [])]
+    for statuses in groups.values():  # alternatives: one met is enough
+        units.append(MET if MET in statuses else FAILED if all(s == FAILED for s in statuses) else UNKNOWN)
+    verdict = INELIGIBLE if FAILED in units else ELIGIBLE if units and all(s == MET for s in units) else TO_CONFIRM
+    notes = []
+    if measure.deadline and measure.deadline.value and measure.deadline.value < as_of.isoformat():
+        notes.append(f"{CLOSED}：申报截止于 {measure.deadline.value}（“{measure.deadline.text}”）")
+    return MeasureResult(measure, verdict, results, notes)
+
+
+def check_condition(condition: Condition, applicant: Applicant, as_of: date) -> ConditionResult:
+    outcomes = [_check(k, applicant, as_of) for k in condition.checks]
+    for status, fact, reason in outcomes:
+        if status == FAILED:
+            return ConditionResult(condition, FAILED, fact, reason)
+    stated = _stated_key(condition.text, applicant)
+    if stated:
+        return ConditionResult(condition, *stated)
+    if outcomes and all(s == MET for s, _, _ in outcomes):
+        rest = _residual(condition)
+        if len(re.findall(r"[\u4e00-\u9fff]", FILLER.sub("", rest))) <= RESIDUAL_MAX:
+            return ConditionResult(condition, MET, "；".join(f for _, f, _ in outcomes), "；".join(r for _, _, r in outcomes))
+        covered = _restated(rest, applicant.description)
+        if covered:
+            return ConditionResult(condition, MET, f"描述：“{covered}”", "企业描述写明了本条件的其余要求")
+        return ConditionResult(condition, UNKNOWN, "；".join(f for _, f, _ in outcomes),
+                               "已核对部分要求，其余要求需企业提供说明")
+    if covered := _restated(condition.text, applicant.description):
+        return ConditionResult(condition, MET, f"描述：“{covered}”", "企业描述写明了本条件")
+    missing = [r for s, _, r in outcomes if s == UNKNOWN]
+    return ConditionResult(condition, UNKNOWN, "", missing[0] if missing else "无法从所给资料判断，请补充说明")
+
+
+def _check(check: Check, applicant: Applicant, as_of: date) -> tuple[str, str, str]:
+    """(status, fact, reason) of one typed statement."""
+    if check.kind == PLACE:
+        fact = applicant.fact("registered_in")
+        district = applicant.fact("district")
+        where = " ".join(str(f.value) for f in (fact, district) if f)
+        if not where:
+            return UNKNOWN, "", f"请提供注册地（条件要求在{check.place}）"
+        core = _place_core(check.place)
+        source = "；".join(f.source for f in (fact, district) if f)
+        if core in where:
+            return MET, source, f"注册地{where}在{check.place}"
+        return FAILED, source, f"注册地{where}不在{check.place}"
+    if check.kind == LEGAL:
+        return _flag(applicant.fact("legal_person"), True, "独立法人", "请说明是否为独立法人")
+    if check.kind == AGE:
+        return _age(check, applicant.fact("founded"), as_of)
+    if check.kind == THRESHOLD:
+        return _threshold(check, applicant.fact(check.field))
+    if check.kind == QUALIFICATION:
+        return _qualification(check.qualification, applicant.fact("qualifications"))
+    if check.kind == CREDIT and check.field == "tax_credit":
+        fact = applicant.fact("tax_credit")
+        if not fact:
+            return UNKNOWN, "", "请提供纳税信用等级"
+        ok = "ABMCD".index(str(fact.value)) <= "ABMCD".index(check.place)
+        return (MET if ok else FAILED), fact.source, f"纳税信用{fact.value}级，要求{check.place}级及以上"
+    if check.kind == CREDIT:
+        return _flag(applicant.fact("violations"), False, "无违法失信记录", "请说明有无违法失信记录")
+    return UNKNOWN, "", "无法判断"
+
+
+def _flag(fact: Fact | None, wanted: bool, what: str, ask: str) -> tuple[str, str, str]:
+    if fact is None:
+        return UNKNOWN, "", ask
+    ok = bool(fact.value) == wanted
+    return (MET if ok else FAILED), fact.source, f"{'符合' if ok else '不符合'}“{what}”"
+
+
+def _age(check: Check, fact: Fact | None, as_of: date) -> tuple[str, str, str]:
+    if fact is None:
+        return UNKNOWN, "", "请提供成立时间"
+    year, _, month = str(fact.value).partition("-")
+    if not month and check.value % 12:
+        return UNKNOWN, fact.source, "成立时间只写到年份，无法按月核对"
+    months = (as_of.year - int(year)) * 12 + as_of.month - int(month or 1)
+    ok = OPS[check.op](months, check.value)
+    return (MET if ok else FAILED), fact.source, (f"截至{as_of.isoformat()[:7]}成立约 {months} 个月，"
+                                                 f"要求{OP_WORDS[check.op]} {check.value:g} 个月")
+
+
+def _threshold(check: Check, fact: Fact | None) -> tuple[str, str, str]:
+    label = NUMBERS.get(check.field, check.field)
+    if fact is None:
+        return UNKNOWN, "", f"请提供{label}"
+    value = float(fact.value)
+    ok = OPS[check.op](value, check.value)
+    return (MET if ok else FAILED), fact.source, f"{label} {value:g}，要求{OP_WORDS[check.op]} {check.value:g}"
+
+
+def _qualification(wanted: str, fact: Fact | None) -> tuple[str, str, str]:
+    if fact is None:
+        return UNKNOWN, "", f"请说明是否为{wanted}"
+    held = {_key(q) for q in fact.value}
+    held |= {_key(x) for q in held for x in IMPLIES.get(q, ())}
+    ok = _key(wanted) in held
+    return (MET if ok else FAILED), fact.source, f"{'已' if ok else '未'}列明“{wanted}”资质"
+
+
+def _key(name: str) -> str:
+    return re.sub(r"[“”\"'「」]", "", name)
+
+
+def _place_core(place: str) -> str:
+    """"河北雄安新区" → "雄安": the name a company's address must contain, without province or level."""
+    core = place
+    for p in PROVINCES:
+        if core.startswith(p) and len(core) > len(p) + 1:
+            core = core[len(p):].lstrip("省市")
+            break
+    return re.sub(r"(?:新区|自治区|特别行政区|省|市|县|区)$", "", core) or place
+
+
+def _stated_key(text: str, applicant: Applicant) -> tuple[str, str, str] | None:
+    """A profile key we do not model that the condition names ("在孵企业": true) decides it."""
+    for key, value in applicant.profile.items():
+        if key in NUMBERS or not isinstance(value, bool) or len(key) < 2 or key not in text:
+            continue
+        return (MET if value else FAILED), f"资料：{key}={'是' if value else '否'}", f"企业资料注明“{key}”"
+    return None
+
+
+def _residual(condition: Condition) -> str:
+    """The condition's words outside its typed parts."""
+    text = condition.text
+    for k in sorted(condition.checks, key=lambda k: k.start, reverse=True):
+        text = text[:k.start] + "，" + text[k.end:]
+    return text
+
+
+def _restated(condition: str, description: str) -> str:
+    """The description's words that restate the condition (≥ COVER_MIN of its characters in shared runs of
+    RUN_MIN or more), or ""."""
+    target = re.sub(r"[^\u4e00-\u9fff\w]", "", condition)
+    source = re.sub(r"[^\u4e00-\u9fff\w]", "", description)
+    if not target or not source:
+        return ""
+    covered = [False] * len(target)
+    i = 0
+    while i <= len(target) - RUN_MIN:
+        n = RUN_MIN
+        if target[i:i + n] in source:
+            while i + n < len(target) and target[i:i + n + 1] in source:
+                n += 1
+            covered[i:i + n] = [True] * n
+            i += n
+        else:
+            i += 1
+    if sum(covered) / len(target) < COVER_MIN:
+        return ""
+    return _best_sentence(description, target)
+
+
+def _best_sentence(description: str, target: str) -> str:
+    sentences = [s for s in re.split(r"(?<=[。；;！？])", description) if s.strip()]
+    return max(sentences, key=lambda s: sum(1 for c in s if c in target)).strip()
+
+
+VERDICT_ORDER = {ELIGIBLE: 0, TO_CONFIRM: 1, INELIGIBLE: 2}
+
+
+def library_measures(documents: dict) -> dict[str, list[Measure]]:
+    """The measures stored with each document of an index (`manifest["documents"]`)."""
+    return {doc_id: [Measure.from_json(m) for m in d.get("measures", [])] for doc_id, d in documents.items()}
+
+
+def rank(documents: dict, applicant: Applicant, as_of: date, doc: str = "", k: int = 10,
+         include_failed: bool = False) -> list[tuple[MeasureResult, str]]:
+    """(result, document status label) for the measures the company can apply for: 符合 first, then 待确认 by
+    fewest unknowns, open windows before closed ones. Only documents in force at `as_of` and published by
+    then, unless `doc` names one; 不符合 ones only with `include_failed` (always when `doc` is named)."""
+    library = Library(documents, today=as_of)
+    out = []
+    for doc_id, measures in library_measures(documents).items():
+        if doc and doc not in (doc_id, documents[doc_id].get("source", "")):
+            continue
+        issued = str(library.meta(doc_id).get("issued", "") or "")
+        status = library.status(doc_id)
+        if not doc and (not status.in_force or issued > as_of.isoformat()):
+            continue
+        for measure in measures:
+            result = check_measure(measure, applicant, as_of)
+            if result.verdict != INELIGIBLE or include_failed or doc:
+                out.append((result, status.label))
+    out.sort(key=lambda rs: (VERDICT_ORDER[rs[0].verdict], bool(rs[0].notes), len(rs[0].unknown),
+                             -sum(c.status == MET for c in rs[0].conditions),
+                             -int(re.sub(r"\D", "", str(library.meta(rs[0].measure.doc_id).get("issued", "")))[:8] or 0)))
+    return out[:k] if k else out
+
+
+def result_json(result: MeasureResult, documents: dict, status: str) -> dict:
+    """The shape the CLI, the API and the app share."""
+    m = result.measure
+    quote = lambda q: {"text": q.text, "start": q.start, "end": q.end, "value": q.value} if q else None  # noqa: E731
+    return {"doc": m.doc_id, "title": documents.get(m.doc_id, {}).get("title", ""), "measure": m.name,
+            "measure_id": m.measure_id, "verdict": result.verdict,
+            "conditions": [{"quote": r.condition.text, "quote_start": r.condition.start, "quote_end": r.condition.end,
+                            "status": r.status, "fact": r.fact, "reason": r.reason, "group": r.condition.group}
+                           for r in result.conditions],
+            "amount": quote(m.amount), "deadline": quote(m.deadline), "office": quote(m.office),
+            "contacts": [quote(c) for c in m.contacts], "status": status, "notes": result.notes}

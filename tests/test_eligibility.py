@@ -1,0 +1,201 @@
+"""Support measures read from real notices of the Xiong'an library, and conditions checked against companies."""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from datetime import date
+
+import pytest
+
+from assistant.ingest.conditions import AGE, LEGAL, PLACE, QUALIFICATION, THRESHOLD, read_checks
+from assistant.ingest.converted import clean
+from assistant.ingest.documents import load_document
+from assistant.ingest.library import Library
+from assistant.ingest.measures import Condition, Measure, read_measures
+from assistant.limits import InvalidInput
+from assistant.matching.applicant import parse_applicant, parse_as_of
+from assistant.matching.eligibility import FAILED, MET, UNKNOWN, check_condition, check_measure
+from conftest import ROOT, XIONGAN, require_library
+
+
+def notice(prefix: str):
+    folder = require_library(XIONGAN)
+    return load_document(next(folder.glob(f"{prefix}_*.md")))
+
+
+def condition(text: str, region: str = "河北雄安新区") -> Condition:
+    return Condition(0, len(text), text, read_checks(text, region))
+
+
+def company(as_of=date(2023, 6, 10), description="", **profile):
+    return parse_applicant({"description": description, "profile": profile}, as_of)
+
+
+# ---------- converted Markdown ----------
+
+def test_the_field_table_is_metadata_and_html_tables_become_rows_with_their_column_names():
+    text, meta = clean("# 标题\n\n| 字段 | 值 |\n| --- | --- |\n| 发布时间 | 2024-01-02 |\n| 发文文号 | 雄安发〔2024〕3 号 |"
+                       "\n| 发文单位 |  |\n\n## 正文\n\n![](a(1).jpg)\n<details><summary>OCR</summary>印章</details>\n"
+                       "<table><tr><th>项目</th><th>金额</th></tr><tr><td>奖励</td><td>20万元</td></tr></table>\n> 引文")
+    assert meta == {"issued": "2024-01-02", "doc_number": "雄安发〔2024〕3号"}
+    assert text == "# 标题\n\n\n## 正文\n\n\n\n项目 金额\n项目：奖励；金额：20万元\n引文"
+
+
+def test_plain_markdown_is_unchanged():
+    text = "# 上海市养犬管理条例\n\n第一条 为了规范养犬行为。\n> 引文不在表格里"
+    assert clean(text[:-12]) == (text[:-12], {})
+
+
+def test_a_real_notice_states_its_number_issuer_and_expiry():
+    doc = notice("141")
+    assert doc.meta["doc_number"] == "雄安公服发〔2022〕74号"
+    assert doc.meta["issuer"] == "河北雄安新区公共服务局,河北雄安新区改革发展局"
+    assert doc.meta["expires"] == "2022-12-31"
+    library = Library({doc.doc_id: {"title": doc.title, "meta": doc.meta}}, today=date(2026, 12, 4))
+    assert (library.status(doc.doc_id).label, library.status(doc.doc_id).reason) == ("已过期", "有效期至2022-12-31")
+    assert "<table" not in doc.text and "](" not in doc.text
+
+
+def test_a_draft_is_not_in_force_and_a_name_list_offers_no_measure():
+    draft, names = notice("012"), notice("001")
+    library = Library({d.doc_id: {"title": d.title, "meta": d.meta} for d in (draft, names)}, today=date(2026, 2, 1))
+    assert library.status(draft.doc_id).label == "征求意见稿（未生效）"
+    assert names.meta["notice"] == "名单"
+    assert read_measures(draft) == [] and read_measures(names) == []
+
+
+# ---------- measures read at index time ----------
+
+def test_the_conditions_of_a_real_notice_are_exact_spans_with_types():
+    doc = notice("082")
+    measures = read_measures(doc)
+    assert len(measures) == 1
+    m = measures[0]
+    assert m.name == "关于在研国家级科技项目配套资金申报的通知"
+    assert all(doc.text[c.start:c.end] == c.text for c in m.conditions)
+    legal = next(c for c in m.conditions if c.text == "申请单位应当是在雄安新区内依法经营，具有独立法人资格的企业、科研机构等单位")
+    assert [(k.kind, k.place) for k in legal.checks] == [(PLACE, "河北雄安新区"), (LEGAL, "")]
+    assert "项目申请单位、项目负责人均未被列入国家严重违法失信名单" in [c.text for c in m.conditions]
+    assert m.deadline.value == "2023-12-07"
+    assert Measure.from_json(json.loads(json.dumps(m.to_json()))) == m
+
+
+def test_alternatives_are_one_group_and_an_attachment_names_its_measure():
+    m = read_measures(notice("053"))[0]
+    group = {c.text: c.group for c in m.conditions}
+    assert group["取得有效期内高新技术企业资格的企业"] == group["近三年（含当年）以第一完成单位获得省级及以上科学技术奖励的"] == 1
+    assert group["从事研发的人员占企业职工总数比例不低于10%"] == 0
+    assert read_measures(notice("141"))[0].name == "用人单位一次性新增就业补贴实施细则"
+
+
+@pytest.mark.parametrize("text, kind, field, op, value", [
+    ("上年度营业收入不低于4000万元", THRESHOLD, "revenue_last_year_wan", ">=", 4000),
+    ("年主营业务收入2亿元以上", THRESHOLD, "revenue_last_year_wan", ">=", 20000),
+    ("研发费用占营业收入比例不低于3%", THRESHOLD, "rd_ratio", ">=", 0.03),
+    ("从业人员不超过300人", THRESHOLD, "employees", "<=", 300),
+    ("成立时间不超过24个月", AGE, "months", "<=", 24),
+    ("注册成立满三年", AGE, "months", ">=", 36),
+])
+def test_thresholds_and_ages_are_read_with_their_comparison(text, kind, field, op, value):
+    (check,) = read_checks(text)
+    assert (check.kind, check.field, check.op, check.value) == (kind, field, op, pytest.approx(value))
+
+
+def test_a_threshold_that_picks_a_case_is_left_to_a_person():
+    assert read_checks("最近一年销售收入在2亿元以上的企业，比例不低于3%") == ()
+    assert read_checks("最近一年销售收入小于5000万元的企业，研究开发费用总额占销售收入总额的比例不低于5%") == ()
+
+
+# ---------- the check ----------
+
+def test_near_misses_fail_and_name_the_fact():
+    revenue = condition("上年度营业收入不低于4000万元")
+    result = check_condition(revenue, company(revenue_last_year_wan=3900), date(2024, 5, 1))
+    assert (result.status, result.fact, result.reason) == (FAILED, "资料：revenue_last_year_wan=3900",
+                                                            "上年度营业收入（万元） 3900，要求不低于 4000")
+    assert check_condition(revenue, company(revenue_last_year_wan=4000), date(2024, 5, 1)).status == MET
+    place = condition("在雄安新区注册")
+    assert check_condition(place, company(registered_in="保定市徐水区"), date(2024, 5, 1)).status == FAILED
+    assert check_condition(place, company(registered_in="河北雄安新区容城县"), date(2024, 5, 1)).status == MET
+    assert check_condition(place, company(), date(2024, 5, 1)).status == UNKNOWN
+
+
+def test_a_real_measure_fails_on_age_and_is_to_confirm_when_facts_are_missing():
+    m = read_measures(notice("104"))[0]
+    old = check_measure(m, company(founded="2021-04", qualifications=["科技型中小企业"]), date(2023, 6, 10))
+    assert old.verdict == "不符合"
+    assert [r.condition.text for r in old.failed] == ["企业注册地和主要研发、办公场所须在本孵化器场地内，入驻时成立时间不超过24个月"]
+    assert old.failed[0].reason == "截至2023-06成立约 26 个月，要求不超过 24 个月"
+    young = check_measure(m, company(founded="2022-09"), date(2023, 6, 10))
+    assert young.verdict == "待确认" and not young.failed
+    assert check_measure(m, company(founded="2022-09"), date(2023, 8, 1)).notes == [
+        "已截止：申报截止于 2023-07-14（“在孵企业自2023年6月5日开始申报，所在孵化器审核推荐时间截至2023年6月30日，所在县科技管理部门审核推荐时间截至2023年7月14日。”）"]
+
+
+def test_free_text_is_met_only_when_the_description_restates_it():
+    text = condition("主要从事新技术、新产品的研发、生产和服务")
+    said = company(description="我公司主要从事新技术、新产品的研发、生产和服务。")
+    assert check_condition(text, said, date(2024, 1, 1)).status == MET
+    assert check_condition(text, company(description="我公司从事餐饮服务。"), date(2024, 1, 1)).status == UNKNOWN
+
+
+def test_description_facts_quote_their_words_and_a_negated_qualification_is_not_held():
+    a = company(description="公司成立于2020年5月，上年度营业收入1.2亿元，尚未认定为高新技术企业，已是科技型中小企业。")
+    assert a.fact("revenue_last_year_wan").value == 12000
+    assert a.fact("founded").source == "描述：“公司成立于2020年5月”"
+    assert a.fact("qualifications").value == ["科技型中小企业"]
+    assert check_condition(condition("须为高新技术企业"), a, date(2024, 1, 1)).status == FAILED
+
+
+@pytest.mark.parametrize("data, message", [
+    ({"profile": {"revenue_last_year_wan": -1}}, "上年度营业收入（万元）（revenue_last_year_wan）不能为负数，收到 -1"),
+    ({"profile": {"founded": "2030-01"}}, "成立时间 2030-01 晚于申报日期 2024-05，请检查"),
+    ({"profile": {"rd_ratio": 5}}, "研发费用占比（rd_ratio）应为 0 到 1 之间的小数，如 0.05 表示 5%，收到 5"),
+    ({"profile": {"employees": "很多"}}, "员工人数（employees）应为数字，收到 '很多'"),
+    ({"description": "字" * 2001}, "企业描述过长（2001 字），请控制在 2000 字以内"),
+    ("公司", "company 应为 JSON 对象，例如 {\"description\": \"…\", \"profile\": {…}}"),
+])
+def test_bad_profiles_get_a_chinese_message(data, message):
+    with pytest.raises(InvalidInput) as e:
+        parse_applicant(data, date(2024, 5, 1))
+    assert str(e.value) == message
+
+
+def test_as_of_reads_a_month_and_refuses_other_forms():
+    assert parse_as_of("2025-05", date(2026, 1, 1)) == date(2025, 5, 1)
+    assert parse_as_of(None, date(2026, 1, 1)) == date(2026, 1, 1)
+    with pytest.raises(InvalidInput, match="申报日期（as_of）应写作 YYYY-MM"):
+        parse_as_of("2025-13", date(2026, 1, 1))
+
+
+# ---------- the CLI over a real index ----------
+
+@pytest.mark.slow
+def test_check_reads_the_measures_stored_with_the_index(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for prefix in ("082", "104", "001"):
+        shutil.copy(next(require_library(XIONGAN).glob(f"{prefix}_*.md")), corpus)
+    index = tmp_path / "index"
+    run = lambda *a: subprocess.run([sys.executable, "-m", "assistant", *a, "--corpus", str(corpus), "--index", str(index)],  # noqa: E731
+                                    capture_output=True, text=True, cwd=ROOT, timeout=600)
+    assert run("index").returncode == 0
+    manifest = json.loads((index / "manifest.json").read_text(encoding="utf-8"))
+    assert {d: len(v["measures"]) for d, v in manifest["documents"].items() if v["measures"]} == {
+        next(corpus.glob("082_*")).stem: 1, next(corpus.glob("104_*")).stem: 1}
+    lines = tmp_path / "companies.jsonl"
+    lines.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in [
+        {"company": {"name": "甲", "description": "在保定市徐水区注册的独立法人企业"}, "as_of": "2023-12-07", "include_failed": True},
+        {"company": {"profile": {"revenue_last_year_wan": -1}}},
+    ]), encoding="utf-8")
+    out = run("check", "--companies", str(lines), "--json")
+    assert out.returncode == 1 and out.stderr.strip() == "第 2 行：上年度营业收入（万元）（revenue_last_year_wan）不能为负数，收到 -1"
+    (result,) = [json.loads(line) for line in out.stdout.splitlines()]
+    assert [(m["measure"], m["verdict"]) for m in result["measures"]] == [
+        ("关于申报雄安新区第三批在孵企业办公用房租金补贴的通知", "待确认"), ("关于在研国家级科技项目配套资金申报的通知", "不符合")]
+    assert result["measures"][0]["notes"][0].startswith("已截止：申报截止于 2023-07-14")
+    failed = [c for c in result["measures"][1]["conditions"] if c["status"] == "不满足"]
+    assert [c["quote"] for c in failed] == ["申请单位应当是在雄安新区内依法经营，具有独立法人资格的企业、科研机构等单位"]
+    assert failed[0]["fact"] == "描述：“在保定市徐水区注册的独立法人企业”"
