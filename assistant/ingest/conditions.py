@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from assistant.patterns import CN_NUM
 
 PLACE, LEGAL, AGE, THRESHOLD, QUALIFICATION, CREDIT = "place", "legal_person", "age", "threshold", "qualification", "credit"
+QUANTITY = "quantity"  # any other counted or measured thing: "建筑面积不少于3000平方米", "在孵企业不少于20家"
 
 _PLACE_NAME = r"(?:(?!在|的|企业|单位)[\u4e00-\u9fff]){0,10}?(?:新区|自治区|特别行政区|省|市|县|区|州|盟|旗)"
 PLACE_RULES = (
@@ -38,6 +39,7 @@ QUANTITIES = (  # (profile field, words that name it, unit family)
     ("employees", r"从业人员|职工(?:总)?人数|员工(?:总)?人数|在职(?:职工|员工)|用工人数|就业人数", "count"),
     ("rd_ratio", r"研究开发费用|研发费用|研发投入|研发经费", "ratio"),
 )
+LAST_YEAR = re.compile(r"(?:上一?年度?|最近一年|近一年|上年|年度?|年)\s*$")
 COMPARE = re.compile(r"(不低于|不少于|不小于|达到|超过|高于|大于|不超过|不高于|低于|小于|少于|≥|≤|>|<)?\s*"
                      r"(\d+(?:\.\d+)?)\s*(亿元|万元|元|人|%|％)\s*(以上|及以上|以下|及以下|以内)?")
 OPS = {"不低于": ">=", "不少于": ">=", "不小于": ">=", "达到": ">=", "≥": ">=", "以上": ">=", "及以上": ">=",
@@ -52,9 +54,18 @@ QUALIFICATIONS = ("专精特新“小巨人”企业", "专精特新中小企业
                   "规上工业企业", "规上企业", "专精特新企业")
 IMPLIES = {"专精特新小巨人": ("专精特新中小企业", "专精特新", "创新型中小企业"), "专精特新中小企业": ("创新型中小企业", "专精特新"),
            "规模以上工业企业": ("规上工业企业", "规上企业"), "规上工业企业": ("规模以上工业企业", "规上企业")}
-NEGATIVE_RECORD = re.compile(r"(?:无|未发生|未有|没有|不存在|未被列入|未列入|未因)[^，。；]{0,30}?"
+# A qualification is required when the text says the applicant holds it: 为/是/具备/取得/通过…评定/有效期内…
+HOLDS = re.compile(r"^|为|是|具备|具有|取得|获得|通过|认定为|属于|成为|有效期内|满足|符合|已")
+HOLDS_WINDOW = 8
+EXCLUSION = re.compile(r"不再|不得|不予|不属于|除外|不包括|不能")
+NEGATIVE_RECORD = re.compile(r"(?:无|未发生|未有|没有|不存在|未被列入|未列入|未因|不得(?:存在|有|发生)|未被)[^，。；]{0,30}?"
                              r"(?:违法|违规|失信|事故|偷税|漏税|骗税|处罚|不良(?:信用)?记录|黑名单|经营异常)")
 BRANCH = re.compile(r"[^，。；]{0,6}?的(?:企业|单位|项目|主体)?[，,]")
+# A quantity of something named just before it: "<noun>(一般)不少于 3000 平方米", "<noun> 20 家以上".
+UNITS = r"万美元|亿美元|美元|亿元|万元|元|平方米|公顷|亩|人次|人|名|家|件|个|项|台|套|篇|次|分"
+QUANTITY_RULE = re.compile(rf"([\u4e00-\u9fff]{{2,10}}?)(?:数|数量|总数|总额|规模|面积)?\s*(?:一般|原则上|应|须|需)?\s*"
+                           rf"(不低于|不少于|不小于|达到|超过|高于|大于|不超过|不高于|低于|小于|少于|≥|≤)?\s*"
+                           rf"(\d+(?:\.\d+)?)\s*({UNITS})\s*(\(含\)|（含）)?\s*(以上|及以上|以下|及以下|以内)?")
 TAX_CREDIT = re.compile(r"纳税信用(?:等级)?(?:评价)?(?:为|达到|在)?\s*([ABMCD])\s*级?(?:及以上|以上)?")
 
 
@@ -97,10 +108,18 @@ def read_checks(text: str, region: str = "") -> tuple[Check, ...]:
         checks += thresholds
     elif len(thresholds) > 1:
         return ()  # thresholds that depend on one another: read by a person
-    for q in QUALIFICATIONS:
-        if (i := text.find(q)) >= 0:
-            checks.append(Check(QUALIFICATION, i, i + len(q), qualification=q))
-            break
+    covered = [(c.start, c.end) for c in checks]
+    for m in QUANTITY_RULE.finditer(text):
+        op = OPS.get(m.group(2) or "") or OPS.get(m.group(6) or "")
+        if op and not any(a < m.end() and m.start() < b for a, b in covered):
+            noun = re.sub(r"^(?:且|并|和|及|其|应|须|需|的)", "", m.group(1))
+            checks.append(Check(QUANTITY, m.start(), m.end(), field=noun, op=op, value=float(m.group(3)),
+                                place=m.group(4)))
+    named = [(m.start(), q) for q in QUALIFICATIONS for m in re.finditer(re.escape(q), text)
+             if HOLDS.search(text[max(0, m.start() - HOLDS_WINDOW):m.start()])]
+    if named and not EXCLUSION.search(text):  # "对于已成为…的企业，不再推荐" names a status to exclude
+        i, q = min(named)
+        checks.append(Check(QUALIFICATION, i, i + len(q), qualification=q))
     if m := NEGATIVE_RECORD.search(text):
         checks.append(Check(CREDIT, m.start(), m.end(), field="violations"))
     elif m := TAX_CREDIT.search(text):
@@ -120,7 +139,9 @@ def _thresholds(text: str) -> list[Check]:
                 op = OPS.get(m.group(1) or "") or OPS.get(m.group(4) or "")
                 if op:
                     value = float(m.group(2)) * TO_BASE[m.group(3)]
-                    out.append(Check(THRESHOLD, w.start(), w.end() + m.end(), field=field_name, op=op, value=value))
+                    period = LAST_YEAR.search(text, 0, w.start())  # "上年度营业收入…": the year is part of it
+                    start = period.start() if period else w.start()
+                    out.append(Check(THRESHOLD, start, w.end() + m.end(), field=field_name, op=op, value=value))
                 break
     return out
 

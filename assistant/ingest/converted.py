@@ -29,6 +29,7 @@ DETAILS = re.compile(r"<details\b.*?</details>", re.DOTALL | re.IGNORECASE)
 HTML_TABLE = re.compile(r"<table\b.*?</table>", re.DOTALL | re.IGNORECASE)
 # Inline markup pandoc leaves (underlines, footnote links and lists): the words stay, the tags go.
 INLINE_TAG = re.compile(r"</?(?:span|u|p|a|sup|sub|br|hr|section|ol|ul|li|div|em|strong|b|i)\b[^>]*>", re.IGNORECASE)
+BOLD = re.compile(r"\*\*(?=\S)|(?<=\S)\*\*")  # **emphasis** a converter keeps from the PDF's bold type
 QUOTE_MARK = re.compile(r"^(?:>\s?)+", re.MULTILINE)
 CELL_JOIN, FIELD_JOIN = "：", "；"
 
@@ -38,7 +39,7 @@ def clean(text: str) -> tuple[str, dict]:
     meta: dict = {}
     text = DETAILS.sub("", text)
     text = HTML_TABLE.sub(lambda m: "\n".join(table_rows(m.group())), text)
-    text = INLINE_TAG.sub("", text)
+    text = INLINE_TAG.sub("", BOLD.sub("", text))
     lines = []
     fields = False
     for line in text.split("\n"):

@@ -18,11 +18,16 @@ from assistant.ingest.chunking import classify
 from assistant.ingest.conditions import Check, read_checks
 from assistant.ingest.documents import content_lines
 from assistant.ingest.metadata import ISSUER_LINE, KINDS, iso_date
-from assistant.patterns import CONTACT, HEADING_NUMBER
+from assistant.patterns import CN_NUM, CONTACT, HEADING_NUMBER
 from assistant.records import Document, Line
 
-OPENER = re.compile(r"^(?:申报|申请|支持|补贴|奖励|奖补|资助|认定|入库|扶持|享受|适用|评价|遴选|推荐)?"
-                    r"(?:主体|对象|单位)?(?:的)?(?:基本)?(?:条件|对象|范围)|^(?:对象|主体|单位|企业|资格|基本)要求")
+# A heading that opens who-may-apply: it names conditions, applicants, scope, requirements or criteria…
+OPENER = re.compile(r"条件|对象|范围|要求|资格|认定标准|入库标准|评价标准|遴选标准")
+# …unless it is about something else: materials, procedure, dates, money, form (a heading naming 条件 or 对象
+# opens whatever else it names: "补贴对象、条件及标准", "建设条件与申报流程").
+NOT_OPENER = re.compile(r"材料|流程|程序|时间|方式|(?:支持|补贴|奖励|资助|奖补|扶持|补助)标准|经费|资金|格式|作品|"
+                        r"提交|报送|工作要求|有关要求|其他要求|注意|纪律|保障|管理要求")
+OPENER_MAX = 30
 INTRO = re.compile(r"(?:满足|具备|符合|具有)(?:以下|下列|如下)[^。；]{0,12}?(?:条件|要求)")
 ANY_OF = re.compile(r"之一|任一|其中一项|任意一项")
 OTHER_SECTION = re.compile(r"材料|流程|程序|时间|方式|标准|内容|说明|事项|审核|评审|联系|咨询|附件|资金")
@@ -39,8 +44,10 @@ OFFICE = re.compile(r"(?:报送至|提交至|报送到|提交到|报至|交至|�
 MATERIALS = re.compile(r"^(?:申报|申请|提交|报送)?材料")
 MAX_CONDITIONS = 30
 DATE_ONLY = re.compile(r"(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日")
+DEFINITION = re.compile(r"^[^，]{2,40}?是指")  # "X（…）是指…": what a word means, not a condition
+SCHEDULE = re.compile(r"(?:申报|受理|推荐|审核|申请)[^，。]{0,6}?(?:周期|时间|日期|截至|截止|期限)")
 NOT_CONDITION = re.compile(r"附件|特此|联系人|联系电话|咨询电话|具体[^，。]{0,12}详见|(?:申报|申请)(?:时间|方式|材料|程序|流程)[:：]")
-REGION_NAME = re.compile(r"[\u4e00-\u9fff]{2,6}?(?:新区|自治区|省|市)")
+REGION_END = re.compile(r"新区|自治区|省|市")
 
 
 @dataclass(frozen=True)
@@ -142,7 +149,9 @@ def _condition_sections(lines: list[Line]) -> list[tuple[int, int, int]]:
 
 def _opens(text: str) -> bool:
     bare = _bare(text)
-    return len(bare) <= 40 and bool(OPENER.match(bare))
+    if len(bare) > OPENER_MAX or not OPENER.search(bare) or bare.endswith(("；", "。", "，", ";", ",")):
+        return False  # a heading, not a list item ending in ；
+    return bool(re.search(r"条件|对象", bare)) or not NOT_OPENER.search(bare)
 
 
 def _closes(text: str, rank: int) -> bool:
@@ -152,7 +161,7 @@ def _closes(text: str, rank: int) -> bool:
     if found is None:
         return False
     bare = _bare(text)
-    return found[1] <= rank or (len(bare) <= 20 and bool(OTHER_SECTION.search(bare)) and not OPENER.match(bare))
+    return found[1] <= rank or (len(bare) <= 20 and bool(OTHER_SECTION.search(bare)) and not _opens(text))
 
 
 def _rank(text: str) -> int:
@@ -163,6 +172,7 @@ def _rank(text: str) -> int:
 def _bare(text: str) -> str:
     """A line without its markdown marks and its heading number: "# 二、申报条件" → "申报条件"."""
     text = re.sub(r"^#{1,6}\s*", "", text.strip())
+    text = re.sub(rf"^第[{CN_NUM}\d]+[章节条]\s*", "", text)
     return HEADING_NUMBER.sub("", text, count=1).strip()
 
 
@@ -180,12 +190,12 @@ def _conditions(doc: Document, body: list[Line], region: str) -> list[Condition]
             continue
         offset = line.start
         lead = _lead(text)
-        for m in re.finditer(r"(?:[^；]|；(?=或))+", text[lead:]):
+        for m in re.finditer(r"(?:[^；。]|；(?=或))+。?", text[lead:]):
             piece = m.group()
             start = offset + lead + m.start() + (len(piece) - len(piece.lstrip()))
             stripped = piece.strip().rstrip(TRAILING)
             inner = _lead(stripped)
-            if len(stripped) - inner < 4:
+            if len(stripped) - inner < 4 or _not_a_condition(stripped) or DEFINITION.search(stripped):
                 continue
             start += inner
             quote = doc.text[start:start + len(stripped) - inner]
@@ -196,7 +206,8 @@ def _conditions(doc: Document, body: list[Line], region: str) -> list[Condition]
 def _not_a_condition(text: str) -> bool:
     """Contact lines, dates, signatures, attachment lists and bare labels ("规范管理") inside a section."""
     bare = _bare(text).rstrip(TRAILING)
-    return (bool(CONTACT.search(text)) or bool(DATE_ONLY.fullmatch(bare)) or bool(NOT_CONDITION.match(bare)) or bool(ISSUER_LINE.fullmatch(bare))
+    return (bool(CONTACT.search(text)) or bool(DATE_ONLY.fullmatch(bare))
+            or (bool(SCHEDULE.search(bare)) and bool(FULL_DATE.search(bare) or SHORT_DATE.search(bare))) or bool(NOT_CONDITION.match(bare)) or bool(ISSUER_LINE.fullmatch(bare))
             or (len(bare) <= 8 and not re.search(r"[，。；、]", bare)))
 
 
@@ -281,8 +292,12 @@ def _materials(doc: Document, lines: list[Line]) -> list[Quote]:
 
 
 def document_region(doc: Document) -> str:
-    """The region a document governs, as its issuer or title names it: "河北雄安新区工信科技数据局" → "河北雄安新区"."""
+    """The region a document governs, as its issuer or title names it: of the names ending in 新区/省/市 there
+    (2–6 characters before the ending), the one its text repeats most, the longest on a tie — so "关于开展雄安新区…"
+    gives "雄安新区", not "开展雄安新区"."""
     for text in (str(doc.meta.get("issuer", "") or ""), doc.title):
-        if m := REGION_NAME.search(text):
-            return m.group()
+        names = {text[m.start() - n:m.end()] for m in REGION_END.finditer(text) for n in range(2, 7)
+                 if m.start() >= n and re.fullmatch(r"[\u4e00-\u9fff]+", text[m.start() - n:m.start()])}
+        if names:
+            return max(names, key=lambda name: (doc.text.count(name), len(name)))
     return ""

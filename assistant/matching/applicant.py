@@ -39,6 +39,7 @@ _DESCRIBED = (
     ("legal_person", re.compile(r"独立(?:的)?法人|企业法人")),
     ("violations", re.compile(r"(?:无|没有|未发生|未有)[^，。；]{0,10}?(?:违法|违规|失信|不良记录|处罚)")),
 )
+VIOLATION = re.compile(r"(?:被|受到|曾)[^，。；]{0,20}?(?:处罚|失信|违法|惩戒)")
 _NEGATED = re.compile(r"(?:不是|并非|非|尚未|还未|未被|没有|暂未|未)(?:被)?(?:认定为|评为|取得|获得|入选)?$")
 
 
@@ -104,6 +105,10 @@ def read_description(text: str) -> dict:
         else:
             value = name == "legal_person"  # 独立法人 → True; 无违法 → violations False
         facts[name] = Fact(value, quote)
+    for m in VIOLATION.finditer(text):  # "曾因…被处罚", not "无…处罚"
+        if not re.search(r"无|未|没有|不存在|不得", text[max(0, m.start() - 12):m.start() + 2]):
+            facts["violations"] = Fact(True, f"描述：“{_clause(text, m)}”")
+            break
     held = []
     for q in QUALIFICATIONS:
         for m in re.finditer(re.escape(q), text):

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from assistant.ingest.library import Library
-from assistant.ingest.conditions import AGE, CREDIT, IMPLIES, LEGAL, PLACE, QUALIFICATION, THRESHOLD, Check
+from assistant.ingest.conditions import AGE, CREDIT, IMPLIES, LEGAL, PLACE, QUALIFICATION, QUANTITY, THRESHOLD, Check
 from assistant.ingest.measures import Condition, Measure
 from assistant.matching.applicant import NUMBERS, Applicant, Fact
 
@@ -22,17 +22,32 @@ MET, FAILED, UNKNOWN = "满足", "不满足", "未知"
 ELIGIBLE, INELIGIBLE, TO_CONFIRM = "符合", "不符合", "待确认"
 CLOSED = "已截止"
 # A condition's words beyond its typed parts that are only grammar ("申请单位应当是…的企业"); more content
-# characters than RESIDUAL_MAX left unchecked make a condition 未知 even when its typed parts hold.
+# characters than `Rules.residual_max` left unchecked make a condition 未知 even when its typed parts hold.
 FILLER = re.compile(r"申请单位|申报单位|申报企业|申报主体|申报对象|申请人|企业|单位|公司|应当|应该|必须|需要|须|应|"
                     r"具有|具备|拥有|属于|取得|是|为|的|在|内|范围|依法|并|且|和|及|与|等|其|有|已|各类|相关|要求|资格")
-RESIDUAL_MAX = 6
-COVER_MIN = 0.8  # share of a free-text condition's characters the description must restate, in runs ≥ 4
-RUN_MIN = 4
+ALTERNATIVE = re.compile(r"或")
+# Zones inside a region (自贸试验区, 片区, 园区): an address naming only the region does not say it is outside them.
+ZONE = re.compile(r"(?:园区|片区|试验区|开发区|功能区|示范区|高新区|经济区|合作区|产业园|基地)$")
+RULES_NOTE = "chosen leave-one-document-out on eval/questions/xiongan-eligibility.jsonl: see docs/results.md"
+QUANTITY_WINDOW = 15  # how far before a number the description may name what it counts
 PROVINCES = ("北京", "天津", "河北", "山西", "内蒙古", "辽宁", "吉林", "黑龙江", "上海", "江苏", "浙江", "安徽", "福建",
              "江西", "山东", "河南", "湖北", "湖南", "广东", "广西", "海南", "重庆", "四川", "贵州", "云南", "西藏",
              "陕西", "甘肃", "青海", "宁夏", "新疆")
 OPS = {">=": lambda a, b: a >= b, ">": lambda a, b: a > b, "<=": lambda a, b: a <= b, "<": lambda a, b: a < b}
 OP_WORDS = {">=": "不低于", ">": "高于", "<=": "不超过", "<": "低于"}
+
+
+@dataclass(frozen=True)
+class Rules:
+    """How much unchecked wording a condition may keep and still be 满足 (see RULES_NOTE).
+
+    `residual_max`: content characters of a condition left outside its typed parts that still count as grammar;
+    `cover_min`: the share of a free-text condition's characters the description must restate, in shared runs
+    of at least `run_min` characters."""
+
+    residual_max: int = 0
+    cover_min: float = 0.7
+    run_min: int = 6
 
 
 @dataclass(frozen=True)
@@ -59,8 +74,8 @@ class MeasureResult:
         return [c for c in self.conditions if c.status == UNKNOWN]
 
 
-def check_measure(measure: Measure, applicant: Applicant, as_of: date) -> MeasureResult:
-    results = [check_condition(c, applicant, as_of) for c in measure.conditions]
+def check_measure(measure: Measure, applicant: Applicant, as_of: date, rules: Rules = Rules()) -> MeasureResult:
+    results = [check_condition(c, applicant, as_of, rules) for c in measure.conditions]
     groups: dict[int, list[str]] = {}
     for r in results:
         groups.setdefault(r.condition.group, []).append(r.status)
@@ -74,9 +89,11 @@ def check_measure(measure: Measure, applicant: Applicant, as_of: date) -> Measur
     return MeasureResult(measure, verdict, results, notes)
 
 
-def check_condition(condition: Condition, applicant: Applicant, as_of: date) -> ConditionResult:
+def check_condition(condition: Condition, applicant: Applicant, as_of: date, rules: Rules = Rules()) -> ConditionResult:
     outcomes = [_check(k, applicant, as_of) for k in condition.checks]
-    for status, fact, reason in outcomes:
+    for check, (status, fact, reason) in zip(condition.checks, outcomes):
+        if status == FAILED and ALTERNATIVE.search(condition.text, check.end):  # "…资质，或已在平台申报…"
+            return ConditionResult(condition, UNKNOWN, fact, f"{reason}；本条件另有可选情形，请说明是否符合")
         if status == FAILED:
             return ConditionResult(condition, FAILED, fact, reason)
     stated = _stated_key(condition.text, applicant)
@@ -84,14 +101,14 @@ def check_condition(condition: Condition, applicant: Applicant, as_of: date) -> 
         return ConditionResult(condition, *stated)
     if outcomes and all(s == MET for s, _, _ in outcomes):
         rest = _residual(condition)
-        if len(re.findall(r"[\u4e00-\u9fff]", FILLER.sub("", rest))) <= RESIDUAL_MAX:
+        if len(re.findall(r"[\u4e00-\u9fff]", FILLER.sub("", rest))) <= rules.residual_max:
             return ConditionResult(condition, MET, "；".join(f for _, f, _ in outcomes), "；".join(r for _, _, r in outcomes))
-        covered = _restated(rest, applicant.description)
+        covered = _restated(rest, applicant.description, rules)
         if covered:
             return ConditionResult(condition, MET, f"描述：“{covered}”", "企业描述写明了本条件的其余要求")
         return ConditionResult(condition, UNKNOWN, "；".join(f for _, f, _ in outcomes),
                                "已核对部分要求，其余要求需企业提供说明")
-    if covered := _restated(condition.text, applicant.description):
+    if covered := _restated(condition.text, applicant.description, rules):
         return ConditionResult(condition, MET, f"描述：“{covered}”", "企业描述写明了本条件")
     missing = [r for s, _, r in outcomes if s == UNKNOWN]
     return ConditionResult(condition, UNKNOWN, "", missing[0] if missing else "无法从所给资料判断，请补充说明")
@@ -109,6 +126,8 @@ def _check(check: Check, applicant: Applicant, as_of: date) -> tuple[str, str, s
         source = "；".join(f.source for f in (fact, district) if f)
         if core in where:
             return MET, source, f"注册地{where}在{check.place}"
+        if ZONE.search(check.place):
+            return UNKNOWN, source, f"请说明注册地是否在{check.place}内"
         return FAILED, source, f"注册地{where}不在{check.place}"
     if check.kind == LEGAL:
         return _flag(applicant.fact("legal_person"), True, "独立法人", "请说明是否为独立法人")
@@ -116,6 +135,8 @@ def _check(check: Check, applicant: Applicant, as_of: date) -> tuple[str, str, s
         return _age(check, applicant.fact("founded"), as_of)
     if check.kind == THRESHOLD:
         return _threshold(check, applicant.fact(check.field))
+    if check.kind == QUANTITY:
+        return _quantity(check, applicant.description)
     if check.kind == QUALIFICATION:
         return _qualification(check.qualification, applicant.fact("qualifications"))
     if check.kind == CREDIT and check.field == "tax_credit":
@@ -155,6 +176,20 @@ def _threshold(check: Check, fact: Fact | None) -> tuple[str, str, str]:
     value = float(fact.value)
     ok = OPS[check.op](value, check.value)
     return (MET if ok else FAILED), fact.source, f"{label} {value:g}，要求{OP_WORDS[check.op]} {check.value:g}"
+
+
+def _quantity(check: Check, description: str) -> tuple[str, str, str]:
+    """The description's number in the same unit right after the same thing ("…建筑面积2500平方米")."""
+    unit, name = check.place, re.sub(r"(?:拥有量|数量|总量|总数|人数|规模|总额|数|量|额)$", "", check.field) or check.field
+    for m in re.finditer(rf"(\d+(?:\.\d+)?)\s*{re.escape(unit)}", description):
+        window = description[max(0, m.start() - QUANTITY_WINDOW):m.start()]
+        if any(name[-n:] in window for n in range(min(len(name), 4), 1, -1)):
+            value = float(m.group(1))
+            ok = OPS[check.op](value, check.value)
+            clause = re.split(r"[，。；,;]", window)[-1] + m.group()
+            return ((MET if ok else FAILED), f"描述：“{clause}”",
+                    f"{name} {value:g}{unit}，要求{OP_WORDS[check.op]} {check.value:g}{unit}")
+    return UNKNOWN, "", f"请提供{name}（{unit}）"
 
 
 def _qualification(wanted: str, fact: Fact | None) -> tuple[str, str, str]:
@@ -197,17 +232,17 @@ def _residual(condition: Condition) -> str:
     return text
 
 
-def _restated(condition: str, description: str) -> str:
-    """The description's words that restate the condition (≥ COVER_MIN of its characters in shared runs of
-    RUN_MIN or more), or ""."""
+def _restated(condition: str, description: str, rules: Rules) -> str:
+    """The description's words that restate the condition (≥ `cover_min` of its characters in shared runs of
+    `run_min` or more), or ""."""
     target = re.sub(r"[^\u4e00-\u9fff\w]", "", condition)
     source = re.sub(r"[^\u4e00-\u9fff\w]", "", description)
     if not target or not source:
         return ""
     covered = [False] * len(target)
     i = 0
-    while i <= len(target) - RUN_MIN:
-        n = RUN_MIN
+    while i <= len(target) - rules.run_min:
+        n = rules.run_min
         if target[i:i + n] in source:
             while i + n < len(target) and target[i:i + n + 1] in source:
                 n += 1
@@ -215,7 +250,7 @@ def _restated(condition: str, description: str) -> str:
             i += n
         else:
             i += 1
-    if sum(covered) / len(target) < COVER_MIN:
+    if sum(covered) / len(target) < rules.cover_min:
         return ""
     return _best_sentence(description, target)
 
@@ -234,7 +269,7 @@ def library_measures(documents: dict) -> dict[str, list[Measure]]:
 
 
 def rank(documents: dict, applicant: Applicant, as_of: date, doc: str = "", k: int = 10,
-         include_failed: bool = False) -> list[tuple[MeasureResult, str]]:
+         include_failed: bool = False, rules: Rules = Rules()) -> list[tuple[MeasureResult, str]]:
     """(result, document status label) for the measures the company can apply for: 符合 first, then 待确认 by
     fewest unknowns, open windows before closed ones. Only documents in force at `as_of` and published by
     then, unless `doc` names one; 不符合 ones only with `include_failed` (always when `doc` is named)."""
@@ -245,16 +280,34 @@ def rank(documents: dict, applicant: Applicant, as_of: date, doc: str = "", k: i
             continue
         issued = str(library.meta(doc_id).get("issued", "") or "")
         status = library.status(doc_id)
-        if not doc and (not status.in_force or issued > as_of.isoformat()):
+        if not doc and (not status.in_force or issued[:7] > as_of.isoformat()[:7]):  # published by that month
             continue
         for measure in measures:
-            result = check_measure(measure, applicant, as_of)
+            result = check_measure(measure, applicant, as_of, rules)
             if result.verdict != INELIGIBLE or include_failed or doc:
                 out.append((result, status.label))
-    out.sort(key=lambda rs: (VERDICT_ORDER[rs[0].verdict], bool(rs[0].notes), len(rs[0].unknown),
-                             -sum(c.status == MET for c in rs[0].conditions),
+    words = _bigrams(" ".join([applicant.description, str(applicant.profile.get("industry", ""))]))
+    out.sort(key=lambda rs: (VERDICT_ORDER[rs[0].verdict], bool(rs[0].notes),
+                             -(_met_share(rs[0]) + _overlap(words, rs[0].measure)), len(rs[0].unknown),
                              -int(re.sub(r"\D", "", str(library.meta(rs[0].measure.doc_id).get("issued", "")))[:8] or 0)))
     return out[:k] if k else out
+
+
+def _bigrams(text: str) -> set[str]:
+    chars = re.sub(r"[^\u4e00-\u9fff]", "", text)
+    return {chars[i:i + 2] for i in range(len(chars) - 1)}
+
+
+def _overlap(words: set[str], measure: Measure) -> float:
+    """How much of the company's own wording the measure's name and conditions share (0–1): a measure about
+    what the company does comes before one any company in the region meets."""
+    if not words:
+        return 0.0
+    return len(words & _bigrams(measure.name + "".join(c.text for c in measure.conditions))) / len(words)
+
+
+def _met_share(result: MeasureResult) -> float:
+    return sum(c.status == MET for c in result.conditions) / max(len(result.conditions), 1)
 
 
 def result_json(result: MeasureResult, documents: dict, status: str) -> dict:
