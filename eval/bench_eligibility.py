@@ -3,6 +3,7 @@
     .venv/bin/python -m eval.bench_eligibility                                   # ours, from the library in place
     .venv/bin/python -m eval.bench_eligibility --index /work/cache/index-xiongan  # + today's similarity matcher
     .venv/bin/python -m eval.bench_eligibility --sweep                            # the Rules, leave-one-document-out
+    .venv/bin/python -m eval.bench_eligibility --llm local                        # + the local model as the judge
 
 Cases (eval/questions/xiongan-eligibility.jsonl): a company, one measure of one notice, the gold verdict and every
 condition quoted with its gold status. Prints verdict accuracy, false 符合 rate (gold not 符合, said 符合), per-condition
@@ -167,12 +168,36 @@ def matcher_ranking(companies: list[dict], index: Path) -> dict:
     return {"companies": len(companies), "recall@5": mean(recalls), "excluded_in_top5": excluded}
 
 
+JUDGE_PROMPT = ("以下是一项扶持措施的申报条件（逐条编号）和一家企业自述的情况。只根据企业写明的情况判断它是否符合申报条件："
+                "全部条件都写明满足，回答“符合”；有条件明确不满足，回答“不符合”；其余回答“待确认”。只回答这三个词之一。")
+
+
+def llm_verdicts(cases: list[dict], backend: str) -> dict:
+    """The local model as the judge: each case's gold condition quotes and the company, one verdict word back."""
+    from assistant.answering.llm import DEFAULT_MODELS, LLMConfig, make_chat_model
+
+    model = make_chat_model(LLMConfig(backend=backend, model=DEFAULT_MODELS[backend], max_tokens=8))
+    said, times = [], []
+    for case in cases:
+        conditions = "\n".join(f"{n}. {g['quote']}" for n, g in enumerate(case["conditions"], 1))
+        company = json.dumps(case["company"], ensure_ascii=False)
+        start = time.perf_counter()
+        reply = model.complete([{"role": "system", "content": JUDGE_PROMPT},
+                                {"role": "user", "content": f"申报条件：\n{conditions}\n\n企业情况：{company}\n\n结论："}])
+        times.append(time.perf_counter() - start)
+        said.append(next((v for v in ("不符合", "待确认", "符合") if v in reply), "无结论"))
+    accuracy, false_yes = _accuracy(cases, said)
+    return {"verdict_accuracy": accuracy, "false_eligible_rate": false_yes, "p50_s_per_measure": percentile(times, 50),
+            "no_verdict": said.count("无结论")}
+
+
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(prog="python -m eval.bench_eligibility", description=__doc__.split("\n\n")[0])
     p.add_argument("--library", type=Path, default=XIONGAN)
     p.add_argument("--cases", type=Path, default=CASES)
     p.add_argument("--companies", type=Path, default=COMPANIES)
     p.add_argument("--index", type=Path, help="an index of the same library, for the similarity-matcher baseline")
+    p.add_argument("--llm", choices=("local", "transformers"), help="also let this model judge each case (baseline)")
     p.add_argument("--sweep", action="store_true", help="choose the Rules leave-one-document-out (GRID)")
     p.add_argument("--out", type=Path, help="write the figures as JSON here too")
     args = p.parse_args(argv)
@@ -184,6 +209,8 @@ def main(argv: list[str] | None = None) -> None:
     figures["ours"]["ranking"] = score_ranking(load_jsonl(args.companies), documents)
     if args.sweep:
         figures["rules_sweep"] = sweep(load_jsonl(args.cases), documents)
+    if args.llm:
+        figures[f"llm_judge_{args.llm}"] = llm_verdicts(load_jsonl(args.cases), args.llm)
     if args.index:
         figures["similarity_matcher"] = {"ranking": matcher_ranking(load_jsonl(args.companies), args.index)}
     print(json.dumps(figures, ensure_ascii=False, indent=2))

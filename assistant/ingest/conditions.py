@@ -32,6 +32,7 @@ OWN_REGION = re.compile(r"^(?:本|该|我|全)?(?:新区|市|区|县|省)$")
 LEGAL_RULE = re.compile(r"独立(?:的)?法人|法人资格|企业法人|法人企业")
 AGE_RULE = re.compile(rf"(?:成立|注册|设立)(?:时间|年限)?\s*(满|不少于|不低于|超过|在|不超过|不满|未满|少于|以内)?\s*"
                       rf"(\d+|[{CN_NUM}]+)\s*(?:个)?\s*(年|月)\s*(以上|及以上|以内|以下|（含）)?")
+AGE_AT = re.compile(r"((?!申报|申请)[\u4e00-\u9fff]{1,4})时\s*$")
 QUANTITIES = (  # (profile field, words that name it, unit family)
     ("revenue_last_year_wan", r"营业收入|主营业务收入|销售收入|营收|销售额", "money"),
     ("registered_capital_wan", r"注册资本|注册资金", "money"),
@@ -100,7 +101,9 @@ def read_checks(text: str, region: str = "") -> tuple[Check, ...]:
         months = _number(m.group(2)) * (12 if m.group(3) == "年" else 1)
         words = (m.group(1) or "") + (m.group(4) or "")
         op = "<=" if re.search(r"不超过|以内|以下", words) else "<" if re.search(r"不满|未满|少于", words) else ">="
-        checks.append(Check(AGE, m.start(), m.end(), field="months", op=op, value=months))
+        event = AGE_AT.search(text, 0, m.start())  # "入驻时成立时间不超过24个月": at entry, not at application
+        checks.append(Check(AGE, m.start(), m.end(), field=f"months@{event.group(1)}" if event else "months", op=op,
+                            value=months))
     thresholds = _thresholds(text)
     if any(BRANCH.match(text, t.end) for t in thresholds):
         return ()  # "销售收入在2亿元以上的企业，比例不低于3%": the threshold picks a case, it is not required

@@ -43,6 +43,7 @@ OFFICE = re.compile(r"(?:报送至|提交至|报送到|提交到|报至|交至|�
                     r"(?:局|委员会|委|办公室|中心|管委会|分局|部门|平台))")
 MATERIALS = re.compile(r"^(?:申报|申请|提交|报送)?材料")
 MAX_CONDITIONS = 30
+MEASURES_VERSION = 1  # raise when these rules change: an index re-reads its documents' measures, embedding nothing
 DATE_ONLY = re.compile(r"(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日")
 DEFINITION = re.compile(r"^[^，]{2,40}?是指")  # "X（…）是指…": what a word means, not a condition
 SCHEDULE = re.compile(r"(?:申报|受理|推荐|审核|申请)[^，。]{0,6}?(?:周期|时间|日期|截至|截止|期限)")

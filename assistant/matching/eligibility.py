@@ -160,6 +160,8 @@ def _flag(fact: Fact | None, wanted: bool, what: str, ask: str) -> tuple[str, st
 def _age(check: Check, fact: Fact | None, as_of: date) -> tuple[str, str, str]:
     if fact is None:
         return UNKNOWN, "", "请提供成立时间"
+    if check.field.startswith("months@"):
+        return UNKNOWN, fact.source, f"条件按“{check.field[7:]}时”计算成立时间，请说明{check.field[7:]}时间"
     year, _, month = str(fact.value).partition("-")
     if not month and check.value % 12:
         return UNKNOWN, fact.source, "成立时间只写到年份，无法按月核对"

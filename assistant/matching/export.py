@@ -44,3 +44,42 @@ def to_csv(result: MatchResult) -> str:
                     "、".join(card.departments), card.lead, "、".join(m.terms), m.quote, m.explanation, m.next_step,
                     card.reference, f"{m.score:.4f}"])
     return out.getvalue()
+
+
+def eligibility_markdown(result: dict) -> str:
+    """An eligibility check (the shape `serving.eligibility.check_request` returns) as Markdown."""
+    lines = ["# 申报条件核对结果", "", f"申报日期：{result['as_of']}　企业：{result.get('company') or '（未填名称）'}", ""]
+    if not result["measures"]:
+        lines.append("没有找到可申报的措施。")
+    for n, m in enumerate(result["measures"], start=1):
+        lines += [f"## {n}. 【{m['verdict']}】{m['measure']}", "", f"- 文件：《{m['title']}》（{m['status']}）"]
+        lines += [f"- {label}：{q['text']}" for label, q in (("支持标准", m["amount"]), ("申报时间", m["deadline"]),
+                                                             ("受理单位", m["office"])) if q]
+        lines += [f"- {note}" for note in m["notes"]]
+        lines += ["", "| 核对 | 条件（原文） | 依据 |", "|---|---|---|"]
+        lines += [f"| {c['status']} | {_cell(c['quote'])} | {_cell(c['reason'])}{'；' + _cell(c['fact']) if c['fact'] else ''} |"
+                  for c in m["conditions"]]
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+ELIGIBILITY_HEADER = ["序号", "结论", "措施", "文件", "文件状态", "条件原文", "起", "止", "核对", "依据", "事实", "支持标准",
+                      "申报时间", "截止日期", "受理单位", "提示"]
+
+
+def eligibility_csv(result: dict) -> str:
+    """One row per condition, so a spreadsheet can filter by status."""
+    out = io.StringIO()
+    w = csv.writer(out)
+    w.writerow(ELIGIBILITY_HEADER)
+    for n, m in enumerate(result["measures"], start=1):
+        q = lambda x: (m[x] or {}).get("text", "")  # noqa: E731
+        for c in m["conditions"]:
+            w.writerow([n, m["verdict"], m["measure"], m["title"], m["status"], c["quote"], c["quote_start"],
+                        c["quote_end"], c["status"], c["reason"], c["fact"], q("amount"), q("deadline"),
+                        (m["deadline"] or {}).get("value", ""), q("office"), "；".join(m["notes"])])
+    return out.getvalue()
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "｜").replace("\n", " ")

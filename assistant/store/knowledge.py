@@ -22,7 +22,7 @@ from assistant.ingest.chunking import chunk_document
 from assistant.ingest.chunking import units as sentence_units
 from assistant.config import ChunkingConfig, IndexConfig, StoreConfig
 from assistant.ingest.documents import SUPPORTED_SUFFIXES, load_corpus, load_document
-from assistant.ingest.measures import read_measures
+from assistant.ingest.measures import MEASURES_VERSION, read_measures
 from assistant.instructions import instruction_spans
 from assistant.limits import InvalidInput, check_name
 from assistant.store.embedding import Embedder
@@ -56,9 +56,11 @@ class SyncReport:
     errors: list[DocumentError] = field(default_factory=list)
     embedded_chunks: int = 0
     instructions: list[str] = field(default_factory=list)  # "doc_id: sentence" kept from the model
+    reread: list[str] = field(default_factory=list)  # unchanged documents whose measures were read anew
 
     def summary(self) -> str:
         flagged = f"；{len(self.instructions)} 句疑似写给 AI 的指令不交给大模型" if self.instructions else ""
+        flagged += f"；重新读取 {len(self.reread)} 个文件的申报条件" if self.reread else ""
         return (f"新增 {len(self.added)}，更新 {len(self.updated)}，删除 {len(self.removed)}，"
                 f"未变 {len(self.unchanged)}，出错 {len(self.errors)}；向量化 {self.embedded_chunks} 段{flagged}")
 
@@ -221,8 +223,10 @@ class KnowledgeBase:
             on_progress("切分", n, len(upsert))
             if doc.doc_id in old_docs and old_docs[doc.doc_id]["sha256"] == doc.sha256 and doc.doc_id in keep:
                 report.unchanged.append(doc.doc_id)
-                if "measures" not in old_docs[doc.doc_id]:  # an index built before measures were read
-                    docs_meta[doc.doc_id] = {**old_docs[doc.doc_id], "measures": _measures(doc)}
+                if old_docs[doc.doc_id].get("measures_version") != MEASURES_VERSION:  # read by older rules
+                    docs_meta[doc.doc_id] = {**old_docs[doc.doc_id], "measures": _measures(doc),
+                                             "measures_version": MEASURES_VERSION}
+                    report.reread.append(doc.doc_id)
                 continue
             (report.updated if doc.doc_id in old_docs else report.added).append(doc.doc_id)
             keep.pop(doc.doc_id, None)
@@ -230,7 +234,7 @@ class KnowledgeBase:
             fresh.extend(chunks)
             docs_meta[doc.doc_id] = {"source": doc.source, "sha256": doc.sha256, "title": doc.title,
                                      "doc_number": doc.doc_number, "meta": doc.meta, "chunks": len(chunks),
-                                     "measures": _measures(doc)}
+                                     "measures": _measures(doc), "measures_version": MEASURES_VERSION}
         stage = EmbeddingStage(self.index_dir / STAGING, self.embedder)
         vectors = stage.embed([t for c in fresh for t in c.unit_texts()], progress, lambda d, n: on_progress("向量化", d, n))
         report.embedded_chunks = len(fresh)
@@ -246,7 +250,7 @@ class KnowledgeBase:
                     "index": self.index_config.kind, "documents": docs_meta}
         moved = index is not None and not same_place(index.manifest.get("store", {}), self.store_config,
                                                      self.index_dir)  # e.g. FAISS → Milvus: no re-embedding
-        if not (report.added or report.updated or report.removed or index is None or moved):
+        if not (report.added or report.updated or report.removed or report.reread or index is None or moved):
             if self.store_config.kind == "milvus":
                 return index, report  # unchanged: no new collection
             return store.VectorIndex([c for c, _ in pairs], build_faiss(all_vectors, self.index_config),

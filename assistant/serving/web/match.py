@@ -1,4 +1,5 @@
-"""The 政策匹配 tab: a company description → the measures that fit, with reasons, lead departments and exports."""
+"""The 政策匹配 tab: a company profile checked against each measure's conditions (`eligibility`), then a company
+description → the measures that read alike, with reasons, lead departments and exports."""
 import uuid
 from pathlib import Path
 from types import SimpleNamespace
@@ -13,12 +14,14 @@ from assistant.serving.render.markup import esc
 from assistant.serving.render.matches import match_html
 from assistant.serving.service import Service
 from assistant.serving.web import PRIVATE
+from assistant.serving.web.eligibility import eligibility_section
 
 
 def match_tab(service: Service, exports: Path) -> SimpleNamespace:
     """政策匹配: a company description → the measures that fit, with reasons, lead departments and exports."""
     snap = service.current
-    gr.Markdown("描述企业的主营业务，查找现有文件中适用的措施、匹配理由和牵头部门。")
+    eligibility_section(service, exports)
+    gr.Markdown("### 按业务描述查找相关条款\n描述企业的主营业务，查找现有文件中相关的措施、匹配理由和牵头部门（按相似度，不核对申报条件）。")
     with gr.Row():
         with gr.Column(scale=2):
             description = gr.Textbox(label="企业业务描述", lines=4, elem_id="match-description",

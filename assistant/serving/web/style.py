@@ -39,6 +39,19 @@ CSS = """
 .dept { background: #f1f5f9; border-radius: 4px; padding: 0 5px; margin-left: 4px; font-size: .88em; }
 .dept.lead { background: #dbeafe; font-weight: 600; }
 a.cite { text-decoration: none; font-weight: 600; }
+#el-sources-column { position: sticky; top: 8px; align-self: flex-start; }
+#el-sources { max-height: calc(100vh - 80px); overflow-y: auto !important; }
+.el-card { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 10px 12px; margin: 8px 0; }
+.el-card h4 { margin: 0 0 4px 0; } .el-card > div { margin: 3px 0; line-height: 1.6; }
+.el-verdict { border-radius: 10px; padding: 1px 10px; font-size: .9em; }
+.el-yes { background: #dcfce7; } .el-no { background: #fee2e2; } .el-maybe { background: #fef3c7; }
+table.el-conds { width: 100%; border-collapse: collapse; margin: 6px 0; font-size: .93em; }
+table.el-conds th, table.el-conds td { border-bottom: 1px solid var(--border-color-primary); padding: 4px 6px; text-align: left; vertical-align: top; }
+tr.el-met td:first-child { border-left: 4px solid #16a34a; } tr.el-failed td:first-child { border-left: 4px solid #dc2626; }
+tr.el-unknown td:first-child { border-left: 4px solid #f59e0b; }
+tr.el-met .el-badge { color: #15803d; } tr.el-failed .el-badge { color: #b91c1c; font-weight: 600; } tr.el-unknown .el-badge { color: #b45309; }
+a.el-cond { color: inherit; text-decoration: underline dotted; }
+table.el-conds td:first-child, table.el-conds th:first-child { white-space: nowrap; }
 """
 # Citation links scroll the source panel (retrying while the panel re-renders), and the page only as far as needed
 # to show the card (a short window, or the panel scrolled out of view); copy buttons copy the reference.
@@ -58,10 +71,10 @@ function policyShow(panel, el) {
   if (shift) window.scrollBy({top: shift, behavior: "smooth"});  // only when it lands out of the window
 }
 document.addEventListener('click', (e) => {
-  const a = e.target.closest && e.target.closest('a.cite'); if (!a) return;
+  const a = e.target.closest && e.target.closest('a.cite, a.el-cond'); if (!a) return;
   e.preventDefault(); const id = a.getAttribute('href').slice(1); let tries = 0;
   const go = () => { const el = document.getElementById(id);
-    if (el) { const panel = el.closest('#sources');
+    if (el) { const panel = el.closest('#sources, #el-sources');
       if (panel) policyShow(panel, el);
       el.classList.add('flash'); setTimeout(() => el.classList.remove('flash'), 1500); }
     else if (tries++ < 20) setTimeout(go, 150); };
