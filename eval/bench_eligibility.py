@@ -3,7 +3,7 @@
     .venv/bin/python -m eval.bench_eligibility                                   # ours, from the library in place
     .venv/bin/python -m eval.bench_eligibility --index /work/cache/index-xiongan  # + today's similarity matcher
     .venv/bin/python -m eval.bench_eligibility --sweep                            # the Rules, leave-one-document-out
-    .venv/bin/python -m eval.bench_eligibility --llm local                        # + the local model as the judge
+    .venv/bin/python -m eval.bench_eligibility --llm local --llm-cases 26         # + the local model as the judge
 
 Cases (eval/questions/xiongan-eligibility.jsonl): a company, one measure of one notice, the gold verdict and every
 condition quoted with its gold status. Prints verdict accuracy, false 符合 rate (gold not 符合, said 符合), per-condition
@@ -20,10 +20,13 @@ import time
 from datetime import date
 from pathlib import Path
 
+from tqdm import tqdm
+
 from assistant.ingest.documents import load_corpus
 from assistant.ingest.measures import Measure, read_measures
 from assistant.matching.applicant import parse_applicant, parse_as_of
-from assistant.matching.eligibility import ELIGIBLE, Rules, check_measure, rank
+from assistant.matching.applicable import rank
+from assistant.matching.eligibility import ELIGIBLE, Rules, check_measure
 
 from .bench import ROOT
 from .metrics import mean, percentile
@@ -178,7 +181,7 @@ def llm_verdicts(cases: list[dict], backend: str) -> dict:
 
     model = make_chat_model(LLMConfig(backend=backend, model=DEFAULT_MODELS[backend], max_tokens=8))
     said, times = [], []
-    for case in cases:
+    for case in tqdm(cases, desc="本地模型判断", unit="例"):
         conditions = "\n".join(f"{n}. {g['quote']}" for n, g in enumerate(case["conditions"], 1))
         company = json.dumps(case["company"], ensure_ascii=False)
         start = time.perf_counter()
@@ -198,6 +201,8 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--companies", type=Path, default=COMPANIES)
     p.add_argument("--index", type=Path, help="an index of the same library, for the similarity-matcher baseline")
     p.add_argument("--llm", choices=("local", "transformers"), help="also let this model judge each case (baseline)")
+    p.add_argument("--llm-cases", type=int, default=0, metavar="N",
+                   help="the model judges every k-th case so that about N are judged (0 = all; ~30 s a case on 2 cores)")
     p.add_argument("--sweep", action="store_true", help="choose the Rules leave-one-document-out (GRID)")
     p.add_argument("--out", type=Path, help="write the figures as JSON here too")
     args = p.parse_args(argv)
@@ -210,7 +215,13 @@ def main(argv: list[str] | None = None) -> None:
     if args.sweep:
         figures["rules_sweep"] = sweep(load_jsonl(args.cases), documents)
     if args.llm:
-        figures[f"llm_judge_{args.llm}"] = llm_verdicts(load_jsonl(args.cases), args.llm)
+        cases = load_jsonl(args.cases)
+        step = max(1, len(cases) // args.llm_cases) if args.llm_cases else 1
+        judged = cases[::step]
+        figures[f"llm_judge_{args.llm}"] = {"cases": len(judged), **llm_verdicts(judged, args.llm)}
+        mine = verdicts(judged, documents, Rules())
+        figures[f"llm_judge_{args.llm}"]["ours_on_the_same_cases"] = dict(
+            zip(("verdict_accuracy", "false_eligible_rate"), _accuracy(judged, mine)))
     if args.index:
         figures["similarity_matcher"] = {"ranking": matcher_ranking(load_jsonl(args.companies), args.index)}
     print(json.dumps(figures, ensure_ascii=False, indent=2))

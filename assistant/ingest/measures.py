@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field
 from assistant.ingest.chunking import classify
 from assistant.ingest.conditions import Check, read_checks
 from assistant.ingest.documents import content_lines
-from assistant.ingest.metadata import ISSUER_LINE, KINDS, iso_date
+from assistant.ingest.metadata import ISSUER_LINE, KINDS, document_region, iso_date
 from assistant.patterns import CN_NUM, CONTACT, HEADING_NUMBER
 from assistant.records import Document, Line
 
@@ -48,7 +48,6 @@ DATE_ONLY = re.compile(r"(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日")
 DEFINITION = re.compile(r"^[^，]{2,40}?是指")  # "X（…）是指…": what a word means, not a condition
 SCHEDULE = re.compile(r"(?:申报|受理|推荐|审核|申请)[^，。]{0,6}?(?:周期|时间|日期|截至|截止|期限)")
 NOT_CONDITION = re.compile(r"附件|特此|联系人|联系电话|咨询电话|具体[^，。]{0,12}详见|(?:申报|申请)(?:时间|方式|材料|程序|流程)[:：]")
-REGION_END = re.compile(r"新区|自治区|省|市")
 
 
 @dataclass(frozen=True)
@@ -291,14 +290,3 @@ def _materials(doc: Document, lines: list[Line]) -> list[Quote]:
             return out
     return []
 
-
-def document_region(doc: Document) -> str:
-    """The region a document governs, as its issuer or title names it: of the names ending in 新区/省/市 there
-    (2–6 characters before the ending), the one its text repeats most, the longest on a tie — so "关于开展雄安新区…"
-    gives "雄安新区", not "开展雄安新区"."""
-    for text in (str(doc.meta.get("issuer", "") or ""), doc.title):
-        names = {text[m.start() - n:m.end()] for m in REGION_END.finditer(text) for n in range(2, 7)
-                 if m.start() >= n and re.fullmatch(r"[\u4e00-\u9fff]+", text[m.start() - n:m.start()])}
-        if names:
-            return max(names, key=lambda name: (doc.text.count(name), len(name)))
-    return ""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from assistant.patterns import DOC_NUMBER
+from assistant.records import Document
 
 TITLE_MAX_CHARS = 200
 DOC_NUMBER_SEARCH_LINES = 5
@@ -123,3 +124,18 @@ def _history(header: list[str]) -> dict:
     if amended:
         out["amended"] = amended
     return out
+
+
+REGION_END = re.compile(r"新区|自治区|省|市")
+
+
+def document_region(doc: Document) -> str:
+    """The region a document governs, as its issuer or title names it: of the names ending in 新区/省/市 there
+    (2–6 characters before the ending), the one its text repeats most, the longest on a tie — so "关于开展雄安新区…"
+    gives "雄安新区", not "开展雄安新区"."""
+    for text in (str(doc.meta.get("issuer", "") or ""), doc.title):
+        names = {text[m.start() - n:m.end()] for m in REGION_END.finditer(text) for n in range(2, 7)
+                 if m.start() >= n and re.fullmatch(r"[\u4e00-\u9fff]+", text[m.start() - n:m.start()])}
+        if names:
+            return max(names, key=lambda name: (doc.text.count(name), len(name)))
+    return ""

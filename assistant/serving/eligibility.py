@@ -7,7 +7,7 @@ from datetime import date
 
 from assistant.limits import InvalidInput
 from assistant.matching.applicant import parse_applicant, parse_as_of
-from assistant.matching.eligibility import rank, result_json
+from assistant.matching.applicable import rank, result_json
 
 DEFAULT_K, MAX_K = 10, 100
 

@@ -1,0 +1,75 @@
+"""Which measures of a library a company can apply for, best first, in the shape every front end shares.
+
+符合 first, then 待确认 by the share of conditions met plus how much of the company's own wording the measure
+shares, open windows before closed ones; only documents in force and published by the application month.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from assistant.ingest.library import Library
+from assistant.ingest.measures import Measure
+from assistant.matching.applicant import Applicant
+from assistant.matching.eligibility import ELIGIBLE, INELIGIBLE, MET, TO_CONFIRM, MeasureResult, Rules, check_measure
+
+VERDICT_ORDER = {ELIGIBLE: 0, TO_CONFIRM: 1, INELIGIBLE: 2}
+
+
+def library_measures(documents: dict) -> dict[str, list[Measure]]:
+    """The measures stored with each document of an index (`manifest["documents"]`)."""
+    return {doc_id: [Measure.from_json(m) for m in d.get("measures", [])] for doc_id, d in documents.items()}
+
+
+def rank(documents: dict, applicant: Applicant, as_of: date, doc: str = "", k: int = 10,
+         include_failed: bool = False, rules: Rules = Rules()) -> list[tuple[MeasureResult, str]]:
+    """(result, document status label) for the measures the company can apply for, in the order above. Only documents in force at `as_of` and published by
+    then, unless `doc` names one; 不符合 ones only with `include_failed` (always when `doc` is named)."""
+    library = Library(documents, today=as_of)
+    out = []
+    for doc_id, measures in library_measures(documents).items():
+        if doc and doc not in (doc_id, documents[doc_id].get("source", "")):
+            continue
+        issued = str(library.meta(doc_id).get("issued", "") or "")
+        status = library.status(doc_id)
+        if not doc and (not status.in_force or issued[:7] > as_of.isoformat()[:7]):  # published by that month
+            continue
+        for measure in measures:
+            result = check_measure(measure, applicant, as_of, rules)
+            if result.verdict != INELIGIBLE or include_failed or doc:
+                out.append((result, status.label))
+    words = _bigrams(" ".join([applicant.description, str(applicant.profile.get("industry", ""))]))
+    out.sort(key=lambda rs: (VERDICT_ORDER[rs[0].verdict], bool(rs[0].notes),
+                             -(_met_share(rs[0]) + _overlap(words, rs[0].measure)), len(rs[0].unknown),
+                             -int(re.sub(r"\D", "", str(library.meta(rs[0].measure.doc_id).get("issued", "")))[:8] or 0)))
+    return out[:k] if k else out
+
+
+def _bigrams(text: str) -> set[str]:
+    chars = re.sub(r"[^\u4e00-\u9fff]", "", text)
+    return {chars[i:i + 2] for i in range(len(chars) - 1)}
+
+
+def _overlap(words: set[str], measure: Measure) -> float:
+    """How much of the company's own wording the measure's name and conditions share (0–1): a measure about
+    what the company does comes before one any company in the region meets."""
+    if not words:
+        return 0.0
+    return len(words & _bigrams(measure.name + "".join(c.text for c in measure.conditions))) / len(words)
+
+
+def _met_share(result: MeasureResult) -> float:
+    return sum(c.status == MET for c in result.conditions) / max(len(result.conditions), 1)
+
+
+def result_json(result: MeasureResult, documents: dict, status: str) -> dict:
+    """The shape the CLI, the API and the app share."""
+    m = result.measure
+    quote = lambda q: {"text": q.text, "start": q.start, "end": q.end, "value": q.value} if q else None  # noqa: E731
+    return {"doc": m.doc_id, "title": documents.get(m.doc_id, {}).get("title", ""), "measure": m.name,
+            "measure_id": m.measure_id, "verdict": result.verdict,
+            "conditions": [{"quote": r.condition.text, "quote_start": r.condition.start, "quote_end": r.condition.end,
+                            "status": r.status, "fact": r.fact, "reason": r.reason, "group": r.condition.group}
+                           for r in result.conditions],
+            "amount": quote(m.amount), "deadline": quote(m.deadline), "office": quote(m.office),
+            "contacts": [quote(c) for c in m.contacts], "status": status, "notes": result.notes}
