@@ -115,7 +115,9 @@ def read_checks(text: str, region: str = "") -> tuple[Check, ...]:
     for m in QUANTITY_RULE.finditer(text):
         op = OPS.get(m.group(2) or "") or OPS.get(m.group(6) or "")
         if op and not any(a < m.end() and m.start() < b for a, b in covered):
-            noun = re.sub(r"^(?:且|并|和|及|其|应|须|需|的)", "", m.group(1))
+            noun = re.sub(r"(?:均|都|应|须|需|在|为|达)+$", "", re.sub(r"^(?:且|并|和|及|其|应|须|需|的)", "", m.group(1)))
+            if len(noun) < 2:  # "…经费支出）均在150万元以上": the thing counted is not named next to the number
+                continue
             checks.append(Check(QUANTITY, m.start(), m.end(), field=noun, op=op, value=float(m.group(3)),
                                 place=m.group(4)))
     named = [(m.start(), q) for q in QUALIFICATIONS for m in re.finditer(re.escape(q), text)
