@@ -9,7 +9,7 @@ from datetime import date
 
 import pytest
 
-from assistant.ingest.conditions import AGE, LEGAL, PLACE, QUALIFICATION, THRESHOLD, read_checks
+from assistant.ingest.conditions import AGE, LEGAL, PLACE, THRESHOLD, read_checks
 from assistant.ingest.converted import clean
 from assistant.ingest.documents import load_document
 from assistant.ingest.library import Library

@@ -5,7 +5,6 @@ from pathlib import Path
 
 import gradio as gr
 
-from assistant.ingest.conditions import QUALIFICATIONS
 from assistant.limits import InvalidInput
 from assistant.matching.export import eligibility_csv, eligibility_markdown
 from assistant.serving.eligibility import check_request
