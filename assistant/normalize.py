@@ -73,6 +73,17 @@ def _digits(m: re.Match) -> str:
     return f"{digits}%" if per == "百分之" else f"{digits}‰" if per == "千分之" else digits
 
 
+def numeral_value(text: str) -> float | None:
+    """A number written in digits or Chinese numerals ("24", "三", "两", "二十四"), read by cn2an; None when the
+    characters are no number ("十百")."""
+    with warnings.catch_warnings():  # cn2an warns before it raises
+        warnings.simplefilter("ignore")
+        try:
+            return float(cn2an.cn2an(text, "smart"))
+        except (ValueError, KeyError, IndexError):
+            return None
+
+
 def canonical_numbers(text: str) -> str:
     """`text` normalised, with every number written one way, for comparing stated facts: Chinese numerals as
     digits (read by cn2an), 万 and 亿 multiplied out, 天 as 日.

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from assistant.normalize import numeral_value
 from assistant.patterns import CN_NUM
 
 PLACE, LEGAL, AGE, THRESHOLD, QUALIFICATION, CREDIT = "place", "legal_person", "age", "threshold", "qualification", "credit"
@@ -97,8 +98,8 @@ def read_checks(text: str, region: str = "") -> tuple[Check, ...]:
             break
     if m := LEGAL_RULE.search(text):
         checks.append(Check(LEGAL, m.start(), m.end()))
-    if m := AGE_RULE.search(text):
-        months = _number(m.group(2)) * (12 if m.group(3) == "年" else 1)
+    if (m := AGE_RULE.search(text)) and (number := numeral_value(m.group(2))) is not None:
+        months = number * (12 if m.group(3) == "年" else 1)
         words = (m.group(1) or "") + (m.group(4) or "")
         op = "<=" if re.search(r"不超过|以内|以下", words) else "<" if re.search(r"不满|未满|少于", words) else ">="
         event = AGE_AT.search(text, 0, m.start())  # "入驻时成立时间不超过24个月": at entry, not at application
@@ -149,15 +150,3 @@ def _thresholds(text: str) -> list[Check]:
                     out.append(Check(THRESHOLD, start, w.end() + m.end(), field=field_name, op=op, value=value))
                 break
     return out
-
-
-def _number(text: str) -> float:
-    if text.isdigit():
-        return float(text)
-    digits = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
-    if text == "十":
-        return 10.0
-    if "十" in text:
-        tens, _, ones = text.partition("十")
-        return float(digits.get(tens, 1) * 10 + digits.get(ones, 0))
-    return float(digits.get(text, 0))

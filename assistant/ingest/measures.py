@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field
 from assistant.ingest.chunking import classify
 from assistant.ingest.conditions import Check, read_checks
 from assistant.ingest.documents import content_lines
-from assistant.ingest.metadata import ISSUER_LINE, KINDS, document_region, iso_date
+from assistant.ingest.metadata import DATE_LINE, ISSUER_LINE, KINDS, document_region, iso_date
 from assistant.patterns import CN_NUM, CONTACT, HEADING_NUMBER
 from assistant.records import Document, Line
 
@@ -32,7 +32,6 @@ INTRO = re.compile(r"(?:满足|具备|符合|具有)(?:以下|下列|如下)[^�
 ANY_OF = re.compile(r"之一|任一|其中一项|任意一项")
 OTHER_SECTION = re.compile(r"材料|流程|程序|时间|方式|标准|内容|说明|事项|审核|评审|联系|咨询|附件|资金")
 ITEM_MARK = re.compile(r"^(?:[(（]\d{1,2}[)）]|\d{1,2}[)）]|[①-⑳]|[一二三四五六七八九十]是)\s*")
-SPLIT = re.compile(r"；(?!或)")
 TRAILING = "；;。，,：:、 "
 AMOUNT = re.compile(r"(?:给予|补贴|奖励|资助|支持|补助|贴息|奖补|标准)[^。；]{0,80}?\d[\d,.]*\s*(?:万|亿)?元"
                     r"|\d[\d,.]*\s*(?:万|亿)?元[^。；]{0,40}?(?:补贴|奖励|资助|支持|补助|奖补)")
@@ -44,7 +43,6 @@ OFFICE = re.compile(r"(?:报送至|提交至|报送到|提交到|报至|交至|�
 MATERIALS = re.compile(r"^(?:申报|申请|提交|报送)?材料")
 MAX_CONDITIONS = 30
 MEASURES_VERSION = 1  # raise when these rules change: an index re-reads its documents' measures, embedding nothing
-DATE_ONLY = re.compile(r"(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日")
 DEFINITION = re.compile(r"^[^，]{2,40}?是指")  # "X（…）是指…": what a word means, not a condition
 SCHEDULE = re.compile(r"(?:申报|受理|推荐|审核|申请)[^，。]{0,6}?(?:周期|时间|日期|截至|截止|期限)")
 NOT_CONDITION = re.compile(r"附件|特此|联系人|联系电话|咨询电话|具体[^，。]{0,12}详见|(?:申报|申请)(?:时间|方式|材料|程序|流程)[:：]")
@@ -107,11 +105,15 @@ def read_measures(doc: Document) -> list[Measure]:
     lines = content_lines(doc)
     year = str(doc.meta.get("issued", "") or "")[:4]
     sections = _condition_sections(lines)
+    # What the notice says about applying is the same for each of its measures: read once.
+    deadline, office = _deadline(lines, year), _first(lines, OFFICE, group=1)
+    contacts = tuple(_sentence(ln) for ln in lines if CONTACT.search(ln.text) and _is_contact(ln.text))[:6]
+    materials = tuple(_materials(lines))
     measures: list[Measure] = []
     seen: set[tuple[str, ...]] = set()
-    for n, (opener, body, end) in enumerate(sections):
+    for n, (opener, end) in enumerate(sections):
         region_end = sections[n + 1][0] if n + 1 < len(sections) else len(lines)
-        scope = lines[_scope_start(lines, opener, sections[n - 1][2] if n else 0):region_end]
+        scope = lines[_scope_start(lines, opener, sections[n - 1][1] if n else 0):region_end]
         conditions = _conditions(doc, [ln for ln in lines[opener + 1:end] if not _opens(ln.text)], region)
         key = tuple(c.text for c in conditions)
         if not conditions or key in seen:  # a notice often repeats its attachment's conditions
@@ -119,15 +121,13 @@ def read_measures(doc: Document) -> list[Measure]:
         seen.add(key)
         measures.append(Measure(
             doc_id=doc.doc_id, measure_id=f"{doc.doc_id}#m{len(measures) + 1}", name=_name(doc, lines, opener),
-            conditions=tuple(conditions), amount=_first(doc, scope, AMOUNT),
-            deadline=_deadline(doc, lines, year), office=_first(doc, lines, OFFICE, group=1),
-            contacts=tuple(_sentence(doc, ln) for ln in lines if CONTACT.search(ln.text) and _is_contact(ln.text))[:6],
-            materials=tuple(_materials(doc, lines))))
+            conditions=tuple(conditions), amount=_first(scope, AMOUNT), deadline=deadline, office=office,
+            contacts=contacts, materials=materials))
     return measures
 
 
-def _condition_sections(lines: list[Line]) -> list[tuple[int, int, int]]:
-    """(opener line, first body line, end line) of each condition section, in order."""
+def _condition_sections(lines: list[Line]) -> list[tuple[int, int]]:
+    """(opener line, end line) of each condition section, in order; its body is the lines between."""
     out = []
     i = 0
     while i < len(lines):
@@ -137,10 +137,10 @@ def _condition_sections(lines: list[Line]) -> list[tuple[int, int, int]]:
             end = i + 1
             while end < len(lines) and not _closes(lines[end].text, rank):
                 end += 1
-            if out and out[-1][2] == i:  # 申报对象 right before 申报条件: one measure's two lists
-                out[-1] = (out[-1][0], out[-1][1], end)
+            if out and out[-1][1] == i:  # 申报对象 right before 申报条件: one measure's two lists
+                out[-1] = (out[-1][0], end)
             else:
-                out.append((i, i + 1, end))
+                out.append((i, end))
             i = max(end, i + 1)
         else:
             i += 1
@@ -184,7 +184,7 @@ def _conditions(doc: Document, body: list[Line], region: str) -> list[Condition]
         if INTRO.search(text) and (not _lead(text) or text.rstrip().endswith(("：", ":", "。")) and len(text) <= 120):
             group, next_group = (next_group, next_group + 1) if ANY_OF.search(text) else (0, next_group)
             continue
-        if classify(text, markdown=True) and classify(text, markdown=True)[0] == "heading" and len(_bare(text)) <= 20:
+        if (found := classify(text, markdown=True)) and found[0] == "heading" and len(_bare(text)) <= 20:
             continue  # a sub-heading
         if _not_a_condition(text):
             continue
@@ -206,8 +206,9 @@ def _conditions(doc: Document, body: list[Line], region: str) -> list[Condition]
 def _not_a_condition(text: str) -> bool:
     """Contact lines, dates, signatures, attachment lists and bare labels ("规范管理") inside a section."""
     bare = _bare(text).rstrip(TRAILING)
-    return (bool(CONTACT.search(text)) or bool(DATE_ONLY.fullmatch(bare))
-            or (bool(SCHEDULE.search(bare)) and bool(FULL_DATE.search(bare) or SHORT_DATE.search(bare))) or bool(NOT_CONDITION.match(bare)) or bool(ISSUER_LINE.fullmatch(bare))
+    return (bool(CONTACT.search(text)) or bool(DATE_LINE.fullmatch(bare))
+            or (bool(SCHEDULE.search(bare)) and bool(FULL_DATE.search(bare) or SHORT_DATE.search(bare)))
+            or bool(NOT_CONDITION.match(bare)) or bool(ISSUER_LINE.fullmatch(bare))
             or (len(bare) <= 8 and not re.search(r"[，。；、]", bare)))
 
 
@@ -222,8 +223,9 @@ def _lead(text: str) -> int:
 
 def _scope_start(lines: list[Line], opener: int, floor: int) -> int:
     """Where the measure's part of the notice begins: its nearest heading above the condition section."""
+    rank = _rank(lines[opener].text)
     for i in range(opener - 1, floor - 1, -1):
-        if classify(lines[i].text, markdown=True) and classify(lines[i].text, markdown=True)[1] < _rank(lines[opener].text):
+        if _rank(lines[i].text) < rank:
             return i
     return floor
 
@@ -240,7 +242,7 @@ def _name(doc: Document, lines: list[Line], opener: int) -> str:
     return doc.title
 
 
-def _sentence(doc: Document, line: Line, m: re.Match | None = None) -> Quote:
+def _sentence(line: Line, m: re.Match | None = None) -> Quote:
     """The sentence of `line` around match `m` (the whole line without one)."""
     if m is None:
         return Quote(line.start, line.end, line.text)
@@ -251,21 +253,21 @@ def _sentence(doc: Document, line: Line, m: re.Match | None = None) -> Quote:
     return Quote(start, start + len(text), text)
 
 
-def _first(doc: Document, lines: list[Line], pattern: re.Pattern, group: int = 0) -> Quote | None:
+def _first(lines: list[Line], pattern: re.Pattern, group: int = 0) -> Quote | None:
     for line in lines:
         if m := pattern.search(line.text):
-            q = _sentence(doc, line, m)
+            q = _sentence(line, m)
             return Quote(q.start, q.end, q.text, m.group(group))
     return None
 
 
-def _deadline(doc: Document, lines: list[Line], year: str) -> Quote | None:
+def _deadline(lines: list[Line], year: str) -> Quote | None:
     """The sentence that states when applications close, and the last date it names (a date without a year
     takes the year of the notice)."""
     for line in lines:
         if not (m := DEADLINE.search(line.text)):
             continue
-        q = _sentence(doc, line, m)
+        q = _sentence(line, m)
         dates = [iso_date(f"{d[0] or d[3]}年{d[1] or d[4]}月{d[2] or d[5]}日") for d in FULL_DATE.findall(q.text)]
         if not dates and year:
             dates = [f"{year}-{int(a):02d}-{int(b):02d}" for a, b in SHORT_DATE.findall(q.text)]
@@ -278,15 +280,15 @@ def _is_contact(text: str) -> bool:
     return bool(re.search(r"联系|咨询|电话|邮箱", text)) and len(text) <= 120
 
 
-def _materials(doc: Document, lines: list[Line]) -> list[Quote]:
+def _materials(lines: list[Line]) -> list[Quote]:
     for i, line in enumerate(lines):
-        if len(_bare(line.text)) <= 20 and MATERIALS.match(_bare(line.text)):
+        if len(bare := _bare(line.text)) <= 20 and MATERIALS.match(bare):
             rank = _rank(line.text)
             out = []
             for item in lines[i + 1:]:
                 if _closes(item.text, rank) or len(out) >= 12:
                     break
-                out.append(_sentence(doc, item))
+                out.append(_sentence(item))
             return out
     return []
 

@@ -23,13 +23,12 @@ def library_measures(documents: dict) -> dict[str, list[Measure]]:
 
 def rank(documents: dict, applicant: Applicant, as_of: date, doc: str = "", k: int = 10,
          include_failed: bool = False, rules: Rules = Rules()) -> list[tuple[MeasureResult, str]]:
-    """(result, document status label) for the measures the company can apply for, in the order above. Only documents in force at `as_of` and published by
-    then, unless `doc` names one; 不符合 ones only with `include_failed` (always when `doc` is named)."""
+    """(result, document status label) for the measures the company can apply for, in the order above: only
+    documents in force at `as_of` and published by then, unless `doc` (a doc_id) names one; 不符合 ones only with
+    `include_failed` (always when `doc` is named)."""
     library = Library(documents, today=as_of)
     out = []
-    for doc_id, measures in library_measures(documents).items():
-        if doc and doc not in (doc_id, documents[doc_id].get("source", "")):
-            continue
+    for doc_id, measures in library_measures({doc: documents[doc]} if doc else documents).items():
         issued = str(library.meta(doc_id).get("issued", "") or "")
         status = library.status(doc_id)
         if not doc and (not status.in_force or issued[:7] > as_of.isoformat()[:7]):  # published by that month

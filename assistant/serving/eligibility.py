@@ -7,6 +7,7 @@ from datetime import date
 
 from assistant.limits import InvalidInput
 from assistant.matching.applicant import parse_applicant, parse_as_of
+from assistant.store.index import document_id
 from assistant.matching.applicable import rank, result_json
 
 DEFAULT_K, MAX_K = 10, 100
@@ -24,11 +25,12 @@ def check_request(request: object, documents: dict, today: date | None = None) -
     doc = request.get("doc") or ""
     if not isinstance(doc, str):
         raise InvalidInput("doc 应为文档 ID 或文件名")
-    if doc and not any(doc in (doc_id, d.get("source", "")) for doc_id, d in documents.items()):
+    doc_id = document_id(documents, doc) if doc else ""
+    if doc_id is None:
         raise InvalidInput(f"知识库中没有文档「{doc}」，请用文档 ID 或文件名（可用 list 查看）")
     include_failed = request.get("include_failed", False)
     if not isinstance(include_failed, bool):
         raise InvalidInput("include_failed 应为 true 或 false")
-    ranked = rank(documents, applicant, as_of, doc=doc, k=k, include_failed=include_failed)
+    ranked = rank(documents, applicant, as_of, doc=doc_id, k=k, include_failed=include_failed)
     return {"as_of": as_of.isoformat(), "company": applicant.name,
             "measures": [result_json(result, documents, status) for result, status in ranked]}

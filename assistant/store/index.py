@@ -196,6 +196,11 @@ def store_kind(manifest: dict) -> str:
     return str(manifest.get("store", {}).get("kind", "faiss"))
 
 
+def document_id(documents: dict, doc: str) -> str | None:
+    """The id of the document of `manifest["documents"]` that `doc` names, by id or by file name; None if none."""
+    return doc if doc in documents else next((i for i, d in documents.items() if d.get("source") == doc), None)
+
+
 def read_manifest(directory: Path) -> dict:
     """The manifest of the index in `directory`, or IndexNotBuilt."""
     path = directory / MANIFEST

@@ -151,7 +151,7 @@ class KnowledgeBase:
         with self._writing():
             index = self.load()
             docs = index.manifest.get("documents", {})
-            doc_id = doc if doc in docs else next((i for i, d in docs.items() if d["source"] == doc), None)
+            doc_id = store.document_id(docs, doc)
             if doc_id is None:
                 raise KeyError(f"no document {doc!r} in the index; known: {', '.join(sorted(docs)) or '(none)'}")
             source = self.corpus_dir / docs[doc_id]["source"]

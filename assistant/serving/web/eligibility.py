@@ -1,5 +1,5 @@
 """The 政策匹配 tab's first part: a company's profile form → each measure's conditions checked, with the quotes."""
-import uuid
+import functools
 from datetime import date
 from pathlib import Path
 
@@ -12,6 +12,7 @@ from assistant.serving.render.eligibility import eligibility_html
 from assistant.serving.render.markup import esc
 from assistant.serving.service import Service
 from assistant.serving.web import PRIVATE
+from assistant.serving.web.exports import HIDDEN, export_buttons, write_exports
 
 ALL_DOCS, UNSAID = "（全部有效措施）", "未说明"
 SHOWN_QUALIFICATIONS = ["高新技术企业", "科技型中小企业", "专精特新中小企业", "专精特新“小巨人”企业", "创新型中小企业",
@@ -55,9 +56,7 @@ def eligibility_section(service: Service, exports: Path) -> gr.Dropdown:
                 k = gr.Slider(1, 20, value=5, step=1, label="显示条数")
             failed = gr.Checkbox(False, label="同时列出不符合的措施及其未满足的条件", elem_id="el-failed")
             run = gr.Button("核对申报条件", variant="primary", elem_id="el-run")
-            with gr.Row():
-                md_file = gr.DownloadButton("下载 Markdown", visible=False, elem_id="el-md")
-                csv_file = gr.DownloadButton("下载 CSV", visible=False, elem_id="el-csv")
+            md_file, csv_file = export_buttons("el")
         with gr.Column(scale=3):
             cards = gr.HTML('<p class="muted">核对结果将显示在这里。</p>', elem_id="el-result")
         with gr.Column(scale=2, elem_id="el-sources-column"):
@@ -65,18 +64,12 @@ def eligibility_section(service: Service, exports: Path) -> gr.Dropdown:
 
     def check(*values):
         request = _request(*values)
-        hidden = gr.update(visible=False, value=None)
         try:
             result = check_request(request, service.current.assistant.retriever.documents)
         except InvalidInput as e:
-            return f'<div class="notice">{esc(str(e))}</div>', "", hidden, hidden
-        folder = exports / uuid.uuid4().hex[:12]
-        folder.mkdir()
-        md, csv_path = folder / "申报条件核对.md", folder / "申报条件核对.csv"
-        md.write_text(eligibility_markdown(result), encoding="utf-8")
-        csv_path.write_text(eligibility_csv(result), encoding="utf-8-sig")
+            return f'<div class="notice">{esc(str(e))}</div>', "", gr.update(**HIDDEN), gr.update(**HIDDEN)
         html, panel = eligibility_html(result, _texts(service))
-        return html, panel, gr.update(value=str(md), visible=True), gr.update(value=str(csv_path), visible=True)
+        return html, panel, *write_exports(exports, "申报条件核对", eligibility_markdown(result), eligibility_csv(result))
 
     inputs = [name, description, registered_in, district, founded, employees, revenue, rd, capital, qualifications,
               legal, violations, tax, as_of, only, k, failed]
@@ -111,9 +104,11 @@ def _number(text: str | None) -> object:
 
 
 def _texts(service: Service):
-    """doc_id → its text, rebuilt from the index's chunks (offsets are the document's own)."""
+    """doc_id → its text, rebuilt from the index's chunks (offsets are the document's own), each document once
+    per result however many of its conditions are shown."""
     chunks = service.current.assistant.retriever.chunks
 
+    @functools.cache
     def text_of(doc_id: str) -> str:
         parts = sorted((c.start, c.text) for c in chunks if c.doc_id == doc_id)
         out = ""

@@ -1,6 +1,5 @@
 """The 政策匹配 tab: a company profile checked against each measure's conditions (`eligibility`), then a company
 description → the measures that read alike, with reasons, lead departments and exports."""
-import uuid
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -15,6 +14,7 @@ from assistant.serving.render.matches import match_html
 from assistant.serving.service import Service
 from assistant.serving.web import PRIVATE
 from assistant.serving.web.eligibility import eligibility_section
+from assistant.serving.web.exports import HIDDEN, export_buttons, write_exports
 
 
 def match_tab(service: Service, exports: Path) -> SimpleNamespace:
@@ -36,9 +36,7 @@ def match_tab(service: Service, exports: Path) -> SimpleNamespace:
             use_llm = gr.Checkbox(False, label="用大模型为前 3 条补充一句说明（约需 1 分钟；说明经原文核验，未通过的不显示）",
                                   visible=snap.assistant.model is not None)
             find = gr.Button("查找适用措施", variant="primary", elem_id="match-run")
-            with gr.Row():
-                md_file = gr.DownloadButton("下载 Markdown", visible=False, elem_id="match-md")
-                csv_file = gr.DownloadButton("下载 CSV", visible=False, elem_id="match-csv")
+            md_file, csv_file = export_buttons("match")
         with gr.Column(scale=3):
             matches = gr.HTML('<p class="muted">结果将显示在这里。</p>', elem_id="match-result")
 
@@ -47,17 +45,12 @@ def match_tab(service: Service, exports: Path) -> SimpleNamespace:
         snap = service.current
         company = Company(text or "", industry_name or "", "" if size_name == ANY else size_name or "",
                           district_name or "")
-        hidden = gr.update(visible=False, value=None)
         try:
             result = snap.matcher.match(company, k=int(count), model=snap.assistant.model if explain else None)
         except ValueError as e:
-            return f'<div class="notice">{esc(str(e))}</div>', hidden, hidden
-        folder = exports / uuid.uuid4().hex[:12]
-        folder.mkdir()
-        md, csv_path = folder / "政策匹配结果.md", folder / "政策匹配结果.csv"
-        md.write_text(to_markdown(result), encoding="utf-8")
-        csv_path.write_text(to_csv(result), encoding="utf-8-sig")
-        return match_html(result), gr.update(value=str(md), visible=True), gr.update(value=str(csv_path), visible=True)
+            return f'<div class="notice">{esc(str(e))}</div>', gr.update(**HIDDEN), gr.update(**HIDDEN)
+        return (match_html(result),
+                *write_exports(exports, "政策匹配结果", to_markdown(result), to_csv(result)))
 
     find.click(run_match, [description, industry, size, district, k, use_llm], [matches, md_file, csv_file], **PRIVATE)
     return SimpleNamespace(industry=industry)
