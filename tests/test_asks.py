@@ -200,5 +200,7 @@ def test_no_test_question_is_a_question_of_our_sets():
     assert len(sets) > 100
     ours = ([q for cases in CASES.values() for q, _ in cases] + [q for q, _ in KIND_CASES]
             + [q for _, q, _ in CONTENT_CASES])
-    copied = [q for q in ours if any(q.rstrip("？?。 ") in s for s in sets)]
+    # a test question that is a set's question, or a long part of one; a short ask ("有效期多长？") is a phrase of
+    # many questions, not a copy of one
+    copied = [q for q in ours if any(q.rstrip("？?。 ") in s for s in sets if len(q.rstrip("？?。 ")) >= 8 or q == s)]
     assert not copied, f"questions of eval/questions used as test cases: {copied}"
