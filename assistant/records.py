@@ -73,6 +73,12 @@ class Chunk:
         head = " > ".join(p for p in (self.title, *self.path) if p)
         return f"{head}\n{self.text}" if head else self.text
 
+    @property
+    def said(self) -> str:
+        """The chunk's sentences (its units), one per line: its text less the sentences addressed to an AI, which
+        are never evidence."""
+        return "\n".join(self.text[s:e] for s, e in self.units)
+
     def unit_texts(self) -> list[str]:
         """What gets embedded: each sentence with its nearest heading (or the title), so that a
         sentence keeps its topic while its vector is not drowned by a long shared prefix."""
@@ -184,8 +190,9 @@ class Citation:
 
 # Verification outcomes, shown to users as 依据充分 / 部分内容未在原文中核实 / 文件未涉及 …
 VERIFIED, PARTIAL, EXTRACTIVE, METADATA, REFUSED = "verified", "partial", "extractive", "metadata", "refused"
+NOT_STATED = "not_stated"  # the clauses about the subject are shown as related, not as the answer
 STATUS_LABELS = {VERIFIED: "依据充分", PARTIAL: "部分内容未在原文中核实", EXTRACTIVE: "原文摘录",
-                 METADATA: "文件结构化信息", REFUSED: "文件未涉及"}
+                 METADATA: "文件结构化信息", REFUSED: "文件未涉及", NOT_STATED: "文件未直接写明"}
 
 
 @dataclass
@@ -224,13 +231,19 @@ class Answer:
     usage: Usage = field(default_factory=Usage)  # the chat model's tokens for this answer
 
     @property
+    def outcome(self) -> str:
+        """"answered", "not_stated" (the documents speak of the subject but do not state what was asked; the
+        clauses cited are related, not the answer) or "refused" (文件未涉及)."""
+        return "refused" if self.refused else "not_stated" if self.verified == NOT_STATED else "answered"
+
+    @property
     def display_text(self) -> str:
         """What a reader sees: the notice first, the text, then the documents when the sources span several."""
         used = f"依据文件：{'；'.join(self.documents)}" if len(self.documents) > 1 else ""
         return "\n\n".join(p for p in (self.notice, self.text, used) if p)
 
     def to_json(self) -> dict:
-        return {"question": self.question, "answer": self.text, "refused": self.refused,
+        return {"question": self.question, "answer": self.text, "outcome": self.outcome, "refused": self.refused,
                 "citations": [c.to_json() for c in self.citations], "verified": self.verified,
                 "backend": self.backend, "standalone_question": self.standalone_question,
                 "timings": self.timings, "notes": self.notes, "suggestions": self.suggestions,

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from .report import ANSWER_ROWS, RETRIEVAL_ROWS, fmt
 from .run import read_results
+from .summary import declined
 
 
 def load_run(directory: Path) -> tuple[dict, dict[str, dict]]:
@@ -26,11 +27,11 @@ def changes(a: dict, b: dict) -> list[tuple[str, int]]:
         x, y = a.get(key), b.get(key)
         if x is not None and y is not None and abs(x - y) > 1e-9:
             out.append((f"{label} {fmt(float(x))}→{fmt(float(y))}", 1 if y > x else -1))
-    ra = a["answer"]["refused"] if a.get("answer") else None
-    rb = b["answer"]["refused"] if b.get("answer") else None
+    ra = declined(a) if a.get("answer") else None
+    rb = declined(b) if b.get("answer") else None
     if ra is not None and rb is not None and ra != rb:
-        good = rb != b["answerable"]  # refusing the unanswerable, or answering the answerable
-        out.append(("now refuses" if rb else "no longer refuses", 1 if good else -1))
+        good = rb != b["answerable"]  # declining the unanswerable, or answering the answerable
+        out.append(("now declines" if rb else "no longer declines", 1 if good else -1))
     return out
 
 

@@ -17,7 +17,7 @@ from matplotlib import font_manager  # noqa: E402
 
 from .bench import md_table  # noqa: E402
 from .metrics import mean, recall_from_ranks  # noqa: E402
-from .summary import LATENCIES, by_type  # noqa: E402
+from .summary import LATENCIES, by_type, declined  # noqa: E402
 
 CJK_FONTS = ("WenQuanYi Micro Hei", "Noto Sans CJK SC")
 WORST = 10
@@ -27,7 +27,10 @@ RETRIEVAL_ROWS = [("recall@1", "recall@1"), ("recall@3", "recall@3"), ("recall@5
                   ("retrieval p50 ms", "latency_ms_p50"), ("retrieval p95 ms", "latency_ms_p95")]
 ANSWER_ROWS = [("must-phrase coverage", "must_coverage"), ("char-F1", "char_f1"), ("ROUGE-L", "rouge_l"),
                ("refusal rate (unanswerable)", "refusal_rate_unanswerable"),
-               ("false refusals (answerable)", "false_refusal_rate"), ("citation precision", "citation_precision"),
+               ("false refusals (answerable)", "false_refusal_rate"),
+               ("declined: refused or not stated (unanswerable)", "declined_unanswerable"),
+               ("declined: refused or not stated (answerable)", "declined_answerable"),
+               ("citation precision", "citation_precision"),
                ("numbers traceable", "numbers_traceable"),
                ("states a superseded rule (version questions)", "outdated_rate")] + [
     (f"{k.removesuffix('_ms').replace('_', ' ')} {p} ms", f"{k}_{p}") for k in LATENCIES for p in ("p50", "p95")]
@@ -81,10 +84,11 @@ def type_tables(summary: dict, baselines: dict[str, Sequence[dict]]) -> list[Tab
 
 
 def badness(r: dict) -> float:
-    """Lower is worse: recall@5 plus must-coverage, minus one for a wrong refusal decision."""
+    """Lower is worse: recall@5 plus must-coverage, minus one for a wrong decision to decline (refused or not
+    stated)."""
     recall, coverage = r["recall@5"], r.get("must_coverage")
     score = (1.0 if recall is None else recall) + (1.0 if coverage is None else coverage)
-    if r["answer"] is not None and r["answer"]["refused"] == r["answerable"]:
+    if r["answer"] is not None and declined(r) == r["answerable"]:
         score -= 1.0
     return score
 

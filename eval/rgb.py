@@ -6,7 +6,8 @@
 The paper's protocol: 5 passages per question; at noise ratio r, ceil(5r) negatives and the rest positives
 (sampled with a fixed seed, then shuffled). Correct = every element of `answer` (any alias when the element is a
 list) is a case-insensitive substring of the output, spaces removed, and the output is not a rejection;
-rejection = the output contains "信息不足". In `--mode ours` a refused Answer counts as a rejection.
+rejection = the output contains "信息不足". In `--mode ours` an Answer that is refused or says the passages do not state
+what was asked (outcome not_stated) counts as a rejection.
 """
 from __future__ import annotations
 
@@ -125,7 +126,7 @@ def ours_predictor(assistant) -> Predict:
     """Our answering path over the passages as the only sources; a refusal reads as a rejection."""
     def predict(query: str, docs: list[str]) -> str:
         answer = assistant.over_passages(docs).ask(query)
-        return f"[refused: {REJECTION}] {answer.text}" if answer.refused else answer.text
+        return f"[refused: {REJECTION}] {answer.text}" if answer.outcome != "answered" else answer.text
     return predict
 
 

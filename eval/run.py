@@ -73,7 +73,8 @@ def _opt(x: float) -> float | None:
 
 def answer_json(answer: Answer) -> dict:
     """The parts of an Answer a record keeps."""
-    return {"text": answer.text, "refused": answer.refused, "verified": answer.verified, "backend": answer.backend,
+    return {"text": answer.text, "outcome": answer.outcome, "refused": answer.refused, "verified": answer.verified,
+            "backend": answer.backend,
             "citations": [{"n": c.n, "chunk_id": c.chunk.id, "path": c.chunk.path_str, "source": c.chunk.source,
                            "text": c.chunk.text, "quote": c.quote} for c in answer.citations],
             "timings": dict(answer.timings), "notes": list(answer.notes)}

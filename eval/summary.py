@@ -5,6 +5,8 @@ import math
 from collections import Counter
 from collections.abc import Sequence
 
+from assistant.records import NOT_STATED
+
 from .metrics import mean, percentile
 
 UNTYPED = "(none)"
@@ -49,6 +51,9 @@ def answer_summary(records: Sequence[dict]) -> dict:
         "char_f1": _mean_of(answered, "char_f1"), "rouge_l": _mean_of(answered, "rouge_l"),
         "refusal_rate_unanswerable": _share([r["answer"]["refused"] for r in unanswerable]),
         "false_refusal_rate": _share([r["answer"]["refused"] for r in answerable]),
+        # refused, or 文件没有直接写明 with the related clauses: either way the question is not answered
+        "declined_unanswerable": _share([declined(r) for r in unanswerable]),
+        "declined_answerable": _share([declined(r) for r in answerable]),
         "citation_precision": _mean_of(answered, "citation_precision"),
         "numbers_traceable": _share(traced), "n_with_numbers": len(traced),
         "outdated_rate": _share([r["outdated"] for r in answered if r.get("outdated") is not None]),
@@ -61,6 +66,11 @@ def answer_summary(records: Sequence[dict]) -> dict:
         out[f"{key}_p50"] = _num(percentile(values, 50))
         out[f"{key}_p95"] = _num(percentile(values, 95))
     return out
+
+
+def declined(record: dict) -> bool:
+    """Whether the answer refused (文件未涉及) or said the documents do not state what was asked (not_stated)."""
+    return record["answer"]["refused"] or record["answer"]["verified"] == NOT_STATED
 
 
 def system_summary(records: Sequence[dict]) -> dict:

@@ -6,7 +6,7 @@ import pytest
 from assistant.answering.answer import AnswerConfig, Assistant
 from assistant.answering.followup import rewrite_followup
 from assistant.errors import ModelUnavailable
-from assistant.records import EXTRACTIVE, METADATA, PARTIAL, REFUSED, VERIFIED
+from assistant.records import EXTRACTIVE, METADATA, NOT_STATED, PARTIAL, REFUSED, VERIFIED
 from assistant.retrieval.retrieve import Retriever
 from assistant.store.knowledge import KnowledgeBase
 from assistant.answering.verify import NUMBER
@@ -59,9 +59,21 @@ def test_items_of_a_department_and_outline(retriever):
     assert [c.chunk.item for c in outline.citations] == ["", "1", "12", "13", "18", "19", "23"]
 
 
+@pytest.mark.parametrize("question, reason, clause", [
+    ("建设无人工厂的项目单个最高能获得多少万元补贴？", "相关条款中没有写明问题所问的金额", "1、打造标杆性无人工厂"),
+    ("申请贷款贴息的截止日期是什么时候？", "相关条款中没有写明问题所问的日期", "15、创新型企业培育行动"),
+])
+def test_a_clause_about_the_subject_that_does_not_state_the_asked_fact_is_shown_as_related(retriever, question, reason,
+                                                                                        clause):
+    model = ScriptedChatModel("不应被调用")
+    a = assistant(retriever, model).ask(question)
+    assert (a.outcome, a.verified, a.refused) == ("not_stated", NOT_STATED, False) and a.notes == [reason]
+    assert a.text.startswith(f"文件没有直接写明问题所问的内容（{reason}）。\n以下条款与问题相关，仅供参考，并不是问题的答案：")
+    assert clause in a.text and any(c.chunk.path[-1] == clause for c in a.citations)
+    assert model.messages == []  # the model is not asked to answer what the clauses do not say
+
+
 @pytest.mark.parametrize("question, reason", [
-    ("建设无人工厂的项目单个最高能获得多少万元补贴？", "问题询问的金额在相关条款中没有规定"),
-    ("申请贷款贴息的截止日期是什么时候？", "问题询问的日期在相关条款中没有规定"),
     ("北京市促进在线新经济发展有哪些政策？", "文件中没有关于“北京市”的内容"),
     ("方案对2023年及以后设定了哪些目标？", "文件中没有关于“2023”的内容"),
     ("怎么做红烧肉", "问题中的关键词在文件中均未出现"),
@@ -172,8 +184,10 @@ def test_extractive_answer_quotes_only_source_text(retriever):
 
 def test_answer_json_shape(retriever):
     j = assistant(retriever).ask("生鲜电商有哪些支持措施？").to_json()
-    assert list(j) == ["question", "answer", "refused", "citations", "verified", "backend", "standalone_question",
-                       "timings", "notes", "suggestions", "notice", "documents", "searched_as", "display_text"]
+    assert list(j) == ["question", "answer", "outcome", "refused", "citations", "verified", "backend",
+                       "standalone_question", "timings", "notes", "suggestions", "notice", "documents", "searched_as",
+                       "display_text"]
+    assert j["outcome"] == "answered"
     assert list(j["citations"][0]) == ["n", "text", "path", "source", "title", "version", "status", "doc_number",
                                        "departments", "quote", "quote_start", "quote_end", "chunk_id", "reference"]
     t = j["timings"]  # no model: no first token; the sources went out after the evidence was chosen
@@ -248,8 +262,8 @@ def test_a_question_for_a_time_no_source_states_is_refused_before_generation(ret
     model = ScriptedChatModel("马英九将要回乡祭祖[1]。")
     a = assistant(retriever, model).over_passages(
         ["马英九将要回乡祭祖，行程备受两岸关注。", "马英九此前曾多次表达回湖南祭祖的意愿。"]).ask("马英九祭祖时间")
-    assert a.refused and a.verified == REFUSED and "问题询问的时间在相关条款中没有规定" in a.text
-    assert model.messages == []
+    assert (a.outcome, a.verified) == ("not_stated", NOT_STATED) and a.notes == ["相关条款中没有写明问题所问的时间"]
+    assert "以下条款与问题相关" in a.text and model.messages == []
 
 
 def test_prompt_excerpt_shows_a_lead_in_line_once():
@@ -326,7 +340,7 @@ def test_coverage_is_judged_on_the_clauses_about_the_subject_not_on_those_lifted
     assert [h.chunk.item for h in lifted] == ["第六条", "第八条", "第十八条"] and "元" in lifted[2].chunk.text
     assert [h.chunk.item for h in retriever.search(question, 3, prefer_kind=False)] == ["第六条", "第八条", "第七条"]
     a = Assistant(retriever, None, AnswerConfig(refusal_threshold=0.0)).ask(question)  # the fake's scale: no threshold
-    assert a.refused and a.notes == ["问题询问的金额在相关条款中没有规定"]
+    assert a.refused and a.notes == ["相关条款中没有写明问题所问的金额"]
 
 
 def test_the_refusal_threshold_follows_the_embedder_and_an_uncalibrated_one_is_warned_about(retriever, caplog):

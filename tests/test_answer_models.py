@@ -58,7 +58,9 @@ def test_cli_ask_json(tmp_path):
     assert first["answer"] == "《上海市促进在线新经济发展行动方案(2020-2022年)》的文号为沪府办发〔2020〕1号[1]。"
     assert first["refused"] is False and first["citations"][0]["n"] == 1
     assert first["citations"][0]["source"] == "shanghai-online-new-economy-action-plan-2020-2022.txt"
-    assert second["refused"] is True and second["citations"] == [] and second["verified"] == "refused"
-    t = second["timings"]  # refused before any model: the (empty) sources went out when retrieval ended
+    # the seed names support (奖励、资助、贷款贴息) but no amount: the related clauses, not an answer
+    assert (second["outcome"], second["refused"], second["verified"]) == ("not_stated", False, "not_stated")
+    assert second["answer"].startswith("文件没有直接写明问题所问的内容（相关条款中没有写明问题所问的金额）")
+    t = second["timings"]  # decided before any model: the related sources went out once they were quoted
     assert set(t) == {"retrieval_ms", "sources_ms", "first_token_ms", "total_ms"} and t["first_token_ms"] is None
-    assert t["retrieval_ms"] == t["sources_ms"] <= t["total_ms"]
+    assert t["retrieval_ms"] <= t["sources_ms"] <= t["total_ms"]

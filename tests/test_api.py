@@ -74,6 +74,7 @@ def test_openai_client_answer_carries_references(server):
     assert first["quote_end"] - first["quote_start"] == len(FRESH_QUOTE)
     assert {"version", "status", "doc_number", "reference"} <= set(first)
     assert message.verification["status"] == "原文摘录" and message.verification["refused"] is False
+    assert message.verification["outcome"] == "answered"
     notice = ("注意：本回答依据的《上海市促进在线新经济发展行动方案(2020-2022年)》已过期（实施期2020-2022年已结束），"
               "以下内容仅供参考，请以现行规定为准。")
     assert message.content == f"{notice}\n\n{message.verification['answer']}"  # the expired plan is named first
@@ -177,6 +178,7 @@ def test_refusal_has_no_references_and_names_nearby_clauses(server):
     assert message.content.startswith("文件未涉及")
     assert message.references == []
     assert message.verification["refused"] is True and message.verification["status"] == "文件未涉及"
+    assert message.verification["outcome"] == "refused"
     assert message.verification["suggestions"]
 
 
@@ -220,6 +222,7 @@ def test_search_filters_by_kind_status_and_years_and_a_filter_matching_nothing_s
     assert hits(kind="条例") == [] and hits(status=["现行有效"]) == [] and hits(years=[2023, 2026]) == []
     r = http.post("/v1/answer", json={"question": "生鲜电商有哪些支持措施？", "filters": {"kind": "条例"}})
     assert r.json()["refused"] and "筛选条件没有匹配任何文件" in r.json()["answer"] and r.json()["citations"] == []
+    assert r.json()["outcome"] == "refused"
     r = http.post("/v1/search", json={"question": "生鲜", "filters": {"years": [2024, 2020]}})
     assert r.status_code == 400 and r.json()["error"]["code"] == "invalid_years"
     r = http.post("/v1/search", json={"question": "生鲜", "filters": {"status": ["有效"]}})

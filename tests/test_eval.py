@@ -220,12 +220,14 @@ def test_summary_keys_and_values(tmp_path):
                                           "latency_ms_p95"]
     assert list(summary["answers"]) == [
         "n", "n_answerable", "n_unanswerable", "must_coverage", "char_f1", "rouge_l", "refusal_rate_unanswerable",
-        "false_refusal_rate", "citation_precision", "numbers_traceable", "n_with_numbers", "outdated_rate", "verified",
+        "false_refusal_rate", "declined_unanswerable", "declined_answerable", "citation_precision", "numbers_traceable",
+        "n_with_numbers", "outdated_rate", "verified",
         "sources_ms_p50", "sources_ms_p95", "first_token_ms_p50", "first_token_ms_p95", "total_ms_p50", "total_ms_p95"]
     assert summary["answers"]["verified"] == {"refused": 1, "verified": 4}
     assert summary["answers"]["outdated_rate"] is None  # no version question in this set
     assert summary["retrieval"]["recall@5"] == 1.0 and summary["retrieval"]["n"] == 4
     assert summary["answers"]["refusal_rate_unanswerable"] == 1.0 and summary["answers"]["false_refusal_rate"] == 0.0
+    assert summary["answers"]["declined_unanswerable"] == 1.0 and summary["answers"]["declined_answerable"] == 0.0
     assert summary["answers"]["total_ms_p50"] == 4.0 and summary["answers"]["first_token_ms_p95"] == 3.0
     assert list(summary["by_type"]) == ["fact", "number", "unanswerable"]
     base = summarize(records, {"bm25": records})
@@ -250,7 +252,7 @@ def test_compare_names_improved_and_regressed(tmp_path):
     text = compare(before, after)
     improved = text.split("## Improved")[1].split("## Regressed")[0]
     regressed = text.split("## Regressed")[1].split("## Mixed")[0]
-    assert "| q1 |" in improved and "| q5 |" in improved and "| q4 |" in improved and "now refuses" in improved
+    assert "| q1 |" in improved and "| q5 |" in improved and "| q4 |" in improved and "now declines" in improved
     assert "| q2 |" in regressed and "must 1.000→0.000" in regressed
     assert "| q3 |" not in text
     assert "| recall@1 | 0.500 | 0.750 | +0.250 |" in text
@@ -410,3 +412,11 @@ def test_calibrate_reuses_its_index_and_checks_a_given_threshold(tmp_path):
     assert "threshold = 0.990 (refuses 6/6 answerable, 3/3 unanswerable by itself)" in second.stdout
     assert "false refusals 1.000" in second.stdout
     assert manifest.stat().st_mtime_ns == stamp  # nothing re-embedded
+
+
+def test_a_question_refused_or_marked_not_stated_is_declined():
+    from eval.summary import declined
+
+    rows = [{"answer": {"refused": True, "verified": "refused"}}, {"answer": {"refused": False, "verified": "not_stated"}},
+            {"answer": {"refused": False, "verified": "extractive"}}]
+    assert [declined(r) for r in rows] == [True, True, False]

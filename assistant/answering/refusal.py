@@ -5,8 +5,10 @@ Signals, cheapest first, each general to Chinese official documents rather than 
 1. Scope: a year, place or document (《…》) the question is about that the library never mentions. A place
    counts only as a word of its own: 杭州 inside 杭州湾 is not 杭州.
 2. Evidence strength: the best sentence similarity is below a threshold calibrated on the question set.
-3. Pinned terms: a year or ordinal (第31任) the question is about that the retrieved clauses do not state.
-4. Answer kind: the question asks for a kind of fact (an amount of money, a date, a period, a ratio, a count,
+3. Another place: a place the question names that no document's region or issuing body names, and that the
+   clauses about its subject do not name either (the place occurring elsewhere in the library does not count).
+4. Pinned terms: a year or ordinal (第31任) the question is about that the retrieved clauses do not state.
+5. Answer kind: the question asks for a kind of fact (an amount of money, a date, a period, a ratio, a count,
    a contact: the answer types of factual QA, not the kinds of one question set) that no retrieved clause
    states.
 Word-overlap relevance (IDF share of the question's words in a clause) and the similarity of the sentence
@@ -18,10 +20,10 @@ A refusal says 文件未涉及 with its reason and names the nearest clauses, so
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
-from assistant.answering.places import absent_places
+from assistant.answering.places import absent_places, foreign_places
 from assistant.asks import YEAR, asked_kind, asked_kinds
 from assistant.normalize import normalize
 from assistant.records import Hit
@@ -29,24 +31,32 @@ from assistant.records import Hit
 # A document the question names in 《》, e.g. 《中华人民共和国个人信息保护法》.
 NAMED_DOCUMENT = re.compile(r"《([^《》]{2,40})》")
 NOT_COVERED = "文件未涉及"
+NOT_STATED_HEAD = "文件没有直接写明问题所问的内容"
+# Share of the question's word weight a clause must carry to be shown as related when it does not state the asked
+# kind of fact (below it: 文件未涉及). It only splits declined questions between the two outcomes; docs/results.md
+# gives the split on the three libraries.
+ABOUT = 0.5
 ORDINAL = re.compile(r"第\s*[\d一二三四五六七八九十百]+\s*(?:任|届|次|季|期|批|轮|代)")
 
 
 @dataclass(frozen=True)
 class Grounds:
-    """What the refusal knows about the whole library, computed once per index: its normalised text and
-    the titles of its documents."""
+    """What the refusal knows about the whole library, computed once per index: its normalised text, the titles
+    of its documents, and the regions and issuing bodies that say where they govern."""
 
     text: str
     titles: tuple[str, ...] = ()
+    governing: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # document → its region, issuing body
 
 
 @dataclass(frozen=True)
 class Decision:
-    """Refuse or not, and a reason a user can read."""
+    """Refuse or not, and a reason a user can read. `related`: the clauses are about the question's subject but do
+    not state what it asks, so they are shown as related (文件没有直接写明 …), not hidden behind 文件未涉及."""
 
     refuse: bool
     reason: str = ""
+    related: bool = False
 
 
 def missing_answer_type(question: str, evidence: Sequence[str]) -> str:
@@ -76,6 +86,15 @@ def pinned(question: str) -> list[str]:
     return list(dict.fromkeys(terms))
 
 
+FIRST = re.compile(r"第\s*(?:一|1)\s*(任|届|次|季|期|批|轮|代)")
+
+
+def says(term: str, text: str) -> bool:
+    """Whether the text states a pinned term: a year as written, an ordinal as written or, for the first, as
+    首 (第一次 = 首次, 第一批 = 首批: documents write both)."""
+    return term in text or bool((m := FIRST.fullmatch(term)) and f"首{m.group(1)}" in text)
+
+
 def lacks_asked_kind(question: str, answer: str) -> str:
     """The kind the question asks for that the answer does not state, else ''."""
     return missing_answer_type(question, [answer])
@@ -86,13 +105,25 @@ def is_chinese(text: str) -> bool:
     return bool(letters) and sum("\u4e00" <= ch <= "\u9fff" for ch in letters) / len(letters) > 0.5
 
 
+def about(weights: Mapping[str, float], text: str) -> float:
+    """The share of the question's word weight (`Retrieval.weights`: IDF) that the text carries: how much it is
+    about what the question is about."""
+    total, norm = sum(weights.values()), normalize(text)
+    return sum(w for t, w in weights.items() if t in norm) / total if total else 0.0
+
+
 def decide(question: str, evidence: Sequence[str], best_similarity: float, threshold: float,
-           grounds: Grounds, coverage: tuple[int, int] = (0, 0)) -> Decision:
+           grounds: Grounds, coverage: tuple[int, int] = (0, 0), documents: Sequence[str] = (),
+           weights: Mapping[str, float] | None = None) -> Decision:
     """Refuse when the library cannot hold the answer or the retrieved clauses do not address it; the
     reasons are checked from the cheapest up.
 
     `coverage` is (content words in the question, how many occur in the corpus): a Chinese question none
     of whose words the corpus ever uses ("怎么做红烧肉") is off-topic, whatever the vector similarity says.
+    `documents`: the document of each evidence text, whose region and issuing body (`grounds.governing`) say
+    which places it governs. `weights`: the question's words and their IDF; a clause carrying at least `ABOUT` of
+    that weight is about the question's subject, so one that does not state the asked kind of fact is shown as
+    related (文件没有直接写明), not refused.
     """
     documents = unknown_documents(question, grounds.titles)
     if documents:
@@ -106,12 +137,17 @@ def decide(question: str, evidence: Sequence[str], best_similarity: float, thres
     if best_similarity < threshold:
         digits = 3 if round(best_similarity, 3) < round(threshold, 3) else 4  # never "0.353 < 0.353"
         return Decision(True, f"检索到的条款与问题相关度不足（{best_similarity:.{digits}f} < {threshold:.{digits}f}）")
-    absent = [t for t in pinned(question) if not any(t in text for text in evidence)]
+    governing = [grounds.governing.get(d, ()) for d in documents] if documents else [()] * len(evidence)
+    elsewhere = foreign_places(question, list(zip(evidence, governing))) if grounds.governing else []
+    if elsewhere:
+        return Decision(True, f"文件库中的文件不适用于“{'、'.join(elsewhere)}”，相关条款也没有提到它")
+    absent = [t for t in pinned(question) if not any(says(t, text) for text in evidence)]
     if absent:
         return Decision(True, f"相关条款中没有提到问题所问的“{'、'.join(absent)}”")
     kind = missing_answer_type(question, evidence)
     if kind:
-        return Decision(True, f"问题询问的{kind}在相关条款中没有规定")
+        related = max((about(weights or {}, text) for text in evidence), default=0.0) >= ABOUT
+        return Decision(True, f"相关条款中没有写明问题所问的{kind}", related=related)
     return Decision(False)
 
 
@@ -130,6 +166,12 @@ def refusal_text(reason: str, nearest: Sequence[str]) -> str:
     near = "；".join(nearest)
     tail = f"相近的条款：{near}。" if near else ""
     return f"{NOT_COVERED}：现有文件中没有找到能回答该问题的规定（{reason}）。{tail}"
+
+
+def not_stated_text(reason: str, related: str) -> str:
+    """文件没有直接写明…, why, and the related clauses, labelled as related, not as the answer."""
+    tail = f"\n以下条款与问题相关，仅供参考，并不是问题的答案：\n{related}" if related else ""
+    return f"{NOT_STATED_HEAD}（{reason}）。{tail}"
 
 
 def no_quote_reason(question: str) -> str:

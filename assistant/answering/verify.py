@@ -11,6 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from assistant.answering.refusal import says
 from assistant.asks import YEAR
 from assistant.normalize import canonical_numbers, contains_number_text, normalize
 from assistant.patterns import CITATION, CN_AMOUNT, DOC_NUMBER
@@ -217,7 +218,7 @@ def _off_pin(body: str, cited: list[int], sources: Sequence[str], required: Sequ
     """Why the sentence is not about what the question pins, or '' when it is: each required term must occur
     where the claim comes from, and a year the sentence states must be one the question asks about."""
     places = normalize("".join(window(body, sources[n - 1]) for n in cited))
-    absent = [t for t in required if normalize(t) not in places]
+    absent = [t for t in required if not says(normalize(t), places)]
     if absent:
         return f"所引原文此处没有问题所问的{'、'.join(absent)}"
     stated, asked = set(YEAR.findall(body)), [t for t in required if YEAR.fullmatch(t)]

@@ -130,12 +130,16 @@ REGION_END = re.compile(r"新区|自治区|省|市")
 
 
 def document_region(doc: Document) -> str:
-    """The region a document governs, as its issuer or title names it: of the names ending in 新区/省/市 there
-    (2–6 characters before the ending), the one its text repeats most, the longest on a tie — so "关于开展雄安新区…"
-    gives "雄安新区", not "开展雄安新区"."""
-    for text in (str(doc.meta.get("issuer", "") or ""), doc.title):
+    """The region a document governs, as its issuer or title names it (`region_named`)."""
+    return region_named(str(doc.meta.get("issuer", "") or ""), doc.title, doc.text)
+
+
+def region_named(issuer: str, title: str, body: str) -> str:
+    """Of the names ending in 新区/省/市 in the issuer, else the title (2–6 characters before the ending), the one
+    the body repeats most, the longest on a tie — so "关于开展雄安新区…" gives "雄安新区", not "开展雄安新区"."""
+    for text in (issuer, title):
         names = {text[m.start() - n:m.end()] for m in REGION_END.finditer(text) for n in range(2, 7)
                  if m.start() >= n and re.fullmatch(r"[\u4e00-\u9fff]+", text[m.start() - n:m.start()])}
         if names:
-            return max(names, key=lambda name: (doc.text.count(name), len(name)))
+            return max(names, key=lambda name: (body.count(name), len(name)))
     return ""

@@ -1,6 +1,9 @@
 """Lexical search: BM25 over jieba tokens of each chunk's indexed text."""
 from __future__ import annotations
 
+import math
+import re
+from collections import Counter
 from collections.abc import Sequence
 
 import bm25s
@@ -8,6 +11,11 @@ import numpy as np
 
 from assistant.records import Chunk
 from assistant.retrieval.tokenization import Tokenizer, domain_terms
+
+
+def _same(a: str, b: str) -> bool:
+    """Equal but for whitespace."""
+    return re.sub(r"\s+", "", a) == re.sub(r"\s+", "", b)
 
 
 class BM25:
@@ -20,6 +28,11 @@ class BM25:
         self.tokenizer = Tokenizer(domain_terms(chunks))
         corpus = [self.tokenizer.tokens(c.indexed_text) or ["∅"] for c in chunks]
         self._n = len(corpus)
+        # the question's words are weighed by the sentences chunks state, not by those addressed to an AI (kept in
+        # the indexed text so that keyword search finds them, but never evidence)
+        self._df = Counter(t for c, tokens in zip(chunks, corpus)
+                           for t in set(tokens if _same(c.said, c.text) else self.tokenizer.tokens(
+                               " ".join((c.title, *c.path, c.said)))))
         self._bm25 = bm25s.BM25()
         if self._n:
             self._bm25.index(corpus, show_progress=False)
@@ -35,6 +48,13 @@ class BM25:
         """(content words of the query, how many of them occur anywhere in the corpus)."""
         words = {t for t in self.tokenizer.tokens(query) if len(t) >= 2}
         return len(words), sum(1 for t in words if t in self._bm25.vocab_dict) if self._n else 0
+
+    def weights(self, query: str) -> dict[str, float]:
+        """The query's content words (2+ characters) that the corpus uses, each with its inverse document frequency:
+        what a clause must share with the question to be about its subject, the rarest words weighing most. A word no
+        chunk uses is left out: it may be the user's own wording of what a clause says otherwise (遛狗, 犬只)."""
+        return {t: math.log((self._n - self._df[t] + 0.5) / (self._df[t] + 0.5) + 1)
+                for t in dict.fromkeys(self.tokenizer.tokens(query)) if len(t) >= 2 and self._df[t]}
 
     def search(self, query: str, k: int, allowed: set[int] | None = None) -> list[tuple[int, float]]:
         """The k best (chunk row, score) with a positive score, among the `allowed` rows (None: all)."""

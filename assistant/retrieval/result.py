@@ -1,7 +1,7 @@
 """What one search hands to the stages after it: the hits and what is known about them."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -28,6 +28,7 @@ class Retrieval:
     sentence_scores: list[np.ndarray]  # per hit: similarity of each sentence unit to the Chinese wording
     matches_any: bool  # whether any clause passes the filters (False: the hits are empty by design)
     library: Library  # the documents' metadata and status
+    weights: dict[str, float] = field(default_factory=dict)  # the question's words the corpus uses → their IDF
 
     @property
     def wording(self) -> str:

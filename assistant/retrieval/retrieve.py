@@ -222,7 +222,7 @@ class Retriever:
         wording = also[0] if also else query
         return Retrieval(query, tuple(also), lifted, subject, self.bm25.coverage(query),
                          self.sentence_scores(wording, [h.chunk for h in lifted]), allowed is None or bool(allowed),
-                         self.library)
+                         self.library, self.bm25.weights(wording))
 
     def _search(self, query: str, k: int | None, filters: Filters, also: Sequence[str], lifts: Sequence[bool],
                 allowed: set[int] | None) -> list[list[Hit]]:

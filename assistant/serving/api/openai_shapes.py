@@ -24,7 +24,8 @@ def model_list(backend: str) -> dict:
 
 def verification(answer: Answer) -> dict:
     """How the answer was checked: the extension beside `references` in chat completions."""
-    return {"verified": answer.verified, "status": STATUS_LABELS[answer.verified], "refused": answer.refused,
+    return {"verified": answer.verified, "status": STATUS_LABELS[answer.verified], "outcome": answer.outcome,
+            "refused": answer.refused,
             "backend": answer.backend, "answer": answer.text, "notes": answer.notes, "suggestions": answer.suggestions,
             "standalone_question": answer.standalone_question, "searched_as": answer.searched_as}
 

@@ -1,0 +1,117 @@
+"""What the clauses about a question's subject leave unsaid, though they state a fact of the asked kind (pure
+functions over sentences).
+
+Two ways Chinese support policies name a thing without stating the asked fact for it:
+
+- **Another tier.** A clause states amounts for the tiers it lists — "对检验级、保证级、预防级、卓越级的企业分别给予…",
+  "主导国际标准、国家标准、行业标准…", "大型、中型无人驾驶航空器" — and the question asks about a tier the list does not
+  hold ("经验级", "团体标准", "小型无人驾驶航空器"): the amounts are about other subjects. A tier is read from the list
+  itself: items of equal length that share a head (…级、…级) or that a head follows (大型、中型…).
+- **An amount left vague.** The sentence nearest the question says "给予一定奖励", "适当补助", "享受相应的租金减免" and no
+  sentence beside it states the amount: the document names the support without quantifying it.
+
+Example: ``other_tier("被评为“经验级”能拿多少奖励？", "对检验级、保证级、预防级、卓越级的企业分别给予10万元…")``
+is ``("经验级", ("检验级", "保证级", "预防级", "卓越级"))``.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from assistant.answering.extractive import quoted, rank_units
+from assistant.asks import asked_kind
+from assistant.normalize import normalize
+from assistant.records import Chunk
+from assistant.retrieval.tokenization import word_ends
+
+CJK = "\u4e00-\u9fff"
+JOINERS = "(?:、|和|及|与|或|以及)"
+MIN_MODIFIER, MAX_MODIFIER = 2, 4  # 大型 · 检验 · 国家 (标准): a tier's own word is short, but a word
+# question words, joiners and counted things: 每项, 几家, 本市, 一家
+NOT_A_TIER = re.compile(r"[几多每各哪该此这那其本的和及与或等]|[一两][个家项名位件次条]")
+# An amount named but not stated: 一定(数额的)奖励, 适当补助, 相应的租金减免 (the words of any support policy)
+VAGUE = re.compile(rf"(?:一定|适当|相应)(?:的)?(?:数额|金额|比例|额度|数量)?(?:的)?[{CJK}、]{{0,8}}?"
+                   r"(?:奖励|补助|补贴|资助|资金|经费|支持|扶持|奖补|减免|优惠|贴息)")
+
+
+def _shared_head(modifier_length: int) -> re.Pattern:
+    """Items of `modifier_length` characters sharing a head: 检验级、保证级、预防级 (head 级)."""
+    n = modifier_length
+    return re.compile(rf"(?<![{CJK}])?([{CJK}]{{{n}}})([{CJK}]{{1,8}}?)(?:{JOINERS}[{CJK}]{{{n}}}\2)+")
+
+
+def _distributed_head(modifier_length: int) -> re.Pattern:
+    """Items of `modifier_length` characters that one head follows: 大型、中型无人驾驶航空器."""
+    n = modifier_length
+    return re.compile(rf"([{CJK}]{{{n}}})((?:{JOINERS}[{CJK}]{{{n}}})+)([{CJK}]{{2}})")
+
+
+def tier_lists(sentence: str) -> list[tuple[tuple[str, ...], str]]:
+    """The tiers a sentence lists, as (modifiers, head): "检验级、保证级、预防级" → (("检验", "保证", "预防"), "级");
+    "大型、中型无人驾驶航空器" → (("大型", "中型"), "无人")."""
+    out, seen = [], set()  # one reading per list: the shortest modifiers (国际 + 标准, not 国际标 + 准)
+    ends = word_ends(sentence)
+
+    def one_word(i: int, n: int) -> bool:  # 大型 and 检验 are words; 获得大型 and 家级 (of 国家级) are not
+        return (i == 0 or i in ends) and i + n in ends and not any(i < e < i + n for e in ends)
+
+    for n in range(MIN_MODIFIER, MAX_MODIFIER + 1):
+        for m in _shared_head(n).finditer(sentence):
+            head = m.group(2)
+            at = [m.start() + k.start() for k in re.finditer(rf"[{CJK}]{{{n}}}{re.escape(head)}", m.group(0))]
+            if all((i == 0 or i in ends) and i + n + len(head) in ends for i in at) and tuple(at) not in seen:
+                seen.add(tuple(at))  # each item whole words
+                out.append((tuple(sentence[i:i + n] for i in at), head))
+        for m in _distributed_head(n).finditer(sentence):
+            at = [m.start(1), *(m.start(2) + k.end() - n for k in re.finditer(rf"[{CJK}]{{{n}}}", m.group(2)))]
+            if all(one_word(i, n) for i in at) and tuple(at) not in seen:
+                seen.add(tuple(at))
+                out.append((tuple(sentence[i:i + n] for i in at), m.group(3)))
+    return [(mods, head) for mods, head in out if len(set(mods)) >= 2 and not any(NOT_A_TIER.search(x) for x in mods)]
+
+
+def other_tier(question: str, sentence: str) -> tuple[str, tuple[str, ...]] | None:
+    """The tier the question asks about that the sentence's list leaves out, with the tiers it lists; None when the
+    question names a listed tier, or no tier of a list at all."""
+    q, s = normalize(question), normalize(sentence)
+    for modifiers, head in tier_lists(s):
+        n = len(modifiers[0])
+        starts = word_ends(q) | {0}  # where jieba starts a word: the asked tier is a word of the question
+        for m in re.finditer(rf"(?=([{CJK}]{{{n}}}){re.escape(head)})", q):
+            asked = m.group(1)
+            if asked in modifiers or f"{asked}{head}" in s:
+                return None  # the question asks about a tier the clause states
+            if m.start() in starts and not NOT_A_TIER.search(asked) and not any(mod in q for mod in modifiers):
+                return f"{asked}{head}", tuple(f"{mod}{head}" for mod in modifiers)
+    return None
+
+
+def vague_amount(sentence: str) -> str:
+    """The words with which a sentence names an amount without stating it ("给予一定奖励"), or ''."""
+    m = VAGUE.search(sentence)
+    return m.group(0) if m else ""
+
+
+QUANTITIES = ("金额", "比例", "数量")  # the kinds a tier list or a vague amount leaves unstated
+
+
+def unsaid(question: str, chunks: Sequence[Chunk], scores: Sequence[Sequence[float]]) -> str:
+    """Why the clauses, though about the question's subject, do not state the quantity it asks for: another tier,
+    or an amount left vague; '' when neither."""
+    kind = asked_kind(question)
+    if kind is None or kind.name not in QUANTITIES:
+        return ""
+    ranked = rank_units(question, chunks, scores)
+    if not ranked:
+        return ""
+    _, ci, ui = ranked[0]  # the sentence nearest the question: what the documents say about its subject
+    nearest = quoted(chunks[ci], ui)
+    tier = other_tier(question, nearest) if kind.value.search(nearest) else None
+    if tier:
+        return f"相关条款只写明了{'、'.join(tier[1])}的{kind.name}，没有写“{tier[0]}”的"
+    if phrase := vague_amount(nearest):
+        units = chunks[ci].units
+        beside = chunks[ci].text[units[max(ui - 1, 0)][0]:units[min(ui + 1, len(units) - 1)][1]]
+        if not kind.value.search(beside):
+            return f"相关条款只写了“{phrase}”，没有写明具体{kind.name}"
+    return ""

@@ -1,0 +1,101 @@
+"""What the documents do not say (#25): a question about another place is refused; a clause about the subject that
+does not state the asked quantity — another tier of its list, an amount left vague — is shown as related under
+文件没有直接写明, never as the answer; and the answerable question of each shape is still answered.
+
+Real clauses of the Xiong'an notices and the seed plan, indexed together with the real embedder; the questions
+are written for these tests, not taken from the question sets.
+"""
+import shutil
+
+import pytest
+from conftest import ROOT, XIONGAN, require_library
+
+from assistant.answering.places import foreign_places, used_as_place
+from assistant.answering.unstated import other_tier, tier_lists, vague_amount
+from assistant.records import NOT_STATED, REFUSED
+
+NOTICES = ("022", "044", "074", "110")  # 高端高新制造业 (智能工厂 tiers), 会展, 免申即享 list, 工业诊断
+
+
+@pytest.fixture(scope="module")
+def assistant(tmp_path_factory):
+    from assistant.answering.answer import Assistant
+    from assistant.retrieval.retrieve import Retriever
+    from assistant.store.embedding import EmbedderConfig, make_embedder
+    from assistant.store.knowledge import KnowledgeBase
+
+    corpus = tmp_path_factory.mktemp("corpus")
+    shutil.copytree(ROOT / "corpus", corpus, dirs_exist_ok=True)
+    for prefix in NOTICES:
+        shutil.copy(next(require_library(XIONGAN).glob(f"{prefix}_*.md")), corpus)
+    emb = make_embedder(EmbedderConfig())
+    index, _ = KnowledgeBase(corpus, tmp_path_factory.mktemp("index"), emb).sync()
+    return Assistant(Retriever(index, emb), None)
+
+
+TIERS = "开展智能工厂梯度培育行动，对先进级、卓越级、领航级智能工厂分别给予 30 万、100 万、200 万元奖励。"
+
+
+def test_a_list_of_tiers_is_read_with_its_head():
+    assert tier_lists(TIERS) == [(("先进", "卓越", "领航"), "级")]
+    assert tier_lists("对获得大型、中型无人驾驶航空器型号合格证的企业给予奖励") == [(("大型", "中型"), "无人")]
+    assert tier_lists("主导国际标准、国家标准、行业标准制定的") == [(("国际", "国家", "行业"), "标准")]
+    assert tier_lists("鼓励高校毕业生、退役军人来新区创业") == []  # items of unequal length are no tiers
+
+
+def test_the_tier_asked_is_one_the_list_leaves_out_or_none():
+    assert other_tier("被评为入门级智能工厂能奖多少？", TIERS) == ("入门级", ("先进级", "卓越级", "领航级"))
+    assert other_tier("领航级智能工厂奖励多少钱？", TIERS) is None
+    assert other_tier("每项奖多少钱？", "对一等奖、二等奖、三等奖分别奖励3万元、2万元、1万元") is None  # 每项 is no tier
+
+
+def test_a_vague_amount_is_named_with_its_words():
+    assert vague_amount("给予场租、搭建总费用的一定比例、给予活动资金扶持。") == "一定比例、给予活动资金"
+    assert vague_amount("对于取得执业资格并在雄安执业的给予一定奖励。") == "一定奖励"
+    assert vague_amount("支持标准为投入资金实际发生额的50%") == ""
+
+
+def test_a_place_is_about_a_clause_when_its_document_governs_it_or_the_clause_names_it():
+    hangzhou = "在杭州举办展览，主办方能拿多少奖励？"
+    assert foreign_places(hangzhou, [("在雄安新区举办展览项目…奖励项目主办方10万元", ("雄安新区",))]) == ["杭州"]
+    assert foreign_places(hangzhou, [("长三角城市杭州、宁波…", ("上海市",))]) == []
+    assert foreign_places("上海的展览奖励多少？", [("展览奖励10万元", ("上海市", "上海市人民政府"))]) == []
+    assert not used_as_place("买东西遇到商家欺诈能赔多少？", "东西")  # jieba's dictionary calls 东西 a place
+    assert used_as_place("杭州的出租车拒载罚多少？", "杭州") and used_as_place("在深圳献血", "深圳")
+
+
+def test_another_tier_is_not_stated_and_the_listed_one_is_answered(assistant):
+    a = assistant.ask("被评为入门级智能工厂的企业能拿多少奖励？")
+    assert (a.outcome, a.verified, a.refused) == ("not_stated", NOT_STATED, False)
+    assert a.notes[-1] == "相关条款只写明了先进级、卓越级、领航级的金额，没有写“入门级”的"
+    assert a.text.startswith("文件没有直接写明问题所问的内容（相关条款只写明了先进级")
+    assert "以下条款与问题相关，仅供参考，并不是问题的答案" in a.text
+    assert a.citations and a.citations[0].chunk.doc_id.startswith("022_")
+    assert a.to_json()["outcome"] == "not_stated"
+    b = assistant.ask("被评为领航级智能工厂的企业能拿多少奖励？")
+    assert b.outcome == "answered" and "200 万元" in b.text
+
+
+def test_another_place_is_refused_and_the_documents_own_is_answered(assistant):
+    a = assistant.ask("在北京举办展览，标准展位达到150个，主办方能拿多少奖励？")  # the notices name 北京 elsewhere
+    assert (a.outcome, a.verified) == ("refused", REFUSED)
+    assert a.notes == ["文件库中的文件不适用于“北京”，相关条款也没有提到它"]
+    b = assistant.ask("在雄安新区举办展览，标准展位达到150个，主办方能拿多少奖励？")
+    assert b.outcome == "answered" and "10万元" in b.text
+    c = assistant.ask("上海计划建设多少家无人工厂？")  # the seed plan's region is 上海市, in the same library
+    assert c.outcome == "answered" and "100家" in c.text
+
+
+def test_an_amount_left_vague_is_not_stated_and_a_stated_one_is_answered(assistant):
+    a = assistant.ask("高端商业品牌在新区办大型新品发布活动，场租能补贴多少比例？")
+    assert a.outcome == "not_stated" and a.notes[-1] == "相关条款只写了“一定比例、给予活动资金”，没有写明具体比例"
+    b = assistant.ask("工业企业用了工业诊断报告后做了实际投资，资金支持按投入的多少比例给？")
+    assert b.outcome == "answered" and "50%" in b.text
+
+
+def test_the_first_of_a_series_is_stated_as_first_or_as_shou():
+    from assistant.answering.refusal import pinned, says
+
+    assert pinned("企业第一次被认定为骨干型能拿多少？") == ["第一次"]
+    assert says("第一次", "对首次认定的，一次性给予200万元资金支持") and says("第一批", "首批四类产品")
+    assert not says("第二批", "首批四类产品") and not says("第一次", "对三年期满重新认定通过的")
