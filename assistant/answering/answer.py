@@ -23,8 +23,8 @@ from assistant.answering.followup import anaphoric, bound_first, rewrite_followu
 from assistant.answering.places import governing_names
 from assistant.answering.llm import DEFAULT_MODELS, ChatModel, LLMConfig, make_chat_model
 from assistant.answering.prompt import build_messages, select_excerpts
-from assistant.answering.refusal import (Decision, Grounds, decide, lacks_asked_kind, no_quote_reason, not_stated_text,
-                                         refusal_text, says, suggestions)
+from assistant.answering.refusal import (ABOUT, Decision, Grounds, about, decide, lacks_asked_kind, no_quote_reason,
+                                         not_stated_text, refusal_text, says, suggestions)
 from assistant.answering.unstated import unsaid
 from assistant.answering.translate import chinese_wordings
 from assistant.answering.turn import Turn
@@ -247,7 +247,10 @@ class Assistant:
         """文件没有直接写明…: the reason, then the best sentences of the clauses about the subject, quoted and cited
         as related; no model is asked to answer what the clauses do not say."""
         chunks, citations = [h.chunk for h in sources], cite(sources)
-        chosen = extractive.select(turn.found.wording, chunks, turn.found.sentence_scores[: len(sources)])
+        weights = turn.found.weights
+        near = [c for c in chunks if about(weights, f"{c.path_str}\n{c.said}") >= ABOUT] or chunks[:1]  # on the subject
+        chosen = extractive.select(turn.found.wording, chunks, turn.found.sentence_scores[: len(sources)],
+                                   usable=lambda chunk, _: any(chunk is c for c in near))
         text, cites = renumber(not_stated_text(reason, "\n".join(extractive.quote_lines(chunks, chosen))),
                                sorted({ci + 1 for ci, _ in chosen}), citations)
         yield Sources(cites, turn.standalone, turn.retrieval_ms, notice(cites, turn.found.library))

@@ -108,7 +108,7 @@ def unsaid(question: str, chunks: Sequence[Chunk], scores: Sequence[Sequence[flo
     nearest = quoted(chunks[ci], ui)
     tier = other_tier(question, nearest) if kind.value.search(nearest) else None
     if tier:
-        return f"相关条款只写明了{'、'.join(tier[1])}的{kind.name}，没有写“{tier[0]}”的"
+        return f"相关条款只对{'、'.join(tier[1])}作了规定，没有写“{tier[0]}”"
     if phrase := vague_amount(nearest):
         units = chunks[ci].units
         beside = chunks[ci].text[units[max(ui - 1, 0)][0]:units[min(ui + 1, len(units) - 1)][1]]
