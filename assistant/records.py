@@ -191,8 +191,10 @@ class Citation:
 # Verification outcomes, shown to users as 依据充分 / 部分内容未在原文中核实 / 文件未涉及 …
 VERIFIED, PARTIAL, EXTRACTIVE, METADATA, REFUSED = "verified", "partial", "extractive", "metadata", "refused"
 NOT_STATED = "not_stated"  # the clauses about the subject are shown as related, not as the answer
+ELIGIBILITY = "eligibility"  # "我们公司…能申请…吗": a measure's conditions checked against what the question states
 STATUS_LABELS = {VERIFIED: "依据充分", PARTIAL: "部分内容未在原文中核实", EXTRACTIVE: "原文摘录",
-                 METADATA: "文件结构化信息", REFUSED: "文件未涉及", NOT_STATED: "文件未直接写明"}
+                 METADATA: "文件结构化信息", REFUSED: "文件未涉及", NOT_STATED: "文件未直接写明",
+                 ELIGIBILITY: "申报条件核对"}
 
 
 @dataclass

@@ -203,6 +203,40 @@ def test_check_reads_the_measures_stored_with_the_index(tmp_path):
     assert failed[0]["fact"] == "描述：“在保定市徐水区注册的独立法人企业”"
 
 
+# ---------- in chat ----------
+
+@pytest.mark.slow
+def test_we_can_apply_in_chat_checks_the_named_measure_with_the_facts_the_question_states(tmp_path):
+    from assistant.answering.answer import Assistant
+    from assistant.records import ELIGIBILITY
+    from assistant.retrieval.retrieve import Retriever
+    from assistant.serving.service import ask
+    from assistant.store.embedding import EmbedderConfig, make_embedder
+    from assistant.store.knowledge import KnowledgeBase
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for prefix in ("082", "104", "001"):
+        shutil.copy(next(require_library(XIONGAN).glob(f"{prefix}_*.md")), corpus)
+    emb = make_embedder(EmbedderConfig())
+    index, _ = KnowledgeBase(corpus, tmp_path / "index", emb).sync()
+    assistant = Assistant(Retriever(index, emb), None)
+    a = ask(assistant, "我们公司在保定市徐水区注册，是独立法人企业，能申请国家级科技项目的配套资金吗？")
+    assert (a.verified, a.outcome, a.backend) == (ELIGIBILITY, "answered", "eligibility")
+    lines = a.text.splitlines()
+    assert lines[0] == "按《关于在研国家级科技项目配套资金申报的通知》的申报条件，依据问题中说明的情况逐条核对（问题没有说到的条件为“未知”）："
+    assert lines[1].startswith("结论：不符合")
+    failed = "申请单位应当是在雄安新区内依法经营，具有独立法人资格的企业、科研机构等单位"
+    line = lines[2]  # the failed condition first
+    assert [x for x in lines if x.startswith("- 不满足")] == [line]
+    n = int(line.split("[")[1].split("]")[0])
+    assert line == f"- 不满足：“{failed}”[{n}]——注册地保定市徐水区不在雄安新区"
+    c = a.citations[n - 1]
+    assert c.n == n and c.chunk.text[c.quote_start - c.chunk.start:c.quote_end - c.chunk.start] == failed
+    plain = ask(assistant, "国家级科技项目配套资金由哪个部门受理？")  # not about the asker: answered as any question
+    assert plain.verified != ELIGIBILITY
+
+
 # ---------- the gold set ----------
 
 GOLD = ROOT / "eval" / "questions" / "xiongan-eligibility.jsonl"

@@ -12,13 +12,14 @@ from pathlib import Path
 
 from assistant import instructions
 from assistant.answering.answer import Assistant
-from assistant.answering.events import Done, Event
+from assistant.answering.events import Done, Event, Sources, Token
 from assistant.answering.followup import is_followup
 from assistant.errors import AssistantError, ModelUnavailable
 from assistant.limits import check_question
 from assistant.matching.matcher import Matcher
 from assistant.records import STATUS_LABELS, Answer, Citation
 from assistant.retrieval.retrieve import Filters, Retriever
+from assistant.serving.eligibility import chat_answer
 from assistant.serving.wiring import build_assistant, knowledge_base
 from assistant.store import index as store
 from assistant.store.knowledge import KnowledgeBase, Progress, SyncReport, silent
@@ -96,6 +97,12 @@ def stream(assistant: Assistant, question: str, history: Sequence[Answer] | None
     """Assistant.stream for a checked question (limits.check_question raises InvalidInput); an answer that
     repeats instruction-like text of its sources gets instructions.NOTE."""
     question = check_question(question)
+    checked = chat_answer(assistant.retriever, question, filters) if not history else None  # "我们公司…能申请…吗"
+    if checked is not None:
+        yield Sources(checked.citations, question, 0.0)
+        yield Token(checked.text)
+        yield Done(checked)
+        return
     for event in assistant.stream(question, answered(assistant, question, history or [], filters), filters):
         if isinstance(event, Done):
             instructions.mark(event.answer)

@@ -7,13 +7,15 @@ from collections.abc import Sequence
 from assistant.ingest.library import IN_FORCE, LABELS
 from assistant.matching.matcher import Matcher
 from assistant.patterns import CITATION, document_name
-from assistant.records import EXTRACTIVE, METADATA, NOT_STATED, PARTIAL, REFUSED, VERIFIED, Answer, Citation
+from assistant.records import (ELIGIBILITY, EXTRACTIVE, METADATA, NOT_STATED, PARTIAL, REFUSED, VERIFIED, Answer,
+                               Citation)
 from assistant.serving.render.markup import departments_html, esc, reference_html, status_badge
 
 IN_FORCE_LABEL = LABELS[IN_FORCE]
 # How each way of answering reads to a citizen (STATUS_LABELS are the terms of the API and the reports).
 PLAIN_STATUS = {VERIFIED: "有原文依据", PARTIAL: "有原文依据（未能核实的内容已删去）", EXTRACTIVE: "摘录原文",
-                METADATA: "文件基本信息", REFUSED: "文件中没有相关规定", NOT_STATED: "文件没有直接写明，以下仅为相关条款"}
+                METADATA: "文件基本信息", REFUSED: "文件中没有相关规定", NOT_STATED: "文件没有直接写明，以下仅为相关条款",
+                ELIGIBILITY: "按申报条件逐条核对"}
 EMPTY_SOURCES = '<p class="muted">提问后，回答所依据的条款原文会显示在这里；点击回答中的 [n] 可跳到对应条款，点击以前的回答可查看它的来源。</p>'
 
 

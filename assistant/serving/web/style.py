@@ -30,7 +30,7 @@ CSS = """
 .ref button { border: 1px solid var(--border-color-primary); border-radius: 6px; padding: 1px 8px; cursor: pointer; }
 .status { display: inline-block; border-radius: 10px; padding: 1px 10px; font-size: .9em; background: #e0f2fe; }
 .status-verified { background: #dcfce7; } .status-partial { background: #fef3c7; } .status-refused { background: #fee2e2; }
-.status-not_stated { background: #e0e7ff; }
+.status-not_stated { background: #e0e7ff; } .status-eligibility { background: #dcfce7; }
 .muted { color: var(--body-text-color-subdued); }
 .notice { background: #fef9c3; border-radius: 6px; padding: 6px 10px; margin: 4px 0; }
 .match { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 10px 12px; margin: 8px 0; }
