@@ -7,7 +7,8 @@
     .venv/bin/python -m eval.bench_retrieval --kind-weight 0                  # ours without the asked-kind ranking
 
 Per corpus and system: document recall@1/5/10 (a gold document among the top k), evidence recall@1/5/10 (share of
-gold spans found in the top k texts), MRR of the evidence, and for ours the query latency p50/p95. Indexes and the
+gold spans found in the top k texts), MRR of the evidence, evidence recall in the first 1,000 characters read (fair
+between systems whose chunks differ in length), and for ours the query latency p50/p95. Indexes and the
 naive pipeline's vectors are cached under --workdir, so a rerun embeds nothing.
 """
 from __future__ import annotations
@@ -31,10 +32,11 @@ from assistant.store.knowledge import KnowledgeBase
 
 from .baselines import naive_store
 from .bench import ROOT
-from .metrics import mean, percentile, recall_from_ranks, rr_from_ranks, span_ranks
+from .metrics import budget_recall, mean, percentile, recall_from_ranks, rr_from_ranks, span_ranks
 from .questions import load_questions
 
 KS = (1, 5, 10)
+BUDGET = 1000  # characters read: evidence recall at an equal budget (a naive 500-character chunk is two of ours)
 LIBRARY = ROOT.parent / "shared" / "corpora" / "shanghai-regulations"
 XIONGAN = ROOT.parent / "shared" / "corpora" / "xiongan-policies"
 BENCHMARKS = ROOT.parent / "shared" / "benchmarks"
@@ -91,7 +93,7 @@ def score(cases: Sequence[Case], search: Callable[[str], Ranked]) -> dict:
     """Document recall@k, evidence recall@k and evidence MRR of a search over the cases (nan where no gold)."""
     doc_hits = {k: [] for k in KS}
     ev = {k: [] for k in KS}
-    rr = []
+    rr, budget = [], []
     for case in cases:
         ranked = search(case.question)[: max(KS)]
         sources, texts = [s for s, _ in ranked], [t for _, t in ranked]
@@ -102,9 +104,11 @@ def score(cases: Sequence[Case], search: Callable[[str], Ranked]) -> dict:
             for k in KS:
                 ev[k].append(recall_from_ranks(ranks, k))
             rr.append(rr_from_ranks(ranks))
+            budget.append(budget_recall(case.evidence, texts, BUDGET))
     out = {f"doc@{k}": mean(v) for k, v in doc_hits.items()}
     out.update({f"ev@{k}": mean(v) if v else float("nan") for k, v in ev.items()})
     out["mrr"] = mean(rr) if rr else float("nan")
+    out[f"ev@{BUDGET}字"] = mean(budget) if budget else float("nan")
     return out
 
 
@@ -166,7 +170,7 @@ def systems(retriever: Retriever, naive: Callable[[str], Ranked], latencies: lis
 
 
 def table(rows: dict[str, dict]) -> str:
-    cols = [f"doc@{k}" for k in KS] + [f"ev@{k}" for k in KS] + ["mrr"]
+    cols = [f"doc@{k}" for k in KS] + [f"ev@{k}" for k in KS] + ["mrr", f"ev@{BUDGET}字"]
     head = "| system | " + " | ".join(cols) + " |\n|---|" + "---|" * len(cols)
     body = ["| " + name + " | " + " | ".join("—" if m[c] != m[c] else f"{m[c]:.3f}" for c in cols) + " |"
             for name, m in rows.items()]

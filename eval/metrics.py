@@ -116,6 +116,19 @@ def span_ranks(evidence: Sequence[str], retrieved: Sequence[str]) -> list[int]:
     return [next((r for r, t in enumerate(texts, start=1) if s in t), 0) for s in spans]
 
 
+def budget_recall(evidence: Sequence[str], retrieved: Sequence[str], chars: int) -> float:
+    """Share of gold spans found in the first `chars` characters of the retrieved texts, read in rank order: recall at
+    an equal reading budget, fair between systems whose texts differ in length (ev@k favours longer chunks)."""
+    read, left = [], chars
+    for text in retrieved:
+        if left <= 0:
+            break
+        read.append(text[:left])
+        left -= len(text)
+    joined = normalize("\n".join(read))
+    return sum(normalize(s) in joined for s in evidence) / len(evidence) if evidence else float("nan")
+
+
 def rr_from_ranks(ranks: Sequence[int]) -> float:
     """Reciprocal rank from `span_ranks`: 1/rank of the best-placed span found; 0 when none is found."""
     found = [r for r in ranks if r]

@@ -174,12 +174,18 @@ def test_as_of_reads_a_month_and_refuses_other_forms():
 
 # ---------- the CLI over a real index ----------
 
-@pytest.mark.slow
-def test_check_reads_the_measures_stored_with_the_index(tmp_path):
+def three_notices(tmp_path):
+    """A corpus of three real notices: 082 (one measure, fails outside 雄安新区), 104 (one measure), 001 (none)."""
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     for prefix in ("082", "104", "001"):
         shutil.copy(next(require_library(XIONGAN).glob(f"{prefix}_*.md")), corpus)
+    return corpus
+
+
+@pytest.mark.slow
+def test_check_reads_the_measures_stored_with_the_index(tmp_path):
+    corpus = three_notices(tmp_path)
     index = tmp_path / "index"
     run = lambda *a: subprocess.run([sys.executable, "-m", "assistant", *a, "--corpus", str(corpus), "--index", str(index)],  # noqa: E731
                                     capture_output=True, text=True, cwd=ROOT, timeout=600)
@@ -214,10 +220,7 @@ def test_we_can_apply_in_chat_checks_the_named_measure_with_the_facts_the_questi
     from assistant.store.embedding import EmbedderConfig, make_embedder
     from assistant.store.knowledge import KnowledgeBase
 
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    for prefix in ("082", "104", "001"):
-        shutil.copy(next(require_library(XIONGAN).glob(f"{prefix}_*.md")), corpus)
+    corpus = three_notices(tmp_path)
     emb = make_embedder(EmbedderConfig())
     index, _ = KnowledgeBase(corpus, tmp_path / "index", emb).sync()
     assistant = Assistant(Retriever(index, emb), None)

@@ -420,3 +420,12 @@ def test_a_question_refused_or_marked_not_stated_is_declined():
     rows = [{"answer": {"refused": True, "verified": "refused"}}, {"answer": {"refused": False, "verified": "not_stated"}},
             {"answer": {"refused": False, "verified": "extractive"}}]
     assert [declined(r) for r in rows] == [True, True, False]
+
+
+def test_budget_recall_reads_ranked_texts_up_to_a_number_of_characters():
+    from eval.metrics import budget_recall
+
+    texts = ["甲" * 6 + "生鲜电商", "冷链物流" + "乙" * 10, "无人工厂"]
+    assert budget_recall(["生鲜电商", "冷链物流"], texts, 10) == 0.5  # 10 characters: the first text only
+    assert budget_recall(["生鲜电商", "冷链物流"], texts, 14) == 1.0  # and the start of the second
+    assert budget_recall(["无人工厂"], texts, 20) == 0.0 and budget_recall(["无人工厂"], texts, 28) == 1.0

@@ -79,7 +79,7 @@ def test_another_tier_is_not_stated_and_the_listed_one_is_answered(assistant):
 def test_another_place_is_refused_and_the_documents_own_is_answered(assistant):
     a = assistant.ask("在北京举办展览，标准展位达到150个，主办方能拿多少奖励？")  # the notices name 北京 elsewhere
     assert (a.outcome, a.verified) == ("refused", REFUSED)
-    assert a.notes == ["文件库中的文件不适用于“北京”，相关条款也没有提到它"]
+    assert a.notes == ["相关条款所在的文件不管辖“北京”，条款中也没有提到它"]
     b = assistant.ask("在雄安新区举办展览，标准展位达到150个，主办方能拿多少奖励？")
     assert b.outcome == "answered" and "10万元" in b.text
     c = assistant.ask("上海计划建设多少家无人工厂？")  # the seed plan's region is 上海市, in the same library

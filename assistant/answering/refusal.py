@@ -5,8 +5,9 @@ Signals, cheapest first, each general to Chinese official documents rather than 
 1. Scope: a year, place or document (《…》) the question is about that the library never mentions. A place
    counts only as a word of its own: 杭州 inside 杭州湾 is not 杭州.
 2. Evidence strength: the best sentence similarity is below a threshold calibrated on the question set.
-3. Another place: a place the question names that no document's region or issuing body names, and that the
-   clauses about its subject do not name either (the place occurring elsewhere in the library does not count).
+3. Another place: a place the question names that neither the documents of the clauses about its subject govern
+   (their region, their issuing body) nor those clauses name (the place occurring elsewhere in the library does
+   not count).
 4. Pinned terms: a year or ordinal (第31任) the question is about that the retrieved clauses do not state.
 5. Answer kind: the question asks for a kind of fact (an amount of money, a date, a period, a ratio, a count,
    a contact: the answer types of factual QA, not the kinds of one question set) that no retrieved clause
@@ -140,7 +141,7 @@ def decide(question: str, evidence: Sequence[str], best_similarity: float, thres
     governing = [grounds.governing.get(d, ()) for d in documents] if documents else [()] * len(evidence)
     elsewhere = foreign_places(question, list(zip(evidence, governing))) if grounds.governing else []
     if elsewhere:
-        return Decision(True, f"文件库中的文件不适用于“{'、'.join(elsewhere)}”，相关条款也没有提到它")
+        return Decision(True, f"相关条款所在的文件不管辖“{'、'.join(elsewhere)}”，条款中也没有提到它")
     absent = [t for t in pinned(question) if not any(says(t, text) for text in evidence)]
     if absent:
         return Decision(True, f"相关条款中没有提到问题所问的“{'、'.join(absent)}”")

@@ -37,7 +37,7 @@ VAGUE = re.compile(rf"(?:一定|适当|相应)(?:的)?(?:数额|金额|比例|�
 def _shared_head(modifier_length: int) -> re.Pattern:
     """Items of `modifier_length` characters sharing a head: 检验级、保证级、预防级 (head 级)."""
     n = modifier_length
-    return re.compile(rf"(?<![{CJK}])?([{CJK}]{{{n}}})([{CJK}]{{1,8}}?)(?:{JOINERS}[{CJK}]{{{n}}}\2)+")
+    return re.compile(rf"([{CJK}]{{{n}}})([{CJK}]{{1,8}}?)(?:{JOINERS}[{CJK}]{{{n}}}\2)+")
 
 
 def _distributed_head(modifier_length: int) -> re.Pattern:
@@ -74,9 +74,9 @@ def other_tier(question: str, sentence: str) -> tuple[str, tuple[str, ...]] | No
     """The tier the question asks about that the sentence's list leaves out, with the tiers it lists; None when the
     question names a listed tier, or no tier of a list at all."""
     q, s = normalize(question), normalize(sentence)
+    starts = word_ends(q) | {0}  # where jieba starts a word: the asked tier is a word of the question
     for modifiers, head in tier_lists(s):
         n = len(modifiers[0])
-        starts = word_ends(q) | {0}  # where jieba starts a word: the asked tier is a word of the question
         for m in re.finditer(rf"(?=([{CJK}]{{{n}}}){re.escape(head)})", q):
             asked = m.group(1)
             if asked in modifiers or f"{asked}{head}" in s:
