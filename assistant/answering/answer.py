@@ -8,10 +8,8 @@ Example::
 """
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.answering import extractive
@@ -36,7 +34,6 @@ from assistant.records import (EXTRACTIVE, METADATA, NOT_STATED, PARTIAL, REFUSE
                                Hit, Usage)
 from assistant.retrieval.retrieve import Filters, Retriever
 
-log = logging.getLogger(__name__)
 
 QUOTES_HEAD = "原文要点："
 
