@@ -10,7 +10,7 @@ import shutil
 import pytest
 from conftest import ROOT, XIONGAN, require_library
 
-from assistant.answering.places import foreign_places, used_as_place
+from assistant.answering.places import foreign_places, named_places, used_as_place
 from assistant.answering.unstated import other_tier, tier_lists, vague_amount
 from assistant.records import NOT_STATED, REFUSED
 
@@ -62,6 +62,8 @@ def test_a_place_is_about_a_clause_when_its_document_governs_it_or_the_clause_na
     assert foreign_places("上海的展览奖励多少？", [("展览奖励10万元", ("上海市", "上海市人民政府"))]) == []
     assert not used_as_place("买东西遇到商家欺诈能赔多少？", "东西")  # jieba's dictionary calls 东西 a place
     assert used_as_place("杭州的出租车拒载罚多少？", "杭州") and used_as_place("在深圳献血", "深圳")
+    # jieba tags 唐山 as a person's name; 唐山市 is in its dictionary as a place
+    assert named_places("唐山的工业企业设备受损能拿多少救助？") == ["唐山"] and named_places("王伟的公司能申请吗？") == []
 
 
 def test_another_tier_is_not_stated_and_the_listed_one_is_answered(assistant):

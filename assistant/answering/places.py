@@ -50,10 +50,14 @@ def _pinyin_index() -> dict[str, str]:
 def named_places(question: str) -> list[str]:
     """Place names in the question: jieba's place words, and capitalised pinyin words (Beijing → 北京)."""
     with _lock:  # jieba.posseg's tokenizer is shared state
-        guessed = [w.word for w in jieba.posseg.cut(question) if w.flag == "ns" and len(w.word) >= 2]
+        words = list(jieba.posseg.cut(question))
+    guessed = [w.word for w in words if w.flag == "ns" and len(w.word) >= 2]
     # jieba's HMM tags unknown words as places too ("还能新拉电线" → 新拉): keep dictionary places and names
     # with an administrative suffix
     found = [w for w in guessed if w in _dictionary_places() or SUFFIX.search(w)]
+    # a city jieba tags as a person ("唐山的企业"): its name with 市 is a dictionary place (唐山市)
+    found += [w.word for w in words if w.flag.startswith("nr") and len(w.word) >= 2
+              and f"{w.word}市" in _dictionary_places()]
     for m in LATIN_NAME.finditer(question):
         if not question[: m.start()].strip() or question[: m.start()].rstrip()[-1] in ".?!":
             continue  # a capital that only opens a sentence ("Taxi drivers …") is no name
