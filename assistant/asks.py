@@ -65,10 +65,10 @@ YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 # Whether the company asking may apply for a measure: a first-person company ("我们公司", "我司", "我厂"), then can-apply
 # words ("能申请…吗", "可以享受…吗", "是否符合…条件") — answered by checking the measure's conditions against what the
 # question states, not by quoting it.
+_WE = r"(?:我们|我司|本公司|我公司|我单位|我厂|我们厂|本企业|我企业)[^？?]{0,120}?"
 ASKS_ELIGIBILITY = re.compile(
-    r"(?:我们|我司|本公司|我公司|我单位|我厂|我们厂|本企业|我企业)[^？?]{0,120}?"
-    r"(?:能不能|能否|可否|可不可以|是否(?:可以|能够?)|能|可以)\s*(?:申请|申报|享受|领取|拿到|获得|参评)|"
-    r"(?:我们|我司|本公司|我公司|我单位|我厂|我们厂|本企业|我企业)[^？?]{0,120}?(?:是否|符合|够)[^？?]{0,20}(?:申报|申请)?条件")
+    rf"{_WE}(?:能不能|能否|可否|可不可以|是否(?:可以|能够?)|能|可以)\s*(?:申请|申报|享受|领取|拿到|获得|参评)|"
+    rf"{_WE}(?:是否|符合|够)[^？?]{{0,20}}(?:申报|申请)?条件")
 
 # -- the validity and the versions of a document --
 

@@ -134,6 +134,17 @@ def naive_langchain(corpus: Corpus, embedder: Embedder, workdir: Path) -> Callab
     return lambda q: [(d.metadata["source"], d.page_content) for d in store.similarity_search(q, k=max(KS))]
 
 
+def hybrid(retriever: Retriever) -> Callable[[str], Ranked]:
+    """Ours: the retriever's fused ranking (with its current `config`)."""
+    return lambda q: [(h.chunk.source, h.chunk.text) for h in retriever.search(q, max(KS))]
+
+
+def dense_only(retriever: Retriever) -> Callable[[str], Ranked]:
+    """The same sentence vectors, nothing else."""
+    chunks = retriever.index.chunks
+    return lambda q: [(chunks[r].source, chunks[r].text) for r, _, _ in retriever.dense(q, max(KS))]
+
+
 def plain_rrf(retriever: Retriever, k: int = 60) -> Callable[[str], Ranked]:
     """The textbook hybrid: the dense and BM25 rankings fused by RRF (k = 60, equal weights), nothing else."""
     chunks, n = retriever.index.chunks, retriever.config.candidates
@@ -162,8 +173,7 @@ def systems(retriever: Retriever, naive: Callable[[str], Ranked], latencies: lis
         "ours (hybrid)": ours,
         **({f"ours + questions in Chinese ({model.name})": ours_translated} if model else {}),
         "BM25 only (jieba)": lambda q: [(chunks[r].source, chunks[r].text) for r, _ in retriever.lexical(q, k)],
-        "dense only (sentence vectors)": lambda q: [(chunks[r].source, chunks[r].text)
-                                                    for r, _, _ in retriever.dense(q, k)],
+        "dense only (sentence vectors)": dense_only(retriever),
         "RRF(dense, BM25), k=60": plain_rrf(retriever),
         "naive LangChain (500/50 + FAISS)": naive,
     }
@@ -223,7 +233,7 @@ def main(argv: list[str] | None = None) -> None:
             print("\nchunk size bound (ours):\n| max_chars | chunks | " + " | ".join(f"ev@{k}" for k in KS) + " |")
             for mc in [int(x) for x in args.sweep.split(",")]:
                 r, _ = build_ours(corpus, embedder, args.workdir, mc, config)
-                m = score(corpus.cases, lambda q, r=r: [(h.chunk.source, h.chunk.text) for h in r.search(q, max(KS))])
+                m = score(corpus.cases, hybrid(r))
                 print(f"| {mc} | {len(r.index.chunks)} | " + " | ".join(f"{m[f'ev@{k}']:.3f}" for k in KS) + " |")
     print(f"\npeak memory (RSS): {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
     if args.json:

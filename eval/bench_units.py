@@ -23,7 +23,7 @@ from assistant.store.index import VectorIndex
 
 from .baselines import cached_vectors
 from .bench import ROOT, md_table
-from .bench_retrieval import KS, build_ours, regulations_corpus, score, seed_corpus, xiongan_corpus
+from .bench_retrieval import build_ours, hybrid, regulations_corpus, score, seed_corpus, xiongan_corpus
 
 MAKERS = {"seed": seed_corpus, "regulations": regulations_corpus, "xiongan": xiongan_corpus}
 
@@ -55,13 +55,12 @@ def library(name: str, embedder: Embedder, workdir: Path, sample: int) -> dict:
     vectors = cached_vectors(embedder, chunk_texts, workdir / f"chunkvectors-{name}.npy")
     chunk_index = VectorIndex(chunks, build_faiss(vectors, IndexConfig()), index.manifest)
     chunk_retriever = Retriever(chunk_index, embedder)
-    search = lambda r: lambda q: [(h.chunk.source, h.chunk.text) for h in r.search(q, max(KS))]  # noqa: E731
     return {"chunks": len(index.chunks), "vectors": len(unit_texts), "chars_units": sum(map(len, unit_texts)),
             "chars_chunks": sum(map(len, chunk_texts)),
             "units": {"chars_per_s": unit_speed[0], "texts_per_s": unit_speed[1],
-                      "retrieval": score(corpus.cases, search(units_retriever))},
+                      "retrieval": score(corpus.cases, hybrid(units_retriever))},
             "chunks_only": {"chars_per_s": chunk_speed[0], "texts_per_s": chunk_speed[1],
-                            "retrieval": score(corpus.cases, search(chunk_retriever))}}
+                            "retrieval": score(corpus.cases, hybrid(chunk_retriever))}}
 
 
 def rows(report: dict) -> list[list]:

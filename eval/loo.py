@@ -22,7 +22,7 @@ import argparse
 import dataclasses
 import itertools
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from assistant.answering.answer import AnswerConfig, Assistant
@@ -31,8 +31,8 @@ from assistant.retrieval.retrieve import Retriever
 from assistant.store.embedding import EmbedderConfig, make_embedder
 
 from .bench import ROOT, md_table
-from .bench_retrieval import (KS, Corpus, Ranked, build_ours, plain_rrf, regulations_corpus, score, seed_corpus,
-                              xiongan_corpus)
+from .bench_retrieval import (Corpus, build_ours, dense_only, hybrid, plain_rrf, regulations_corpus, score,
+                              seed_corpus, xiongan_corpus)
 from .metrics import phrase_coverage
 from .questions import Question, load_questions
 
@@ -48,20 +48,15 @@ def objective(m: dict) -> float:
     return (m["doc@1"] + m["ev@5"] + m["mrr"]) / 3
 
 
-def ours(retriever: Retriever, config: RetrievalConfig) -> Callable[[str], Ranked]:
-    def search(q: str) -> Ranked:
-        retriever.config = config  # the same indexes, another way of fusing them
-        return [(h.chunk.source, h.chunk.text) for h in retriever.search(q, max(KS))]
-    return search
-
-
 def fusion(retrievers: dict[str, Retriever], cases: dict[str, Corpus]) -> list[list[str]]:
     """The grid on every library, then one held-out row per library."""
     points = [dict(zip(GRID, values)) for values in itertools.product(*GRID.values())]
     scores = {}
     for point in points:
         config = dataclasses.replace(RetrievalConfig(), **point)
-        scores[tuple(point.values())] = {name: score(cases[name].cases, ours(r, config)) for name, r in retrievers.items()}
+        for r in retrievers.values():
+            r.config = config  # the same indexes, another way of fusing them
+        scores[tuple(point.values())] = {name: score(cases[name].cases, hybrid(r)) for name, r in retrievers.items()}
         print(f"{point}: " + ", ".join(f"{n} {objective(m):.3f}" for n, m in scores[tuple(point.values())].items()),
               flush=True)
     default = tuple(getattr(RetrievalConfig(), k) for k in GRID)
@@ -71,8 +66,7 @@ def fusion(retrievers: dict[str, Retriever], cases: dict[str, Corpus]) -> list[l
         chosen = max(scores, key=lambda p: (sum(objective(scores[p][n]) for n in train), p == default))
         r = retrievers[held]
         r.config = RetrievalConfig()
-        baselines = {"dense only": score(cases[held].cases, lambda q, r=r: [(r.index.chunks[i].source, r.index.chunks[i].text)
-                                                                              for i, _, _ in r.dense(q, max(KS))]),
+        baselines = {"dense only": score(cases[held].cases, dense_only(r)),
                      "RRF(dense, BM25)": score(cases[held].cases, plain_rrf(r))}
         fmt = lambda m: f"{m['doc@1']:.3f} / {m['ev@5']:.3f} / {m['mrr']:.3f}"  # noqa: E731
         rows.append([held, ", ".join(f"{k}={v}" for k, v in zip(GRID, chosen)), fmt(scores[chosen][held]),

@@ -127,9 +127,11 @@ def foreign_places(question: str, clauses: Sequence[tuple[str, Sequence[str]]]) 
 
 def governing_names(library: Library, chunks: Sequence[Chunk]) -> dict[str, tuple[str, ...]]:
     """Each document's region (its metadata, else `region_named` from its issuer or title) and issuing body."""
-    bodies: dict[str, list[str]] = defaultdict(list)
+    unnamed = {doc for doc in library.documents if not library.meta(doc).get("region")}
+    bodies: dict[str, list[str]] = defaultdict(list)  # read only where the metadata names no region
     for c in chunks:
-        bodies[c.doc_id].append(c.text)
+        if c.doc_id in unnamed:
+            bodies[c.doc_id].append(c.text)
     out = {}
     for doc in library.documents:
         meta = library.meta(doc)

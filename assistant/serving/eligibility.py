@@ -60,7 +60,7 @@ def chat_answer(retriever: Retriever, question: str, filters: Filters = Filters(
     applicant = parse_applicant({"description": question}, as_of)
     results = [r for r, _ in rank(documents, applicant, as_of, doc=hit.chunk.doc_id, k=0)]
     result = min(results, key=lambda r: min((abs(c.start - hit.chunk.start) for c in r.measure.conditions),
-                                            default=len(documents)))
+                                            default=float("inf")))
     chunks = [c for c in retriever.chunks if c.doc_id == hit.chunk.doc_id]
     cites, lines = [], []
     order = {FAILED: 0, UNKNOWN: 1}  # what decides the verdict first, then what is still to be said, then what is met
