@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field
 
-from assistant.ingest.chunking import classify
+from assistant.ingest.chunking import ARTICLE, classify
 from assistant.ingest.conditions import Check, read_checks
 from assistant.ingest.documents import content_lines
 from assistant.ingest.metadata import DATE_LINE, ISSUER_LINE, KINDS, document_region, iso_date
@@ -43,9 +43,12 @@ OFFICE = re.compile(r"(?:报送至|提交至|报送到|提交到|报至|交至|�
 MATERIALS = re.compile(r"^(?:申报|申请|提交|报送)?材料")
 MAX_CONDITIONS = 30
 MEASURES_VERSION = 1  # raise when these rules change: an index re-reads its documents' measures, embedding nothing
+# "第二条 本细则所述科技企业，指…": the article that says whom the rules are for (an applicant: 企业, 单位, 产业).
+DEFINED_APPLICANT = re.compile(rf"^(?:第[{CN_NUM}\d]+条)?\s*本(?:实施)?(?:细则|办法|措施|规定|政策|方案)所(?:述|称|指)的?"
+                               r"[^，。；]{1,20}?(?:企业|单位|产业)[，,]?(?:是)?指")
 DEFINITION = re.compile(r"^[^，]{2,40}?是指")  # "X（…）是指…": what a word means, not a condition
 SCHEDULE = re.compile(r"(?:申报|受理|推荐|审核|申请)[^，。]{0,6}?(?:周期|时间|日期|截至|截止|期限)")
-NOT_CONDITION = re.compile(r"附件|特此|联系人|联系电话|咨询电话|具体[^，。]{0,12}详见|(?:申报|申请)(?:时间|方式|材料|程序|流程)[:：]")
+NOT_CONDITION = re.compile(r"请(?!求)|附件|特此|联系人|联系电话|咨询电话|具体[^，。]{0,12}详见|(?:申报|申请)(?:时间|方式|材料|程序|流程)[:：]")
 
 
 @dataclass(frozen=True)
@@ -111,10 +114,10 @@ def read_measures(doc: Document) -> list[Measure]:
     materials = tuple(_materials(lines))
     measures: list[Measure] = []
     seen: set[tuple[str, ...]] = set()
-    for n, (opener, end) in enumerate(sections):
+    for n, (opener, _, body) in enumerate(sections):
         region_end = sections[n + 1][0] if n + 1 < len(sections) else len(lines)
         scope = lines[_scope_start(lines, opener, sections[n - 1][1] if n else 0):region_end]
-        conditions = _conditions(doc, [ln for ln in lines[opener + 1:end] if not _opens(ln.text)], region)
+        conditions = _conditions(doc, body, region)
         key = tuple(c.text for c in conditions)
         if not conditions or key in seen:  # a notice often repeats its attachment's conditions
             continue
@@ -126,25 +129,33 @@ def read_measures(doc: Document) -> list[Measure]:
     return measures
 
 
-def _condition_sections(lines: list[Line]) -> list[tuple[int, int]]:
-    """(opener line, end line) of each condition section, in order; its body is the lines between."""
-    out = []
+def _condition_sections(lines: list[Line]) -> list[tuple[int, int, list[Line]]]:
+    """(opener line, end line, the lines that state its conditions) of each condition section, in order. A section is the
+    lines under a condition heading or list introduction; an article defining who the rules are for ("本细则所述
+    科技企业，指…的企业") is a section of its own words after 指."""
+    out: list[tuple[int, int]] = []
+    defined: dict[int, Line] = {}
     i = 0
     while i < len(lines):
         if _opens(lines[i].text) or (INTRO.search(lines[i].text) and len(lines[i].text) <= 80
                                                         and lines[i].text.rstrip().endswith(("：", ":"))):
-            rank = _rank(lines[i].text)
+            rank, articles = _rank(lines[i].text), _is_article(lines[i].text)
             end = i + 1
-            while end < len(lines) and not _closes(lines[end].text, rank):
+            while end < len(lines) and not _closes(lines[end].text, rank, articles):
                 end += 1
             if out and out[-1][1] == i:  # 申报对象 right before 申报条件: one measure's two lists
                 out[-1] = (out[-1][0], end)
             else:
                 out.append((i, end))
             i = max(end, i + 1)
-        else:
-            i += 1
-    return out
+            continue
+        if m := DEFINED_APPLICANT.match(lines[i].text):
+            line = lines[i]
+            defined[i] = Line(line.start + m.end(), line.end, line.text[m.end():])
+            out.append((i, i + 1))
+        i += 1
+    return [(a, b, [defined[a]] if a in defined else [ln for ln in lines[a + 1:b] if not _opens(ln.text)])
+            for a, b in out]
 
 
 def _opens(text: str) -> bool:
@@ -154,14 +165,18 @@ def _opens(text: str) -> bool:
     return bool(re.search(r"条件|对象", bare)) or not NOT_OPENER.search(bare)
 
 
-def _closes(text: str, rank: int) -> bool:
+def _closes(text: str, rank: int, articles: bool = False) -> bool:
     """A line closes a section when it is a heading of the same or a higher rank, or a heading on another
-    topic (申报材料, 申报流程…)."""
-    found = classify(text, markdown=True)
+    topic (申报材料, 申报流程…). Inside an article (第三条 …应符合以下条件：) its items (一)… and 1.… are its parts."""
+    found = classify(text, markdown=True, articles=articles)
     if found is None:
         return False
     bare = _bare(text)
     return found[1] <= rank or (len(bare) <= 20 and bool(OTHER_SECTION.search(bare)) and not _opens(text))
+
+
+def _is_article(text: str) -> bool:
+    return bool(ARTICLE.match(re.sub(r"^#{1,6}\s*", "", text.strip())))
 
 
 def _rank(text: str) -> int:

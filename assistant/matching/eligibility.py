@@ -10,8 +10,12 @@ Plain functions over a `Measure` (read at index time, see `assistant.ingest.meas
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import date
+
+import jieba
 
 from assistant.ingest.conditions import AGE, CREDIT, IMPLIES, LEGAL, PLACE, QUALIFICATION, QUANTITY, THRESHOLD, Check
 from assistant.ingest.measures import Condition, Measure
@@ -24,7 +28,9 @@ CLOSED = "已截止"
 # characters than `Rules.residual_max` left unchecked make a condition 未知 even when its typed parts hold.
 FILLER = re.compile(r"申请单位|申报单位|申报企业|申报主体|申报对象|申请人|企业|单位|公司|应当|应该|必须|需要|须|应|"
                     r"具有|具备|拥有|属于|取得|是|为|的|在|内|范围|依法|并|且|和|及|与|等|其|有|已|各类|相关|要求|资格")
-ALTERNATIVE = re.compile(r"或")
+ALTERNATIVE = re.compile(r"或")  # searched outside brackets: "（不包含委托其他企业或单位的经费）" offers no choice
+OTHERWISE = re.compile(r"[，,；;]\s*或")  # "…资质，或已在平台申报相关资质": what follows is an alternative
+BRACKETED = re.compile(r"（[^（）]*）|\([^()]*\)")
 # Zones inside a region (自贸试验区, 片区, 园区): an address naming only the region does not say it is outside them.
 ZONE = re.compile(r"(?:园区|片区|试验区|开发区|功能区|示范区|高新区|经济区|合作区|产业园|基地)$")
 RULES_NOTE = "chosen leave-one-document-out on eval/questions/xiongan-eligibility.jsonl: see docs/results.md"
@@ -32,6 +38,7 @@ QUANTITY_WINDOW = 15  # how far before a number the description may name what it
 PROVINCES = ("北京", "天津", "河北", "山西", "内蒙古", "辽宁", "吉林", "黑龙江", "上海", "江苏", "浙江", "安徽", "福建",
              "江西", "山东", "河南", "湖北", "湖南", "广东", "广西", "海南", "重庆", "四川", "贵州", "云南", "西藏",
              "陕西", "甘肃", "青海", "宁夏", "新疆")
+_lock = threading.Lock()  # jieba's tokenizer is shared state
 OPS = {">=": lambda a, b: a >= b, ">": lambda a, b: a > b, "<=": lambda a, b: a <= b, "<": lambda a, b: a < b}
 OP_WORDS = {">=": "不低于", ">": "高于", "<=": "不超过", "<": "低于"}
 
@@ -91,7 +98,7 @@ def check_measure(measure: Measure, applicant: Applicant, as_of: date, rules: Ru
 def check_condition(condition: Condition, applicant: Applicant, as_of: date, rules: Rules = Rules()) -> ConditionResult:
     outcomes = [_check(k, applicant, as_of) for k in condition.checks]
     for check, (status, fact, reason) in zip(condition.checks, outcomes):
-        if status == FAILED and ALTERNATIVE.search(condition.text, check.end):  # "…资质，或已在平台申报…"
+        if status == FAILED and ALTERNATIVE.search(_unbracketed(condition.text), check.end):  # "…资质，或已在平台申报…"
             return ConditionResult(condition, UNKNOWN, fact, f"{reason}；本条件另有可选情形，请说明是否符合")
         if status == FAILED:
             return ConditionResult(condition, FAILED, fact, reason)
@@ -226,34 +233,97 @@ def _stated_key(text: str, applicant: Applicant) -> tuple[str, str, str] | None:
 
 
 def _residual(condition: Condition) -> str:
-    """The condition's words outside its typed parts."""
+    """The condition's words outside its typed parts, once they are met: an alternative after them ("，或…")
+    need not hold too."""
     text = condition.text
+    last = max(k.end for k in condition.checks)
+    if m := OTHERWISE.search(_unbracketed(text), last):
+        text = text[:m.start()]
     for k in sorted(condition.checks, key=lambda k: k.start, reverse=True):
         text = text[:k.start] + "，" + text[k.end:]
     return text
 
 
+def _unbracketed(text: str) -> str:
+    """`text` with bracketed asides blanked out, offsets kept."""
+    return BRACKETED.sub(lambda m: " " * len(m.group()), text)
+
+
 def _restated(condition: str, description: str, rules: Rules) -> str:
-    """The description's words that restate the condition (≥ `cover_min` of its characters in shared runs of
-    `run_min` or more), or ""."""
-    target = re.sub(r"[^\u4e00-\u9fff\w]", "", condition)
-    source = re.sub(r"[^\u4e00-\u9fff\w]", "", description)
-    if not target or not source:
+    """The description's words that restate the condition, or "". Each clause of the condition must be restated
+    by a stretch of the description (one to three of its clauses): at least `cover_min` of the clause's content
+    words, by characters, occur there; one word of a list of alternatives ("国家级、省级或新区") stands for the list;
+    every number of the clause occurs there too; and both are negated or neither ("未被列入…" is not "被列入…")."""
+    stretches = _stretches(description)
+    if not stretches:
         return ""
-    covered = [False] * len(target)
-    i = 0
-    while i <= len(target) - rules.run_min:
-        n = rules.run_min
-        if target[i:i + n] in source:
-            while i + n < len(target) and target[i:i + n + 1] in source:
-                n += 1
-            covered[i:i + n] = [True] * n
-            i += n
+    found = []
+    for clause in re.split(r"[，,；;。：:]", condition):
+        words = _content_words(clause)
+        if sum(len(w) for group in words for w in group) < rules.run_min:
+            continue  # grammar or a bare label: nothing to restate
+        best = max(stretches, key=lambda st: _covered(words, st))
+        if _covered(words, best) < rules.cover_min or not _same_numbers(clause, best) or \
+                not _same_polarity(words, clause, best):
+            return ""
+        found.append(best)
+    if not found:
+        return ""
+    return _best_sentence(description, "".join(found))
+
+
+NEGATION = re.compile(r"无|未|不|没有|非|禁止|严禁")
+NEGATION_WINDOW = 3  # how far before a word its negation stands: "未被列入", "不存在"
+CHOICE = re.compile(r"或|等|类|级|之一|任一|领域|行业|方向")
+ROLE = re.compile(r"申报|申请|申报人|本单位|单位|机构|主体|需|需要|应|符合|满足|达到|相应|相关")
+
+
+def _stretches(description: str) -> list[str]:
+    clauses = [c for c in re.split(r"[，,；;。！？]", description) if c.strip()]
+    return ["，".join(clauses[i:i + n]) for n in (1, 2, 3) for i in range(len(clauses) - n + 1)]
+
+
+@lru_cache(maxsize=4096)
+def _content_words(clause: str) -> tuple[tuple[str, ...], ...]:
+    """The clause's content words as groups: one word each, or the words of a list of alternatives — joined by
+    或, or single words joined by 、 in a clause naming a kind or a choice ("旅游、文化、体育类", "…等领域")."""
+    with _lock:
+        tokens = [t for t in jieba.lcut(clause) if t.strip()]
+    kinds = bool(CHOICE.search(clause))
+    groups: list[list[str]] = []
+    joined = False
+    for t in tokens:
+        if t in ("、", "或", "或者"):
+            joined = t != "、" or kinds
+            continue
+        if FILLER.fullmatch(t) or ROLE.fullmatch(t) or not re.search(r"[\u4e00-\u9fff\w]", t) or \
+                len(t) < 2 and not t.isdigit():
+            joined = False
+            continue
+        if joined and groups:
+            groups[-1].append(t)
         else:
-            i += 1
-    if sum(covered) / len(target) < rules.cover_min:
-        return ""
-    return _best_sentence(description, target)
+            groups.append([t])
+        joined = False
+    return tuple(tuple(g) for g in groups)
+
+
+def _covered(groups: list[list[str]], text: str) -> float:
+    total = sum(max(len(w) for w in g) for g in groups)
+    hit = sum(max(len(w) for w in g) for g in groups if any(w in text for w in g))
+    return hit / total if total else 0.0
+
+
+def _same_polarity(groups: tuple[tuple[str, ...], ...], clause: str, text: str) -> bool:
+    """Every word the two share is negated in both or in neither ("未被列入" against "被列入")."""
+    def negated(word: str, where: str) -> bool:
+        i = where.find(word)
+        return bool(NEGATION.search(where[max(0, i - NEGATION_WINDOW):i]))
+    return all(negated(w, clause) == negated(w, text) for g in groups for w in g if w in text)
+
+
+def _same_numbers(clause: str, text: str) -> bool:
+    return all(n in text for n in re.findall(r"\d+(?:\.\d+)?", clause))
 
 
 def _best_sentence(description: str, target: str) -> str:
