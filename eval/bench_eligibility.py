@@ -65,7 +65,7 @@ def matched_measure(case: dict, documents: dict) -> Measure | None:
 
 # residual_max stops at 10 characters: more unchecked words than a clause's grammar would be a requirement
 # nobody checked, and a condition the system cannot read is 未知, never 满足.
-GRID = [Rules(r, c, n) for r in (0, 3, 6, 10) for c in (0.5, 0.6, 0.7, 0.8, 0.9) for n in (3, 4, 6)]
+GRID = [Rules(r, c) for r in (0, 2, 4, 6, 10) for c in (0.5, 0.6, 0.7, 0.8, 0.9)]
 
 
 def verdicts(cases: list[dict], documents: dict, rules: Rules) -> list[str]:

@@ -8,7 +8,9 @@ General rules of how such conditions are written, not strings of one notice:
 - a threshold on a quantity: 营业收入 / 主营业务收入 / 销售收入, 从业人员 / 职工人数, 注册资本, 资产总额, 研发费用
   占…比例, with 不低于 / 以上 / 达到 / 超过 / 不超过 / 低于 / 以内 and 万元 / 亿元 / 元 / 人 / %;
 - a qualification: 高新技术企业, 科技型中小企业, 专精特新…, 规模以上工业企业 …;
-- credit: 无/未发生 … 违法 / 失信 / 事故 / 偷税, 纳税信用 A/B 级.
+- credit: 无/未发生 … 违法 / 失信 / 事故 / 偷税, 纳税信用 A/B 级;
+- a closed list of kinds of business: 主营业务为旅游、文化、体育…类;
+- an exclusion: 已经获得…财政支持的项目，不得再申报 (whoever has had it may not apply).
 A condition with two thresholds (a threshold that depends on another, "销售收入小于5000万元的企业，研发费用…不低于5%")
 is left untyped: it is checked by a person, never guessed.
 """
@@ -21,6 +23,7 @@ from assistant.normalize import numeral_value
 from assistant.patterns import CN_NUM
 
 PLACE, LEGAL, AGE, THRESHOLD, QUALIFICATION, CREDIT = "place", "legal_person", "age", "threshold", "qualification", "credit"
+INDUSTRY, EXCLUDED = "industry", "excluded"
 QUANTITY = "quantity"  # any other counted or measured thing: "建筑面积不少于3000平方米", "在孵企业不少于20家"
 
 _PLACE_NAME = r"(?:(?!在|的|企业|单位)[\u4e00-\u9fff]){0,10}?(?:新区|自治区|特别行政区|省|市|县|区|州|盟|旗)"
@@ -31,14 +34,17 @@ PLACE_RULES = (
 )
 OWN_REGION = re.compile(r"^(?:本|该|我|全)?(?:新区|市|区|县|省)$")
 LEGAL_RULE = re.compile(r"独立(?:的)?法人|法人资格|企业法人|法人企业")
-AGE_RULE = re.compile(rf"(?:成立|注册|设立)(?:时间|年限)?\s*(满|不少于|不低于|超过|在|不超过|不满|未满|少于|以内)?\s*"
-                      rf"(\d+|[{CN_NUM}]+)\s*(?:个)?\s*(年|月)\s*(以上|及以上|以内|以下|（含）)?")
+AGE_RULE = re.compile(rf"(?:成立|注册|设立|存续)(?:时间|年限)?\s*(满|不少于|不低于|超过|在|不超过|不满|未满|少于|以内)?\s*"
+                      rf"(\d+|[{CN_NUM}]+)\s*(?:个)?\s*(?:会计)?(年|月)度?\s*(以上|及以上|以内|以下|（含）)?")
+# "2017年4月1日前在新区三县范围内注册…", "2020年1月1日以后成立的": founded before or after a date.
+FOUNDED_BY = re.compile(r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*日)?\s*(以前|之前|前|以后|之后|后|起)"
+                        r"[^，。；]{0,15}?(?:注册|成立|设立)")
 AGE_AT = re.compile(r"((?!申报|申请)[\u4e00-\u9fff]{1,4})时\s*$")
 QUANTITIES = (  # (profile field, words that name it, unit family)
     ("revenue_last_year_wan", r"营业收入|主营业务收入|销售收入|营收|销售额", "money"),
     ("registered_capital_wan", r"注册资本|注册资金", "money"),
     ("assets_wan", r"资产总额|总资产", "money"),
-    ("employees", r"从业人员|职工(?:总)?人数|员工(?:总)?人数|在职(?:职工|员工)|用工人数|就业人数", "count"),
+    ("employees", r"从业人员|职工(?:总)?人数|员工(?:总)?人数|在职(?:职工|员工)|用工人数|就业人数|工作人员|企业员工", "count"),
     ("rd_ratio", r"研究开发费用|研发费用|研发投入|研发经费", "ratio"),
 )
 LAST_YEAR = re.compile(r"(?:上一?年度?|最近一年|近一年|上年|年度?|年)\s*$")
@@ -56,18 +62,23 @@ QUALIFICATIONS = ("专精特新“小巨人”企业", "专精特新中小企业
                   "规上工业企业", "规上企业", "专精特新企业")
 IMPLIES = {"专精特新小巨人": ("专精特新中小企业", "专精特新", "创新型中小企业"), "专精特新中小企业": ("创新型中小企业", "专精特新"),
            "规模以上工业企业": ("规上工业企业", "规上企业"), "规上工业企业": ("规模以上工业企业", "规上企业")}
-# A qualification is required when the text says the applicant holds it: 为/是/具备/取得/通过…评定/有效期内…
-HOLDS = re.compile(r"^|为|是|具备|具有|取得|获得|通过|认定为|属于|成为|有效期内|满足|符合|已")
-HOLDS_WINDOW = 8
+# A qualification is required when the condition opens with it or its clause says the applicant holds it: 为/是/
+# 具备/取得/通过…评定/有效期内… ("企业技术中心组织体系健全" names one without requiring it)
+HOLDS = re.compile(r"为|是|具备|具有|取得|获得|通过|认定为|属于|成为|有效期内|满足|符合|已")
 EXCLUSION = re.compile(r"不再|不得|不予|不属于|除外|不包括|不能")
 NEGATIVE_RECORD = re.compile(r"(?:无|未发生|未有|没有|不存在|未被列入|未列入|未因|不得(?:存在|有|发生)|未被)[^，。；]{0,30}?"
                              r"(?:违法|违规|失信|事故|偷税|漏税|骗税|处罚|不良(?:信用)?记录|黑名单|经营异常)")
 BRANCH = re.compile(r"[^，。；]{0,6}?的(?:企业|单位|项目|主体)?[，,]")
 # A quantity of something named just before it: "<noun>(一般)不少于 3000 平方米", "<noun> 20 家以上".
-UNITS = r"万美元|亿美元|美元|亿元|万元|元|平方米|公顷|亩|人次|人|名|家|件|个|项|台|套|篇|次|分"
+UNITS = r"万美元|亿美元|美元|亿元|万元|元|平方米|公顷|亩|人次|人|名|家|件|个月|个|项|台|套|篇|次|分"
 QUANTITY_RULE = re.compile(rf"([\u4e00-\u9fff]{{2,10}}?)(?:数|数量|总数|总额|规模|面积)?\s*(?:一般|原则上|应|须|需)?\s*"
                            rf"(不低于|不少于|不小于|达到|超过|高于|大于|不超过|不高于|低于|小于|少于|≥|≤)?\s*"
                            rf"(\d+(?:\.\d+)?)\s*({UNITS})\s*(\(含\)|（含）)?\s*(以上|及以上|以下|及以下|以内)?")
+# "主营业务为旅游、文化、体育、交通运输、快递物流类小微企业": a closed list of kinds of business.
+INDUSTRY_RULE = re.compile(r"主营业务(?:需|应|须)?(?:为|是|属于)([^，。；]{2,60}?)类")
+# "已经获得雄安新区财政支持的项目，原则上不得再申报": whoever has had it is excluded.
+EXCLUDED_RULE = re.compile(r"(?:已经?|曾经?)(获得|享受|取得|得到|列入|入选|认定为|成为)([^，。；]{2,40}?)的"
+                           r"[^，。；]{0,12}?[，,]?\s*(?:原则上)?(?:不得|不再|不予|不能|不可)")
 TAX_CREDIT = re.compile(r"纳税信用(?:等级)?(?:评价)?(?:为|达到|在)?\s*([ABMCD])\s*级?(?:及以上|以上)?")
 
 
@@ -105,6 +116,10 @@ def read_checks(text: str, region: str = "") -> tuple[Check, ...]:
         event = AGE_AT.search(text, 0, m.start())  # "入驻时成立时间不超过24个月": at entry, not at application
         checks.append(Check(AGE, m.start(), m.end(), field=f"months@{event.group(1)}" if event else "months", op=op,
                             value=months))
+    elif m := FOUNDED_BY.search(text):  # the founding date against a date, written yyyymm.dd in `value`
+        before = m.group(4) in ("以前", "之前", "前")
+        value = int(m.group(1)) * 100 + int(m.group(2)) + int(m.group(3) or 1) / 100
+        checks.append(Check(AGE, m.start(), m.end(), field="founded", op="<" if before else ">=", value=value))
     thresholds = _thresholds(text)
     if any(BRANCH.match(text, t.end) for t in thresholds):
         return ()  # "销售收入在2亿元以上的企业，比例不低于3%": the threshold picks a case, it is not required
@@ -122,10 +137,14 @@ def read_checks(text: str, region: str = "") -> tuple[Check, ...]:
             checks.append(Check(QUANTITY, m.start(), m.end(), field=noun, op=op, value=float(m.group(3)),
                                 place=m.group(4)))
     named = [(m.start(), q) for q in QUALIFICATIONS for m in re.finditer(re.escape(q), text)
-             if HOLDS.search(text[max(0, m.start() - HOLDS_WINDOW):m.start()])]
+             if m.start() == 0 or HOLDS.search(re.split(r"[，,；;。]", text[:m.start()])[-1])]
     if named and not EXCLUSION.search(text):  # "对于已成为…的企业，不再推荐" names a status to exclude
         i, q = min(named)
         checks.append(Check(QUALIFICATION, i, i + len(q), qualification=q))
+    if (m := INDUSTRY_RULE.search(text)) and len(kinds := [k for k in re.split(r"[、或和及]", m.group(1)) if k]) > 1:
+        checks.append(Check(INDUSTRY, m.start(), m.end(), field="、".join(kinds)))
+    if m := EXCLUDED_RULE.search(text):
+        checks.append(Check(EXCLUDED, m.start(), m.end(), field=m.group(2), op=m.group(1)))
     if m := NEGATIVE_RECORD.search(text):
         checks.append(Check(CREDIT, m.start(), m.end(), field="violations"))
     elif m := TAX_CREDIT.search(text):

@@ -42,7 +42,7 @@ OFFICE = re.compile(r"(?:报送至|提交至|报送到|提交到|报至|交至|�
                     r"(?:局|委员会|委|办公室|中心|管委会|分局|部门|平台))")
 MATERIALS = re.compile(r"^(?:申报|申请|提交|报送)?材料")
 MAX_CONDITIONS = 30
-MEASURES_VERSION = 1  # raise when these rules change: an index re-reads its documents' measures, embedding nothing
+MEASURES_VERSION = 2  # raise when these rules change: an index re-reads its documents' measures, embedding nothing
 # "第二条 本细则所述科技企业，指…": the article that says whom the rules are for (an applicant: 企业, 单位, 产业).
 DEFINED_APPLICANT = re.compile(rf"^(?:第[{CN_NUM}\d]+条)?\s*本(?:实施)?(?:细则|办法|措施|规定|政策|方案)所(?:述|称|指)的?"
                                r"[^，。；]{1,20}?(?:企业|单位|产业)[，,]?(?:是)?指")

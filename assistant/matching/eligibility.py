@@ -10,24 +10,18 @@ Plain functions over a `Measure` (read at index time, see `assistant.ingest.meas
 from __future__ import annotations
 
 import re
-import threading
 from dataclasses import dataclass, field
-from functools import lru_cache
 from datetime import date
 
-import jieba
-
-from assistant.ingest.conditions import AGE, CREDIT, IMPLIES, LEGAL, PLACE, QUALIFICATION, QUANTITY, THRESHOLD, Check
+from assistant.ingest.conditions import (AGE, CREDIT, EXCLUDED, IMPLIES, INDUSTRY, LEGAL, PLACE, QUALIFICATION, QUANTITY,
+                                         THRESHOLD, Check)
 from assistant.ingest.measures import Condition, Measure
 from assistant.matching.applicant import NUMBERS, Applicant, Fact
+from assistant.matching.restatement import content, restated
 
 MET, FAILED, UNKNOWN = "满足", "不满足", "未知"
 ELIGIBLE, INELIGIBLE, TO_CONFIRM = "符合", "不符合", "待确认"
 CLOSED = "已截止"
-# A condition's words beyond its typed parts that are only grammar ("申请单位应当是…的企业"); more content
-# characters than `Rules.residual_max` left unchecked make a condition 未知 even when its typed parts hold.
-FILLER = re.compile(r"申请单位|申报单位|申报企业|申报主体|申报对象|申请人|企业|单位|公司|应当|应该|必须|需要|须|应|"
-                    r"具有|具备|拥有|属于|取得|是|为|的|在|内|范围|依法|并|且|和|及|与|等|其|有|已|各类|相关|要求|资格")
 ALTERNATIVE = re.compile(r"或")  # searched outside brackets: "（不包含委托其他企业或单位的经费）" offers no choice
 OTHERWISE = re.compile(r"[，,；;]\s*或")  # "…资质，或已在平台申报相关资质": what follows is an alternative
 BRACKETED = re.compile(r"（[^（）]*）|\([^()]*\)")
@@ -38,7 +32,9 @@ QUANTITY_WINDOW = 15  # how far before a number the description may name what it
 PROVINCES = ("北京", "天津", "河北", "山西", "内蒙古", "辽宁", "吉林", "黑龙江", "上海", "江苏", "浙江", "安徽", "福建",
              "江西", "山东", "河南", "湖北", "湖南", "广东", "广西", "海南", "重庆", "四川", "贵州", "云南", "西藏",
              "陕西", "甘肃", "青海", "宁夏", "新疆")
-_lock = threading.Lock()  # jieba's tokenizer is shared state
+MAIN_BUSINESS = re.compile(r"(?:主营业务|主营|主要从事|从事)(?:为|是)?[^，。；]{2,20}")
+VERB_FAMILIES = (("获得", "享受", "取得", "得到"), ("列入", "入选", "认定为", "成为"))
+NEGATED_VERB = re.compile(r"未|没有|尚未|从未|不曾|无")
 OPS = {">=": lambda a, b: a >= b, ">": lambda a, b: a > b, "<=": lambda a, b: a <= b, "<": lambda a, b: a < b}
 OP_WORDS = {">=": "不低于", ">": "高于", "<=": "不超过", "<": "低于"}
 
@@ -47,13 +43,11 @@ OP_WORDS = {">=": "不低于", ">": "高于", "<=": "不超过", "<": "低于"}
 class Rules:
     """How much unchecked wording a condition may keep and still be 满足 (see RULES_NOTE).
 
-    `residual_max`: content characters of a condition left outside its typed parts that still count as grammar;
-    `cover_min`: the share of a free-text condition's characters the description must restate, in shared runs
-    of at least `run_min` characters."""
+    `residual_max`: content characters (`restatement.content`) of a condition left outside its typed parts that
+    still count as grammar; `cover_min`: the share of each clause's content words the description must restate."""
 
     residual_max: int = 0
     cover_min: float = 0.7
-    run_min: int = 6
 
 
 @dataclass(frozen=True)
@@ -107,14 +101,14 @@ def check_condition(condition: Condition, applicant: Applicant, as_of: date, rul
         return ConditionResult(condition, *stated)
     if outcomes and all(s == MET for s, _, _ in outcomes):
         rest = _residual(condition)
-        if len(re.findall(r"[\u4e00-\u9fff]", FILLER.sub("", rest))) <= rules.residual_max:
+        if content(rest) <= rules.residual_max:
             return ConditionResult(condition, MET, "；".join(f for _, f, _ in outcomes), "；".join(r for _, _, r in outcomes))
-        covered = _restated(rest, applicant.description, rules)
+        covered = restated(rest, applicant.description, rules.cover_min, whole=condition.text)
         if covered:
             return ConditionResult(condition, MET, f"描述：“{covered}”", "企业描述写明了本条件的其余要求")
         return ConditionResult(condition, UNKNOWN, "；".join(f for _, f, _ in outcomes),
                                "已核对部分要求，其余要求需企业提供说明")
-    if covered := _restated(condition.text, applicant.description, rules):
+    if covered := restated(condition.text, applicant.description, rules.cover_min):
         return ConditionResult(condition, MET, f"描述：“{covered}”", "企业描述写明了本条件")
     missing = [r for s, _, r in outcomes if s == UNKNOWN]
     return ConditionResult(condition, UNKNOWN, "", missing[0] if missing else "无法从所给资料判断，请补充说明")
@@ -145,6 +139,10 @@ def _check(check: Check, applicant: Applicant, as_of: date) -> tuple[str, str, s
         return _quantity(check, applicant.description)
     if check.kind == QUALIFICATION:
         return _qualification(check.qualification, applicant.fact("qualifications"))
+    if check.kind == INDUSTRY:
+        return _industry(check, applicant)
+    if check.kind == EXCLUDED:
+        return _excluded(check, applicant.description)
     if check.kind == CREDIT and check.field == "tax_credit":
         fact = applicant.fact("tax_credit")
         if not fact:
@@ -154,6 +152,35 @@ def _check(check: Check, applicant: Applicant, as_of: date) -> tuple[str, str, s
     if check.kind == CREDIT:
         return _flag(applicant.fact("violations"), False, "无违法失信记录", "请说明有无违法失信记录")
     return UNKNOWN, "", "无法判断"
+
+
+def _industry(check: Check, applicant: Applicant) -> tuple[str, str, str]:
+    """The company's business (profile industry, the description's 主营…/从事…) against a closed list of kinds:
+    a kind sharing two characters with it is met; a stated business sharing none with any kind fails."""
+    kinds = check.field.split("、")
+    stated = [f"资料：industry={applicant.profile['industry']}"] if applicant.profile.get("industry") else []
+    stated += [f"描述：“{m.group()}”" for m in MAIN_BUSINESS.finditer(applicant.description)]
+    if not stated:
+        return UNKNOWN, "", f"请说明主营业务（条件限于{check.field}类）"
+    business = " ".join(stated)
+    hit = next((k for k in kinds if any(k[i:i + 2] in business for i in range(len(k) - 1))), None)
+    if hit:
+        return MET, "；".join(stated), f"主营业务属于“{hit}”类"
+    return FAILED, "；".join(stated), f"主营业务不在{check.field}类之列"
+
+
+def _excluded(check: Check, description: str) -> tuple[str, str, str]:
+    """"已经获得…支持的，不得再申报": a description clause with the same kind of verb and the same head word says
+    whether the company has had it (未获得过… met; 已获得… failed)."""
+    family = next(f for f in VERB_FAMILIES if check.op in f)
+    head = check.field[-2:]
+    for clause in re.split(r"[，。；,;]", description):
+        verb = next((v for v in family if v in clause), None)
+        if verb and head in clause:
+            had = not NEGATED_VERB.search(clause[:clause.index(verb)][-4:])
+            return ((FAILED if had else MET), f"描述：“{clause.strip()}”",
+                    f"{'已' if had else '未'}{check.op}{check.field}")
+    return UNKNOWN, "", f"请说明是否{check.op}过{check.field}"
 
 
 def _flag(fact: Fact | None, wanted: bool, what: str, ask: str) -> tuple[str, str, str]:
@@ -166,6 +193,8 @@ def _flag(fact: Fact | None, wanted: bool, what: str, ask: str) -> tuple[str, st
 def _age(check: Check, fact: Fact | None, as_of: date) -> tuple[str, str, str]:
     if fact is None:
         return UNKNOWN, "", "请提供成立时间"
+    if check.field == "founded":
+        return _founded_by(check, fact)
     if check.field.startswith("months@"):
         return UNKNOWN, fact.source, f"条件按“{check.field[7:]}时”计算成立时间，请说明{check.field[7:]}时间"
     year, _, month = str(fact.value).partition("-")
@@ -175,6 +204,24 @@ def _age(check: Check, fact: Fact | None, as_of: date) -> tuple[str, str, str]:
     ok = OPS[check.op](months, check.value)
     return (MET if ok else FAILED), fact.source, (f"截至{as_of.isoformat()[:7]}成立约 {months} 个月，"
                                                  f"要求{OP_WORDS[check.op]} {check.value:g} 个月")
+
+
+def _founded_by(check: Check, fact: Fact) -> tuple[str, str, str]:
+    """Founded before (op "<") or from (">=") a date; a company's month on the date's own month is decided only
+    when the date is the 1st ("4月1日前": April is too late; "4月15日前": April may or may not be)."""
+    boundary, day = int(check.value), round(check.value % 1 * 100)
+    year, _, month = str(fact.value).partition("-")
+    said = f"{boundary // 100}年{boundary % 100}月{day}日{'前' if check.op == '<' else '起'}"
+    if not month:
+        if int(year) == boundary // 100:
+            return UNKNOWN, fact.source, f"成立时间只写到年份，无法核对是否在{said}成立"
+        founded = int(year) * 100 + (1 if int(year) < boundary // 100 else 12)
+    else:
+        founded = int(year) * 100 + int(month)
+    if founded == boundary and day != 1:
+        return UNKNOWN, fact.source, f"成立于{boundary // 100}年{boundary % 100}月，请说明是否在{said}成立"
+    ok = founded < boundary if check.op == "<" else founded >= boundary
+    return (MET if ok else FAILED), fact.source, f"成立于{year}年{int(month) if month else ''}{'月' if month else ''}，要求{said}成立"
 
 
 def _threshold(check: Check, fact: Fact | None) -> tuple[str, str, str]:
@@ -190,11 +237,11 @@ def _quantity(check: Check, description: str) -> tuple[str, str, str]:
     """The description's number in the same unit right after the same thing ("…建筑面积2500平方米")."""
     unit, name = check.place, re.sub(r"(?:拥有量|数量|总量|总数|人数|规模|总额|数|量|额)$", "", check.field) or check.field
     for m in re.finditer(rf"(\d+(?:\.\d+)?)\s*{re.escape(unit)}", description):
-        window = description[max(0, m.start() - QUANTITY_WINDOW):m.start()]
-        if any(name[-n:] in window for n in range(min(len(name), 4), 1, -1)):
+        window = re.split(r"[，。；,;]", description[max(0, m.start() - QUANTITY_WINDOW):m.start()])[-1]
+        if any(name[-n:] in window for n in range(min(len(name), 4), 1, -1)):  # named in the number's own clause
             value = float(m.group(1))
             ok = OPS[check.op](value, check.value)
-            clause = re.split(r"[，。；,;]", window)[-1] + m.group()
+            clause = window + m.group()
             return ((MET if ok else FAILED), f"描述：“{clause}”",
                     f"{name} {value:g}{unit}，要求{OP_WORDS[check.op]} {check.value:g}{unit}")
     return UNKNOWN, "", f"请提供{name}（{unit}）"
@@ -247,86 +294,3 @@ def _residual(condition: Condition) -> str:
 def _unbracketed(text: str) -> str:
     """`text` with bracketed asides blanked out, offsets kept."""
     return BRACKETED.sub(lambda m: " " * len(m.group()), text)
-
-
-def _restated(condition: str, description: str, rules: Rules) -> str:
-    """The description's words that restate the condition, or "". Each clause of the condition must be restated
-    by a stretch of the description (one to three of its clauses): at least `cover_min` of the clause's content
-    words, by characters, occur there; one word of a list of alternatives ("国家级、省级或新区") stands for the list;
-    every number of the clause occurs there too; and both are negated or neither ("未被列入…" is not "被列入…")."""
-    stretches = _stretches(description)
-    if not stretches:
-        return ""
-    found = []
-    for clause in re.split(r"[，,；;。：:]", condition):
-        words = _content_words(clause)
-        if sum(len(w) for group in words for w in group) < rules.run_min:
-            continue  # grammar or a bare label: nothing to restate
-        best = max(stretches, key=lambda st: _covered(words, st))
-        if _covered(words, best) < rules.cover_min or not _same_numbers(clause, best) or \
-                not _same_polarity(words, clause, best):
-            return ""
-        found.append(best)
-    if not found:
-        return ""
-    return _best_sentence(description, "".join(found))
-
-
-NEGATION = re.compile(r"无|未|不|没有|非|禁止|严禁")
-NEGATION_WINDOW = 3  # how far before a word its negation stands: "未被列入", "不存在"
-CHOICE = re.compile(r"或|等|类|级|之一|任一|领域|行业|方向")
-ROLE = re.compile(r"申报|申请|申报人|本单位|单位|机构|主体|需|需要|应|符合|满足|达到|相应|相关")
-
-
-def _stretches(description: str) -> list[str]:
-    clauses = [c for c in re.split(r"[，,；;。！？]", description) if c.strip()]
-    return ["，".join(clauses[i:i + n]) for n in (1, 2, 3) for i in range(len(clauses) - n + 1)]
-
-
-@lru_cache(maxsize=4096)
-def _content_words(clause: str) -> tuple[tuple[str, ...], ...]:
-    """The clause's content words as groups: one word each, or the words of a list of alternatives — joined by
-    或, or single words joined by 、 in a clause naming a kind or a choice ("旅游、文化、体育类", "…等领域")."""
-    with _lock:
-        tokens = [t for t in jieba.lcut(clause) if t.strip()]
-    kinds = bool(CHOICE.search(clause))
-    groups: list[list[str]] = []
-    joined = False
-    for t in tokens:
-        if t in ("、", "或", "或者"):
-            joined = t != "、" or kinds
-            continue
-        if FILLER.fullmatch(t) or ROLE.fullmatch(t) or not re.search(r"[\u4e00-\u9fff\w]", t) or \
-                len(t) < 2 and not t.isdigit():
-            joined = False
-            continue
-        if joined and groups:
-            groups[-1].append(t)
-        else:
-            groups.append([t])
-        joined = False
-    return tuple(tuple(g) for g in groups)
-
-
-def _covered(groups: list[list[str]], text: str) -> float:
-    total = sum(max(len(w) for w in g) for g in groups)
-    hit = sum(max(len(w) for w in g) for g in groups if any(w in text for w in g))
-    return hit / total if total else 0.0
-
-
-def _same_polarity(groups: tuple[tuple[str, ...], ...], clause: str, text: str) -> bool:
-    """Every word the two share is negated in both or in neither ("未被列入" against "被列入")."""
-    def negated(word: str, where: str) -> bool:
-        i = where.find(word)
-        return bool(NEGATION.search(where[max(0, i - NEGATION_WINDOW):i]))
-    return all(negated(w, clause) == negated(w, text) for g in groups for w in g if w in text)
-
-
-def _same_numbers(clause: str, text: str) -> bool:
-    return all(n in text for n in re.findall(r"\d+(?:\.\d+)?", clause))
-
-
-def _best_sentence(description: str, target: str) -> str:
-    sentences = [s for s in re.split(r"(?<=[。；;！？])", description) if s.strip()]
-    return max(sentences, key=lambda s: sum(1 for c in s if c in target)).strip()
-

@@ -1,0 +1,121 @@
+"""Does a company's description restate a condition of a measure? Word by word, clause by clause.
+
+A condition no typed check can read ("运营管理规范，财务收支状况良好") is 满足 only when the company's own words say it:
+each clause of the condition has its content words, by characters at least `cover_min` of them, in a stretch of
+the description; a list of alternatives ("国家级、省级或新区认定的孵化器") is restated by any one of its words; every
+number of the clause occurs in that stretch; and no shared word is negated on one side only. What is not restated
+stays 未知: the description must say it, a similar topic is not enough.
+"""
+from __future__ import annotations
+
+import re
+import threading
+from functools import lru_cache
+
+import jieba
+
+# A condition's words beyond its typed parts that are only grammar ("申请单位应当是…的企业"); more content
+# characters than `eligibility.Rules.residual_max` left unchecked make a condition 未知 even when its typed parts hold.
+FILLER = re.compile(r"申请单位|申报单位|申报企业|申报主体|申报对象|申请人|企业|单位|公司|应当|应该|必须|需要|须|应|"
+                    r"具有|具备|拥有|属于|取得|是|为|的|在|内|范围|依法|并|且|和|及|与|等|其|有|已|各类|相关|要求|资格")
+_lock = threading.Lock()  # jieba's tokenizer is shared state
+
+
+def restated(condition: str, description: str, cover_min: float, whole: str = "") -> str:
+    """The description's words that restate the condition, or "". Each clause of the condition must be restated
+    by a stretch of the description (one to three of its clauses): at least `cover_min` of the clause's content
+    words, by characters, occur there; one word of a list of alternatives ("国家级、省级或新区") stands for the list;
+    every number of the clause occurs there too; and each shared word is negated in both or in neither ("未被列入…"
+    is not "被列入…"), read in `whole`, the condition's full text, when `condition` is what its typed parts left."""
+    stretches = _stretches(description)
+    found = []
+    for clause in re.split(r"[，,；;。：:]", _without_entities(condition)):
+        words = _content_words(clause)
+        if not words:
+            continue  # grammar: nothing to restate
+        best = max(stretches, key=lambda st: _covered(words, st), default="")
+        if _covered(words, best) < cover_min or not _same_numbers(clause, best) or \
+                not _same_polarity(words, clause, whole or condition, best):
+            return ""
+        found.append(best)
+    return "…".join(dict.fromkeys(found))
+
+
+def content(text: str) -> int:
+    """Characters of content words in `text`: what a check has to account for beyond grammar."""
+    return sum(max(len(w) for w in g) for clause in re.split(r"[，,；;。：:]", _without_entities(text))
+               for g in _content_words(clause))
+
+
+def _without_entities(text: str) -> str:
+    """`text` without a list of kinds of applicant that names enterprises ("企事业单位、行业组织…及其他社会组织"):
+    a company is one of them."""
+    return ENTITY_LIST.sub(lambda m: "，" if ENTERPRISE.search(m.group()) else m.group(), text)
+
+
+NEGATION = re.compile(r"无|未|不|没有|非|禁止|严禁")
+_ENTITY = r"[\u4e00-\u9fff]{0,4}?(?:企事业单位|事业单位|企业|公司|单位|机构|组织|个体工商户|院校|院所|高校)"
+ENTITY_LIST = re.compile(rf"{_ENTITY}(?:(?:、|或者?|及其他|以及|及|和|与|等)+{_ENTITY})+等?")
+ENTERPRISE = re.compile(r"企业|公司|企事业")
+NEGATION_WINDOW = 3  # how far before a word its negation stands: "未被列入", "不存在"
+CHOICE = re.compile(r"或|等|类|级|之一|任一|领域|行业|方向")
+ROLE = re.compile(r"申报|申请|申报人|本单位|单位|机构|主体|需|需要|应|符合|满足|达到|相应|相关")
+
+
+def _stretches(description: str) -> list[str]:
+    clauses = [c for c in re.split(r"[，,；;。！？]", description) if c.strip()]
+    return ["，".join(clauses[i:i + n]) for n in (1, 2, 3) for i in range(len(clauses) - n + 1)]
+
+
+@lru_cache(maxsize=4096)
+def _content_words(clause: str) -> tuple[tuple[str, ...], ...]:
+    """The clause's content words as groups: one word each, or the words of a list of alternatives — joined by
+    或, or single words joined by 、 in a clause naming a kind or a choice ("旅游、文化、体育类", "…等领域")."""
+    with _lock:
+        tokens = [t for t in jieba.lcut(clause) if t.strip()]
+    kinds = bool(CHOICE.search(clause))
+    groups: list[list[str]] = []
+    joined = False
+    for t in tokens:
+        if t in ("、", "或", "或者"):
+            joined = t != "、" or kinds
+            continue
+        if FILLER.fullmatch(t) or ROLE.fullmatch(t) or not re.search(r"[\u4e00-\u9fff\w]", t) or \
+                len(t) < 2 and not t.isdigit():
+            joined = False
+            continue
+        if joined and groups:
+            groups[-1].append(t)
+        else:
+            groups.append([t])
+        joined = False
+    return tuple(tuple(g) for g in groups)
+
+
+def _covered(groups: list[list[str]], text: str) -> float:
+    total = sum(max(len(w) for w in g) for g in groups)
+    hit = sum(max(len(w) for w in g) for g in groups if any(w in text for w in g))
+    return hit / total if total else 0.0
+
+
+def _same_polarity(groups: tuple[tuple[str, ...], ...], clause: str, whole: str, text: str) -> bool:
+    """Every word the two share is negated in both or in neither ("未被列入" against "被列入"). The condition's
+    side is read where the clause stands in `whole`, so that a negation inside a typed part still counts."""
+    at = max(whole.find(clause), 0)
+
+    def negated(where: str, i: int) -> bool:
+        return bool(NEGATION.search(where[max(0, i - NEGATION_WINDOW):i]))
+
+    for g in groups:
+        for w in g:
+            if w not in text:
+                continue
+            i = whole.find(w, at)
+            mine = negated(whole, i if i >= 0 else whole.find(w))
+            if not any(negated(text, m.start()) == mine for m in re.finditer(re.escape(w), text)):
+                return False
+    return True
+
+
+def _same_numbers(clause: str, text: str) -> bool:
+    return all(n in text for n in re.findall(r"\d+(?:\.\d+)?", clause))
