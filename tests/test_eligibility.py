@@ -82,11 +82,13 @@ def test_the_conditions_of_a_real_notice_are_exact_spans_with_types():
     assert Measure.from_json(json.loads(json.dumps(m.to_json()))) == m
 
 
-def test_alternatives_are_one_group_and_an_attachment_names_its_measure():
-    m = read_measures(notice("053"))[0]
-    group = {c.text: c.group for c in m.conditions}
+def test_alternatives_are_one_group_and_a_second_list_is_a_measure_of_its_own():
+    direct, applied = read_measures(notice("053"))  # 满足以下条件之一…直接纳入 / 同时满足以下条件的可以申报纳入
+    group = {c.text: c.group for c in direct.conditions}
     assert group["取得有效期内高新技术企业资格的企业"] == group["近三年（含当年）以第一完成单位获得省级及以上科学技术奖励的"] == 1
-    assert group["从事研发的人员占企业职工总数比例不低于10%"] == 0
+    assert applied.name == "高新技术企业培育库"
+    assert {c.group for c in applied.conditions} == {0}
+    assert "从事研发的人员占企业职工总数比例不低于10%" in [c.text for c in applied.conditions]
     assert read_measures(notice("141"))[0].name == "用人单位一次性新增就业补贴实施细则"
 
 

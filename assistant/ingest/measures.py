@@ -28,7 +28,13 @@ OPENER = re.compile(r"条件|对象|范围|要求|资格|认定标准|入库标�
 NOT_OPENER = re.compile(r"材料|流程|程序|时间|方式|(?:支持|补贴|奖励|资助|奖补|扶持|补助)标准|经费|资金|格式|作品|"
                         r"提交|报送|工作要求|有关要求|其他要求|注意|纪律|保障|管理要求")
 OPENER_MAX = 30
-INTRO = re.compile(r"(?:满足|具备|符合|具有)(?:以下|下列|如下)[^。；]{0,12}?(?:条件|要求)")
+INTRO = re.compile(r"(?:满足|具备|符合|具有|达到)(?:以下|下列|如下)[^。；]{0,12}?(?:条件|要求)")
+# Words that make a short line state something ("企业无违规违法经营行为", "拥有一批关键技术人才"); a short line without
+# them and without punctuation is a label ("（二）高速成长型科技骨干企业"), not a condition.
+STATES = re.compile(r"有|无|为|在|应|须|需|是|不|未|非|已|实现|处于|位于|居|达到|超过|低于|高于|以上|以下|符合|满足|具|获|取得|通过|从事|开展|注册|"
+                    r"承担|参与|纳入|列入|属于|按照|依法|遵守")
+LABEL_HEAD = re.compile(r"(?:企业|机构|中心|平台|项目|载体|类|型|方向|领域)$")
+CLASSIFIES = re.compile(r"分为[^。；]{2,60}?[两二三四五六七八九十\d]+(?:类|种)")  # "…分为龙头型…和高速成长型…两类"
 ANY_OF = re.compile(r"之一|任一|其中一项|任意一项")
 OTHER_SECTION = re.compile(r"材料|流程|程序|时间|方式|标准|内容|说明|事项|审核|评审|联系|咨询|附件|资金")
 ITEM_MARK = re.compile(r"^(?:[(（]\d{1,2}[)）]|\d{1,2}[)）]|[①-⑳]|[一二三四五六七八九十]是)\s*")
@@ -114,7 +120,7 @@ def read_measures(doc: Document) -> list[Measure]:
     materials = tuple(_materials(lines))
     measures: list[Measure] = []
     seen: set[tuple[str, ...]] = set()
-    for n, (opener, _, body) in enumerate(sections):
+    for n, (opener, _, body, named) in enumerate(sections):
         region_end = sections[n + 1][0] if n + 1 < len(sections) else len(lines)
         scope = lines[_scope_start(lines, opener, sections[n - 1][1] if n else 0):region_end]
         conditions = _conditions(doc, body, region)
@@ -123,16 +129,17 @@ def read_measures(doc: Document) -> list[Measure]:
             continue
         seen.add(key)
         measures.append(Measure(
-            doc_id=doc.doc_id, measure_id=f"{doc.doc_id}#m{len(measures) + 1}", name=_name(doc, lines, opener),
+            doc_id=doc.doc_id, measure_id=f"{doc.doc_id}#m{len(measures) + 1}", name=named or _name(doc, lines, opener),
             conditions=tuple(conditions), amount=_first(scope, AMOUNT), deadline=deadline, office=office,
             contacts=contacts, materials=materials))
     return measures
 
 
-def _condition_sections(lines: list[Line]) -> list[tuple[int, int, list[Line]]]:
-    """(opener line, end line, the lines that state its conditions) of each condition section, in order. A section is the
-    lines under a condition heading or list introduction; an article defining who the rules are for ("本细则所述
-    科技企业，指…的企业") is a section of its own words after 指."""
+def _condition_sections(lines: list[Line]) -> list[tuple[int, int, list[Line], str]]:
+    """(opener line, end line, the lines that state its conditions, a name or "") of each condition section, in
+    order. A section is the lines under a condition heading or list introduction; an article defining who the rules
+    are for ("本细则所述科技企业，指…的企业") is a section of its own words after 指; a second list introduction after
+    some conditions ("高速成长型科技骨干企业需符合以下几方面要求") starts a measure of its own."""
     out: list[tuple[int, int]] = []
     defined: dict[int, Line] = {}
     i = 0
@@ -154,8 +161,41 @@ def _condition_sections(lines: list[Line]) -> list[tuple[int, int, list[Line]]]:
             defined[i] = Line(line.start + m.end(), line.end, line.text[m.end():])
             out.append((i, i + 1))
         i += 1
-    return [(a, b, [defined[a]] if a in defined else [ln for ln in lines[a + 1:b] if not _opens(ln.text)])
-            for a, b in out]
+    sections = []
+    for a, b in out:
+        if a in defined:
+            sections.append((a, b, [defined[a]], ""))
+            continue
+        body = [ln for ln in lines[a + 1:b] if not _opens(ln.text)]
+        starts = [0] + [i for i, ln in enumerate(body) if _introduces(ln.text) and not ANY_OF.search(ln.text)
+                        and any(_states(x.text) for x in body[:i])]
+        for n, i in enumerate(starts):
+            part = body[i:starts[n + 1] if n + 1 < len(starts) else len(body)]
+            opener = lines.index(part[0]) if n else a
+            sections.append((opener, b, part, _subject(part[0].text) if n else ""))
+    return sections
+
+
+def _introduces(text: str) -> bool:
+    """A line that introduces a list of conditions ("同时满足以下条件：", "需符合以下几方面要求。")."""
+    return bool(INTRO.search(text)) and (not _lead(text) or text.rstrip().endswith(("：", ":", "。")) and len(text) <= 120)
+
+
+def _states(text: str) -> bool:
+    """A line that may state a condition: not a sub-heading, a list introduction or a line of another kind."""
+    found = classify(text, markdown=True)
+    return not (_introduces(text) or found and found[0] == "heading" and len(_bare(text)) <= 20
+                or _not_a_condition(text) or _is_label(text))
+
+
+def _subject(intro: str) -> str:
+    """What a list introduction is about: the status it leads to ("…的企业，纳入“专精特新”企业培育库") or its
+    subject ("龙头型科技骨干企业需同时符合…")."""
+    bare = _bare(intro)
+    if m := re.search(r"(?:纳入|认定为|列入|评为)([^，。；]{2,30}?)(?:予以支持|给予|[，。；]|$)", bare):
+        return m.group(1)
+    m = re.match(r"(?:对|凡)?([^，。；]{4,30}?)(?:需|应|须|要|均|同时|满足|符合|具备|具有|达到)", bare)
+    return m.group(1) if m else ""
 
 
 def _opens(text: str) -> bool:
@@ -196,12 +236,12 @@ def _conditions(doc: Document, body: list[Line], region: str) -> list[Condition]
     group, next_group = 0, 1
     for line in body:
         text = line.text
-        if INTRO.search(text) and (not _lead(text) or text.rstrip().endswith(("：", ":", "。")) and len(text) <= 120):
+        if _introduces(text):
             group, next_group = (next_group, next_group + 1) if ANY_OF.search(text) else (0, next_group)
             continue
         if (found := classify(text, markdown=True)) and found[0] == "heading" and len(_bare(text)) <= 20:
             continue  # a sub-heading
-        if _not_a_condition(text):
+        if _not_a_condition(text) or group == 0 and _is_label(text):
             continue
         offset = line.start
         lead = _lead(text)
@@ -221,10 +261,18 @@ def _conditions(doc: Document, body: list[Line], region: str) -> list[Condition]
 def _not_a_condition(text: str) -> bool:
     """Contact lines, dates, signatures, attachment lists and bare labels ("规范管理") inside a section."""
     bare = _bare(text).rstrip(TRAILING)
-    return (bool(CONTACT.search(text)) or bool(DATE_LINE.fullmatch(bare))
+    return (bool(CONTACT.search(text)) or bool(DATE_LINE.fullmatch(bare)) or bool(CLASSIFIES.search(bare))
             or (bool(SCHEDULE.search(bare)) and bool(FULL_DATE.search(bare) or SHORT_DATE.search(bare)))
             or bool(NOT_CONDITION.match(bare)) or bool(ISSUER_LINE.fullmatch(bare))
             or (len(bare) <= 8 and not re.search(r"[，。；、]", bare)))
+
+
+def _is_label(text: str) -> bool:
+    """A short line naming a kind of applicant or item, stating nothing: "（二）高速成长型科技骨干企业". (Within a
+    list of alternatives such a line is one of the alternatives, and is read as a condition there.)"""
+    bare = _bare(text).rstrip(TRAILING)
+    return len(bare) <= 20 and not re.search(r"[，。；、,;：:]", bare) and not STATES.search(bare) and \
+        bool(LABEL_HEAD.search(bare))
 
 
 def _lead(text: str) -> int:
