@@ -34,6 +34,9 @@ INTRO = re.compile(r"(?:满足|具备|符合|具有|达到)(?:以下|下列|如�
 STATES = re.compile(r"有|无|为|在|应|须|需|是|不|未|非|已|实现|处于|位于|居|达到|超过|低于|高于|以上|以下|符合|满足|具|获|取得|通过|从事|开展|注册|"
                     r"承担|参与|纳入|列入|属于|按照|依法|遵守")
 LABEL_HEAD = re.compile(r"(?:企业|机构|中心|平台|项目|载体|类|型|方向|领域)$")
+# The status a list of conditions leads to: "…的，经…审核后，列入培育层：" (a list of alternatives that names one is a
+# measure of its own, not a sub-list of the one before).
+TARGET = re.compile(r"(?:纳入|认定为|列入|评为)([^，。；：:]{2,30}?)(?:予以支持|给予|[，。；：:]|$)")
 CLASSIFIES = re.compile(r"分为[^。；]{2,60}?[两二三四五六七八九十\d]+(?:类|种)")  # "…分为龙头型…和高速成长型…两类"
 ANY_OF = re.compile(r"之一|任一|其中一项|任意一项")
 OTHER_SECTION = re.compile(r"材料|流程|程序|时间|方式|标准|内容|说明|事项|审核|评审|联系|咨询|附件|资金")
@@ -166,9 +169,9 @@ def _condition_sections(lines: list[Line]) -> list[tuple[int, int, list[Line], s
         if a in defined:
             sections.append((a, b, [defined[a]], ""))
             continue
-        body = [ln for ln in lines[a + 1:b] if not _opens(ln.text)]
-        starts = [0] + [i for i, ln in enumerate(body) if _introduces(ln.text) and not ANY_OF.search(ln.text)
-                        and any(_states(x.text) for x in body[:i])]
+        body = [ln for ln in lines[a + 1:b] if not _opens(ln.text) or _introduces(ln.text)]
+        starts = [0] + [i for i, ln in enumerate(body) if _introduces(ln.text) and any(_states(x.text) for x in body[:i])
+                        and (not ANY_OF.search(ln.text) or TARGET.search(ln.text) or _is_article(ln.text))]
         for n, i in enumerate(starts):
             part = body[i:starts[n + 1] if n + 1 < len(starts) else len(body)]
             opener = lines.index(part[0]) if n else a
@@ -192,7 +195,7 @@ def _subject(intro: str) -> str:
     """What a list introduction is about: the status it leads to ("…的企业，纳入“专精特新”企业培育库") or its
     subject ("龙头型科技骨干企业需同时符合…")."""
     bare = _bare(intro)
-    if m := re.search(r"(?:纳入|认定为|列入|评为)([^，。；]{2,30}?)(?:予以支持|给予|[，。；]|$)", bare):
+    if m := TARGET.search(bare):
         return m.group(1)
     m = re.match(r"(?:对|凡)?([^，。；]{4,30}?)(?:需|应|须|要|均|同时|满足|符合|具备|具有|达到)", bare)
     return m.group(1) if m else ""
@@ -212,7 +215,8 @@ def _closes(text: str, rank: int, articles: bool = False) -> bool:
     if found is None:
         return False
     bare = _bare(text)
-    return found[1] <= rank or (len(bare) <= 20 and bool(OTHER_SECTION.search(bare)) and not _opens(text))
+    return found[1] <= rank or (len(bare) <= 20 and bool(OTHER_SECTION.search(bare)) and not _opens(text)
+                                and not re.search(r"[，,；;。]", bare))  # "4.从事…时间达到2年以上；" is an item
 
 
 def _is_article(text: str) -> bool:
