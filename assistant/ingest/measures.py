@@ -37,6 +37,7 @@ LABEL_HEAD = re.compile(r"(?:企业|机构|中心|平台|项目|载体|类|型|�
 # The status a list of conditions leads to: "…的，经…审核后，列入培育层：" (a list of alternatives that names one is a
 # measure of its own, not a sub-list of the one before).
 TARGET = re.compile(r"(?:纳入|认定为|列入|评为)([^，。；：:]{2,30}?)(?:予以支持|给予|[，。；：:]|$)")
+DEFINES = re.compile(r"是指|所称|所述")
 CLASSIFIES = re.compile(r"分为[^。；]{2,60}?[两二三四五六七八九十\d]+(?:类|种)")  # "…分为龙头型…和高速成长型…两类"
 ANY_OF = re.compile(r"之一|任一|其中一项|任意一项")
 OTHER_SECTION = re.compile(r"材料|流程|程序|时间|方式|标准|内容|说明|事项|审核|评审|联系|咨询|附件|资金")
@@ -171,7 +172,8 @@ def _condition_sections(lines: list[Line]) -> list[tuple[int, int, list[Line], s
             continue
         body = [ln for ln in lines[a + 1:b] if not _opens(ln.text) or _introduces(ln.text)]
         starts = [0] + [i for i, ln in enumerate(body) if _introduces(ln.text) and any(_states(x.text) for x in body[:i])
-                        and (not ANY_OF.search(ln.text) or TARGET.search(ln.text) or _is_article(ln.text))]
+                        and (not ANY_OF.search(ln.text) or TARGET.search(ln.text) or _is_article(ln.text))
+                        and not DEFINES.search(ln.text)]  # "在孵企业是指具备以下条件的…": what a word above means
         for n, i in enumerate(starts):
             part = body[i:starts[n + 1] if n + 1 < len(starts) else len(body)]
             opener = lines.index(part[0]) if n else a
