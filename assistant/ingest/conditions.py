@@ -17,7 +17,7 @@ is left untyped: it is checked by a person, never guessed.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from assistant.normalize import numeral_value
 from assistant.patterns import CN_NUM
@@ -44,12 +44,12 @@ QUANTITIES = (  # (profile field, words that name it, unit family)
     ("revenue_last_year_wan", r"营业收入|主营业务收入|销售收入|营收|销售额", "money"),
     ("registered_capital_wan", r"注册资本|注册资金", "money"),
     ("assets_wan", r"资产总额|总资产", "money"),
-    ("employees", r"从业人员|职工(?:总)?人数|员工(?:总)?人数|在职(?:职工|员工)|用工人数|就业人数|工作人员|企业员工", "count"),
+    ("employees", r"从业人员|从业人数|职工(?:总)?人数|员工(?:总)?人数|在职(?:职工|员工)|用工人数|就业人数|工作人员|企业员工", "count"),
     ("rd_ratio", r"研究开发费用|研发费用|研发投入|研发经费", "ratio"),
 )
 LAST_YEAR = re.compile(r"(?:上一?年度?|最近一年|近一年|上年|年度?|年)\s*$")
 COMPARE = re.compile(r"(不低于|不少于|不小于|达到|超过|高于|大于|不超过|不高于|低于|小于|少于|≥|≤|>|<)?\s*"
-                     r"(\d+(?:\.\d+)?)\s*(亿元|万元|元|人|%|％)\s*(以上|及以上|以下|及以下|以内)?")
+                     r"(\d+(?:\.\d+)?)\s*(亿元|万元|元|人|%|％)\s*(?:[（(]含[)）])?\s*(以上|及以上|以下|及以下|以内)?")
 OPS = {"不低于": ">=", "不少于": ">=", "不小于": ">=", "达到": ">=", "≥": ">=", "以上": ">=", "及以上": ">=",
        "超过": ">", "高于": ">", "大于": ">", ">": ">", "不超过": "<=", "不高于": "<=", "≤": "<=", "以下": "<=",
        "及以下": "<=", "以内": "<=", "低于": "<", "小于": "<", "少于": "<", "<": "<"}
@@ -82,6 +82,12 @@ EXCLUDED_RULE = re.compile(r"(?:已经?|曾经?)(获得|享受|取得|得到|列
 TAX_CREDIT = re.compile(r"纳税信用(?:等级)?(?:评价)?(?:为|达到|在)?\s*([ABMCD])\s*级?(?:及以上|以上)?")
 
 
+# Where an alternative starts: "…资质，或已在平台申报相关资质", "…3000万元或者累计营业收入…", "…小微企业，以及…的快递行业
+# 分公司" (another kind of applicant); searched outside brackets ("（不包含委托其他企业或单位的经费）" offers no choice).
+OTHERWISE = re.compile(r"[，,；;]\s*或(?:者)?|或者|[，,；;]\s*以及(?=[^，。；]{0,40}?(?:企业|机构|公司|单位|组织)(?:[，。；]|$))")
+BRACKETED = re.compile(r"（[^（）]*）|\([^()]*\)")
+
+
 @dataclass(frozen=True)
 class Check:
     """One typed statement of a condition: `kind` and what it compares (`field` `op` `value`, a `place`, a
@@ -98,7 +104,21 @@ class Check:
 
 
 def read_checks(text: str, region: str = "") -> tuple[Check, ...]:
-    """The typed statements of one condition's text; `region` is the issuing document's own region."""
+    """The typed statements of one condition's text, read in each of its alternatives; `region` is the issuing
+    document's own region."""
+    return tuple(replace(k, start=k.start + a, end=k.end + a)
+                 for a, b in alternatives(text) for k in _read_checks(text[a:b], region))
+
+
+def alternatives(text: str) -> list[tuple[int, int]]:
+    """The spans of a condition's alternatives: split where a clause starts with 或/或者/以及 (another kind of
+    applicant), or at 或者 itself, outside brackets ("股份有限公司或有限责任公司" is one requirement)."""
+    plain = BRACKETED.sub(lambda m: " " * len(m.group()), text)
+    bounds = [0, *(m.start() for m in OTHERWISE.finditer(plain)), len(text)]
+    return [(a, b) for a, b in zip(bounds, bounds[1:]) if text[a:b].strip("，,；; 或者以及")] or [(0, len(text))]
+
+
+def _read_checks(text: str, region: str) -> tuple[Check, ...]:
     checks: list[Check] = []
     for rule in PLACE_RULES:
         if m := rule.search(text):

@@ -40,6 +40,7 @@ TARGET = re.compile(r"(?:纳入|认定为|列入|评为)([^，。；：:]{2,30}?
 DEFINES = re.compile(r"是指|所称|所述")
 CLASSIFIES = re.compile(r"分为[^。；]{2,60}?[两二三四五六七八九十\d]+(?:类|种)")  # "…分为龙头型…和高速成长型…两类"
 ANY_OF = re.compile(r"之一|任一|其中一项|任意一项")
+CHOOSE_ONE = re.compile(r"[（(](?:满足|符合)其中(?:之一|一项)[)）]")  # "成长性指标（满足其中之一）" introduces alternatives
 OTHER_SECTION = re.compile(r"材料|流程|程序|时间|方式|标准|内容|说明|事项|审核|评审|联系|咨询|附件|资金")
 ITEM_MARK = re.compile(r"^(?:[(（]\d{1,2}[)）]|\d{1,2}[)）]|[①-⑳]|[一二三四五六七八九十]是)\s*")
 TRAILING = "；;。，,：:、 "
@@ -183,6 +184,8 @@ def _condition_sections(lines: list[Line]) -> list[tuple[int, int, list[Line], s
 
 def _introduces(text: str) -> bool:
     """A line that introduces a list of conditions ("同时满足以下条件：", "需符合以下几方面要求。")."""
+    if CHOOSE_ONE.search(text):
+        return True
     return bool(INTRO.search(text)) and (not _lead(text) or text.rstrip().endswith(("：", ":", "。")) and len(text) <= 120)
 
 

@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from assistant.ingest.conditions import (AGE, CREDIT, EXCLUDED, IMPLIES, INDUSTRY, LEGAL, PLACE, QUALIFICATION, QUANTITY,
-                                         THRESHOLD, Check)
+from assistant.ingest.conditions import (AGE, BRACKETED, CREDIT, EXCLUDED, IMPLIES, INDUSTRY, LEGAL, PLACE, QUALIFICATION, QUANTITY,
+                                         THRESHOLD, Check, alternatives)
 from assistant.ingest.measures import Condition, Measure
 from assistant.matching.applicant import NUMBERS, Applicant, Fact
 from assistant.matching.restatement import content, restated
@@ -22,9 +22,6 @@ from assistant.matching.restatement import content, restated
 MET, FAILED, UNKNOWN = "满足", "不满足", "未知"
 ELIGIBLE, INELIGIBLE, TO_CONFIRM = "符合", "不符合", "待确认"
 CLOSED = "已截止"
-ALTERNATIVE = re.compile(r"或")  # searched outside brackets: "（不包含委托其他企业或单位的经费）" offers no choice
-OTHERWISE = re.compile(r"[，,；;]\s*或")  # "…资质，或已在平台申报相关资质": what follows is an alternative
-BRACKETED = re.compile(r"（[^（）]*）|\([^()]*\)")
 # Zones inside a region (自贸试验区, 片区, 园区): an address naming only the region does not say it is outside them.
 ZONE = re.compile(r"(?:园区|片区|试验区|开发区|功能区|示范区|高新区|经济区|合作区|产业园|基地)$")
 RULES_NOTE = "chosen leave-one-document-out on eval/questions/xiongan-eligibility.jsonl: see docs/results.md"
@@ -90,28 +87,42 @@ def check_measure(measure: Measure, applicant: Applicant, as_of: date, rules: Ru
 
 
 def check_condition(condition: Condition, applicant: Applicant, as_of: date, rules: Rules = Rules()) -> ConditionResult:
-    outcomes = [_check(k, applicant, as_of) for k in condition.checks]
-    for check, (status, fact, reason) in zip(condition.checks, outcomes):
-        if status == FAILED and ALTERNATIVE.search(_unbracketed(condition.text), check.end):  # "…资质，或已在平台申报…"
-            return ConditionResult(condition, UNKNOWN, fact, f"{reason}；本条件另有可选情形，请说明是否符合")
-        if status == FAILED:
-            return ConditionResult(condition, FAILED, fact, reason)
-    stated = _stated_key(condition.text, applicant)
-    if stated:
-        return ConditionResult(condition, *stated)
+    """One condition: met when one of its alternatives ("…资质，或已在平台申报相关资质") is met, failed when all fail."""
+    spans = alternatives(condition.text)
+    results = [_check_span(condition, a, b, applicant, as_of, rules) for a, b in spans]
+    if met := next((r for r in results if r[0] == MET), None):
+        return ConditionResult(condition, *met)
+    if all(r[0] == FAILED for r in results):
+        return ConditionResult(condition, FAILED, "；".join(dict.fromkeys(r[1] for r in results if r[1])),
+                               "；".join(r[2] for r in results))
+    if len(results) > 1:
+        reasons = "；".join(r[2] for r in results if r[2])
+        return ConditionResult(condition, UNKNOWN, "；".join(r[1] for r in results if r[1]),
+                               f"{reasons}；本条件有可选情形，请说明是否符合其中之一")
+    return ConditionResult(condition, *results[0])
+
+
+def _check_span(condition: Condition, start: int, end: int, applicant: Applicant, as_of: date,
+                rules: Rules) -> tuple[str, str, str]:
+    """(status, fact, reason) of the part `condition.text[start:end]` and the typed checks read inside it."""
+    text = condition.text[start:end]
+    checks = [k for k in condition.checks if start <= k.start and k.end <= end]
+    outcomes = [_check(k, applicant, as_of) for k in checks]
+    if failed := next((o for o in outcomes if o[0] == FAILED), None):
+        return failed
+    if stated := _stated_key(text, applicant):
+        return stated
     if outcomes and all(s == MET for s, _, _ in outcomes):
-        rest = _residual(condition)
+        rest = _residual(text, [(k.start - start, k.end - start) for k in checks])
         if content(rest) <= rules.residual_max:
-            return ConditionResult(condition, MET, "；".join(f for _, f, _ in outcomes), "；".join(r for _, _, r in outcomes))
-        covered = restated(rest, applicant.description, rules.cover_min, whole=condition.text)
-        if covered:
-            return ConditionResult(condition, MET, f"描述：“{covered}”", "企业描述写明了本条件的其余要求")
-        return ConditionResult(condition, UNKNOWN, "；".join(f for _, f, _ in outcomes),
-                               "已核对部分要求，其余要求需企业提供说明")
-    if covered := restated(condition.text, applicant.description, rules.cover_min):
-        return ConditionResult(condition, MET, f"描述：“{covered}”", "企业描述写明了本条件")
+            return MET, "；".join(f for _, f, _ in outcomes), "；".join(r for _, _, r in outcomes)
+        if covered := restated(rest, applicant.description, rules.cover_min, whole=text):
+            return MET, f"描述：“{covered}”", "企业描述写明了本条件的其余要求"
+        return UNKNOWN, "；".join(f for _, f, _ in outcomes), "已核对部分要求，其余要求需企业提供说明"
+    if covered := restated(text, applicant.description, rules.cover_min):
+        return MET, f"描述：“{covered}”", "企业描述写明了本条件"
     missing = [r for s, _, r in outcomes if s == UNKNOWN]
-    return ConditionResult(condition, UNKNOWN, "", missing[0] if missing else "无法从所给资料判断，请补充说明")
+    return UNKNOWN, "", missing[0] if missing else "无法从所给资料判断，请补充说明"
 
 
 def _check(check: Check, applicant: Applicant, as_of: date) -> tuple[str, str, str]:
@@ -279,18 +290,11 @@ def _stated_key(text: str, applicant: Applicant) -> tuple[str, str, str] | None:
     return None
 
 
-def _residual(condition: Condition) -> str:
-    """The condition's words outside its typed parts, once they are met: an alternative after them ("，或…")
-    need not hold too."""
-    text = condition.text
-    last = max(k.end for k in condition.checks)
-    if m := OTHERWISE.search(_unbracketed(text), last):
-        text = text[:m.start()]
-    for k in sorted(condition.checks, key=lambda k: k.start, reverse=True):
-        text = text[:k.start] + "，" + text[k.end:]
+def _residual(text: str, spans: list[tuple[int, int]]) -> str:
+    """The words of `text` outside its typed parts, and the bracketed aside right after one ("…两个会计年度以上
+    （含两年）"), which belongs to it."""
+    for a, b in sorted(spans, reverse=True):
+        if aside := BRACKETED.match(text, b):
+            b = aside.end()
+        text = text[:a] + "，" + text[b:]
     return text
-
-
-def _unbracketed(text: str) -> str:
-    """`text` with bracketed asides blanked out, offsets kept."""
-    return BRACKETED.sub(lambda m: " " * len(m.group()), text)

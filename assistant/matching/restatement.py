@@ -57,7 +57,7 @@ NEGATION = re.compile(r"无|未|不|没有|非|禁止|严禁")
 _ENTITY = r"[\u4e00-\u9fff]{0,4}?(?:企事业单位|事业单位|企业|公司|单位|机构|组织|个体工商户|院校|院所|高校)"
 ENTITY_LIST = re.compile(rf"{_ENTITY}(?:(?:、|或者?|及其他|以及|及|和|与|等)+{_ENTITY})+等?")
 ENTERPRISE = re.compile(r"企业|公司|企事业")
-NEGATION_WINDOW = 3  # how far before a word its negation stands: "未被列入", "不存在"
+COMPARISON = re.compile(r"不(?:低于|少于|小于|高于|大于|超过|足|含|限于|得少于|得低于)")
 CHOICE = re.compile(r"或|等|类|级|之一|任一|领域|行业|方向")
 ROLE = re.compile(r"申报|申请|申报人|本单位|单位|机构|主体|需|需要|应|符合|满足|达到|相应|相关")
 
@@ -99,22 +99,29 @@ def _covered(groups: list[list[str]], text: str) -> float:
 
 
 def _same_polarity(groups: tuple[tuple[str, ...], ...], clause: str, whole: str, text: str) -> bool:
-    """Every word the two share is negated in both or in neither ("未被列入" against "被列入"). The condition's
-    side is read where the clause stands in `whole`, so that a negation inside a typed part still counts."""
+    """Every word the two share stands in a negated clause on both sides or on neither ("已在平台申报相关资质"
+    against "也未在…平台提交申报"). The condition's side is the clause of `whole` where `clause` stands, so that a
+    negation inside a typed part still counts; "不低于", "不少于"… compare, they do not negate."""
     at = max(whole.find(clause), 0)
-
-    def negated(where: str, i: int) -> bool:
-        return bool(NEGATION.search(where[max(0, i - NEGATION_WINDOW):i]))
-
     for g in groups:
         for w in g:
             if w not in text:
                 continue
             i = whole.find(w, at)
-            mine = negated(whole, i if i >= 0 else whole.find(w))
-            if not any(negated(text, m.start()) == mine for m in re.finditer(re.escape(w), text)):
+            mine = _negated(_clause_at(whole, i if i >= 0 else whole.find(w)))
+            if not any(_negated(_clause_at(text, m.start())) == mine for m in re.finditer(re.escape(w), text)):
                 return False
     return True
+
+
+def _clause_at(text: str, i: int) -> str:
+    left = max(text.rfind(c, 0, i) for c in "，,；;。") + 1
+    ends = [j for j in (text.find(c, i) for c in "，,；;。") if j >= 0]
+    return text[left:min(ends, default=len(text))]
+
+
+def _negated(clause: str) -> bool:
+    return bool(NEGATION.search(COMPARISON.sub("", clause)))
 
 
 def _same_numbers(clause: str, text: str) -> bool:
