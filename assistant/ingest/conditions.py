@@ -45,8 +45,9 @@ QUANTITIES = (  # (profile field, words that name it, unit family)
     ("registered_capital_wan", r"注册资本|注册资金", "money"),
     ("assets_wan", r"资产总额|总资产", "money"),
     ("employees", r"从业人员|从业人数|职工(?:总)?人数|员工(?:总)?人数|在职(?:职工|员工)|用工人数|就业人数|工作人员|企业员工", "count"),
-    ("rd_ratio", r"研究开发费用|研发费用|研发投入|研发经费", "ratio"),
+    ("rd_ratio", r"研究开发费用|研发费用|研发投入|研发经费|R&D(?:经费|投入|总额)?", "ratio"),
 )
+PART_OF = re.compile(r"(?:业务|产品|项目)[^，。；]{0,3}$")
 LAST_YEAR = re.compile(r"(?:上一?年度?|最近一年|近一年|上年|年度?|年)\s*$")
 COMPARE = re.compile(r"(不低于|不少于|不小于|达到|超过|高于|大于|不超过|不高于|低于|小于|少于|≥|≤|>|<)?\s*"
                      r"(\d+(?:\.\d+)?)\s*(亿元|万元|元|人|%|％)\s*(?:[（(]含[)）])?\s*(以上|及以上|以下|及以下|以内)?")
@@ -70,7 +71,7 @@ NEGATIVE_RECORD = re.compile(r"(?:无|未发生|未有|没有|不存在|未被�
                              r"(?:违法|违规|失信|事故|偷税|漏税|骗税|处罚|不良(?:信用)?记录|黑名单|经营异常)")
 BRANCH = re.compile(r"[^，。；]{0,6}?的(?:企业|单位|项目|主体)?[，,]")
 # A quantity of something named just before it: "<noun>(一般)不少于 3000 平方米", "<noun> 20 家以上".
-UNITS = r"万美元|亿美元|美元|亿元|万元|元|平方米|公顷|亩|人次|人|名|家|件|个月|个|项|台|套|篇|次|分"
+UNITS = r"万美元|亿美元|美元|亿元|万元|元|平方米|公顷|亩|人次|人|名|家|件|个月|个|项|台|套|篇|次|分|%|％"
 QUANTITY_RULE = re.compile(rf"([\u4e00-\u9fff]{{2,10}}?)(?:数|数量|总数|总额|规模|面积)?\s*(?:一般|原则上|应|须|需)?\s*"
                            rf"(不低于|不少于|不小于|达到|超过|高于|大于|不超过|不高于|低于|小于|少于|≥|≤)?\s*"
                            rf"(\d+(?:\.\d+)?)\s*({UNITS})\s*(\(含\)|（含）)?\s*(以上|及以上|以下|及以下|以内)?")
@@ -78,7 +79,7 @@ QUANTITY_RULE = re.compile(rf"([\u4e00-\u9fff]{{2,10}}?)(?:数|数量|总数|总
 INDUSTRY_RULE = re.compile(r"主营业务(?:需|应|须)?(?:为|是|属于)([^，。；]{2,60}?)类")
 # "已经获得雄安新区财政支持的项目，原则上不得再申报": whoever has had it is excluded.
 EXCLUDED_RULE = re.compile(r"(?:已经?|曾经?)(获得|享受|取得|得到|列入|入选|认定为|成为)([^，。；]{2,40}?)的"
-                           r"[^，。；]{0,12}?[，,]?\s*(?:原则上)?(?:不得|不再|不予|不能|不可)")
+                           r"[^，。；]{0,12}?[，,]?\s*(?:原则上)?(?:不得|不再|不予|不能|不可)[^，。；]*")
 TAX_CREDIT = re.compile(r"纳税信用(?:等级)?(?:评价)?(?:为|达到|在)?\s*([ABMCD])\s*级?(?:及以上|以上)?")
 
 
@@ -176,6 +177,8 @@ def _thresholds(text: str) -> list[Check]:
     out = []
     for field_name, words, family in QUANTITIES:
         for w in re.finditer(words, text):
+            if PART_OF.search(text, max(0, w.start() - 6), w.start()):
+                continue  # "服务外包业务年营业收入": the revenue of one line of business, not the company's
             tail = text[w.end():w.end() + 40]
             tail = re.split(r"[；。]|的企业", tail)[0]
             for m in COMPARE.finditer(tail):

@@ -25,7 +25,6 @@ CLOSED = "已截止"
 # Zones inside a region (自贸试验区, 片区, 园区): an address naming only the region does not say it is outside them.
 ZONE = re.compile(r"(?:园区|片区|试验区|开发区|功能区|示范区|高新区|经济区|合作区|产业园|基地)$")
 RULES_NOTE = "chosen leave-one-document-out on eval/questions/xiongan-eligibility.jsonl: see docs/results.md"
-QUANTITY_WINDOW = 15  # how far before a number the description may name what it counts
 PROVINCES = ("北京", "天津", "河北", "山西", "内蒙古", "辽宁", "吉林", "黑龙江", "上海", "江苏", "浙江", "安徽", "福建",
              "江西", "山东", "河南", "湖北", "湖南", "广东", "广西", "海南", "重庆", "四川", "贵州", "云南", "西藏",
              "陕西", "甘肃", "青海", "宁夏", "新疆")
@@ -247,9 +246,10 @@ def _threshold(check: Check, fact: Fact | None) -> tuple[str, str, str]:
 def _quantity(check: Check, description: str) -> tuple[str, str, str]:
     """The description's number in the same unit right after the same thing ("…建筑面积2500平方米")."""
     unit, name = check.place, re.sub(r"(?:拥有量|数量|总量|总数|人数|规模|总额|数|量|额)$", "", check.field) or check.field
+    name = re.sub(r"(?:的)?(?:比例|占比|比重|比率)$", "", name) or name  # a share is named by what it is a share of
     for m in re.finditer(rf"(\d+(?:\.\d+)?)\s*{re.escape(unit)}", description):
-        window = re.split(r"[，。；,;]", description[max(0, m.start() - QUANTITY_WINDOW):m.start()])[-1]
-        if any(name[-n:] in window for n in range(min(len(name), 4), 1, -1)):  # named in the number's own clause
+        window = re.split(r"[，。；,;]", description[:m.start()])[-1]  # named in the number's own clause
+        if any(name[-n:] in window or name[:n] in window for n in range(min(len(name), 4), 1, -1)):
             value = float(m.group(1))
             ok = OPS[check.op](value, check.value)
             clause = window + m.group()
