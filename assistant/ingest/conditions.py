@@ -11,8 +11,8 @@ General rules of how such conditions are written, not strings of one notice:
 - credit: 无/未发生 … 违法 / 失信 / 事故 / 偷税, 纳税信用 A/B 级;
 - a closed list of kinds of business: 主营业务为旅游、文化、体育…类;
 - an exclusion: 已经获得…财政支持的项目，不得再申报 (whoever has had it may not apply).
-A condition with two thresholds (a threshold that depends on another, "销售收入小于5000万元的企业，研发费用…不低于5%")
-is left untyped: it is checked by a person, never guessed.
+A condition whose threshold picks a case ("销售收入小于5000万元的企业，研发费用…不低于5%") or that bounds one quantity
+twice (a range) is left untyped: it is checked by a person, never guessed.
 """
 from __future__ import annotations
 
@@ -144,10 +144,9 @@ def _read_checks(text: str, region: str) -> tuple[Check, ...]:
     thresholds = _thresholds(text)
     if any(BRANCH.match(text, t.end) for t in thresholds):
         return ()  # "销售收入在2亿元以上的企业，比例不低于3%": the threshold picks a case, it is not required
-    if len(thresholds) == 1:
-        checks += thresholds
-    elif len(thresholds) > 1:
-        return ()  # thresholds that depend on one another: read by a person
+    if len({t.field for t in thresholds}) < len(thresholds):
+        return ()  # "营收在1000万元（含）至5000万元（不含）": a range or cases of one quantity, read by a person
+    checks += thresholds
     covered = [(c.start, c.end) for c in checks]
     for m in QUANTITY_RULE.finditer(text):
         op = OPS.get(m.group(2) or "") or OPS.get(m.group(6) or "")

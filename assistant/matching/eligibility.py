@@ -28,6 +28,7 @@ RULES_NOTE = "chosen leave-one-document-out on eval/questions/xiongan-eligibilit
 PROVINCES = ("北京", "天津", "河北", "山西", "内蒙古", "辽宁", "吉林", "黑龙江", "上海", "江苏", "浙江", "安徽", "福建",
              "江西", "山东", "河南", "湖北", "湖南", "广东", "广西", "海南", "重庆", "四川", "贵州", "云南", "西藏",
              "陕西", "甘肃", "青海", "宁夏", "新疆")
+EVALUATIVE = re.compile(r"较高|较好|较强|较大|较多|较为|良好")
 MAIN_BUSINESS = re.compile(r"(?:主营业务|主营|主要从事|从事)(?:为|是)?[^，。；]{2,20}")
 VERB_FAMILIES = (("获得", "享受", "取得", "得到"), ("列入", "入选", "认定为", "成为"))
 NEGATED_VERB = re.compile(r"未|没有|尚未|从未|不曾|无")
@@ -112,7 +113,8 @@ def _check_span(condition: Condition, start: int, end: int, applicant: Applicant
     if stated := _stated_key(text, applicant):
         return stated
     if outcomes and all(s == MET for s, _, _ in outcomes):
-        rest = _residual(text, [(k.start - start, k.end - start) for k in checks])
+        spans = [(k.start - start, k.end - start) for k in checks]
+        rest = _residual(text, spans + _lead_ins(text, spans))
         if content(rest) <= rules.residual_max:
             return MET, "；".join(f for _, f, _ in outcomes), "；".join(r for _, _, r in outcomes)
         if covered := restated(rest, applicant.description, rules.cover_min, whole=text):
@@ -288,6 +290,15 @@ def _stated_key(text: str, applicant: Applicant) -> tuple[str, str, str] | None:
             continue
         return (MET if value else FAILED), f"资料：{key}={'是' if value else '否'}", f"企业资料注明“{key}”"
     return None
+
+
+def _lead_ins(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Clauses that only announce the typed clause right after them ("企业研发投入较高，年度…经费支出额不低于300万元"):
+    an evaluative word and nothing of their own to check."""
+    clauses = list(re.finditer(r"[^，,；;。]+", text))
+    return [(m.start(), m.end()) for m, nxt in zip(clauses, clauses[1:])
+            if EVALUATIVE.search(m.group()) and not any(m.start() <= a < m.end() for a, _ in spans)
+            and any(nxt.start() <= a < nxt.end() for a, _ in spans)]
 
 
 def _residual(text: str, spans: list[tuple[int, int]]) -> str:
