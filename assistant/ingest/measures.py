@@ -40,6 +40,9 @@ TARGET = re.compile(r"(?:纳入|认定为|列入|评为)([^，。；：:]{2,30}?
 DEFINES = re.compile(r"是指|所称|所述")
 CLASSIFIES = re.compile(r"分为[^。；]{2,60}?[两二三四五六七八九十\d]+(?:类|种)")  # "…分为龙头型…和高速成长型…两类"
 ANY_OF = re.compile(r"之一|任一|其中一项|任意一项")
+OWN_ALTERNATIVE = re.compile(r"^(.+?)[，,]?或(?:者)?(?:满足|符合|具备|达到)(?:以下|下列|如下)")
+# "企业不存在下列情况：…；…；…": the pieces are what must not hold, one condition with their negation.
+NONE_OF = re.compile(r"(?:不存在|不得存在|不得有|不得发生|无)(?:以下|下列)(?:情况|情形|行为|问题)")
 CHOOSE_ONE = re.compile(r"[（(](?:满足|符合)其中(?:之一|一项)[)）]")  # "成长性指标（满足其中之一）" introduces alternatives
 OTHER_SECTION = re.compile(r"材料|流程|程序|时间|方式|标准|内容|说明|事项|审核|评审|联系|咨询|附件|资金")
 ITEM_MARK = re.compile(r"^(?:[(（]\d{1,2}[)）]|\d{1,2}[)）]|[①-⑳]|[一二三四五六七八九十]是)\s*")
@@ -242,11 +245,19 @@ def _bare(text: str) -> str:
 
 def _conditions(doc: Document, body: list[Line], region: str) -> list[Condition]:
     out: list[Condition] = []
-    group, next_group = 0, 1
+    group, next_group, level = 0, 1, None
     for line in body:
         text = line.text
+        numbered = classify(text, markdown=False)
+        if group and level is not None and numbered and numbered[1] <= level:
+            group = 0  # "8.…" after "7.…满足下列条件之一：(1)…(4)…": back in the list the alternatives were part of
         if _introduces(text):
             group, next_group = (next_group, next_group + 1) if ANY_OF.search(text) else (0, next_group)
+            level = numbered[1] if group and numbered else None
+            if group and (own := OWN_ALTERNATIVE.search(text)) and len(own.group(1)) - _lead(own.group(1)) >= 4:
+                start = line.start + _lead(text)  # "按照评价指标体系达到45分以上或满足下列条件之一": one more alternative
+                quote = doc.text[start:line.start + own.end(1)]
+                out.append(Condition(start, start + len(quote), quote, read_checks(quote, region), group))
             continue
         if (found := classify(text, markdown=True)) and found[0] == "heading" and len(_bare(text)) <= 20:
             continue  # a sub-heading
@@ -254,7 +265,9 @@ def _conditions(doc: Document, body: list[Line], region: str) -> list[Condition]
             continue
         offset = line.start
         lead = _lead(text)
-        for m in re.finditer(r"(?:[^；。]|；(?=或))+。?", text[lead:]):
+        pieces = [re.match(r".*", text[lead:])] if NONE_OF.search(text) else \
+            re.finditer(r"(?:[^；。]|；(?=或))+。?", text[lead:])
+        for m in pieces:
             piece = m.group()
             start = offset + lead + m.start() + (len(piece) - len(piece.lstrip()))
             stripped = piece.strip().rstrip(TRAILING)

@@ -57,9 +57,10 @@ NEGATION = re.compile(r"无|未|不|没有|非|禁止|严禁")
 _ENTITY = r"[\u4e00-\u9fff]{0,4}?(?:企事业单位|事业单位|企业|公司|单位|机构|组织|个体工商户|院校|院所|高校)"
 ENTITY_LIST = re.compile(rf"{_ENTITY}(?:(?:、|或者?|及其他|以及|及|和|与|等)+{_ENTITY})+等?")
 ENTERPRISE = re.compile(r"企业|公司|企事业")
+NONE_OF = re.compile(r"(?:不存在|不得存在|不得有|不得发生|无)(?:以下|下列)(?:情况|情形|行为|问题)[：:]")
 COMPARISON = re.compile(r"不(?:低于|少于|小于|高于|大于|超过|足|含|限于|得少于|得低于)")
 CHOICE = re.compile(r"或|等|类|级|之一|任一|领域|行业|方向")
-ROLE = re.compile(r"申报|申请|申报人|本单位|单位|机构|主体|需|需要|应|符合|满足|达到|相应|相关")
+ROLE = re.compile(r"申报|申请|申报人|本单位|单位|机构|主体|需|需要|应|符合|满足|达到|相应|相关|存在|下列|以下|如下|情况|情形")
 
 
 def _stretches(description: str) -> list[str]:
@@ -108,7 +109,9 @@ def _same_polarity(groups: tuple[tuple[str, ...], ...], clause: str, whole: str,
             if w not in text:
                 continue
             i = whole.find(w, at)
-            mine = _negated(_clause_at(whole, i if i >= 0 else whole.find(w)))
+            i = i if i >= 0 else whole.find(w)
+            scope = NONE_OF.search(whole, 0, i)  # "不存在下列情况：…；…": everything listed after it is negated
+            mine = bool(scope) or _negated(_clause_at(whole, i))
             if not any(_negated(_clause_at(text, m.start())) == mine for m in re.finditer(re.escape(w), text)):
                 return False
     return True
