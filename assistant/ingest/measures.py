@@ -56,8 +56,12 @@ OFFICE = re.compile(r"(?:报送至|提交至|报送到|提交到|报至|交至|�
                     r"(?:局|委员会|委|办公室|中心|管委会|分局|部门|平台))")
 MATERIALS = re.compile(r"^(?:申报|申请|提交|报送)?材料")
 MAX_CONDITIONS = 30
+GENERAL = "\0general"  # marks a section that holds for every measure of its document
 MEASURES_VERSION = 2  # raise when these rules change: an index re-reads its documents' measures, embedding nothing
 # "第二条 本细则所述科技企业，指…": the article that says whom the rules are for (an applicant: 企业, 单位, 产业).
+# "第二条 本实施细则申报单位主营业务需符合…；需是…的法人单位": what every applicant under the rules must meet.
+GENERAL_APPLICANT = re.compile(rf"^(?:第[{CN_NUM}\d]+条)?\s*(?=本(?:实施)?(?:细则|办法|措施|规定|政策|方案)(?:所称的?|的)?"
+                               r"(?:申报|申请|支持|补贴|奖励|扶持)(?:单位|企业|主体|对象)[^。；]{0,30}?(?:需|应|须|必须))")
 DEFINED_APPLICANT = re.compile(rf"^(?:第[{CN_NUM}\d]+条)?\s*本(?:实施)?(?:细则|办法|措施|规定|政策|方案)所(?:述|称|指)的?"
                                r"[^，。；]{1,20}?(?:企业|单位|产业)[，,]?(?:是)?指")
 DEFINITION = re.compile(r"^[^，]{2,40}?是指")  # "X（…）是指…": what a word means, not a condition
@@ -128,26 +132,35 @@ def read_measures(doc: Document) -> list[Measure]:
     materials = tuple(_materials(lines))
     measures: list[Measure] = []
     seen: set[tuple[str, ...]] = set()
+    # An article saying who the rules are for holds for each measure the rules go on to state.
+    general = [c for _, _, body, named in sections if named == GENERAL for c in _conditions(doc, body, region)]
+    specific = any(named != GENERAL for *_, named in sections)
     for n, (opener, _, body, named) in enumerate(sections):
+        if specific and named == GENERAL:
+            continue
         region_end = sections[n + 1][0] if n + 1 < len(sections) else len(lines)
         scope = lines[_scope_start(lines, opener, sections[n - 1][1] if n else 0):region_end]
         conditions = _conditions(doc, body, region)
+        if specific and general:
+            conditions = [*general, *(c for c in conditions if c.start not in {g.start for g in general})][:MAX_CONDITIONS]
         key = tuple(c.text for c in conditions)
         if not conditions or key in seen:  # a notice often repeats its attachment's conditions
             continue
         seen.add(key)
         measures.append(Measure(
-            doc_id=doc.doc_id, measure_id=f"{doc.doc_id}#m{len(measures) + 1}", name=named or _name(doc, lines, opener),
+            doc_id=doc.doc_id, measure_id=f"{doc.doc_id}#m{len(measures) + 1}",
+            name=named if named and named != GENERAL else _name(doc, lines, opener),
             conditions=tuple(conditions), amount=_first(scope, AMOUNT), deadline=deadline, office=office,
             contacts=contacts, materials=materials))
     return measures
 
 
 def _condition_sections(lines: list[Line]) -> list[tuple[int, int, list[Line], str]]:
-    """(opener line, end line, the lines that state its conditions, a name or "") of each condition section, in
-    order. A section is the lines under a condition heading or list introduction; an article defining who the rules
-    are for ("本细则所述科技企业，指…的企业") is a section of its own words after 指; a second list introduction after
-    some conditions ("高速成长型科技骨干企业需符合以下几方面要求") starts a measure of its own."""
+    """(opener line, end line, the lines that state its conditions, a name, "" or GENERAL) of each condition
+    section, in order. A section is the lines under a condition heading or list introduction; an article saying who
+    the rules are for ("本细则所述科技企业，指…的企业", "本实施细则申报单位…需…") is a GENERAL section of its own
+    words; a second list introduction after some conditions ("高速成长型科技骨干企业需符合以下几方面要求") starts a
+    measure of its own."""
     out: list[tuple[int, int]] = []
     defined: dict[int, Line] = {}
     i = 0
@@ -164,7 +177,7 @@ def _condition_sections(lines: list[Line]) -> list[tuple[int, int, list[Line], s
                 out.append((i, end))
             i = max(end, i + 1)
             continue
-        if m := DEFINED_APPLICANT.match(lines[i].text):
+        if m := DEFINED_APPLICANT.match(lines[i].text) or GENERAL_APPLICANT.match(lines[i].text):
             line = lines[i]
             defined[i] = Line(line.start + m.end(), line.end, line.text[m.end():])
             out.append((i, i + 1))
@@ -172,7 +185,7 @@ def _condition_sections(lines: list[Line]) -> list[tuple[int, int, list[Line], s
     sections = []
     for a, b in out:
         if a in defined:
-            sections.append((a, b, [defined[a]], ""))
+            sections.append((a, b, [defined[a]], GENERAL))
             continue
         body = [ln for ln in lines[a + 1:b] if not _opens(ln.text) or _introduces(ln.text)]
         starts = [0] + [i for i, ln in enumerate(body) if _introduces(ln.text) and any(_states(x.text) for x in body[:i])
@@ -265,11 +278,9 @@ def _conditions(doc: Document, body: list[Line], region: str) -> list[Condition]
             continue
         offset = line.start
         lead = _lead(text)
-        pieces = [re.match(r".*", text[lead:])] if NONE_OF.search(text) else \
-            re.finditer(r"(?:[^；。]|；(?=或))+。?", text[lead:])
-        for m in pieces:
+        for m in _pieces(text, lead):
             piece = m.group()
-            start = offset + lead + m.start() + (len(piece) - len(piece.lstrip()))
+            start = offset + m.start() + (len(piece) - len(piece.lstrip()))
             stripped = piece.strip().rstrip(TRAILING)
             inner = _lead(stripped)
             if len(stripped) - inner < 4 or _not_a_condition(stripped) or DEFINITION.search(stripped):
@@ -278,6 +289,16 @@ def _conditions(doc: Document, body: list[Line], region: str) -> list[Condition]
             quote = doc.text[start:start + len(stripped) - inner]
             out.append(Condition(start, start + len(quote), quote, read_checks(quote, region), group))
     return out[:MAX_CONDITIONS]
+
+
+def _pieces(text: str, lead: int) -> list[re.Match]:
+    """An item's conditions: its sentences and "；" pieces (a piece opening with 或 stays with the one before), all
+    that follows "不存在下列情况：" as one."""
+    pieces = re.compile(r"(?:[^；。]|；(?=或))+。?")
+    none = NONE_OF.search(text, lead)
+    cut = max(text.rfind(c, lead, none.start()) for c in "；。") + 1 if none else len(text)
+    cut = max(cut, lead)
+    return [*pieces.finditer(text, lead, cut), *([re.compile(r".+").match(text, cut)] if none else [])]
 
 
 def _not_a_condition(text: str) -> bool:
