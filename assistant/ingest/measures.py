@@ -37,6 +37,13 @@ LABEL_HEAD = re.compile(r"(?:企业|机构|中心|平台|项目|载体|类|型|�
 # The status a list of conditions leads to: "…的，经…审核后，列入培育层：" (a list of alternatives that names one is a
 # measure of its own, not a sub-list of the one before).
 TARGET = re.compile(r"(?:纳入|认定为|列入|评为)([^，。；：:]{2,30}?)(?:予以支持|给予|[，。；：:]|$)")
+# A support item stated in one sentence outside any condition section: "对<conditions>的(企业)，(一次性)给予…" or
+# "对<conditions>的，认定为<status>。" — its conditions are the words between 对 and 的.
+SUPPORT_ITEM = re.compile(r"(?:^|(?<=[。；：:]))\s*(?:\d+[.、．]\s*[^。；]{2,16}?。)?\s*对(?:于)?"
+                          r"([^。；]{4,120}?的(?:企业|单位|项目|机构|主体|人员)?)[，,]\s*"
+                          r"(?:[^，。；]{0,20}?(给予|奖励|补贴|资助|补助)|(认定为)([^，。；]{2,30}?)(?=[，。；]|$))")
+FOLLOW_UP = re.compile(r"^(?:上述|前述|首次|其中|以上|此类|该类|同一)")
+ITEM_TITLE = re.compile(r"^\s*(?:\d+[.、．]|[(（][一二三四五六七八九十]+[)）])\s*([^。；，]{2,16}?)。")
 DEFINES = re.compile(r"是指|所称|所述")
 CLASSIFIES = re.compile(r"分为[^。；]{2,60}?[两二三四五六七八九十\d]+(?:类|种)")  # "…分为龙头型…和高速成长型…两类"
 ANY_OF = re.compile(r"之一|任一|其中一项|任意一项")
@@ -57,6 +64,7 @@ OFFICE = re.compile(r"(?:报送至|提交至|报送到|提交到|报至|交至|�
 MATERIALS = re.compile(r"^(?:申报|申请|提交|报送)?材料")
 MAX_CONDITIONS = 30
 GENERAL = "\0general"  # marks a section that holds for every measure of its document
+FOR_ALL = re.compile(r"本(?:实施)?(?:细则|办法|措施|规定|政策|方案)所(?:指|称|述)|基本条件")  # "本措施所指…企业应符合以下基本条件："
 MEASURES_VERSION = 2  # raise when these rules change: an index re-reads its documents' measures, embedding nothing
 # "第二条 本细则所述科技企业，指…": the article that says whom the rules are for (an applicant: 企业, 单位, 产业).
 # "第二条 本实施细则申报单位主营业务需符合…；需是…的法人单位": what every applicant under the rules must meet.
@@ -66,7 +74,7 @@ DEFINED_APPLICANT = re.compile(rf"^(?:第[{CN_NUM}\d]+条)?\s*本(?:实施)?(?:�
                                r"[^，。；]{1,20}?(?:企业|单位|产业)[，,]?(?:是)?指")
 DEFINITION = re.compile(r"^[^，]{2,40}?是指")  # "X（…）是指…": what a word means, not a condition
 SCHEDULE = re.compile(r"(?:申报|受理|推荐|审核|申请)[^，。]{0,6}?(?:周期|时间|日期|截至|截止|期限)")
-NOT_CONDITION = re.compile(r"请(?!求)|附件|特此|联系人|联系电话|咨询电话|具体[^，。]{0,12}详见|(?:申报|申请)(?:时间|方式|材料|程序|流程)[:：]")
+NOT_CONDITION = re.compile(r"请(?!求)|[^。；]*参照本?(?:措施|办法|细则|规定)?执行|附件|特此|联系人|联系电话|咨询电话|具体[^，。]{0,12}详见|(?:申报|申请)(?:时间|方式|材料|程序|流程)[:：]")
 
 
 @dataclass(frozen=True)
@@ -132,8 +140,10 @@ def read_measures(doc: Document) -> list[Measure]:
     materials = tuple(_materials(lines))
     measures: list[Measure] = []
     seen: set[tuple[str, ...]] = set()
+    seen_items: set[str] = set()
     # An article saying who the rules are for holds for each measure the rules go on to state.
-    general = [c for _, _, body, named in sections if named == GENERAL for c in _conditions(doc, body, region)]
+    general = list({c.start: c for _, _, body, named in sections if named == GENERAL
+                    for c in _conditions(doc, body, region)}.values())
     specific = any(named != GENERAL for *_, named in sections)
     for n, (opener, _, body, named) in enumerate(sections):
         if specific and named == GENERAL:
@@ -152,7 +162,37 @@ def read_measures(doc: Document) -> list[Measure]:
             name=named if named and named != GENERAL else _name(doc, lines, opener),
             conditions=tuple(conditions), amount=_first(scope, AMOUNT), deadline=deadline, office=office,
             contacts=contacts, materials=materials))
+    inside = {i for opener, end, *_ in sections for i in range(opener, max(end, opener + 1))}
+    for i, line in enumerate(lines):
+        if i in inside:
+            continue
+        for m in SUPPORT_ITEM.finditer(line.text):
+            start, end = line.start + m.start(1), line.start + m.end(1)
+            quote = doc.text[start:end]
+            if len(re.sub(r"[^\u4e00-\u9fff\d]", "", quote)) < 6 or FOLLOW_UP.match(quote) or quote in seen_items:
+                continue
+            seen_items.add(quote)
+            condition = Condition(start, end, quote, read_checks(quote, region))
+            given = _sentence(line, m)
+            measures.append(Measure(
+                doc_id=doc.doc_id, measure_id=f"{doc.doc_id}#m{len(measures) + 1}",
+                name=m.group(4) if m.group(3) else _item_name(doc, lines, i),
+                conditions=(*(c for c in general if c.start != start), condition), amount=given if AMOUNT.search(
+                    given.text) else _first(lines[i:i + 2], AMOUNT), deadline=deadline, office=office, contacts=contacts,
+                materials=materials))
     return measures
+
+
+def _item_name(doc: Document, lines: list[Line], i: int) -> str:
+    """The name of a support item stated in a sentence: its item's short title ("6.降低运营成本。对…的，给予…"), else
+    the nearest heading above, else what `_name` finds."""
+    if m := ITEM_TITLE.match(lines[i].text):
+        return m.group(1)
+    for j in range(i - 1, -1, -1):
+        found = classify(lines[j].text, markdown=True)
+        if found and (found[0] == "heading" or found[1] <= 20) and len(_bare(lines[j].text)) <= 30:
+            return _bare(lines[j].text).rstrip("。：:")
+    return _name(doc, lines, i)
 
 
 def _condition_sections(lines: list[Line]) -> list[tuple[int, int, list[Line], str]]:
@@ -194,7 +234,8 @@ def _condition_sections(lines: list[Line]) -> list[tuple[int, int, list[Line], s
         for n, i in enumerate(starts):
             part = body[i:starts[n + 1] if n + 1 < len(starts) else len(body)]
             opener = lines.index(part[0]) if n else a
-            sections.append((opener, b, part, _subject(part[0].text) if n else ""))
+            named = _subject(part[0].text) if n else GENERAL if FOR_ALL.search(lines[a].text) else ""
+            sections.append((opener, b, part, named))
     return sections
 
 
