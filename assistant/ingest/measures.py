@@ -41,9 +41,12 @@ TARGET = re.compile(r"(?:纳入|认定为|列入|评为)([^，。；：:]{2,30}?
 # "对<conditions>的，认定为<status>。" — its conditions are the words between 对 and 的.
 SUPPORT_ITEM = re.compile(r"(?:^|(?<=[。；：:]))\s*(?:\d+[.、．]\s*[^。；]{2,16}?。)?\s*对(?:于)?"
                           r"([^。；]{4,120}?的(?:企业|单位|项目|机构|主体|人员)?)[，,]\s*"
-                          r"(?:[^，。；]{0,20}?(给予|奖励|补贴|资助|补助)|(认定为)([^，。；]{2,30}?)(?=[，。；]|$))")
-FOLLOW_UP = re.compile(r"^(?:上述|前述|首次|其中|以上|此类|该类|同一)")
+                          r"(?:[^，。；]{0,20}?(给予|奖励|补贴|资助|补助)(?=[^。；]{0,40}?(?:奖励|补贴|资助|补助|支持|奖补|贴息|元))"
+                          r"(?![^。；]{0,40}?(?:处分|处罚|警告|罚款|批评|治安))|(认定为)([^，。；]{2,30}?)(?=[，。；]|$))")
+FOLLOW_UP = re.compile(r"^(?:上述|前述|首次|其中|以上|此类|该类|同一)|上述|前款|本条")  # refers to what came before
 ITEM_TITLE = re.compile(r"^\s*(?:\d+[.、．]|[(（][一二三四五六七八九十]+[)）])\s*([^。；，]{2,16}?)。")
+# "(二)新区范围内的高新技术企业…，可直接纳入本库": another way in, a measure of its own.
+DIRECT = re.compile(r"可直接(?:纳入|认定|入库|列入|享受)")
 DEFINES = re.compile(r"是指|所称|所述")
 CLASSIFIES = re.compile(r"分为[^。；]{2,60}?[两二三四五六七八九十\d]+(?:类|种)")  # "…分为龙头型…和高速成长型…两类"
 ANY_OF = re.compile(r"之一|任一|其中一项|任意一项")
@@ -63,6 +66,7 @@ OFFICE = re.compile(r"(?:报送至|提交至|报送到|提交到|报至|交至|�
                     r"(?:局|委员会|委|办公室|中心|管委会|分局|部门|平台))")
 MATERIALS = re.compile(r"^(?:申报|申请|提交|报送)?材料")
 MAX_CONDITIONS = 30
+BOLD = re.compile(r"^\*\*|\*\*$")
 GENERAL = "\0general"  # marks a section that holds for every measure of its document
 FOR_ALL = re.compile(r"本(?:实施)?(?:细则|办法|措施|规定|政策|方案)所(?:指|称|述)|基本条件")  # "本措施所指…企业应符合以下基本条件："
 MEASURES_VERSION = 2  # raise when these rules change: an index re-reads its documents' measures, embedding nothing
@@ -189,7 +193,7 @@ def _item_name(doc: Document, lines: list[Line], i: int) -> str:
     if m := ITEM_TITLE.match(lines[i].text):
         return m.group(1)
     for j in range(i - 1, -1, -1):
-        found = classify(lines[j].text, markdown=True)
+        found = _classify(lines[j].text)
         if found and (found[0] == "heading" or found[1] <= 20) and len(_bare(lines[j].text)) <= 30:
             return _bare(lines[j].text).rstrip("。：:")
     return _name(doc, lines, i)
@@ -203,6 +207,7 @@ def _condition_sections(lines: list[Line]) -> list[tuple[int, int, list[Line], s
     measure of its own."""
     out: list[tuple[int, int]] = []
     defined: dict[int, Line] = {}
+    merged: set[int] = set()
     i = 0
     while i < len(lines):
         if _opens(lines[i].text) or (INTRO.search(lines[i].text) and len(lines[i].text) <= 80
@@ -211,8 +216,10 @@ def _condition_sections(lines: list[Line]) -> list[tuple[int, int, list[Line], s
             end = i + 1
             while end < len(lines) and not _closes(lines[end].text, rank, articles):
                 end += 1
-            if out and out[-1][1] == i:  # 申报对象 right before 申报条件: one measure's two lists
+            if out and out[-1][1] == i and re.search(r"对象|主体|范围", _bare(lines[out[-1][0]].text)) and \
+                    re.search(r"条件|要求|资格|标准", _bare(lines[i].text)):  # 申报对象 then 申报条件: one measure's two lists
                 out[-1] = (out[-1][0], end)
+                merged.add(i)
             else:
                 out.append((i, end))
             i = max(end, i + 1)
@@ -228,7 +235,9 @@ def _condition_sections(lines: list[Line]) -> list[tuple[int, int, list[Line], s
             sections.append((a, b, [defined[a]], GENERAL))
             continue
         body = [ln for ln in lines[a + 1:b] if not _opens(ln.text) or _introduces(ln.text)]
-        starts = [0] + [i for i, ln in enumerate(body) if _introduces(ln.text) and any(_states(x.text) for x in body[:i])
+        starts = [0] + [i for i, ln in enumerate(body) if (_introduces(ln.text) or DIRECT.search(ln.text))
+                        and any(_states(x.text) for x in body[:i])
+                        and lines.index(ln) - 1 not in merged  # "一、申报对象…二、申报条件\n申报对象应同时满足以下条件："
                         and (not ANY_OF.search(ln.text) or TARGET.search(ln.text) or _is_article(ln.text))
                         and not DEFINES.search(ln.text)]  # "在孵企业是指具备以下条件的…": what a word above means
         for n, i in enumerate(starts):
@@ -248,7 +257,7 @@ def _introduces(text: str) -> bool:
 
 def _states(text: str) -> bool:
     """A line that may state a condition: not a sub-heading, a list introduction or a line of another kind."""
-    found = classify(text, markdown=True)
+    found = _classify(text)
     return not (_introduces(text) or found and found[0] == "heading" and len(_bare(text)) <= 20
                 or _not_a_condition(text) or _is_label(text))
 
@@ -273,7 +282,7 @@ def _opens(text: str) -> bool:
 def _closes(text: str, rank: int, articles: bool = False) -> bool:
     """A line closes a section when it is a heading of the same or a higher rank, or a heading on another
     topic (申报材料, 申报流程…). Inside an article (第三条 …应符合以下条件：) its items (一)… and 1.… are its parts."""
-    found = classify(text, markdown=True, articles=articles)
+    found = _classify(text, articles=articles)
     if found is None:
         return False
     bare = _bare(text)
@@ -281,18 +290,23 @@ def _closes(text: str, rank: int, articles: bool = False) -> bool:
                                 and not re.search(r"[，,；;。]", bare))  # "4.从事…时间达到2年以上；" is an item
 
 
+def _classify(text: str, markdown: bool = True, articles: bool = False) -> tuple[str, int, str] | None:
+    """`chunking.classify` of a line whose bold marks are taken off: "**二、…认定标准**" is a heading."""
+    return classify(BOLD.sub("", text.strip()), markdown=markdown, articles=articles)
+
+
 def _is_article(text: str) -> bool:
     return bool(ARTICLE.match(re.sub(r"^#{1,6}\s*", "", text.strip())))
 
 
 def _rank(text: str) -> int:
-    found = classify(text, markdown=True)
+    found = _classify(text)
     return found[1] if found else 100
 
 
 def _bare(text: str) -> str:
     """A line without its markdown marks and its heading number: "# 二、申报条件" → "申报条件"."""
-    text = re.sub(r"^#{1,6}\s*", "", text.strip())
+    text = BOLD.sub("", re.sub(r"^#{1,6}\s*", "", text.strip()))
     text = re.sub(rf"^第[{CN_NUM}\d]+[章节条]\s*", "", text)
     return HEADING_NUMBER.sub("", text, count=1).strip()
 
@@ -302,7 +316,7 @@ def _conditions(doc: Document, body: list[Line], region: str) -> list[Condition]
     group, next_group, level = 0, 1, None
     for line in body:
         text = line.text
-        numbered = classify(text, markdown=False)
+        numbered = _classify(text, markdown=False)
         if group and level is not None and numbered and numbered[1] <= level:
             group = 0  # "8.…" after "7.…满足下列条件之一：(1)…(4)…": back in the list the alternatives were part of
         if _introduces(text):
@@ -313,7 +327,7 @@ def _conditions(doc: Document, body: list[Line], region: str) -> list[Condition]
                 quote = doc.text[start:line.start + own.end(1)]
                 out.append(Condition(start, start + len(quote), quote, read_checks(quote, region), group))
             continue
-        if (found := classify(text, markdown=True)) and found[0] == "heading" and len(_bare(text)) <= 20:
+        if (found := _classify(text)) and found[0] == "heading" and len(_bare(text)) <= 20:
             continue  # a sub-heading
         if _not_a_condition(text) or group == 0 and _is_label(text):
             continue
@@ -348,7 +362,7 @@ def _not_a_condition(text: str) -> bool:
     return (bool(CONTACT.search(text)) or bool(DATE_LINE.fullmatch(bare)) or bool(CLASSIFIES.search(bare))
             or (bool(SCHEDULE.search(bare)) and bool(FULL_DATE.search(bare) or SHORT_DATE.search(bare)))
             or bool(NOT_CONDITION.match(bare)) or bool(ISSUER_LINE.fullmatch(bare))
-            or (len(bare) <= 8 and not re.search(r"[，。；、]", bare)))
+            or (len(bare) <= 8 and not re.search(r"[，。；、]", bare) and not STATES.search(bare)))
 
 
 def _is_label(text: str) -> bool:
