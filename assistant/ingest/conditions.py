@@ -49,9 +49,10 @@ QUANTITIES = (  # (profile field, words that name it, unit family)
 )
 PART_OF = re.compile(r"(?:业务|产品|项目)[^，。；]{0,3}$")
 LAST_YEAR = re.compile(r"(?:上一?年度?|最近一年|近一年|上年|年度?|年)\s*$")
-COMPARE = re.compile(r"(不低于|不少于|不小于|达到|超过|高于|大于|不超过|不高于|低于|小于|少于|≥|≤|>|<)?\s*"
+_OP = r"不得低于|不得少于|不得超过|不得高于|不低于|不少于|不小于|达到|超过|高于|大于|不超过|不高于|低于|小于|少于"
+COMPARE = re.compile(rf"({_OP}|≥|≤|>|<)?\s*"
                      r"(\d+(?:\.\d+)?)\s*(亿元|万元|元|人|%|％)\s*(?:[（(]含[)）])?\s*(以上|及以上|以下|及以下|以内)?")
-OPS = {"不低于": ">=", "不少于": ">=", "不小于": ">=", "达到": ">=", "≥": ">=", "以上": ">=", "及以上": ">=",
+OPS = {"不得低于": ">=", "不得少于": ">=", "不得超过": "<=", "不得高于": "<=", "不低于": ">=", "不少于": ">=", "不小于": ">=", "达到": ">=", "≥": ">=", "以上": ">=", "及以上": ">=",
        "超过": ">", "高于": ">", "大于": ">", ">": ">", "不超过": "<=", "不高于": "<=", "≤": "<=", "以下": "<=",
        "及以下": "<=", "以内": "<=", "低于": "<", "小于": "<", "少于": "<", "<": "<"}
 UNIT_FAMILY = {"亿元": "money", "万元": "money", "元": "money", "人": "count", "%": "ratio", "％": "ratio"}
@@ -73,7 +74,7 @@ BRANCH = re.compile(r"[^，。；]{0,6}?的(?:企业|单位|项目|主体)?[，,
 # A quantity of something named just before it: "<noun>(一般)不少于 3000 平方米", "<noun> 20 家以上".
 UNITS = r"万美元|亿美元|美元|亿元|万元|元|平方米|公顷|亩|人次|人|名|家|件|个月|个|项|台|套|篇|次|分|%|％"
 QUANTITY_RULE = re.compile(rf"([\u4e00-\u9fff]{{2,16}}?)(?:数|数量|总数|总额|规模|面积)?\s*(?:一般|原则上|应|须|需)?\s*"
-                           rf"(不低于|不少于|不小于|达到|超过|高于|大于|不超过|不高于|低于|小于|少于|≥|≤)?\s*"
+                           rf"(?:达|在|为)?\s*({_OP}|≥|≤)?\s*"
                            rf"(\d+(?:\.\d+)?)\s*({UNITS})\s*(\(含\)|（含）)?\s*(以上|及以上|以下|及以下|以内)?")
 # "主营业务为旅游、文化、体育、交通运输、快递物流类小微企业": a closed list of kinds of business.
 INDUSTRY_RULE = re.compile(r"主营业务(?:需|应|须)?(?:为|是|属于)([^，。；]{2,60}?)类")
@@ -148,7 +149,7 @@ def _read_checks(text: str, region: str) -> tuple[Check, ...]:
         return ()  # "营收在1000万元（含）至5000万元（不含）": a range or cases of one quantity, read by a person
     checks += thresholds
     covered = [(c.start, c.end) for c in checks]
-    for m in QUANTITY_RULE.finditer(text):
+    for m in QUANTITY_RULE.finditer(BRACKETED.sub(lambda b: " " * len(b.group()), text)):
         op = OPS.get(m.group(2) or "") or OPS.get(m.group(6) or "")
         if op and not any(a < m.end() and m.start() < b for a, b in covered):
             noun = re.sub(r"(?:均|都|应|须|需|在|为|达)+$", "", re.sub(r"^(?:且|并|和|及|其|应|须|需|的)", "", m.group(1)))

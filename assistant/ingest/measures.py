@@ -11,6 +11,7 @@ them; nothing is paraphrased: every field is a span of `Document.text`.
 """
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import asdict, dataclass, field
 
@@ -47,6 +48,7 @@ FOLLOW_UP = re.compile(r"^(?:上述|前述|首次|其中|以上|此类|该类|�
 ITEM_TITLE = re.compile(r"^\s*(?:\d+[.、．]|[(（][一二三四五六七八九十]+[)）])\s*([^。；，]{2,16}?)。")
 # "(二)新区范围内的高新技术企业…，可直接纳入本库": another way in, a measure of its own.
 DIRECT = re.compile(r"可直接(?:纳入|认定|入库|列入|享受)")
+KIND_FIRST = re.compile(r"^[\u4e00-\u9fff]{1,8}?(?:器|企业|机构|园区|基地|平台|中心|空间|载体)")
 DEFINES = re.compile(r"是指|所称|所述")
 CLASSIFIES = re.compile(r"分为[^。；]{2,60}?[两二三四五六七八九十\d]+(?:类|种)")  # "…分为龙头型…和高速成长型…两类"
 ANY_OF = re.compile(r"之一|任一|其中一项|任意一项")
@@ -333,7 +335,11 @@ def _conditions(doc: Document, body: list[Line], region: str) -> list[Condition]
             continue
         offset = line.start
         lead = _lead(text)
-        for m in _pieces(text, lead):
+        pieces = _pieces(text, lead)
+        cases = group == 0 and _parallel([m.group().strip() for m in pieces])
+        if cases:  # "专业孵化器…不少于15家；综合孵化器…不少于20家": one of the kinds applies
+            group, next_group = next_group, next_group + 1
+        for m in pieces:
             piece = m.group()
             start = offset + m.start() + (len(piece) - len(piece.lstrip()))
             stripped = piece.strip().rstrip(TRAILING)
@@ -343,7 +349,21 @@ def _conditions(doc: Document, body: list[Line], region: str) -> list[Condition]
             start += inner
             quote = doc.text[start:start + len(stripped) - inner]
             out.append(Condition(start, start + len(quote), quote, read_checks(quote, region), group))
+        if cases:
+            group = 0
     return out[:MAX_CONDITIONS]
+
+
+def _parallel(pieces: list[str]) -> bool:
+    """Pieces of one item that each set a number for a different kind of one thing ("专业孵化器…不少于15家；综合
+    孵化器…不少于20家"): the kinds are alternatives, one of them applies."""
+    found = [KIND_FIRST.match(p) for p in pieces]
+    if len(pieces) < 2 or not all(found) or not all(re.search(r"\d", p) for p in pieces):
+        return False
+    kinds = [m.group() for m in found]
+    shared = os.path.commonprefix([k[::-1] for k in kinds])[::-1]  # the kind's head: 孵化器
+    kinds_of = {k[:-len(shared)] for k in kinds}
+    return len(shared) >= 2 and len(kinds_of) == len(kinds) and all(k and not re.search(r"[第条对于在的]", k) for k in kinds_of)
 
 
 def _pieces(text: str, lead: int) -> list[re.Match]:

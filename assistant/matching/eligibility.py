@@ -17,7 +17,7 @@ from assistant.ingest.conditions import (AGE, BRACKETED, CREDIT, EXCLUDED, IMPLI
                                          THRESHOLD, Check, alternatives)
 from assistant.ingest.measures import Condition, Measure
 from assistant.matching.applicant import NUMBERS, Applicant, Fact
-from assistant.matching.restatement import content, restated
+from assistant.matching.restatement import content, denied, restated
 
 MET, FAILED, UNKNOWN = "满足", "不满足", "未知"
 ELIGIBLE, INELIGIBLE, TO_CONFIRM = "符合", "不符合", "待确认"
@@ -122,6 +122,8 @@ def _check_span(condition: Condition, start: int, end: int, applicant: Applicant
         return UNKNOWN, "；".join(f for _, f, _ in outcomes), "已核对部分要求，其余要求需企业提供说明"
     if covered := restated(text, applicant.description, rules.cover_min):
         return MET, f"描述：“{covered}”", "企业描述写明了本条件"
+    if not checks and (opposite := denied(text, applicant.description)):
+        return FAILED, f"描述：“{opposite}”", "企业描述写明了与本条件相反的情况"
     missing = [r for s, _, r in outcomes if s == UNKNOWN]
     return UNKNOWN, "", missing[0] if missing else "无法从所给资料判断，请补充说明"
 
@@ -251,13 +253,24 @@ def _quantity(check: Check, description: str) -> tuple[str, str, str]:
     name = re.sub(r"(?:的)?(?:比例|占比|比重|比率)$", "", name) or name  # a share is named by what it is a share of
     for m in re.finditer(rf"(\d+(?:\.\d+)?)\s*{re.escape(unit)}", description):
         window = re.split(r"[，。；,;]", description[:m.start()])[-1]  # named in the number's own clause
-        if any(name[-n:] in window or name[:n] in window for n in range(min(len(name), 4), 1, -1)):
+        if _shared_run(name.replace("的", ""), window.replace("的", "")) >= min(3, len(name)):
             value = float(m.group(1))
             ok = OPS[check.op](value, check.value)
             clause = window + m.group()
             return ((MET if ok else FAILED), f"描述：“{clause}”",
                     f"{name} {value:g}{unit}，要求{OP_WORDS[check.op]} {check.value:g}{unit}")
     return UNKNOWN, "", f"请提供{name}（{unit}）"
+
+
+def _shared_run(a: str, b: str) -> int:
+    """The length of the longest run of characters `a` and `b` share ("稳定合作相关专家" and "长期合作副高级以上专家"
+    share only two: they count different experts)."""
+    best = 0
+    for i in range(len(a)):
+        n = best + 1
+        while i + n <= len(a) and a[i:i + n] in b:
+            best, n = n, n + 1
+    return best
 
 
 def _qualification(wanted: str, fact: Fact | None) -> tuple[str, str, str]:

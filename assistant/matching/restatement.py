@@ -41,6 +41,24 @@ def restated(condition: str, description: str, cover_min: float, whole: str = ""
     return "…".join(dict.fromkeys(found))
 
 
+def denied(condition: str, description: str, whole: str = "") -> str:
+    """The description's words that say the opposite of the condition, or "": every content word of every clause
+    occurs in one stretch, with the same numbers, and in some clause every one of them stands negated on one side
+    only ("已在平台申报相关资质" against "也未在…评价平台提交申报"). Never a reason for 满足, only for 不满足."""
+    stretches = _stretches(description)
+    found, opposite = [], False
+    for clause in re.split(r"[，,；;。：:]", _without_entities(condition)):
+        words = _content_words(clause)
+        if not words:
+            continue
+        best = max(stretches, key=lambda st: _covered(words, st), default="")
+        if _covered(words, best) < 1 or not _same_numbers(clause, best):
+            return ""
+        found.append(best)
+        opposite = opposite or all(not _same_polarity(((w,),), clause, whole or condition, best) for g in words for w in g)
+    return "…".join(dict.fromkeys(found)) if opposite else ""
+
+
 def content(text: str) -> int:
     """Characters of content words in `text`: what a check has to account for beyond grammar."""
     return sum(max(len(w) for w in g) for clause in re.split(r"[，,；;。：:]", _without_entities(text))
