@@ -47,6 +47,7 @@ QUANTITIES = (  # (profile field, words that name it, unit family)
     ("employees", r"从业人员|从业人数|职工(?:总)?人数|员工(?:总)?人数|在职(?:职工|员工)|用工人数|就业人数|工作人员|企业员工", "count"),
     ("rd_ratio", r"研究开发费用|研发费用|研发投入|研发经费|R&D(?:经费|投入|总额)?", "ratio"),
 )
+SEVERAL_YEARS = re.compile(r"连续|累计|合计|年均|平均|近(?:[2-9]|[两二三四五六七八九十])个?年|(?:[2-9]|[两二三四五])年内")
 PART_OF = re.compile(r"(?:业务|产品|项目)[^，。；]{0,3}$")
 LAST_YEAR = re.compile(r"(?:上一?年度?|最近一年|近一年|上年|年度?|年)\s*$")
 _OP = r"不得低于|不得少于|不得超过|不得高于|不低于|不少于|不小于|达到|超过|高于|大于|不超过|不高于|低于|小于|少于"
@@ -67,6 +68,8 @@ IMPLIES = {"专精特新小巨人": ("专精特新中小企业", "专精特新",
 # A qualification is required when the condition opens with it or its clause says the applicant holds it: 为/是/
 # 具备/取得/通过…评定/有效期内… ("企业技术中心组织体系健全" names one without requiring it)
 HOLDS = re.compile(r"为|是|具备|具有|取得|获得|通过|认定为|属于|成为|有效期内|满足|符合|已")
+LEVEL_BEFORE = re.compile(r"(?:(?:国家级|省级|市级|区级|新区级|国家|[\u4e00-\u9fff]{2,3}省)(?:、|或|和|及)?)+$")
+TITLE_AFTER = re.compile(r"资质|资格|称号|认定|评定")
 EXCLUSION = re.compile(r"不再|不得|不予|不属于|除外|不包括|不能")
 NEGATIVE_RECORD = re.compile(r"(?:无|未发生|未有|没有|不存在|未被列入|未列入|未因|不得(?:存在|有|发生)|未被)[^，。；]{0,30}?"
                              r"(?:违法|违规|失信|事故|偷税|漏税|骗税|处罚|不良(?:信用)?记录|黑名单|经营异常)")
@@ -161,7 +164,11 @@ def _read_checks(text: str, region: str) -> tuple[Check, ...]:
              if m.start() == 0 or HOLDS.search(re.split(r"[，,；;。]", text[:m.start()])[-1])]
     if named and not EXCLUSION.search(text):  # "对于已成为…的企业，不再推荐" names a status to exclude
         i, q = min(named)
-        checks.append(Check(QUALIFICATION, i, i + len(q), qualification=q))
+        # "国家级、河北省科技型中小企业资质": the level or province and 资质/称号 belong to the qualification
+        before = LEVEL_BEFORE.search(text, 0, i)
+        after = TITLE_AFTER.match(text, i + len(q))
+        checks.append(Check(QUALIFICATION, before.start() if before else i, after.end() if after else i + len(q),
+                            qualification=q))
     if (m := INDUSTRY_RULE.search(text)) and len(kinds := [k for k in re.split(r"[、或和及]", m.group(1)) if k]) > 1:
         checks.append(Check(INDUSTRY, m.start(), m.end(), field="、".join(kinds)))
     if m := EXCLUDED_RULE.search(text):
@@ -177,8 +184,9 @@ def _thresholds(text: str) -> list[Check]:
     out = []
     for field_name, words, family in QUANTITIES:
         for w in re.finditer(words, text):
-            if PART_OF.search(text, max(0, w.start() - 6), w.start()):
-                continue  # "服务外包业务年营业收入": the revenue of one line of business, not the company's
+            if PART_OF.search(text, max(0, w.start() - 6), w.start()) or \
+                    SEVERAL_YEARS.search(text, max(0, w.start() - 8), min(len(text), w.end() + 3)):
+                continue  # "服务外包业务年营业收入", "连续2年营业收入累计": not the company's revenue of last year
             tail = text[w.end():w.end() + 40]
             tail = re.split(r"[；。]|的企业", tail)[0]
             for m in COMPARE.finditer(tail):

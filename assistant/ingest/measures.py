@@ -49,6 +49,7 @@ ITEM_TITLE = re.compile(r"^\s*(?:\d+[.、．]|[(（][一二三四五六七八九
 # "(二)新区范围内的高新技术企业…，可直接纳入本库": another way in, a measure of its own.
 DIRECT = re.compile(r"可直接(?:纳入|认定|入库|列入|享受)")
 KIND_FIRST = re.compile(r"^[\u4e00-\u9fff]{1,8}?(?:器|企业|机构|园区|基地|平台|中心|空间|载体)")
+OTHER_LIST = re.compile(r"(?:提交|报送|提供|准备)[^。；]{0,20}?(?:材料|资料)|(?:程序|流程|步骤)如下|(?:申报|认定|评审)(?:程序|流程)")
 DEFINES = re.compile(r"是指|所称|所述")
 CLASSIFIES = re.compile(r"分为[^。；]{2,60}?[两二三四五六七八九十\d]+(?:类|种)")  # "…分为龙头型…和高速成长型…两类"
 ANY_OF = re.compile(r"之一|任一|其中一项|任意一项")
@@ -80,7 +81,7 @@ DEFINED_APPLICANT = re.compile(rf"^(?:第[{CN_NUM}\d]+条)?\s*本(?:实施)?(?:�
                                r"[^，。；]{1,20}?(?:企业|单位|产业)[，,]?(?:是)?指")
 DEFINITION = re.compile(r"^[^，]{2,40}?是指")  # "X（…）是指…": what a word means, not a condition
 SCHEDULE = re.compile(r"(?:申报|受理|推荐|审核|申请)[^，。]{0,6}?(?:周期|时间|日期|截至|截止|期限)")
-NOT_CONDITION = re.compile(r"请(?!求)|[^。；]*参照本?(?:措施|办法|细则|规定)?执行|附件|特此|联系人|联系电话|咨询电话|具体[^，。]{0,12}详见|(?:申报|申请)(?:时间|方式|材料|程序|流程)[:：]")
+NOT_CONDITION = re.compile(r"请(?!求)|[^。；]*(?:盖章|签字|签名|填报日期)|[^。；]*参照本?(?:措施|办法|细则|规定)?执行|附件|特此|联系人|联系电话|咨询电话|具体[^，。]{0,12}详见|(?:申报|申请)(?:时间|方式|材料|程序|流程)[:：]")
 
 
 @dataclass(frozen=True)
@@ -148,7 +149,7 @@ def read_measures(doc: Document) -> list[Measure]:
     seen: set[tuple[str, ...]] = set()
     seen_items: set[str] = set()
     # An article saying who the rules are for holds for each measure the rules go on to state.
-    general = list({c.start: c for _, _, body, named in sections if named == GENERAL
+    general = list({c.text: c for _, _, body, named in sections if named == GENERAL  # a notice may repeat them
                     for c in _conditions(doc, body, region)}.values())
     specific = any(named != GENERAL for *_, named in sections)
     for n, (opener, _, body, named) in enumerate(sections):
@@ -158,7 +159,7 @@ def read_measures(doc: Document) -> list[Measure]:
         scope = lines[_scope_start(lines, opener, sections[n - 1][1] if n else 0):region_end]
         conditions = _conditions(doc, body, region)
         if specific and general:
-            conditions = [*general, *(c for c in conditions if c.start not in {g.start for g in general})][:MAX_CONDITIONS]
+            conditions = [*general, *(c for c in conditions if c.text not in {g.text for g in general})][:MAX_CONDITIONS]
         key = tuple(c.text for c in conditions)
         if not conditions or key in seen:  # a notice often repeats its attachment's conditions
             continue
@@ -183,7 +184,7 @@ def read_measures(doc: Document) -> list[Measure]:
             measures.append(Measure(
                 doc_id=doc.doc_id, measure_id=f"{doc.doc_id}#m{len(measures) + 1}",
                 name=m.group(4) if m.group(3) else _item_name(doc, lines, i),
-                conditions=(*(c for c in general if c.start != start), condition), amount=given if AMOUNT.search(
+                conditions=(*(c for c in general if c.text != quote), condition), amount=given if AMOUNT.search(
                     given.text) else _first(lines[i:i + 2], AMOUNT), deadline=deadline, office=office, contacts=contacts,
                 materials=materials))
     return measures
@@ -196,7 +197,8 @@ def _item_name(doc: Document, lines: list[Line], i: int) -> str:
         return m.group(1)
     for j in range(i - 1, -1, -1):
         found = _classify(lines[j].text)
-        if found and (found[0] == "heading" or found[1] <= 20) and len(_bare(lines[j].text)) <= 30:
+        if found and (found[0] == "heading" or found[1] <= 20) and len(_bare(lines[j].text)) <= 30 and \
+                not re.fullmatch(r"正文|附件\d*", _bare(lines[j].text)):
             return _bare(lines[j].text).rstrip("。：:")
     return _name(doc, lines, i)
 
@@ -284,6 +286,8 @@ def _opens(text: str) -> bool:
 def _closes(text: str, rank: int, articles: bool = False) -> bool:
     """A line closes a section when it is a heading of the same or a higher rank, or a heading on another
     topic (申报材料, 申报流程…). Inside an article (第三条 …应符合以下条件：) its items (一)… and 1.… are its parts."""
+    if OTHER_LIST.search(text) and text.rstrip().endswith(("：", ":")):
+        return True  # "申请认定零工驿站，须提交以下材料：", "…程序如下：": a list on another topic
     found = _classify(text, articles=articles)
     if found is None:
         return False
