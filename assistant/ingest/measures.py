@@ -40,8 +40,8 @@ LABEL_HEAD = re.compile(r"(?:企业|机构|中心|平台|项目|载体|类|型|�
 TARGET = re.compile(r"(?:纳入|认定为|列入|评为)([^，。；：:]{2,30}?)(?:予以支持|给予|[，。；：:]|$)")
 # A support item stated in one sentence outside any condition section: "对<conditions>的(企业)，(一次性)给予…" or
 # "对<conditions>的，认定为<status>。" — its conditions are the words between 对 and 的.
-SUPPORT_ITEM = re.compile(r"(?:^|(?<=[。；：:]))\s*(?:\d+[.、．]\s*[^。；]{2,16}?。)?\s*对(?:于)?"
-                          r"([^。；]{4,120}?的(?:企业|单位|项目|机构|主体|人员)?)[，,]\s*"
+SUPPORT_ITEM = re.compile(rf"(?:^|(?<=[。；：:]))\s*(?:第[{CN_NUM}\d]+条)?\s*(?:\d+[.、．]\s*[^。；]{{2,16}}?。)?\s*对(?:于)?"
+                          r"([^。；]{4,120}?的(?:[^，。；]{0,12}?(?:企业|单位|项目|机构|主体|人员))?)[，,]\s*"
                           r"(?:[^，。；]{0,20}?(给予|奖励|补贴|资助|补助)(?=[^。；]{0,40}?(?:奖励|补贴|资助|补助|支持|奖补|贴息|元))"
                           r"(?![^。；]{0,40}?(?:处分|处罚|警告|罚款|批评|治安))|(认定为)([^，。；]{2,30}?)(?=[，。；]|$))")
 FOLLOW_UP = re.compile(r"^(?:上述|前述|首次|其中|以上|此类|该类|同一)|上述|前款|本条")  # refers to what came before
@@ -247,7 +247,9 @@ def _condition_sections(lines: list[Line]) -> list[tuple[int, int, list[Line], s
         for n, i in enumerate(starts):
             part = body[i:starts[n + 1] if n + 1 < len(starts) else len(body)]
             opener = lines.index(part[0]) if n else a
-            named = _subject(part[0].text) if n else GENERAL if FOR_ALL.search(lines[a].text) else ""
+            intro = next((ln for ln in part if _introduces(ln.text) or _states(ln.text)), None)
+            named = GENERAL if not n and FOR_ALL.search(lines[a].text) else \
+                _subject(intro.text) if intro and _introduces(intro.text) else ""
             sections.append((opener, b, part, named))
     return sections
 
@@ -270,7 +272,7 @@ def _subject(intro: str) -> str:
     """What a list introduction is about: the status it leads to ("…的企业，纳入“专精特新”企业培育库") or its
     subject ("龙头型科技骨干企业需同时符合…")."""
     bare = _bare(intro)
-    if m := TARGET.search(bare):
+    if (m := TARGET.search(bare)) and not m.group(1).startswith("本"):  # "可直接纳入本库": named by the section
         return m.group(1)
     m = re.match(r"(?:对|凡)?([^，。；]{4,30}?)(?:需|应|须|要|均|同时|满足|符合|具备|具有|达到)", bare)
     return m.group(1) if m else ""
