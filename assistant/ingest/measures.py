@@ -275,7 +275,7 @@ def _subject(intro: str) -> str:
     if (m := TARGET.search(bare)) and not m.group(1).startswith("本"):  # "可直接纳入本库": named by the section
         return m.group(1)
     m = re.match(r"(?:对|凡)?([^，。；]{4,30}?)(?:需|应|须|要|均|同时|满足|符合|具备|具有|达到)", bare)
-    return m.group(1) if m else ""
+    return m.group(1) if m and re.search(r"(?:企业|单位|机构|中心|平台|基地|载体|库|层)$", m.group(1)) else ""
 
 
 def _opens(text: str) -> bool:
