@@ -9,14 +9,15 @@ from datetime import date
 
 import pytest
 
-from assistant.ingest.conditions import AGE, LEGAL, PLACE, THRESHOLD, read_checks
+from assistant.ingest.conditions import AGE, LEGAL, PLACE, QUANTITY, THRESHOLD, read_checks
 from assistant.ingest.converted import clean
 from assistant.ingest.documents import load_document
 from assistant.ingest.library import Library
-from assistant.ingest.measures import Condition, Measure, read_measures
+from assistant.ingest.measures import SUPPORT_ITEM, Condition, Measure, read_measures
 from assistant.limits import InvalidInput
 from assistant.matching.applicant import parse_applicant, parse_as_of
 from assistant.matching.eligibility import FAILED, MET, UNKNOWN, check_condition, check_measure
+from assistant.matching.restatement import denied, restated
 from conftest import ROOT, XIONGAN, require_library
 
 
@@ -110,6 +111,57 @@ def test_a_threshold_that_picks_a_case_is_left_to_a_person():
     assert read_checks("最近一年销售收入小于5000万元的企业，研究开发费用总额占销售收入总额的比例不低于5%") == ()
 
 
+def test_conditions_inside_an_article_and_in_the_article_that_says_whom_the_rules_are_for():
+    basic, growing, *_ = read_measures(notice("047"))  # 第三条本措施所指服务外包企业应符合以下基本条件：（一）…
+    assert [c.text for c in basic.conditions][:2] == ["具有独立法人资格，且市场主体登记地和税收缴纳关系在新区范围内",
+                                                       "在新区注册满1年以上，工作人员不少于50人"]
+    # 对企业员工达到100人以上的，…的，认定为成长型的服务外包企业: the basic conditions, then its own
+    assert growing.name == "成长型的服务外包企业"
+    assert [c.text for c in growing.conditions] == [c.text for c in basic.conditions] + [
+        "企业员工达到100人以上的，且服务外包业务年营业收入2000万元以上，或国际服务外包业务年营业收入300万美元以上的"]
+    (loans,) = read_measures(notice("121"))  # 第二条本细则所述服务业中小微企业，指…
+    assert loans.conditions[0].text.startswith("新区范围内注册并依法纳税的服务业中小微法人企业(")
+    logistics = read_measures(notice("021"))  # 第二条 本实施细则申报单位主营业务需符合…: holds for each measure
+    assert len(logistics) == 12
+    assert all(m.conditions[0].text.startswith("本实施细则申报单位主营业务需符合《物流企业分类与评估指标》")
+               for m in logistics)
+
+
+def test_lists_for_different_kinds_are_measures_or_alternatives_of_their_own():
+    assert [m.name for m in read_measures(notice("004"))] == ["龙头型科技骨干企业", "高速成长型科技骨干企业"]
+    assert [m.name for m in read_measures(notice("111"))] == ["基础层入库企业", "培育层"]
+    incubator = read_measures(notice("079"))[0]
+    group = {c.text: c.group for c in incubator.conditions}
+    assert group["专业孵化器孵化场地内开展实际经营活动的在孵企业不少于15家"] == \
+        group["综合孵化器孵化场地内开展实际经营活动的在孵企业不少于20家"] > 0
+    assert group["具有可自主支配的孵化场地，建筑面积原则上不少于2000平方米，其中在孵企业可使用面积（含公共服务面积）占75%以上"] == 0
+
+
+def test_a_support_item_in_one_sentence_is_a_measure_and_a_penalty_is_not():
+    item = next(m for m in read_measures(notice("056"))
+                if m.conditions[-1].text == "在雄安新区新设立且实缴注册资本在1亿元以上的相关生物医药类企业")
+    assert item.amount.text.startswith("第十六条 对在雄安新区新设立且实缴注册资本在1亿元以上的相关生物医药类企业，给予最高不超过1000万元的开办补贴")
+    assert SUPPORT_ITEM.search("对玩忽职守、滥用职权、徇私舞弊的，依法给予处分。") is None
+    assert SUPPORT_ITEM.search("对不具备上述条件的，给予10万元补贴。").group(1) == "不具备上述条件的"  # dropped: refers back
+
+
+@pytest.mark.parametrize("text, kind, field, op, value", [
+    ("2017年4月1日前在新区三县范围内注册并依法纳税的制造业法人企业", AGE, "founded", "<", 201704.01),
+    ("依法设立且合法存续两个会计年度以上（含两年）", AGE, "months", ">=", 24),
+    ("管理人员中具有大专以上学历人员的比例不得低于80%", QUANTITY, "人员中具有大专以上学历人员的比例", ">=", 80),
+    ("上年销售收入超过500万元", THRESHOLD, "revenue_last_year_wan", ">", 500),
+])
+def test_more_kinds_of_statement_are_read(text, kind, field, op, value):
+    check = next(k for k in read_checks(text) if k.kind == kind)
+    assert (check.field, check.op, check.value) == (field, op, pytest.approx(value))
+
+
+@pytest.mark.parametrize("text", ["企业服务外包业务年营业收入1000万元以上", "连续 2 年营业收入累计超过 1000 万元",
+                                  "近三年年均营业收入不低于3000万元"])
+def test_revenue_of_a_business_line_or_of_several_years_is_not_last_years_revenue(text):
+    assert not [k for k in read_checks(text) if k.field == "revenue_last_year_wan"]
+
+
 # ---------- the check ----------
 
 def test_near_misses_fail_and_name_the_fact():
@@ -143,6 +195,49 @@ def test_free_text_is_met_only_when_the_description_restates_it():
     said = company(description="我公司主要从事新技术、新产品的研发、生产和服务。")
     assert check_condition(text, said, date(2024, 1, 1)).status == MET
     assert check_condition(text, company(description="我公司从事餐饮服务。"), date(2024, 1, 1)).status == UNKNOWN
+
+
+@pytest.mark.parametrize("text, facts, status, reason", [
+    ("2017年4月1日前在新区三县范围内注册并依法纳税的制造业法人企业", {"founded": "2017-06"}, FAILED,
+     "成立于2017年6月，要求2017年4月1日前成立"),
+    ("主营业务为旅游、文化、体育、交通运输、快递物流类小微企业", {"industry": "餐饮业"}, FAILED,
+     "主营业务不在旅游、文化、体育、交通运输、快递物流类之列"),
+    ("主营业务为旅游、文化、体育、交通运输、快递物流类小微企业", {"industry": "旅游业", "description": "我公司属小微企业。"},
+     MET, "企业描述写明了本条件的其余要求"),
+    ("已经获得雄安新区财政支持的项目，原则上不得再申报“百项转型”项目",
+     {"description": "该项目此前未获得过雄安新区财政支持。"}, MET, "未获得雄安新区财政支持"),
+    ("已经获得国家、省、新区各级财政支持的同一项目，原则上不得再申报此次市级专项资金支持",
+     {"description": "该项目2021年已获得河北省工业转型升级（技改）专项资金支持。"}, FAILED, "已获得国家、省、新区各级财政支持"),
+    ("申报企业需具备国家级、河北省科技型中小企业资质，或已在平台申报相关资质", {"qualifications": ["科技型中小企业"]}, MET,
+     "已列明“科技型中小企业”资质"),
+    ("申报企业需具备河北省科技型中小企业资质，或已在平台申报相关资质",
+     {"qualifications": [], "description": "目前尚未取得河北省科技型中小企业资质，也未在科技型中小企业评价平台提交申报。"},
+     FAILED, "未列明“科技型中小企业”资质；企业描述写明了与本条件相反的情况"),
+    ("申报企业须是国家级、省级或新区认定的科技企业孵化器内的在孵企业",
+     {"description": "我公司是雄安新区认定的科技企业孵化器“智汇谷孵化器”内的在孵企业。"}, MET, "企业描述写明了本条件"),
+    ("申报企业须是国家级、省级或新区认定的科技企业孵化器内的在孵企业", {"description": "我公司是科技企业孵化器的在孵企业。"},
+     UNKNOWN, "无法从所给资料判断，请补充说明"),
+    ("企业研发投入较高，年度研究与试验发展经费支出额不低于300万元", {"description": "2023年研究与试验发展经费支出520万元。"},
+     MET, "年度研究与试验发展经费支出 520万元，要求不低于 300万元"),
+    ("稳定合作的相关专家20人以上", {"description": "长期合作的副高级以上专家8人。"}, UNKNOWN, "请提供稳定合作的相关专家（人）"),
+    ("企业运作规范，近两年无重大违法违规行为", {"description": "企业运作规范，近两年曾受到重大违法违规行政处罚。"}, FAILED,
+     "不符合“无违法失信记录”"),
+    ("近两年未被列入经营异常名录", {"description": "近两年被列入经营异常名录。"}, FAILED, "不符合“无违法失信记录”"),
+])
+def test_the_check_reads_more_of_the_conditions_and_never_guesses(text, facts, status, reason):
+    facts = dict(facts)
+    said = company(as_of=date(2024, 1, 1), description=facts.pop("description", ""), **facts)
+    result = check_condition(condition(text), said, date(2024, 1, 1))
+    assert (result.status, result.reason) == (status, reason)
+
+
+def test_restatement_keeps_numbers_and_negation_and_denial_needs_every_word():
+    assert restated("有知识产权管理机构", "公司设有知识产权管理机构。", 0.7) == "公司设有知识产权管理机构"
+    assert restated("年培训规模不少于1000人", "年培训规模800人。", 0.7) == ""
+    assert restated("未被列入失信名单", "公司曾被列入失信名单。", 0.7) == ""
+    assert denied("已在平台申报相关资质", "公司尚未取得相关资质，也未在评价平台提交申报。") == \
+        "公司尚未取得相关资质，也未在评价平台提交申报"
+    assert denied("企业应守法经营", "公司无违法经营行为。") == ""  # 守法 is not said: no denial either
 
 
 def test_description_facts_quote_their_words_and_a_negated_qualification_is_not_held():
