@@ -1,19 +1,23 @@
 """Which measures of a library a company can apply for, best first, in the shape every front end shares.
 
-符合 first, then 待确认 by the share of conditions met plus how much of the company's own wording the measure
-shares, open windows before closed ones; only documents in force and published by the application month.
+符合 first, then 待确认 by the share of conditions met by what is particular to the company (not by registering in
+the region, being a legal person or having a clean record, which any local company meets) plus how much of the
+company's own wording the measure shares, open windows before closed ones; only documents in force and published
+by the application month. The share's definition was chosen leave-one-company-out (docs/results.md).
 """
 from __future__ import annotations
 
 import re
 from datetime import date
 
+from assistant.ingest.conditions import CREDIT, LEGAL, PLACE
 from assistant.ingest.library import Library
 from assistant.ingest.measures import Measure
 from assistant.matching.applicant import Applicant
 from assistant.matching.eligibility import ELIGIBLE, INELIGIBLE, MET, TO_CONFIRM, MeasureResult, Rules, check_measure
 
 VERDICT_ORDER = {ELIGIBLE: 0, TO_CONFIRM: 1, INELIGIBLE: 2}
+GENERIC = (PLACE, LEGAL, CREDIT)
 
 
 def library_measures(documents: dict) -> dict[str, list[Measure]]:
@@ -39,7 +43,7 @@ def rank(documents: dict, applicant: Applicant, as_of: date, doc: str = "", k: i
                 out.append((result, status.label))
     words = _bigrams(" ".join([applicant.description, str(applicant.profile.get("industry", ""))]))
     out.sort(key=lambda rs: (VERDICT_ORDER[rs[0].verdict], bool(rs[0].notes),
-                             -(_met_share(rs[0]) + _overlap(words, rs[0].measure)), len(rs[0].unknown),
+                             -(_particular_share(rs[0]) + _overlap(words, rs[0].measure)), len(rs[0].unknown),
                              -int(re.sub(r"\D", "", str(library.meta(rs[0].measure.doc_id).get("issued", "")))[:8] or 0)))
     return out[:k] if k else out
 
@@ -57,8 +61,12 @@ def _overlap(words: set[str], measure: Measure) -> float:
     return len(words & _bigrams(measure.name + "".join(c.text for c in measure.conditions))) / len(words)
 
 
-def _met_share(result: MeasureResult) -> float:
-    return sum(c.status == MET for c in result.conditions) / max(len(result.conditions), 1)
+def _particular_share(result: MeasureResult) -> float:
+    """The share of a measure's conditions the company meets other than by the checks any company of the region
+    passes (place, legal person, credit)."""
+    particular = [c for c in result.conditions if c.status == MET
+                  and not (c.condition.checks and all(k.kind in GENERIC for k in c.condition.checks))]
+    return len(particular) / max(len(result.conditions), 1)
 
 
 def result_json(result: MeasureResult, documents: dict, status: str) -> dict:
