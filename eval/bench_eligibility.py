@@ -2,7 +2,7 @@
 
     .venv/bin/python -m eval.bench_eligibility                                   # ours, from the library in place
     .venv/bin/python -m eval.bench_eligibility --index /work/cache/index-xiongan  # + today's similarity matcher
-    .venv/bin/python -m eval.bench_eligibility --sweep                            # the Rules, leave-one-document-out
+    .venv/bin/python -m eval.bench_eligibility --sweep                            # constants, leave-one-out
     .venv/bin/python -m eval.bench_eligibility --llm local --llm-cases 26         # + the local model as the judge
 
 Cases (eval/questions/xiongan-eligibility.jsonl): a company, one measure of one notice, the gold verdict and every
@@ -153,6 +153,48 @@ def score_ranking(companies: list[dict], documents: dict) -> dict:
             "p50_s": percentile(times, 50), "p95_s": percentile(times, 95)}
 
 
+def _top_docs(ranked: list, key) -> list[str]:
+    return list(dict.fromkeys(r.measure.doc_id for r, _ in sorted(ranked, key=key)))[:5]
+
+
+def rank_sweep(companies: list[dict], documents: dict) -> dict:
+    """How 待确认 measures are ordered, chosen leave-one-company-out: the share of conditions met (all of them, or
+    only those met by more than the place / legal-person / credit checks) plus the wording overlap times a weight;
+    the fewest excluded notices in the top 5 first, then the best recall@5."""
+    from assistant.matching.applicable import VERDICT_ORDER, _bigrams, _overlap, _particular_share
+
+    def met_share(r):
+        return sum(c.status == "满足" for c in r.conditions) / max(len(r.conditions), 1)
+
+    variants = {(share.__name__.strip("_"), w): (share, w) for share in (met_share, _particular_share)
+                for w in (0.5, 1.0, 2.0)}
+    scored: dict = {v: [] for v in variants}
+    for entry in companies:
+        as_of = parse_as_of(entry.get("as_of"), date.today())
+        applicant = parse_applicant(entry["company"], as_of)
+        ranked = rank(documents, applicant, as_of, k=0)
+        words = _bigrams(" ".join([applicant.description, str(applicant.profile.get("industry", ""))]))
+        eligible, excluded = set(entry.get("eligible", [])), set(entry.get("excluded", []))
+        for v, (share, w) in variants.items():
+            top = _top_docs(ranked, lambda rs: (VERDICT_ORDER[rs[0].verdict], bool(rs[0].notes),
+                                                -(share(rs[0]) + w * _overlap(words, rs[0].measure)), len(rs[0].unknown)))
+            scored[v].append((len(eligible & set(top)) / min(5, len(eligible)) if eligible else None,
+                              len(excluded & set(top))))
+    held, chosen = [], {}
+    for i in range(len(companies)):
+        def score(v):
+            rest = [x for j, x in enumerate(scored[v]) if j != i]
+            return -sum(x[1] for x in rest), sum(x[0] for x in rest if x[0] is not None)
+        best = max(variants, key=score)
+        chosen[str(best)] = chosen.get(str(best), 0) + 1
+        held.append(scored[best][i])
+    recalls = [x[0] for x in held if x[0] is not None]
+    return {"leave_one_company_out": {"recall@5": mean(recalls), "excluded_in_top5": sum(x[1] for x in held),
+                                      "chosen": chosen},
+            "each": {str(v): {"recall@5": mean([x[0] for x in s if x[0] is not None]),
+                              "excluded_in_top5": sum(x[1] for x in s)} for v, s in scored.items()}}
+
+
 def matcher_ranking(companies: list[dict], index: Path) -> dict:
     """Today's similarity matcher over the same companies: notices ranked by how alike their clauses read."""
     from assistant.matching.matcher import Company, Matcher
@@ -203,7 +245,8 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--llm", choices=("local", "transformers"), help="also let this model judge each case (baseline)")
     p.add_argument("--llm-cases", type=int, default=0, metavar="N",
                    help="the model judges every k-th case so that about N are judged (0 = all; ~30 s a case on 2 cores)")
-    p.add_argument("--sweep", action="store_true", help="choose the Rules leave-one-document-out (GRID)")
+    p.add_argument("--sweep", action="store_true",
+                   help="choose the Rules leave-one-document-out (GRID) and the ranking leave-one-company-out")
     p.add_argument("--out", type=Path, help="write the figures as JSON here too")
     args = p.parse_args(argv)
     start = time.perf_counter()
@@ -214,6 +257,7 @@ def main(argv: list[str] | None = None) -> None:
     figures["ours"]["ranking"] = score_ranking(load_jsonl(args.companies), documents)
     if args.sweep:
         figures["rules_sweep"] = sweep(load_jsonl(args.cases), documents)
+        figures["ranking_sweep"] = rank_sweep(load_jsonl(args.companies), documents)
     if args.llm:
         cases = load_jsonl(args.cases)
         step = max(1, len(cases) // args.llm_cases) if args.llm_cases else 1
