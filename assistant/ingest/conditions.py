@@ -84,6 +84,8 @@ INDUSTRY_RULE = re.compile(r"主营业务(?:需|应|须)?(?:为|是|属于)([^�
 # "已经获得雄安新区财政支持的项目，原则上不得再申报": whoever has had it is excluded.
 EXCLUDED_RULE = re.compile(r"(?:已经?|曾经?)(获得|享受|取得|得到|列入|入选|认定为|成为)([^，。；]{2,40}?)的"
                            r"[^，。；]{0,12}?[，,]?\s*(?:原则上)?(?:不得|不再|不予|不能|不可)[^，。；]*")
+# "企业不存在下列情况：…；…；…": what is listed after it must not hold.
+NONE_OF = re.compile(r"(?:不存在|不得存在|不得有|不得发生|无)(?:以下|下列)(?:情况|情形|行为|问题)")
 TAX_CREDIT = re.compile(r"纳税信用(?:等级)?(?:评价)?(?:为|达到|在)?\s*([ABMCD])\s*级?(?:及以上|以上)?")
 
 

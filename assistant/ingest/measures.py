@@ -16,7 +16,7 @@ import re
 from dataclasses import asdict, dataclass, field
 
 from assistant.ingest.chunking import ARTICLE, classify
-from assistant.ingest.conditions import Check, read_checks
+from assistant.ingest.conditions import NONE_OF, Check, read_checks
 from assistant.ingest.documents import content_lines
 from assistant.ingest.metadata import DATE_LINE, ISSUER_LINE, KINDS, document_region, iso_date
 from assistant.patterns import CN_NUM, CONTACT, HEADING_NUMBER
@@ -54,8 +54,6 @@ DEFINES = re.compile(r"是指|所称|所述")
 CLASSIFIES = re.compile(r"分为[^。；]{2,60}?[两二三四五六七八九十\d]+(?:类|种)")  # "…分为龙头型…和高速成长型…两类"
 ANY_OF = re.compile(r"之一|任一|其中一项|任意一项")
 OWN_ALTERNATIVE = re.compile(r"^(.+?)[，,]?或(?:者)?(?:满足|符合|具备|达到)(?:以下|下列|如下)")
-# "企业不存在下列情况：…；…；…": the pieces are what must not hold, one condition with their negation.
-NONE_OF = re.compile(r"(?:不存在|不得存在|不得有|不得发生|无)(?:以下|下列)(?:情况|情形|行为|问题)")
 CHOOSE_ONE = re.compile(r"[（(](?:满足|符合)其中(?:之一|一项)[)）]")  # "成长性指标（满足其中之一）" introduces alternatives
 OTHER_SECTION = re.compile(r"材料|流程|程序|时间|方式|标准|内容|说明|事项|审核|评审|联系|咨询|附件|资金")
 ITEM_MARK = re.compile(r"^(?:[(（]\d{1,2}[)）]|\d{1,2}[)）]|[①-⑳]|[一二三四五六七八九十]是)\s*")

@@ -4,7 +4,8 @@ A condition no typed check can read ("运营管理规范，财务收支状况良
 each clause of the condition has its content words, by characters at least `cover_min` of them, in a stretch of
 the description; a list of alternatives ("国家级、省级或新区认定的孵化器") is restated by any one of its words; every
 number of the clause occurs in that stretch; and no shared word is negated on one side only. What is not restated
-stays 未知: the description must say it, a similar topic is not enough.
+stays 未知: the description must say it, a similar topic is not enough. A description that says every word of a
+condition but negates them (`denied`) fails it.
 """
 from __future__ import annotations
 
@@ -14,10 +15,23 @@ from functools import lru_cache
 
 import jieba
 
+from assistant.ingest.conditions import NONE_OF
+
 # A condition's words beyond its typed parts that are only grammar ("申请单位应当是…的企业"); more content
 # characters than `eligibility.Rules.residual_max` left unchecked make a condition 未知 even when its typed parts hold.
 FILLER = re.compile(r"申请单位|申报单位|申报企业|申报主体|申报对象|申请人|企业|单位|公司|应当|应该|必须|需要|须|应|"
                     r"具有|具备|拥有|属于|取得|是|为|的|在|内|范围|依法|并|且|和|及|与|等|其|有|已|各类|相关|要求|资格")
+NEGATION = re.compile(r"无|未|不|没有|非|禁止|严禁")
+COMPARISON = re.compile(r"不(?:低于|少于|小于|高于|大于|超过|足|含|限于|得少于|得低于)")  # compares, does not negate
+_ENTITY = r"[\u4e00-\u9fff]{0,4}?(?:企事业单位|事业单位|企业|公司|单位|机构|组织|个体工商户|院校|院所|高校)"
+# "企事业单位、行业组织、个体工商户及其他社会组织": kinds of applicant; a company is one when enterprises are listed.
+ENTITY_LIST = re.compile(rf"{_ENTITY}(?:(?:、|或者?|及其他|以及|及|和|与|等)+{_ENTITY})+等?")
+ENTERPRISE = re.compile(r"企业|公司|企事业")
+# A clause naming kinds or a choice: its 、-lists are alternatives ("旅游、文化、体育类", "国家级、省级孵化器").
+CHOICE = re.compile(r"或|等|类|级|之一|任一|领域|行业|方向")
+# Words of a clause that say who applies or how a requirement is put, never what is required.
+ROLE = re.compile(r"实施细则|细则|不得|需是|应是|须是|申报|申请|申报人|本单位|单位|机构|主体|需|需要|应|符合|满足|达到|相应|"
+                  r"相关|存在|下列|以下|如下|情况|情形")
 _lock = threading.Lock()  # jieba's tokenizer is shared state
 
 
@@ -27,13 +41,8 @@ def restated(condition: str, description: str, cover_min: float, whole: str = ""
     words, by characters, occur there; one word of a list of alternatives ("国家级、省级或新区") stands for the list;
     every number of the clause occurs there too; and each shared word is negated in both or in neither ("未被列入…"
     is not "被列入…"), read in `whole`, the condition's full text, when `condition` is what its typed parts left."""
-    stretches = _stretches(description)
     found = []
-    for clause in re.split(r"[，,；;。：:]", _without_entities(condition)):
-        words = _content_words(clause)
-        if not words:
-            continue  # grammar: nothing to restate
-        best = max(stretches, key=lambda st: _covered(words, st), default="")
+    for clause, words, best in _nearest(condition, description):
         if _covered(words, best) < cover_min or not _same_numbers(clause, best) or \
                 not _same_polarity(words, clause, whole or condition, best):
             return ""
@@ -45,18 +54,21 @@ def denied(condition: str, description: str, whole: str = "") -> str:
     """The description's words that say the opposite of the condition, or "": every content word of every clause
     occurs in one stretch, with the same numbers, and in some clause every one of them stands negated on one side
     only ("已在平台申报相关资质" against "也未在…评价平台提交申报"). Never a reason for 满足, only for 不满足."""
-    stretches = _stretches(description)
     found, opposite = [], False
-    for clause in re.split(r"[，,；;。：:]", _without_entities(condition)):
-        words = _content_words(clause)
-        if not words:
-            continue
-        best = max(stretches, key=lambda st: _covered(words, st), default="")
+    for clause, words, best in _nearest(condition, description):
         if _covered(words, best) < 1 or not _same_numbers(clause, best):
             return ""
         found.append(best)
         opposite = opposite or all(not _same_polarity(((w,),), clause, whole or condition, best) for g in words for w in g)
     return "…".join(dict.fromkeys(found)) if opposite else ""
+
+
+def _nearest(condition: str, description: str):
+    """(clause, its content words, the description stretch that holds most of them) for each clause with content."""
+    stretches = _stretches(description)
+    for clause in re.split(r"[，,；;。：:]", _without_entities(condition)):
+        if words := _content_words(clause):
+            yield clause, words, max(stretches, key=lambda st: _covered(words, st), default="")
 
 
 def content(text: str) -> int:
@@ -69,16 +81,6 @@ def _without_entities(text: str) -> str:
     """`text` without a list of kinds of applicant that names enterprises ("企事业单位、行业组织…及其他社会组织"):
     a company is one of them."""
     return ENTITY_LIST.sub(lambda m: "，" if ENTERPRISE.search(m.group()) else m.group(), text)
-
-
-NEGATION = re.compile(r"无|未|不|没有|非|禁止|严禁")
-_ENTITY = r"[\u4e00-\u9fff]{0,4}?(?:企事业单位|事业单位|企业|公司|单位|机构|组织|个体工商户|院校|院所|高校)"
-ENTITY_LIST = re.compile(rf"{_ENTITY}(?:(?:、|或者?|及其他|以及|及|和|与|等)+{_ENTITY})+等?")
-ENTERPRISE = re.compile(r"企业|公司|企事业")
-NONE_OF = re.compile(r"(?:不存在|不得存在|不得有|不得发生|无)(?:以下|下列)(?:情况|情形|行为|问题)[：:]")
-COMPARISON = re.compile(r"不(?:低于|少于|小于|高于|大于|超过|足|含|限于|得少于|得低于)")
-CHOICE = re.compile(r"或|等|类|级|之一|任一|领域|行业|方向")
-ROLE = re.compile(r"实施细则|细则|不得|需是|应是|须是|申报|申请|申报人|本单位|单位|机构|主体|需|需要|应|符合|满足|达到|相应|相关|存在|下列|以下|如下|情况|情形")
 
 
 def _stretches(description: str) -> list[str]:
@@ -128,8 +130,9 @@ def _same_polarity(groups: tuple[tuple[str, ...], ...], clause: str, whole: str,
                 continue
             i = whole.find(w, at)
             i = i if i >= 0 else whole.find(w)
-            scope = NONE_OF.search(whole, 0, i)  # "不存在下列情况：…；…": everything listed after it is negated
-            mine = bool(scope) or _negated(_clause_at(whole, i))
+            # "不存在下列情况：…；…": everything listed after it is negated
+            scope = any(whole[m.end():m.end() + 1] in "：:" for m in NONE_OF.finditer(whole, 0, i))
+            mine = scope or _negated(_clause_at(whole, i))
             if not any(_negated(_clause_at(text, m.start())) == mine for m in re.finditer(re.escape(w), text)):
                 return False
     return True
