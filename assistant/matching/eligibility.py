@@ -146,7 +146,7 @@ def _check(check: Check, applicant: Applicant, as_of: date) -> tuple[str, str, s
     if check.kind == LEGAL:
         return _flag(applicant.fact("legal_person"), True, "独立法人", "请说明是否为独立法人")
     if check.kind == AGE:
-        return _age(check, applicant.fact("founded"), as_of)
+        return _age(check, applicant.fact("founded"), as_of, applicant.description)
     if check.kind == THRESHOLD:
         return _threshold(check, applicant.fact(check.field))
     if check.kind == QUANTITY:
@@ -204,14 +204,21 @@ def _flag(fact: Fact | None, wanted: bool, what: str, ask: str) -> tuple[str, st
     return (MET if ok else FAILED), fact.source, f"{'符合' if ok else '不符合'}“{what}”"
 
 
-def _age(check: Check, fact: Fact | None, as_of: date) -> tuple[str, str, str]:
+def _age(check: Check, fact: Fact | None, as_of: date, description: str = "") -> tuple[str, str, str]:
     if fact is None:
         return UNKNOWN, "", "请提供成立时间"
     if check.field == "founded":
         return _founded_by(check, fact)
-    if check.field.startswith("months@"):
-        return UNKNOWN, fact.source, f"条件按“{check.field[7:]}时”计算成立时间，请说明{check.field[7:]}时间"
     year, _, month = str(fact.value).partition("-")
+    if check.field.startswith("months@"):  # "入驻时成立时间不超过24个月": counted to the month the description dates
+        event = check.field[7:]
+        dated = re.search(rf"((?:19|20)\d{{2}})\s*年\s*(\d{{1,2}})\s*月[^，。；、]{{0,12}}?{re.escape(event)}", description)
+        if not dated or not month:
+            return UNKNOWN, fact.source, f"条件按“{event}时”计算成立时间，请说明{event}时间"
+        months = (int(dated.group(1)) - int(year)) * 12 + int(dated.group(2)) - int(month)
+        ok = OPS[check.op](months, check.value)
+        return ((MET if ok else FAILED), f"{fact.source}；描述：“{dated.group()}”",
+                f"{event}时成立约 {months} 个月，要求{OP_WORDS[check.op]} {check.value:g} 个月")
     if not month and check.value % 12:
         return UNKNOWN, fact.source, "成立时间只写到年份，无法按月核对"
     months = (as_of.year - int(year)) * 12 + as_of.month - int(month or 1)
