@@ -141,8 +141,8 @@ def _read_checks(text: str, region: str) -> tuple[Check, ...]:
         words = (m.group(1) or "") + (m.group(4) or "")
         op = "<=" if re.search(r"不超过|以内|以下", words) else "<" if re.search(r"不满|未满|少于", words) else ">="
         event = AGE_AT.search(text, 0, m.start())  # "入驻时成立时间不超过24个月": at entry, not at application
-        checks.append(Check(AGE, m.start(), m.end(), field=f"months@{event.group(1)}" if event else "months", op=op,
-                            value=months))
+        checks.append(Check(AGE, event.start(1) if event else m.start(), m.end(),
+                            field=f"months@{event.group(1)}" if event else "months", op=op, value=months))
     elif m := FOUNDED_BY.search(text):  # the founding date against a date, written yyyymm.dd in `value`
         before = m.group(4) in ("以前", "之前", "前")
         value = int(m.group(1)) * 100 + int(m.group(2)) + int(m.group(3) or 1) / 100
