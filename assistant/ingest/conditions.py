@@ -75,10 +75,10 @@ NEGATIVE_RECORD = re.compile(r"(?:无|未发生|未有|没有|不存在|未被�
                              r"(?:违法|违规|失信|事故|偷税|漏税|骗税|处罚|不良(?:信用)?记录|黑名单|经营异常)")
 BRANCH = re.compile(r"[^，。；]{0,6}?的(?:企业|单位|项目|主体)?[，,](?!\s*(?:且|并且|同时|并))")  # "…的，且…" joins
 # A quantity of something named just before it: "<noun>(一般)不少于 3000 平方米", "<noun> 20 家以上".
-UNITS = r"万美元|亿美元|美元|亿元|万元|元|平方米|公顷|亩|人次|人|名|家|件|个月|个|项|台|套|篇|次|分|%|％"
+UNITS = r"万美元|亿美元|美元|亿元|万元|元|平方米|公顷|亩|人次|人|名|家|件|个月|个|项|台|套|篇|次|分|%|％|年"
 QUANTITY_RULE = re.compile(rf"([\u4e00-\u9fff]{{2,16}}?)(?:数|数量|总数|总额|规模|面积)?\s*(?:一般|原则上|应|须|需)?\s*"
                            rf"(?:达|在|为)?\s*({_OP}|≥|≤)?\s*"
-                           rf"(\d+(?:\.\d+)?)\s*({UNITS})\s*(\(含\)|（含）)?\s*(以上|及以上|以下|及以下|以内)?")
+                           rf"(\d+(?:\.\d+)?|[{CN_NUM}]+)\s*({UNITS})\s*(\(含\)|（含）)?\s*(以上|及以上|以下|及以下|以内)?")
 # "主营业务为旅游、文化、体育、交通运输、快递物流类小微企业": a closed list of kinds of business.
 INDUSTRY_RULE = re.compile(r"主营业务(?:需|应|须)?(?:为|是|属于)([^，。；]{2,60}?)类")
 # "已经获得雄安新区财政支持的项目，原则上不得再申报": whoever has had it is excluded.
@@ -160,7 +160,9 @@ def _read_checks(text: str, region: str) -> tuple[Check, ...]:
             noun = re.sub(r"(?:均|都|应|须|需|在|为|达)+$", "", re.sub(r"^(?:且|并|和|及|其|应|须|需|的)", "", m.group(1)))
             if len(noun) < 2:  # "…经费支出）均在150万元以上": the thing counted is not named next to the number
                 continue
-            checks.append(Check(QUANTITY, m.start(), m.end(), field=noun, op=op, value=float(m.group(3)),
+            if (number := numeral_value(m.group(3))) is None:
+                continue
+            checks.append(Check(QUANTITY, m.start(), m.end(), field=noun, op=op, value=number,
                                 place=m.group(4)))
     named = [(m.start(), q) for q in QUALIFICATIONS for m in re.finditer(re.escape(q), text)
              if m.start() == 0 or HOLDS.search(re.split(r"[，,；;。]", text[:m.start()])[-1])]

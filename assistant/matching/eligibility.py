@@ -17,6 +17,8 @@ from assistant.ingest.conditions import (AGE, BRACKETED, CREDIT, EXCLUDED, IMPLI
                                          THRESHOLD, Check, alternatives)
 from assistant.ingest.measures import Condition, Measure
 from assistant.matching.applicant import NUMBERS, Applicant, Fact
+from assistant.normalize import numeral_value
+from assistant.patterns import CN_NUM
 from assistant.matching.restatement import content, denied, restated
 
 MET, FAILED, UNKNOWN = "满足", "不满足", "未知"
@@ -29,6 +31,7 @@ PROVINCES = ("北京", "天津", "河北", "山西", "内蒙古", "辽宁", "吉
              "江西", "山东", "河南", "湖北", "湖南", "广东", "广西", "海南", "重庆", "四川", "贵州", "云南", "西藏",
              "陕西", "甘肃", "青海", "宁夏", "新疆")
 EVALUATIVE = re.compile(r"较高|较好|较强|较大|较多|较为|良好")
+NEARLY = re.compile(r"(?:近|将近|接近|不到)$")
 MAIN_BUSINESS = re.compile(r"(?:主营业务|主营|主要从事|从事)(?:为|是)?[^，。；]{2,20}")
 VERB_FAMILIES = (("获得", "享受", "取得", "得到"), ("列入", "入选", "认定为", "成为"))
 NEGATED_VERB = re.compile(r"未|没有|尚未|从未|不曾|无")
@@ -258,14 +261,16 @@ def _quantity(check: Check, description: str) -> tuple[str, str, str]:
     """The description's number in the same unit right after the same thing ("…建筑面积2500平方米")."""
     unit, name = check.place, re.sub(r"(?:拥有量|数量|总量|总数|人数|规模|总额|数|量|额)$", "", check.field) or check.field
     name = re.sub(r"(?:的)?(?:比例|占比|比重|比率)$", "", name) or name  # a share is named by what it is a share of
-    for m in re.finditer(rf"(\d+(?:\.\d+)?)\s*{re.escape(unit)}", description):
+    for m in re.finditer(rf"(\d+(?:\.\d+)?|[{CN_NUM}]+)\s*{re.escape(unit)}", description):
         window = re.split(r"[，。；,;]", description[:m.start()])[-1]  # named in the number's own clause
+        value = numeral_value(m.group(1))
+        if value is None or unit == "年" and value >= 1900:  # "2021年" is a date, not a duration
+            continue
         if _shared_run(name.replace("的", ""), window.replace("的", "")) >= min(3, len(name)):
-            value = float(m.group(1))
-            ok = OPS[check.op](value, check.value)
-            clause = window + m.group()
-            return ((MET if ok else FAILED), f"描述：“{clause}”",
-                    f"{name} {value:g}{unit}，要求{OP_WORDS[check.op]} {check.value:g}{unit}")
+            nearly = NEARLY.search(window)  # "已近四年": just under four
+            ok = OPS[check.op](value - 0.5 if nearly else value, check.value)
+            return ((MET if ok else FAILED), f"描述：“{window + m.group()}”",
+                    f"{name} {'不到' if nearly else ''}{value:g}{unit}，要求{OP_WORDS[check.op]} {check.value:g}{unit}")
     return UNKNOWN, "", f"请提供{name}（{unit}）"
 
 
