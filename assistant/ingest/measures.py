@@ -320,8 +320,24 @@ def _bare(text: str) -> str:
 def _conditions(doc: Document, body: list[Line], region: str) -> list[Condition]:
     out: list[Condition] = []
     group, next_group, level = 0, 1, None
-    for line in body:
+    listed_after: int | None = None  # a line "…不得发生下列情况：" and the items it lists are one condition
+    for n, line in enumerate(body):
         text = line.text
+        if listed_after is not None:
+            if n < listed_after:
+                continue
+            listed_after = None
+        if NONE_OF.search(text) and text.rstrip().endswith(("：", ":")):
+            end = n + 1
+            while end < len(body) and _classify(body[end].text, markdown=False) and \
+                    (_classify(text, markdown=False) or (100,))[1] < _classify(body[end].text, markdown=False)[1]:
+                end += 1
+            if end > n + 1:  # the items below, one condition with the line that negates them
+                start = line.start + _lead(text)
+                quote = doc.text[start:body[end - 1].end].rstrip(TRAILING)
+                out.append(Condition(start, start + len(quote), quote, read_checks(quote, region), group))
+                listed_after = end
+                continue
         numbered = _classify(text, markdown=False)
         if group and level is not None and numbered and numbered[1] <= level:
             group = 0  # "8.…" after "7.…满足下列条件之一：(1)…(4)…": back in the list the alternatives were part of
