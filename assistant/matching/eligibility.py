@@ -31,6 +31,7 @@ PROVINCES = ("北京", "天津", "河北", "山西", "内蒙古", "辽宁", "吉
              "江西", "山东", "河南", "湖北", "湖南", "广东", "广西", "海南", "重庆", "四川", "贵州", "云南", "西藏",
              "陕西", "甘肃", "青海", "宁夏", "新疆")
 EVALUATIVE = re.compile(r"较高|较好|较强|较大|较多|较为|良好")
+SAME_MEASURE = {"个月": {"年": 12.0}, "万元": {"亿元": 10000.0}, "亿元": {"万元": 0.0001}, "平方米": {"万平方米": 10000.0}}
 NEARLY = re.compile(r"(?:近|将近|接近|不到)$")
 MAIN_BUSINESS = re.compile(r"(?:主营业务|主营|主要从事|从事)(?:为|是)?[^，。；]{2,20}")
 VERB_FAMILIES = (("获得", "享受", "取得", "得到"), ("列入", "入选", "认定为", "成为"))
@@ -261,10 +262,13 @@ def _quantity(check: Check, description: str) -> tuple[str, str, str]:
     """The description's number in the same unit right after the same thing ("…建筑面积2500平方米")."""
     unit, name = check.place, re.sub(r"(?:拥有量|数量|总量|总数|人数|规模|总额|数|量|额)$", "", check.field) or check.field
     name = re.sub(r"(?:的)?(?:比例|占比|比重|比率)$", "", name) or name  # a share is named by what it is a share of
-    for m in re.finditer(rf"(\d+(?:\.\d+)?|[{CN_NUM}]+)\s*{re.escape(unit)}", description):
+    units = {unit: 1.0, **SAME_MEASURE.get(unit, {})}  # "6个月以上" is met by "1年期"
+    said = "|".join(re.escape(u) for u in sorted(units, key=len, reverse=True))
+    for m in re.finditer(rf"(\d+(?:\.\d+)?|[{CN_NUM}]+)\s*({said})", description):
         window = re.split(r"[，。；,;]", description[:m.start()])[-1]  # named in the number's own clause
         value = numeral_value(m.group(1))
-        if value is None or unit == "年" and value >= 1900:  # "2021年" is a date, not a duration
+        value = value * units[m.group(2)] if value is not None else None
+        if value is None or m.group(2) == "年" and value >= 1900:  # "2021年" is a date, not a duration
             continue
         if _shared_run(name.replace("的", ""), window.replace("的", "")) >= min(3, len(name)):
             nearly = NEARLY.search(window)  # "已近四年": just under four
