@@ -64,6 +64,10 @@ def test_a_place_is_about_a_clause_when_its_document_governs_it_or_the_clause_na
     assert used_as_place("杭州的出租车拒载罚多少？", "杭州") and used_as_place("在深圳献血", "深圳")
     # jieba tags 唐山 as a person's name; 唐山市 is in its dictionary as a place
     assert named_places("唐山的工业企业设备受损能拿多少救助？") == ["唐山"] and named_places("王伟的公司能申请吗？") == []
+    # a province-level name is a place wherever it stands; an unknown city or county after a locative is one too
+    assert used_as_place("上海一家会计师事务所收入超过1000万元，上海给多少奖励？", "上海")
+    assert named_places("在保定市竞秀区办医疗器械备案能当天办结吗？") == ["保定市"]
+    assert named_places("在本市注册的企业能申请吗？") == [] and named_places("我们在某县开了分店") == []
 
 
 def test_another_tier_is_not_stated_and_the_listed_one_is_answered(assistant):
