@@ -11,10 +11,10 @@ import pytest
 from conftest import ROOT, XIONGAN, require_library
 
 from assistant.answering.places import foreign_places, named_places, used_as_place
-from assistant.answering.unstated import other_tier, tier_lists, vague_amount
+from assistant.answering.unstated import other_rank, other_tier, tier_lists, vague_amount
 from assistant.records import NOT_STATED, REFUSED
 
-NOTICES = ("022", "044", "074", "110")  # 高端高新制造业 (智能工厂 tiers), 会展, 免申即享 list, 工业诊断
+NOTICES = ("022", "044", "060", "074", "110")  # 高端高新制造业 (智能工厂 tiers), 会展, 儿童友好 (科普基地 星级), 免申即享 list, 工业诊断
 
 
 @pytest.fixture(scope="module")
@@ -68,6 +68,21 @@ def test_a_place_is_about_a_clause_when_its_document_governs_it_or_the_clause_na
     assert used_as_place("上海一家会计师事务所收入超过1000万元，上海给多少奖励？", "上海")
     assert named_places("在保定市竞秀区办医疗器械备案能当天办结吗？") == ["保定市"]
     assert named_places("在本市注册的企业能申请吗？") == [] and named_places("我们在某县开了分店") == []
+
+
+def test_a_tier_named_by_rank_is_another_tier_when_the_clause_states_only_others():
+    clause = "对于认定为五星级省级科普示范基地的，一次性给予20万元运营补助；四星级省级科普示范基地给予15万元。"
+    assert other_rank("二星级省级科普示范基地能拿多少补助？", clause) == ("二星级", ("五星级", "四星级"))
+    assert other_rank("四星级省级科普示范基地能拿多少补助？", clause) is None  # a stated tier
+    assert other_rank("省级专精特新企业奖励多少？", "对认定为国家级专精特新小巨人的企业给予50万元奖励") == ("省级", ("国家级",))
+    assert other_rank("省级科技型中小企业补助多少？", "省级财政给予科技型中小企业补助5万元") is None  # 省级 of something else
+    assert other_rank("三级医院补助多少？", "对二级及以上医院给予补助") is None  # not a rank the question asks
+
+
+def test_a_tier_by_rank_in_a_real_clause_is_not_stated(assistant):
+    a = assistant.ask("一星级省级科普示范基地的运营主体能拿多少运营补助？")
+    assert (a.outcome, a.refused) == ("not_stated", False)
+    assert a.notes[-1] == "相关条款只对五星级、四星级、三星级作了规定，没有写“一星级”"
 
 
 def test_another_tier_is_not_stated_and_the_listed_one_is_answered(assistant):

@@ -34,6 +34,11 @@ VAGUE = re.compile(rf"(?:一定|适当|相应)(?:的)?(?:数额|金额|比例|�
                    r"(?:奖励|补助|补贴|资助|资金|经费|支持|扶持|奖补|减免|优惠|贴息)")
 
 
+# A tier named by rank: an ordinal or a letter (二星级, 三档, B类, 一等) or a level of government (国家级, 省级).
+RANKED = re.compile(r"([一二三四五六七八九十两]|[A-E]|[甲乙丙丁])(星级|档|类|等奖|等)|(国家|省|市|县)(级)")
+RANGE = re.compile(r"(?:星级|档|类|等|级)(?:及)?(?:以上|以下)")
+
+
 def _shared_head(modifier_length: int) -> re.Pattern:
     """Items of `modifier_length` characters sharing a head: 检验级、保证级、预防级 (head 级)."""
     n = modifier_length
@@ -86,6 +91,26 @@ def other_tier(question: str, sentence: str) -> tuple[str, tuple[str, ...]] | No
     return None
 
 
+def other_rank(question: str, clause: str) -> tuple[str, tuple[str, ...]] | None:
+    """The ranked tier the question asks about (二星级, 三档, B类, 省级) when the clause states other tiers of that
+    rank, each in its own sentence ("五星级…20万元；四星级…15万元"), and not the asked one; None otherwise, or when
+    the clause states a range (二级以上)."""
+    q, c = normalize(question), normalize(clause)
+
+    def of_what(text: str, end: int) -> str:  # what the tier is of: "二星级省级科普…" → "省级", "省级专精特新" → "专精"
+        return text[end:].lstrip("的")[:2]
+
+    for m in RANKED.finditer(q):
+        asked, head = m.group(0), m.group(2) or m.group(4)
+        if asked in c:
+            return None
+        stated = [x.group(0) for x in RANKED.finditer(c)
+                  if (x.group(2) or x.group(4)) == head and of_what(c, x.end()) == of_what(q, m.end())]
+        if stated and not RANGE.search(c):
+            return asked, tuple(dict.fromkeys(stated))
+    return None
+
+
 def vague_amount(sentence: str) -> str:
     """The words with which a sentence names an amount without stating it ("给予一定奖励"), or ''."""
     m = VAGUE.search(sentence)
@@ -107,6 +132,7 @@ def unsaid(question: str, chunks: Sequence[Chunk], scores: Sequence[Sequence[flo
     _, ci, ui = ranked[0]  # the sentence nearest the question: what the documents say about its subject
     nearest = quoted(chunks[ci], ui)
     tier = other_tier(question, nearest) if kind.value.search(nearest) else None
+    tier = tier or other_rank(question, chunks[ci].text)
     if tier:
         return f"相关条款只对{'、'.join(tier[1])}作了规定，没有写“{tier[0]}”"
     if phrase := vague_amount(nearest):
