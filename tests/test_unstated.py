@@ -11,7 +11,7 @@ import pytest
 from conftest import ROOT, XIONGAN, require_library
 
 from assistant.answering.places import foreign_places, named_places, used_as_place
-from assistant.answering.unstated import other_rank, other_tier, tier_lists, vague_amount
+from assistant.answering.unstated import other_kind, other_rank, other_tier, tier_lists, vague_amount
 from assistant.records import NOT_STATED, REFUSED
 
 NOTICES = ("022", "044", "060", "074", "110")  # 高端高新制造业 (智能工厂 tiers), 会展, 儿童友好 (科普基地 星级), 免申即享 list, 工业诊断
@@ -77,6 +77,14 @@ def test_a_tier_named_by_rank_is_another_tier_when_the_clause_states_only_others
     assert other_rank("省级专精特新企业奖励多少？", "对认定为国家级专精特新小巨人的企业给予50万元奖励") == ("省级", ("国家级",))
     assert other_rank("省级科技型中小企业补助多少？", "省级财政给予科技型中小企业补助5万元") is None  # 省级 of something else
     assert other_rank("三级医院补助多少？", "对二级及以上医院给予补助") is None  # not a rank the question asks
+
+
+def test_a_kind_left_out_of_a_closed_list_of_kinds_is_another_kind():
+    clause = "主营业务为旅游、文化、体育、交通运输、快递物流类小微企业，给予用水补贴"
+    assert other_kind("餐饮类小微企业每家最多补多少？", clause) == (
+        "餐饮类", ("旅游类", "文化类", "体育类", "交通运输类", "快递物流类"))
+    assert other_kind("旅游类小微企业每家最多补多少？", clause) is None
+    assert other_kind("企业主导制定一项团体标准，新区给多少资助？", "主导国际标准、国家标准制定的，给予资助") is None  # no 类
 
 
 def test_a_tier_by_rank_in_a_real_clause_is_not_stated(assistant):

@@ -35,7 +35,11 @@ VAGUE = re.compile(rf"(?:一定|适当|相应)(?:的)?(?:数额|金额|比例|�
 
 
 # A tier named by rank: an ordinal or a letter (二星级, 三档, B类, 一等) or a level of government (国家级, 省级).
-RANKED = re.compile(r"([一二三四五六七八九十两]|[A-E]|[甲乙丙丁])(星级|档|类|等奖|等)|(国家|省|市|县)(级)")
+RANKED = re.compile(r"([一二三四五六七八九十两]|[A-E]|[甲乙丙丁])(星级|档|类|等奖|等)|(国家|省|市|县)(级)|"
+                    r"(国际|国家|行业|地方|团体|企业)(标准)")  # the levels of a standard in Chinese law
+LIST_OPENS = "为是的对和与及于含括等在"
+KIND_ASKED = re.compile(rf"([{CJK}]{{2,4}}?)类([{CJK}]{{2}})")  # "餐饮类小微企业": a kind of a thing
+KIND_LIST = re.compile(rf"((?:[{CJK}]{{2,4}}{JOINERS})+[{CJK}]{{2,4}})类([{CJK}]{{2}})")
 RANGE = re.compile(r"(?:星级|档|类|等|级)(?:及)?(?:以上|以下)")
 
 
@@ -98,16 +102,40 @@ def other_rank(question: str, clause: str) -> tuple[str, tuple[str, ...]] | None
     q, c = normalize(question), normalize(clause)
 
     def of_what(text: str, end: int) -> str:  # what the tier is of: "二星级省级科普…" → "省级", "省级专精特新" → "专精"
-        return text[end:].lstrip("的")[:2]
+        after = text[end:].lstrip("的")[:2]
+        return after if re.fullmatch(rf"[{CJK}]{{2}}", after) else ""
 
     for m in RANKED.finditer(q):
-        asked, head = m.group(0), m.group(2) or m.group(4)
+        asked, head = m.group(0), m.group(2) or m.group(4) or m.group(6)
         if asked in c:
             return None
         stated = [x.group(0) for x in RANKED.finditer(c)
-                  if (x.group(2) or x.group(4)) == head and of_what(c, x.end()) == of_what(q, m.end())]
+                  if (x.group(2) or x.group(4) or x.group(6)) == head
+                  and of_what(q, m.end()) in ("", of_what(c, x.end()))]  # a tier of the same thing
         if stated and not RANGE.search(c):
             return asked, tuple(dict.fromkeys(stated))
+    return None
+
+
+def other_kind(question: str, clause: str) -> tuple[str, tuple[str, ...]] | None:
+    """The kind the question names ("餐饮类小微企业") when the clauses close a list of kinds for the same thing
+    without it ("旅游、文化、体育、交通运输、快递物流类小微企业") and never name it; None otherwise."""
+    q, c = normalize(question), normalize(clause)
+    for m in KIND_ASKED.finditer(q):
+        asked, thing = m.group(1), m.group(2)
+        if f"{asked}类" in c or asked in c and not NOT_A_TIER.search(asked) and f"{asked}、" in c:
+            return None  # the clauses name the asked kind
+        for listed in KIND_LIST.finditer(c):
+            first, *rest = re.split(rf"{JOINERS}", listed.group(1))
+            before = c[listed.start(1) - 1] if listed.start(1) else "，"
+            # "…主营业务为旅游、文化…": the list starts after a function word (为, 是, 的 …)
+            cut = max([i for i in range(1, len(first) - 1) if first[i - 1] in LIST_OPENS]
+                      + [0] * (before in LIST_OPENS or not re.match(rf"[{CJK}]", before)), default=None)
+            if cut is None:
+                continue
+            kinds = (first[cut:], *rest)
+            if listed.group(2) == thing and len(kinds) > 1 and asked not in kinds and not NOT_A_TIER.search(asked):
+                return f"{asked}类", tuple(f"{k}类" for k in kinds)
     return None
 
 
@@ -132,7 +160,7 @@ def unsaid(question: str, chunks: Sequence[Chunk], scores: Sequence[Sequence[flo
     _, ci, ui = ranked[0]  # the sentence nearest the question: what the documents say about its subject
     nearest = quoted(chunks[ci], ui)
     tier = other_tier(question, nearest) if kind.value.search(nearest) else None
-    tier = tier or other_rank(question, chunks[ci].text)
+    tier = tier or other_rank(question, chunks[ci].text) or other_kind(question, "\n".join(c.text for c in chunks))
     if tier:
         return f"相关条款只对{'、'.join(tier[1])}作了规定，没有写“{tier[0]}”"
     if phrase := vague_amount(nearest):
