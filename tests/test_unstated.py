@@ -14,7 +14,8 @@ from assistant.answering.places import foreign_places, named_places, used_as_pla
 from assistant.answering.unstated import other_kind, other_rank, other_tier, tier_lists, vague_amount
 from assistant.records import NOT_STATED, REFUSED
 
-NOTICES = ("022", "044", "060", "074", "110")  # 高端高新制造业 (智能工厂 tiers), 会展, 儿童友好 (科普基地 星级), 免申即享 list, 工业诊断
+NOTICES = ("022", "044", "060", "074", "087", "110")  # 高端高新制造业 (智能工厂 tiers), 会展, 儿童友好 (科普基地 星级),
+# 免申即享 list, 高层次人才 (雄创计划 一定金额), 工业诊断
 
 
 @pytest.fixture(scope="module")
@@ -77,6 +78,12 @@ def test_a_tier_named_by_rank_is_another_tier_when_the_clause_states_only_others
     assert other_rank("省级专精特新企业奖励多少？", "对认定为国家级专精特新小巨人的企业给予50万元奖励") == ("省级", ("国家级",))
     assert other_rank("省级科技型中小企业补助多少？", "省级财政给予科技型中小企业补助5万元") is None  # 省级 of something else
     assert other_rank("三级医院补助多少？", "对二级及以上医院给予补助") is None  # not a rank the question asks
+
+
+def test_an_amount_left_vague_is_judged_in_its_own_paragraph_and_an_item_number_is_no_amount(assistant):
+    a = assistant.ask("雄创计划给人才团队的启动资金具体是多少钱？")  # "1.…给予一定金额的启动资金"; item 2 states amounts
+    assert (a.outcome, a.refused) == ("not_stated", False)
+    assert a.notes[-1] == "相关条款只写了“一定金额的启动资金”，没有写明具体金额"
 
 
 def test_a_kind_left_out_of_a_closed_list_of_kinds_is_another_kind():

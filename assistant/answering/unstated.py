@@ -37,6 +37,7 @@ VAGUE = re.compile(rf"(?:一定|适当|相应)(?:的)?(?:数额|金额|比例|�
 # A tier named by rank: an ordinal or a letter (二星级, 三档, B类, 一等) or a level of government (国家级, 省级).
 RANKED = re.compile(r"([一二三四五六七八九十两]|[A-E]|[甲乙丙丁])(星级|档|类|等奖|等)|(国家|省|市|县)(级)|"
                     r"(国际|国家|行业|地方|团体|企业)(标准)")  # the levels of a standard in Chinese law
+ENUMERATOR = re.compile(r"(?m)^\s*(?:\d{1,2}[.、．]|[(（][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}、)")
 LIST_OPENS = "为是的对和与及于含括等在"
 KIND_ASKED = re.compile(rf"([{CJK}]{{2,4}}?)类([{CJK}]{{2}})")  # "餐饮类小微企业": a kind of a thing
 KIND_LIST = re.compile(rf"((?:[{CJK}]{{2,4}}{JOINERS})+[{CJK}]{{2,4}})类([{CJK}]{{2}})")
@@ -164,8 +165,11 @@ def unsaid(question: str, chunks: Sequence[Chunk], scores: Sequence[Sequence[flo
     if tier:
         return f"相关条款只对{'、'.join(tier[1])}作了规定，没有写“{tier[0]}”"
     if phrase := vague_amount(nearest):
-        units = chunks[ci].units
-        beside = chunks[ci].text[units[max(ui - 1, 0)][0]:units[min(ui + 1, len(units) - 1)][1]]
+        text, units = chunks[ci].text, chunks[ci].units
+        start, end = units[max(ui - 1, 0)][0], units[min(ui + 1, len(units) - 1)][1]
+        # the sentences beside it in its own paragraph, without item numbers ("1.人才团队…": 1 is no amount)
+        para_start, para_end = text.rfind("\n", 0, units[ui][0]) + 1, text.find("\n", units[ui][1])
+        beside = ENUMERATOR.sub("", text[max(start, para_start):min(end, len(text) if para_end < 0 else para_end)])
         if not kind.value.search(beside):
             return f"相关条款只写了“{phrase}”，没有写明具体{kind.name}"
     return ""
