@@ -29,6 +29,7 @@ OPENER = re.compile(r"条件|对象|范围|要求|资格|认定标准|入库标�
 NOT_OPENER = re.compile(r"材料|流程|程序|时间|方式|(?:支持|补贴|奖励|资助|奖补|扶持|补助)标准|经费|资金|格式|作品|"
                         r"提交|报送|工作要求|有关要求|其他要求|注意|纪律|保障|管理要求")
 OPENER_MAX = 30
+HEADING_MAX = 12  # a longer line ending in ： is a sentence; it opens conditions only as a list introduction
 INTRO = re.compile(r"(?:满足|具备|符合|具有|达到)(?:以下|下列|如下)[^。；]{0,12}?(?:条件|要求)")
 # Words that make a short line state something ("企业无违规违法经营行为", "拥有一批关键技术人才"); a short line without
 # them and without punctuation is a label ("（二）高速成长型科技骨干企业"), not a condition.
@@ -280,6 +281,8 @@ def _opens(text: str) -> bool:
     bare = _bare(text)
     if len(bare) > OPENER_MAX or not OPENER.search(bare) or bare.endswith(("；", "。", "，", ";", ",")):
         return False  # a heading, not a list item ending in ；
+    if len(bare) > HEADING_MAX and bare.endswith(("：", ":")) and not INTRO.search(bare):
+        return False  # a sentence introducing a list of something else: "城市道路范围内禁止下列行为："
     return bool(re.search(r"条件|对象", bare)) or not NOT_OPENER.search(bare)
 
 
