@@ -48,6 +48,7 @@ QUANTITIES = (  # (profile field, words that name it, unit family)
     ("rd_ratio", r"研究开发费用|研发费用|研发投入|研发经费|R&D(?:经费|投入|总额)?", "ratio"),
 )
 SEVERAL_YEARS = re.compile(r"连续|累计|合计|年均|平均|近(?:[2-9]|[两二三四五六七八九十])个?年|(?:[2-9]|[两二三四五])年内")
+AT_LEAST = re.compile(r"累计(?:为|达)?$")  # "近一年来累计为20家企业开具诊断报告": at least that many
 PART_OF = re.compile(r"(?:业务|产品|项目)[^，。；]{0,3}$")
 LAST_YEAR = re.compile(r"(?:上一?年度?|最近一年|近一年|上年|年度?|年)\s*$")
 _OP = r"不得低于|不得少于|不得超过|不得高于|不低于|不少于|不小于|达到|超过|高于|大于|不超过|不高于|低于|小于|少于"
@@ -154,16 +155,20 @@ def _read_checks(text: str, region: str) -> tuple[Check, ...]:
         return ()  # "营收在1000万元（含）至5000万元（不含）": a range or cases of one quantity, read by a person
     checks += thresholds
     covered = [(c.start, c.end) for c in checks]
-    for m in QUANTITY_RULE.finditer(BRACKETED.sub(lambda b: " " * len(b.group()), text)):
-        op = OPS.get(m.group(2) or "") or OPS.get(m.group(6) or "")
-        if op and not any(a < m.end() and m.start() < b for a, b in covered):
-            noun = re.sub(r"(?:均|都|应|须|需|在|为|达)+$", "", re.sub(r"^(?:且|并|和|及|其|应|须|需|的)", "", m.group(1)))
+    plain = BRACKETED.sub(lambda b: " " * len(b.group()), text)
+    for m in _quantities(plain):
+        op = OPS.get(m.group(2) or "") or OPS.get(m.group(6) or "") or (">=" if AT_LEAST.search(m.group(1)) else "")
+        # the thing counted: the words of the clause before the comparison ("申报单位近一年来累计为" → …近一年来累计)
+        before = re.split(r"[，,；;。：:、]", plain[:m.start(2) if m.group(2) else m.start(3)])[-1][-24:]
+        start = (m.start(2) if m.group(2) else m.start(3)) - len(before)
+        if op and not any(a < m.end() and start < b for a, b in covered):
+            noun = re.sub(r"(?:均|都|应|须|需|在|为|达|一般|原则上)+$", "",
+                          re.sub(r"^(?:或|且|并|和|及|其|应|须|需|的|但)+", "", re.sub(r"\s+", "", before)))[-16:]
             if len(noun) < 2:  # "…经费支出）均在150万元以上": the thing counted is not named next to the number
                 continue
             if (number := numeral_value(m.group(3))) is None:
                 continue
-            checks.append(Check(QUANTITY, m.start(), m.end(), field=noun, op=op, value=number,
-                                place=m.group(4)))
+            checks.append(Check(QUANTITY, start, m.end(), field=noun, op=op, value=number, place=m.group(4)))
     named = [(m.start(), q) for q in QUALIFICATIONS for m in re.finditer(re.escape(q), text)
              if m.start() == 0 or HOLDS.search(re.split(r"[，,；;。]", text[:m.start()])[-1])]
     if named and not EXCLUSION.search(text):  # "对于已成为…的企业，不再推荐" names a status to exclude
@@ -182,6 +187,17 @@ def _read_checks(text: str, region: str) -> tuple[Check, ...]:
     elif m := TAX_CREDIT.search(text):
         checks.append(Check(CREDIT, m.start(), m.end(), field="tax_credit", place=m.group(1)))
     return tuple(checks)
+
+
+def _quantities(text: str) -> list[re.Match]:
+    """Each number with a unit and the words before it; a number without a comparison ("近一年来…") does not use up
+    the words after it."""
+    out, pos = [], 0
+    while m := QUANTITY_RULE.search(text, pos):
+        compared = m.group(2) or m.group(6) or AT_LEAST.search(m.group(1))
+        out.append(m) if compared else None
+        pos = m.end() if compared else m.end(3)
+    return out
 
 
 def _thresholds(text: str) -> list[Check]:

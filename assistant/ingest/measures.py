@@ -41,9 +41,10 @@ LABEL_HEAD = re.compile(r"(?:企业|机构|中心|平台|项目|载体|类|型|�
 TARGET = re.compile(r"(?:纳入|认定为|列入|评为)([^，。；：:]{2,30}?)(?:予以支持|给予|[，。；：:]|$)")
 # A support item stated in one sentence outside any condition section: "对<conditions>的(企业)，(一次性)给予…" or
 # "对<conditions>的，认定为<status>。" — its conditions are the words between 对 and 的.
-SUPPORT_ITEM = re.compile(rf"(?:^|(?<=[。；：:]))\s*(?:第[{CN_NUM}\d]+条)?\s*(?:\d+[.、．]\s*[^。；]{{2,16}}?。)?\s*对(?:于)?"
+SUPPORT_ITEM = re.compile(rf"(?:^|(?<=[。；：:]))\s*(?:\*\*)?(?:第[{CN_NUM}\d]+条)?\s*"
+                          rf"(?:(?:\d+[.、．]|[(（][{CN_NUM}]+[)）])\s*[^。；]{{2,16}}?。(?:\*\*)?)?\s*对(?:于)?"
                           r"([^。；]{4,120}?的(?:[^，。；]{0,12}?(?:企业|单位|项目|机构|主体|人员))?)[，,]\s*"
-                          r"(?:[^，。；]{0,20}?(给予|奖励|补贴|资助|补助)(?=[^。；]{0,40}?(?:奖励|补贴|资助|补助|支持|奖补|贴息|元))"
+                          r"(?:[^，。；]{0,40}?(给予|奖励|补贴|资助|补助)(?=[^。；]{0,40}?(?:奖励|补贴|资助|补助|支持|奖补|贴息|元))"
                           r"(?![^。；]{0,40}?(?:处分|处罚|警告|罚款|批评|治安))|(认定为)([^，。；]{2,30}?)(?=[，。；]|$))")
 FOLLOW_UP = re.compile(r"^(?:上述|前述|首次|其中|以上|此类|该类|同一)|上述|前款|本条")  # refers to what came before
 ITEM_TITLE = re.compile(r"^\s*(?:\d+[.、．]|[(（][一二三四五六七八九十]+[)）])\s*([^。；，]{2,16}?)。")
@@ -192,7 +193,7 @@ def read_measures(doc: Document) -> list[Measure]:
 def _item_name(doc: Document, lines: list[Line], i: int) -> str:
     """The name of a support item stated in a sentence: its item's short title ("6.降低运营成本。对…的，给予…"), else
     the nearest heading above, else what `_name` finds."""
-    if m := ITEM_TITLE.match(lines[i].text):
+    if m := ITEM_TITLE.match(BOLD.sub("", lines[i].text.strip()).replace("**", "")):
         return m.group(1)
     for j in range(i - 1, -1, -1):
         found = _classify(lines[j].text)

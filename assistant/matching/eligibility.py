@@ -32,6 +32,8 @@ PROVINCES = ("北京", "天津", "河北", "山西", "内蒙古", "辽宁", "吉
              "陕西", "甘肃", "青海", "宁夏", "新疆")
 EVALUATIVE = re.compile(r"较高|较好|较强|较大|较多|较为|良好")
 SAME_MEASURE = {"个月": {"年": 12.0}, "万元": {"亿元": 10000.0}, "亿元": {"万元": 0.0001}, "平方米": {"万平方米": 10000.0}}
+# "工业设计中心于2024年3月成立": since when a thing has run
+BEGAN = re.compile(r"([^，。；]{2,20}?)于?((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月[^，。；]{0,4}?(?:成立|设立|建立|组建|投入运营|开始运营)")
 NEARLY = re.compile(r"(?:近|将近|接近|不到)$")
 MAIN_BUSINESS = re.compile(r"(?:主营业务|主营|主要从事|从事)(?:为|是)?[^，。；]{2,20}")
 VERB_FAMILIES = (("获得", "享受", "取得", "得到"), ("列入", "入选", "认定为", "成为"))
@@ -154,7 +156,7 @@ def _check(check: Check, applicant: Applicant, as_of: date) -> tuple[str, str, s
     if check.kind == THRESHOLD:
         return _threshold(check, applicant.fact(check.field))
     if check.kind == QUANTITY:
-        return _quantity(check, applicant.description)
+        return _quantity(check, applicant.description, as_of)
     if check.kind == QUALIFICATION:
         return _qualification(check.qualification, applicant.fact("qualifications"))
     if check.kind == INDUSTRY:
@@ -258,8 +260,9 @@ def _threshold(check: Check, fact: Fact | None) -> tuple[str, str, str]:
     return (MET if ok else FAILED), fact.source, f"{label} {value:g}，要求{OP_WORDS[check.op]} {check.value:g}"
 
 
-def _quantity(check: Check, description: str) -> tuple[str, str, str]:
-    """The description's number in the same unit right after the same thing ("…建筑面积2500平方米")."""
+def _quantity(check: Check, description: str, as_of: date | None = None) -> tuple[str, str, str]:
+    """The description's number in the same unit right after the same thing ("…建筑面积2500平方米"); a duration in
+    years may be counted from the month the description says the thing began ("工业设计中心于2024年3月成立")."""
     unit, name = check.place, re.sub(r"(?:拥有量|数量|总量|总数|人数|规模|总额|数|量|额)$", "", check.field) or check.field
     name = re.sub(r"(?:的)?(?:比例|占比|比重|比率)$", "", name) or name  # a share is named by what it is a share of
     units = {unit: 1.0, **SAME_MEASURE.get(unit, {})}  # "6个月以上" is met by "1年期"
@@ -275,6 +278,13 @@ def _quantity(check: Check, description: str) -> tuple[str, str, str]:
             ok = OPS[check.op](value - 0.5 if nearly else value, check.value)
             return ((MET if ok else FAILED), f"描述：“{window + m.group()}”",
                     f"{name} {'不到' if nearly else ''}{value:g}{unit}，要求{OP_WORDS[check.op]} {check.value:g}{unit}")
+    if unit == "年" and as_of:
+        for m in BEGAN.finditer(description):
+            if _shared_run(name.replace("的", ""), m.group(1).replace("的", "")) >= min(3, len(name)):
+                years = (as_of.year - int(m.group(2))) + (as_of.month - int(m.group(3))) / 12
+                ok = OPS[check.op](years, check.value)
+                return ((MET if ok else FAILED), f"描述：“{m.group()}”",
+                        f"{name} 约 {years:.1f}年（自{m.group(2)}年{int(m.group(3))}月起），要求{OP_WORDS[check.op]} {check.value:g}年")
     return UNKNOWN, "", f"请提供{name}（{unit}）"
 
 
