@@ -157,9 +157,10 @@ def test_more_kinds_of_statement_are_read(text, kind, field, op, value):
 
 
 @pytest.mark.parametrize("text", ["企业服务外包业务年营业收入1000万元以上", "连续 2 年营业收入累计超过 1000 万元",
-                                  "近三年年均营业收入不低于3000万元"])
+                                  "近三年年均营业收入不低于3000万元", "上年度研发费用总额不低于100万元，且占营业收入总额比重不低于3%"])
 def test_revenue_of_a_business_line_or_of_several_years_is_not_last_years_revenue(text):
-    assert not [k for k in read_checks(text) if k.field == "revenue_last_year_wan"]
+    assert not [k for k in read_checks(text) if k.field in ("revenue_last_year_wan", "rd_ratio")]  # 100万元 is no ratio
+    assert not [k for k in read_checks("实缴注册资本在1亿元以上") if k.field == "registered_capital_wan"]
 
 
 # ---------- the check ----------
@@ -220,6 +221,9 @@ def test_free_text_is_met_only_when_the_description_restates_it():
     ("企业研发投入较高，年度研究与试验发展经费支出额不低于300万元", {"description": "2023年研究与试验发展经费支出520万元。"},
      MET, "年度研究与试验发展经费支出 520万元，要求不低于 300万元"),
     ("稳定合作的相关专家20人以上", {"description": "长期合作的副高级以上专家8人。"}, UNKNOWN, "请提供稳定合作的相关专家（人）"),
+    ("在雄安新区实缴注册资本在1亿元以上", {"registered_capital_wan": 20000,
+                                "description": "注册资本2亿元，截至申报当月实缴注册资本8000万元。"}, FAILED,
+     "在雄安新区实缴注册资本 0.8亿元，要求不低于 1亿元"),
     ("工业设计中心稳定运营两年以上", {"description": "公司工业设计中心于2023年3月成立。"}, FAILED,
      "工业设计中心稳定运营 约 0.8年（自2023年3月起），要求不低于 2年"),
     ("申报单位近一年来累计为20家工业企业开具诊断报告", {"description": "近一年来累计为15家工业企业开具诊断报告。"}, FAILED,

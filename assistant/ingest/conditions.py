@@ -28,9 +28,10 @@ QUANTITY = "quantity"  # any other counted or measured thing: "建筑面积不�
 
 _PLACE_NAME = r"(?:(?!在|的|企业|单位)[\u4e00-\u9fff]){0,10}?(?:新区|自治区|特别行政区|省|市|县|区|州|盟|旗)"
 PLACE_RULES = (
-    re.compile(rf"(?:在|于|属于)\s*({_PLACE_NAME})(?:范围|辖区|区域)?内?[^，。；]{{0,8}}?(?:注册|登记|纳税|设立|落户|统计|经营|办公|成立)"),
+    re.compile(rf"(?:在|于|属于)\s*({_PLACE_NAME})(?:范围|辖区|区域)?内?[^，。；]{{0,8}}?"
+               rf"(?:注册|登记|纳税|设立|落户|统计|经营|办公|成立)(?!资本|资金)"),  # not "在新区实缴注册资本…"
     re.compile(rf"(?:注册|登记|纳税|税收|统计)(?:地|关系|地址)?\s*(?:在|位于|属于|为)\s*({_PLACE_NAME})"),
-    re.compile(rf"^({_PLACE_NAME})(?:内)?(?:注册|登记)"),
+    re.compile(rf"^({_PLACE_NAME})(?:范围|辖区|区域)?(?:内)?(?:注册|登记)(?!资本|资金)"),
 )
 OWN_REGION = re.compile(r"^(?:本|该|我|全)?(?:新区|市|区|县|省)$")
 LEGAL_RULE = re.compile(r"独立(?:的)?法人|法人资格|企业法人|法人企业")
@@ -49,7 +50,7 @@ QUANTITIES = (  # (profile field, words that name it, unit family)
 )
 SEVERAL_YEARS = re.compile(r"连续|累计|合计|年均|平均|近(?:[2-9]|[两二三四五六七八九十])个?年|(?:[2-9]|[两二三四五])年内")
 AT_LEAST = re.compile(r"累计(?:为|达)?$")  # "近一年来累计为20家企业开具诊断报告": at least that many
-PART_OF = re.compile(r"(?:业务|产品|项目)[^，。；]{0,3}$")
+PART_OF = re.compile(r"(?:业务|产品|项目|实缴|外方)[^，。；]{0,3}$")  # 实缴注册资本 is not 注册资本
 LAST_YEAR = re.compile(r"(?:上一?年度?|最近一年|近一年|上年|年度?|年)\s*$")
 _OP = r"不得低于|不得少于|不得超过|不得高于|不低于|不少于|不小于|达到|超过|高于|大于|不超过|不高于|低于|小于|少于"
 COMPARE = re.compile(rf"({_OP}|≥|≤|>|<)?\s*"
@@ -211,7 +212,7 @@ def _thresholds(text: str) -> list[Check]:
             tail = re.split(r"[；。]|的企业", tail)[0]
             for m in COMPARE.finditer(tail):
                 if UNIT_FAMILY[m.group(3)] != family:
-                    continue
+                    break  # "研发费用总额不低于100万元，且占…比重不低于3%": the first number is the one compared
                 op = OPS.get(m.group(1) or "") or OPS.get(m.group(4) or "")
                 if op:
                     value = float(m.group(2)) * TO_BASE[m.group(3)]

@@ -38,7 +38,7 @@ STATES = re.compile(r"有|无|为|在|应|须|需|是|不|未|非|已|实现|处
 LABEL_HEAD = re.compile(r"(?:企业|机构|中心|平台|项目|载体|类|型|方向|领域)$")
 # The status a list of conditions leads to: "…的，经…审核后，列入培育层：" (a list of alternatives that names one is a
 # measure of its own, not a sub-list of the one before).
-TARGET = re.compile(r"(?:纳入|认定为|列入|评为)([^，。；：:]{2,30}?)(?:予以支持|给予|[，。；：:]|$)")
+TARGET = re.compile(r"(?:纳入|认定为|列入|评为)([^，。；：:,;]{2,30}?)(?:予以支持|给予|[，。；：:,;]|$)")
 # A support item stated in one sentence outside any condition section: "对<conditions>的(企业)，(一次性)给予…" or
 # "对<conditions>的，认定为<status>。" — its conditions are the words between 对 and 的.
 SUPPORT_ITEM = re.compile(rf"(?:^|(?<=[。；：:]))\s*(?:\*\*)?(?:第[{CN_NUM}\d]+条)?\s*"

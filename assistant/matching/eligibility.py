@@ -267,17 +267,21 @@ def _quantity(check: Check, description: str, as_of: date | None = None) -> tupl
     name = re.sub(r"(?:的)?(?:比例|占比|比重|比率)$", "", name) or name  # a share is named by what it is a share of
     units = {unit: 1.0, **SAME_MEASURE.get(unit, {})}  # "6个月以上" is met by "1年期"
     said = "|".join(re.escape(u) for u in sorted(units, key=len, reverse=True))
+    found = []  # (how much of the name the number's own clause shares, value, clause): the best named wins
     for m in re.finditer(rf"(\d+(?:\.\d+)?|[{CN_NUM}]+)\s*({said})", description):
         window = re.split(r"[，。；,;]", description[:m.start()])[-1]  # named in the number's own clause
         value = numeral_value(m.group(1))
         value = value * units[m.group(2)] if value is not None else None
         if value is None or m.group(2) == "年" and value >= 1900:  # "2021年" is a date, not a duration
             continue
-        if _shared_run(name.replace("的", ""), window.replace("的", "")) >= min(3, len(name)):
-            nearly = NEARLY.search(window)  # "已近四年": just under four
-            ok = OPS[check.op](value - 0.5 if nearly else value, check.value)
-            return ((MET if ok else FAILED), f"描述：“{window + m.group()}”",
-                    f"{name} {'不到' if nearly else ''}{value:g}{unit}，要求{OP_WORDS[check.op]} {check.value:g}{unit}")
+        if (shared := _shared_run(name.replace("的", ""), window.replace("的", ""))) >= min(3, len(name)):
+            found.append((shared, -m.start(), value, window, m.group()))
+    if found:  # "实缴注册资本8000万元" names 实缴注册资本 better than "注册资本2亿元" does
+        _, _, value, window, number = max(found)
+        nearly = NEARLY.search(window)  # "已近四年": just under four
+        ok = OPS[check.op](value - 0.5 if nearly else value, check.value)
+        return ((MET if ok else FAILED), f"描述：“{window + number}”",
+                f"{name} {'不到' if nearly else ''}{value:g}{unit}，要求{OP_WORDS[check.op]} {check.value:g}{unit}")
     if unit == "年" and as_of:
         for m in BEGAN.finditer(description):
             if _shared_run(name.replace("的", ""), m.group(1).replace("的", "")) >= min(3, len(name)):
