@@ -19,14 +19,12 @@ import jieba.posseg
 from assistant.ingest.library import Library
 from assistant.ingest.metadata import region_named
 from assistant.normalize import normalize
+from assistant.patterns import PROVINCES
 from assistant.records import Chunk
 
 jieba.setLogLevel(logging.WARNING)
 
 SUFFIX = re.compile(r"(?:特别行政区|自治区|自治州|省|市|县)$")
-# The 34 province-level divisions: a place in any context.
-PROVINCIAL = frozenset("北京 天津 上海 重庆 河北 山西 辽宁 吉林 黑龙江 江苏 浙江 安徽 福建 江西 山东 河南 湖北 湖南 广东 海南 四川 贵州 "
-                       "云南 陕西 甘肃 青海 台湾 内蒙古 广西 西藏 宁夏 新疆 香港 澳门".split())
 LOCATED = re.compile(r"(?:在|到|去|从|赴|来自|位于)([\u4e00-\u9fff]{2,3}(?:市|县))")
 OWN = re.compile(r"^(?:本|全|该|各|我|贵|此|其|外|某|市|县|城)")  # 本市, 全县, 某市: no name
 LATIN_NAME = re.compile(r"\b([A-Z][a-z]+(?:[ -]?[A-Z][a-z]+)?)\b")
@@ -117,7 +115,7 @@ PLACE_AFTER = re.compile(r"^(?:的|市|省|县|区|地区)")
 def used_as_place(question: str, place: str) -> bool:
     """Whether the question uses the word as a place (a pinyin name, written in Latin letters, always is, and so is
     a province-level name: 上海, 河北)."""
-    if SUFFIX.search(place) or place not in question or place in PROVINCIAL:
+    if SUFFIX.search(place) or place not in question or place in PROVINCES:
         return True
     return any(LOCATIVE.search(question[: m.start()]) or PLACE_AFTER.match(question[m.end():])
                for m in re.finditer(re.escape(place), question))

@@ -3,7 +3,9 @@
 A condition gets 满足 / 不满足 / 未知 with the fact that decided it and a one-line reason; a measure gets 符合 (all
 met), 不符合 (one or more failed, named) or 待确认 (none failed, some unknown: what to supply). A condition we
 cannot read — free text no fact restates — is 未知, never 满足: a wrong "你符合条件" costs more than "待确认".
-A window that closed before the application date is a separate 已截止 note, never part of the verdict.
+A window that closed before the application date is a separate 已截止 note, never part of the verdict. A condition
+with alternatives ("…资质，或已在平台申报相关资质") is met when one of them is, failed when all are; free text is met
+when the company's own words restate it (`restatement`).
 
 Plain functions over a `Measure` (read at index time, see `assistant.ingest.measures`) and an `Applicant`.
 """
@@ -13,13 +15,13 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from assistant.ingest.conditions import (AGE, BRACKETED, CREDIT, EXCLUDED, IMPLIES, INDUSTRY, LEGAL, PLACE, QUALIFICATION, QUANTITY,
-                                         THRESHOLD, Check, alternatives)
+from assistant.ingest.conditions import (AGE, BRACKETED, CREDIT, EXCLUDED, IMPLIES, INDUSTRY, LEGAL, PLACE,
+                                         QUALIFICATION, QUANTITY, THRESHOLD, Check, alternatives)
 from assistant.ingest.measures import Condition, Measure
 from assistant.matching.applicant import NUMBERS, Applicant, Fact
-from assistant.normalize import numeral_value
-from assistant.patterns import CN_NUM
 from assistant.matching.restatement import content, denied, restated
+from assistant.normalize import numeral_value
+from assistant.patterns import CN_NUM, PROVINCES
 
 MET, FAILED, UNKNOWN = "满足", "不满足", "未知"
 ELIGIBLE, INELIGIBLE, TO_CONFIRM = "符合", "不符合", "待确认"
@@ -27,14 +29,13 @@ CLOSED = "已截止"
 # Zones inside a region (自贸试验区, 片区, 园区): an address naming only the region does not say it is outside them.
 ZONE = re.compile(r"(?:园区|片区|试验区|开发区|功能区|示范区|高新区|经济区|合作区|产业园|基地)$")
 RULES_NOTE = "chosen leave-one-document-out on eval/questions/xiongan-eligibility.jsonl: see docs/results.md"
-PROVINCES = ("北京", "天津", "河北", "山西", "内蒙古", "辽宁", "吉林", "黑龙江", "上海", "江苏", "浙江", "安徽", "福建",
-             "江西", "山东", "河南", "湖北", "湖南", "广东", "广西", "海南", "重庆", "四川", "贵州", "云南", "西藏",
-             "陕西", "甘肃", "青海", "宁夏", "新疆")
-EVALUATIVE = re.compile(r"较高|较好|较强|较大|较多|较为|良好")
+EVALUATIVE = re.compile(r"较高|较好|较强|较大|较多|较为|良好")  # words of a clause that only announces a number
+# A described number in another unit of the same measure, and its factor to the condition's unit
 SAME_MEASURE = {"个月": {"年": 12.0}, "万元": {"亿元": 10000.0}, "亿元": {"万元": 0.0001}, "平方米": {"万平方米": 10000.0}}
 # "工业设计中心于2024年3月成立": since when a thing has run
 BEGAN = re.compile(r"([^，。；]{2,20}?)于?((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月[^，。；]{0,4}?(?:成立|设立|建立|组建|投入运营|开始运营)")
 NEARLY = re.compile(r"(?:近|将近|接近|不到)$")
+# Where a description says what the company does, and the verbs that say it has had a support or a status
 MAIN_BUSINESS = re.compile(r"(?:主营业务|主营|主要从事|从事)(?:为|是)?[^，。；]{2,20}")
 VERB_FAMILIES = (("获得", "享受", "取得", "得到"), ("列入", "入选", "认定为", "成为"))
 NEGATED_VERB = re.compile(r"未|没有|尚未|从未|不曾|无")
