@@ -35,7 +35,7 @@ INTRO = re.compile(r"(?:满足|具备|符合|具有|达到)(?:以下|下列|如�
 # them and without punctuation is a label ("（二）高速成长型科技骨干企业"), not a condition.
 STATES = re.compile(r"有|无|为|在|应|须|需|是|不|未|非|已|实现|处于|位于|居|达到|超过|低于|高于|以上|以下|符合|满足|具|获|取得|通过|从事|开展|注册|"
                     r"承担|参与|纳入|列入|属于|按照|依法|遵守")
-LABEL_HEAD = re.compile(r"(?:企业|机构|中心|平台|项目|载体|类|型|方向|领域)$")
+LABEL_HEAD = re.compile(r"(?:企业|机构|中心|平台|项目|载体|类|型|方向|领域|管委会|委员会|局|办公室|指南|通知|细则)$")
 # The status a list of conditions leads to: "…的，经…审核后，列入培育层：" (a list of alternatives that names one is a
 # measure of its own, not a sub-list of the one before).
 TARGET = re.compile(r"(?:纳入|认定为|列入|评为)([^，。；：:,;]{2,30}?)(?:予以支持|给予|[，。；：:,;]|$)")
@@ -81,7 +81,11 @@ DEFINED_APPLICANT = re.compile(rf"^(?:第[{CN_NUM}\d]+条)?\s*本(?:实施)?(?:�
                                r"[^，。；]{1,20}?(?:企业|单位|产业)[，,]?(?:是)?指")
 DEFINITION = re.compile(r"^[^，]{2,40}?是指")  # "X（…）是指…": what a word means, not a condition
 SCHEDULE = re.compile(r"(?:申报|受理|推荐|审核|申请)[^，。]{0,6}?(?:周期|时间|日期|截至|截止|期限)")
-NOT_CONDITION = re.compile(r"请(?!求)|[^。；]*(?:盖章|签字|签名|填报日期)|[^。；]*参照本?(?:措施|办法|细则|规定)?执行|附件|特此|联系人|联系电话|咨询电话|具体[^，。]{0,12}详见|(?:申报|申请)(?:时间|方式|材料|程序|流程)[:：]")
+# Lines in a condition section that are no condition: instructions, form rows (盖章, □), contacts, references to an
+# attachment, who interprets the notice, what happens to fraud.
+NOT_CONDITION = re.compile(r"请(?!求)|[^。；]*(?:盖章|签字|签名|填报日期|□)|[^。；]*参照本?(?:措施|办法|细则|规定)?执行|附件|特此|"
+                           r"联系人|联系电话|咨询电话|具体[^，。]{0,20}详见|(?:申报|申请)(?:时间|方式|材料|程序|流程)[:：]|"
+                           r"本(?:通知|办法|细则|措施|规定|方案)由[^。；]{0,30}负责解释|[^。；]*一经查实")
 
 
 @dataclass(frozen=True)
