@@ -13,7 +13,7 @@ from assistant.ingest.conditions import AGE, LEGAL, PLACE, QUANTITY, THRESHOLD, 
 from assistant.ingest.converted import clean
 from assistant.ingest.documents import load_document
 from assistant.ingest.library import Library
-from assistant.ingest.measures import SUPPORT_ITEM, Condition, Measure, read_measures
+from assistant.ingest.measures import NOT_CONDITION, SUPPORT_ITEM, Condition, Measure, read_measures
 from assistant.limits import InvalidInput
 from assistant.matching.applicant import parse_applicant, parse_as_of
 from assistant.matching.eligibility import FAILED, MET, UNKNOWN, check_condition, check_measure
@@ -247,6 +247,12 @@ def test_the_check_reads_more_of_the_conditions_and_never_guesses(text, facts, s
     said = company(as_of=date(2024, 1, 1), description=facts.pop("description", ""), **facts)
     result = check_condition(condition(text), said, date(2024, 1, 1))
     assert (result.status, result.reason) == (status, reason)
+
+
+def test_a_declaration_needs_no_restating_and_a_priority_is_no_condition():
+    assert restated("信用记录良好，企业法定代表人对申报材料和相关数据的真实性负责", "公司信用记录良好。", 0.7) == "公司信用记录良好"
+    assert NOT_CONDITION.match("优先支持符合《工业重点行业领域设备更新和技术改造指南》要求的技术改造项目")
+    assert not NOT_CONDITION.match("产业领域符合雄安新区发展方向，优先支持空天信息等战略性新兴产业")
 
 
 def test_restatement_keeps_numbers_and_negation_and_denial_needs_every_word():

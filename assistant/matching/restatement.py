@@ -30,8 +30,10 @@ ENTERPRISE = re.compile(r"企业|公司|企事业")
 # A clause naming kinds or a choice: its 、-lists are alternatives ("旅游、文化、体育类", "国家级、省级孵化器").
 CHOICE = re.compile(r"或|等|类|级|之一|任一|领域|行业|方向")
 # Words of a clause that say who applies or how a requirement is put, never what is required.
-ROLE = re.compile(r"实施细则|细则|不得|需是|应是|须是|申报|申请|申报人|本单位|单位|机构|主体|需|需要|应|符合|满足|达到|相应|"
+ROLE = re.compile(r"实施细则|细则|不得|需是|应是|须是|行政|申报|申请|申报人|本单位|单位|机构|主体|需|需要|应|符合|满足|达到|相应|"
                   r"相关|存在|下列|以下|如下|情况|情形")
+# An applicant's declaration inside a condition: responsibility for what it submits
+DECLARATION = re.compile(r"(?:真实性|真实、准确|准确性|合法性)[^，。；]{0,6}负责|承担主体责任")
 _lock = threading.Lock()  # jieba's tokenizer is shared state
 
 
@@ -67,6 +69,8 @@ def _nearest(condition: str, description: str):
     """(clause, its content words, the description stretch that holds most of them) for each clause with content."""
     stretches = _stretches(description)
     for clause in re.split(r"[，,；;。：:]", _without_entities(condition)):
+        if DECLARATION.search(clause):
+            continue  # "企业法定代表人对申报材料的真实性负责": what an applicant declares, not what it must be
         if words := _content_words(clause):
             yield clause, words, max(stretches, key=lambda st: _covered(words, st), default="")
 
@@ -74,7 +78,7 @@ def _nearest(condition: str, description: str):
 def content(text: str) -> int:
     """Characters of content words in `text`: what a check has to account for beyond grammar."""
     return sum(max(len(w) for w in g) for clause in re.split(r"[，,；;。：:]", _without_entities(text))
-               for g in _content_words(clause))
+               if not DECLARATION.search(clause) for g in _content_words(clause))
 
 
 def _without_entities(text: str) -> str:
