@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
 from assistant.ingest.chunking import ARTICLE, classify
@@ -151,12 +152,17 @@ def read_measures(doc: Document) -> list[Measure]:
     contacts = tuple(_sentence(ln) for ln in lines if CONTACT.search(ln.text) and _is_contact(ln.text))[:6]
     materials = tuple(_materials(lines))
     measures: list[Measure] = []
-    seen: set[tuple[str, ...]] = set()
-    seen_items: set[str] = set()
+
+    def add(name: str, conditions: Sequence[Condition], amount: Quote | None) -> None:
+        measures.append(Measure(doc_id=doc.doc_id, measure_id=f"{doc.doc_id}#m{len(measures) + 1}", name=name,
+                                conditions=tuple(conditions), amount=amount, deadline=deadline, office=office,
+                                contacts=contacts, materials=materials))
+
     # An article saying who the rules are for holds for each measure the rules go on to state.
     general = list({c.text: c for _, _, body, named in sections if named == GENERAL  # a notice may repeat them
                     for c in _conditions(doc, body, region)}.values())
     specific = any(named != GENERAL for *_, named in sections)
+    seen: set[tuple[str, ...]] = set()
     for n, (opener, _, body, named) in enumerate(sections):
         if specific and named == GENERAL:
             continue
@@ -169,30 +175,29 @@ def read_measures(doc: Document) -> list[Measure]:
         if not conditions or key in seen:  # a notice often repeats its attachment's conditions
             continue
         seen.add(key)
-        measures.append(Measure(
-            doc_id=doc.doc_id, measure_id=f"{doc.doc_id}#m{len(measures) + 1}",
-            name=named if named and named != GENERAL else _name(doc, lines, opener),
-            conditions=tuple(conditions), amount=_first(scope, AMOUNT), deadline=deadline, office=office,
-            contacts=contacts, materials=materials))
+        add(named if named and named != GENERAL else _name(doc, lines, opener), conditions, _first(scope, AMOUNT))
     inside = {i for opener, end, *_ in sections for i in range(opener, max(end, opener + 1))}
+    for name, condition, amount in _support_items(doc, lines, inside, region):
+        add(name, [*(c for c in general if c.text != condition.text), condition], amount)
+    return measures
+
+
+def _support_items(doc: Document, lines: list[Line], inside: set[int], region: str):
+    """(name, condition, amount) of each support item stated in one sentence outside the condition sections:
+    "对…的企业，给予…" (its condition the words between 对 and 的)."""
+    seen: set[str] = set()
     for i, line in enumerate(lines):
         if i in inside:
             continue
         for m in SUPPORT_ITEM.finditer(line.text):
             start, end = line.start + m.start(1), line.start + m.end(1)
             quote = doc.text[start:end]
-            if len(re.sub(r"[^\u4e00-\u9fff\d]", "", quote)) < 6 or FOLLOW_UP.match(quote) or quote in seen_items:
+            if len(re.sub(r"[^\u4e00-\u9fff\d]", "", quote)) < 6 or FOLLOW_UP.match(quote) or quote in seen:
                 continue
-            seen_items.add(quote)
-            condition = Condition(start, end, quote, read_checks(quote, region))
+            seen.add(quote)
             given = _sentence(line, m)
-            measures.append(Measure(
-                doc_id=doc.doc_id, measure_id=f"{doc.doc_id}#m{len(measures) + 1}",
-                name=m.group(4) if m.group(3) else _item_name(doc, lines, i),
-                conditions=(*(c for c in general if c.text != quote), condition), amount=given if AMOUNT.search(
-                    given.text) else _first(lines[i:i + 2], AMOUNT), deadline=deadline, office=office, contacts=contacts,
-                materials=materials))
-    return measures
+            yield (m.group(4) if m.group(3) else _item_name(doc, lines, i), Condition(start, end, quote,
+                   read_checks(quote, region)), given if AMOUNT.search(given.text) else _first(lines[i:i + 2], AMOUNT))
 
 
 def _item_name(doc: Document, lines: list[Line], i: int) -> str:
