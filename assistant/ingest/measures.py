@@ -161,6 +161,7 @@ def read_measures(doc: Document) -> list[Measure]:
     # An article saying who the rules are for holds for each measure the rules go on to state.
     general = list({c.text: c for _, _, body, named in sections if named == GENERAL  # a notice may repeat them
                     for c in _conditions(doc, body, region)}.values())
+    general_texts = {c.text for c in general}
     specific = any(named != GENERAL for *_, named in sections)
     seen: set[tuple[str, ...]] = set()
     for n, (opener, _, body, named) in enumerate(sections):
@@ -170,7 +171,7 @@ def read_measures(doc: Document) -> list[Measure]:
         scope = lines[_scope_start(lines, opener, sections[n - 1][1] if n else 0):region_end]
         conditions = _conditions(doc, body, region)
         if specific and general:
-            conditions = [*general, *(c for c in conditions if c.text not in {g.text for g in general})][:MAX_CONDITIONS]
+            conditions = [*general, *(c for c in conditions if c.text not in general_texts)][:MAX_CONDITIONS]
         key = tuple(c.text for c in conditions)
         if not conditions or key in seen:  # a notice often repeats its attachment's conditions
             continue
@@ -248,15 +249,16 @@ def _condition_sections(lines: list[Line]) -> list[tuple[int, int, list[Line], s
         if a in defined:
             sections.append((a, b, [defined[a]], GENERAL))
             continue
-        body = [ln for ln in lines[a + 1:b] if not _opens(ln.text) or _introduces(ln.text)]
-        starts = [0] + [i for i, ln in enumerate(body) if (_introduces(ln.text) or DIRECT.search(ln.text))
-                        and any(_states(x.text) for x in body[:i])
-                        and lines.index(ln) - 1 not in merged  # "一、申报对象…二、申报条件\n申报对象应同时满足以下条件："
-                        and (not ANY_OF.search(ln.text) or TARGET.search(ln.text) or _is_article(ln.text))
-                        and not DEFINES.search(ln.text)]  # "在孵企业是指具备以下条件的…": what a word above means
-        for n, i in enumerate(starts):
-            part = body[i:starts[n + 1] if n + 1 < len(starts) else len(body)]
-            opener = lines.index(part[0]) if n else a
+        kept = [j for j in range(a + 1, b) if not _opens(lines[j].text) or _introduces(lines[j].text)]
+        stated = next((k for k, j in enumerate(kept) if _states(lines[j].text)), len(kept))  # the first condition
+        starts = [0] + [k for k, j in enumerate(kept) if k > stated
+                        and (_introduces(lines[j].text) or DIRECT.search(lines[j].text))
+                        and j - 1 not in merged  # "一、申报对象…二、申报条件\n申报对象应同时满足以下条件："
+                        and (not ANY_OF.search(lines[j].text) or TARGET.search(lines[j].text) or _is_article(lines[j].text))
+                        and not DEFINES.search(lines[j].text)]  # "在孵企业是指具备以下条件的…": what a word above means
+        for n, k in enumerate(starts):
+            part = [lines[j] for j in kept[k:starts[n + 1] if n + 1 < len(starts) else len(kept)]]
+            opener = kept[k] if n else a
             intro = next((ln for ln in part if _introduces(ln.text) or _states(ln.text)), None)
             named = GENERAL if not n and FOR_ALL.search(lines[a].text) else \
                 _subject(intro.text) if intro and _introduces(intro.text) else ""
