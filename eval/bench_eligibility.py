@@ -153,15 +153,12 @@ def score_ranking(companies: list[dict], documents: dict) -> dict:
             "p50_s": percentile(times, 50), "p95_s": percentile(times, 95)}
 
 
-def _top_docs(ranked: list, key) -> list[str]:
-    return list(dict.fromkeys(r.measure.doc_id for r, _ in sorted(ranked, key=key)))[:5]
-
-
 def rank_sweep(companies: list[dict], documents: dict) -> dict:
     """How 待确认 measures are ordered, chosen leave-one-company-out: the share of conditions met (all of them, or
     only those met by more than the place / legal-person / credit checks) plus the wording overlap times a weight;
     the fewest excluded notices in the top 5 first, then the best recall@5."""
-    from assistant.matching.applicable import VERDICT_ORDER, _bigrams, _overlap, _particular_share
+    from assistant.ingest.library import Library
+    from assistant.matching.applicable import _particular_share, order
 
     def met_share(r):
         return sum(c.status == "满足" for c in r.conditions) / max(len(r.conditions), 1)
@@ -172,12 +169,10 @@ def rank_sweep(companies: list[dict], documents: dict) -> dict:
     for entry in companies:
         as_of = parse_as_of(entry.get("as_of"), date.today())
         applicant = parse_applicant(entry["company"], as_of)
-        ranked = rank(documents, applicant, as_of, k=0)
-        words = _bigrams(" ".join([applicant.description, str(applicant.profile.get("industry", ""))]))
+        ranked, library = rank(documents, applicant, as_of, k=0), Library(documents, today=as_of)
         eligible, excluded = set(entry.get("eligible", [])), set(entry.get("excluded", []))
         for v, (share, w) in variants.items():
-            top = _top_docs(ranked, lambda rs: (VERDICT_ORDER[rs[0].verdict], bool(rs[0].notes),
-                                                -(share(rs[0]) + w * _overlap(words, rs[0].measure)), len(rs[0].unknown)))
+            top = list(dict.fromkeys(r.measure.doc_id for r, _ in order(ranked, applicant, library, share, w)))[:5]
             scored[v].append((len(eligible & set(top)) / min(5, len(eligible)) if eligible else None,
                               len(excluded & set(top))))
     held, chosen = [], {}

@@ -8,6 +8,7 @@ by the application month. The share's definition was chosen leave-one-company-ou
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 
 from assistant.ingest.conditions import CREDIT, LEGAL, PLACE
@@ -41,11 +42,19 @@ def rank(documents: dict, applicant: Applicant, as_of: date, doc: str = "", k: i
             result = check_measure(measure, applicant, as_of, rules)
             if result.verdict != INELIGIBLE or include_failed or doc:
                 out.append((result, status.label))
-    words = _bigrams(" ".join([applicant.description, str(applicant.profile.get("industry", ""))]))
-    out.sort(key=lambda rs: (VERDICT_ORDER[rs[0].verdict], bool(rs[0].notes),
-                             -(_particular_share(rs[0]) + _overlap(words, rs[0].measure)), len(rs[0].unknown),
-                             -int(re.sub(r"\D", "", str(library.meta(rs[0].measure.doc_id).get("issued", "")))[:8] or 0)))
+    out = order(out, applicant, library)
     return out[:k] if k else out
+
+
+def order(ranked: list[tuple[MeasureResult, str]], applicant: Applicant, library: Library,
+          share: Callable[[MeasureResult], float] | None = None, weight: float = 1.0) -> list[tuple[MeasureResult, str]]:
+    """`ranked` in the order above: the verdict, open windows first, then `share` (the particular share of
+    conditions met) plus `weight` times the overlap with the company's words, fewer unknowns, newer notices."""
+    share = share or _particular_share
+    words = _bigrams(" ".join([applicant.description, str(applicant.profile.get("industry", ""))]))
+    return sorted(ranked, key=lambda rs: (
+        VERDICT_ORDER[rs[0].verdict], bool(rs[0].notes), -(share(rs[0]) + weight * _overlap(words, rs[0].measure)),
+        len(rs[0].unknown), -int(re.sub(r"\D", "", str(library.meta(rs[0].measure.doc_id).get("issued", "")))[:8] or 0)))
 
 
 def _bigrams(text: str) -> set[str]:
