@@ -4,6 +4,8 @@ from __future__ import annotations
 import re
 
 CN_NUM = "一二三四五六七八九十百零〇两"
+# A year and month as official documents write them: 2024年3月 (groups: year, month).
+YEAR_MONTH = r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月"
 # The 34 province-level divisions of China, by their short names.
 PROVINCES = ("北京", "天津", "上海", "重庆", "河北", "山西", "辽宁", "吉林", "黑龙江", "江苏", "浙江", "安徽", "福建", "江西",
              "山东", "河南", "湖北", "湖南", "广东", "海南", "四川", "贵州", "云南", "陕西", "甘肃", "青海", "台湾", "内蒙古",

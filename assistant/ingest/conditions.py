@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, replace
 
 from assistant.normalize import numeral_value
-from assistant.patterns import CN_NUM
+from assistant.patterns import CN_NUM, YEAR_MONTH
 
 PLACE, LEGAL, AGE, THRESHOLD, QUALIFICATION, CREDIT = "place", "legal_person", "age", "threshold", "qualification", "credit"
 INDUSTRY, EXCLUDED = "industry", "excluded"
@@ -38,7 +38,7 @@ LEGAL_RULE = re.compile(r"独立(?:的)?法人|法人资格|企业法人|法人�
 AGE_RULE = re.compile(rf"(?:成立|注册|设立|存续)(?:时间|年限)?\s*(满|不少于|不低于|超过|在|不超过|不满|未满|少于|以内)?\s*"
                       rf"(\d+|[{CN_NUM}]+)\s*(?:个)?\s*(?:会计)?(年|月)度?\s*(以上|及以上|以内|以下|（含）)?")
 # "2017年4月1日前在新区三县范围内注册…", "2020年1月1日以后成立的": founded before or after a date.
-FOUNDED_BY = re.compile(r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*日)?\s*(以前|之前|前|以后|之后|后|起)"
+FOUNDED_BY = re.compile(rf"{YEAR_MONTH}(?:\s*(\d{{1,2}})\s*日)?\s*(以前|之前|前|以后|之后|后|起)"
                         r"[^，。；]{0,15}?(?:注册|成立|设立)")
 AGE_AT = re.compile(r"((?!申报|申请)[\u4e00-\u9fff]{1,4})时\s*$")
 QUANTITIES = (  # (profile field, words that name it, unit family)

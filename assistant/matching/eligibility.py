@@ -21,7 +21,7 @@ from assistant.ingest.measures import Condition, Measure
 from assistant.matching.applicant import NUMBERS, Applicant, Fact
 from assistant.matching.restatement import content, denied, restated
 from assistant.normalize import numeral_value
-from assistant.patterns import CN_NUM, PROVINCES
+from assistant.patterns import CN_NUM, PROVINCES, YEAR_MONTH
 
 MET, FAILED, UNKNOWN = "满足", "不满足", "未知"
 ELIGIBLE, INELIGIBLE, TO_CONFIRM = "符合", "不符合", "待确认"
@@ -33,7 +33,7 @@ EVALUATIVE = re.compile(r"较高|较好|较强|较大|较多|较为|良好")  # 
 # A described number in another unit of the same measure, and its factor to the condition's unit
 SAME_MEASURE = {"个月": {"年": 12.0}, "万元": {"亿元": 10000.0}, "亿元": {"万元": 0.0001}, "平方米": {"万平方米": 10000.0}}
 # "工业设计中心于2024年3月成立": since when a thing has run
-BEGAN = re.compile(r"([^，。；]{2,20}?)于?((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月[^，。；]{0,4}?(?:成立|设立|建立|组建|投入运营|开始运营)")
+BEGAN = re.compile(rf"([^，。；]{{2,20}}?)于?{YEAR_MONTH}[^，。；]{{0,4}}?(?:成立|设立|建立|组建|投入运营|开始运营)")
 NEARLY = re.compile(r"(?:近|将近|接近|不到)$")
 # Where a description says what the company does, and the verbs that say it has had a support or a status
 MAIN_BUSINESS = re.compile(r"(?:主营业务|主营|主要从事|从事)(?:为|是)?[^，。；]{2,20}")
@@ -219,7 +219,7 @@ def _age(check: Check, fact: Fact | None, as_of: date, description: str = "") ->
     year, _, month = str(fact.value).partition("-")
     if check.field.startswith("months@"):  # "入驻时成立时间不超过24个月": counted to the month the description dates
         event = check.field[7:]
-        dated = re.search(rf"((?:19|20)\d{{2}})\s*年\s*(\d{{1,2}})\s*月[^，。；、]{{0,12}}?{re.escape(event)}", description)
+        dated = re.search(rf"{YEAR_MONTH}[^，。；、]{{0,12}}?{re.escape(event)}", description)
         if not dated or not month:
             return UNKNOWN, fact.source, f"条件按“{event}时”计算成立时间，请说明{event}时间"
         months = (int(dated.group(1)) - int(year)) * 12 + int(dated.group(2)) - int(month)
@@ -266,6 +266,7 @@ def _quantity(check: Check, description: str, as_of: date | None = None) -> tupl
     years may be counted from the month the description says the thing began ("工业设计中心于2024年3月成立")."""
     unit, name = check.place, re.sub(r"(?:拥有量|数量|总量|总数|人数|规模|总额|数|量|额)$", "", check.field) or check.field
     name = re.sub(r"(?:的)?(?:比例|占比|比重|比率)$", "", name) or name  # a share is named by what it is a share of
+    plain_name, enough = name.replace("的", ""), min(3, len(name))  # named alike: a shared run of three characters
     units = {unit: 1.0, **SAME_MEASURE.get(unit, {})}  # "6个月以上" is met by "1年期"
     said = "|".join(re.escape(u) for u in sorted(units, key=len, reverse=True))
     found = []  # (how much of the name the number's own clause shares, value, clause): the best named wins
@@ -275,7 +276,7 @@ def _quantity(check: Check, description: str, as_of: date | None = None) -> tupl
         value = value * units[m.group(2)] if value is not None else None
         if value is None or m.group(2) == "年" and value >= 1900:  # "2021年" is a date, not a duration
             continue
-        if (shared := _shared_run(name.replace("的", ""), window.replace("的", ""))) >= min(3, len(name)):
+        if (shared := _shared_run(plain_name, window.replace("的", ""))) >= enough:
             found.append((shared, -m.start(), value, window, m.group()))
     if found:  # "实缴注册资本8000万元" names 实缴注册资本 better than "注册资本2亿元" does
         _, _, value, window, number = max(found)
@@ -285,7 +286,7 @@ def _quantity(check: Check, description: str, as_of: date | None = None) -> tupl
                 f"{name} {'不到' if nearly else ''}{value:g}{unit}，要求{OP_WORDS[check.op]} {check.value:g}{unit}")
     if unit == "年" and as_of:
         for m in BEGAN.finditer(description):
-            if _shared_run(name.replace("的", ""), m.group(1).replace("的", "")) >= min(3, len(name)):
+            if _shared_run(plain_name, m.group(1).replace("的", "")) >= enough:
                 years = (as_of.year - int(m.group(2))) + (as_of.month - int(m.group(3))) / 12
                 ok = OPS[check.op](years, check.value)
                 return ((MET if ok else FAILED), f"描述：“{m.group()}”",
