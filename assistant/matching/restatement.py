@@ -68,17 +68,21 @@ def denied(condition: str, description: str, whole: str = "") -> str:
 def _nearest(condition: str, description: str):
     """(clause, its content words, the description stretch that holds most of them) for each clause with content."""
     stretches = _stretches(description)
-    for clause in re.split(r"[，,；;。：:]", _without_entities(condition)):
-        if DECLARATION.search(clause):
-            continue  # "企业法定代表人对申报材料的真实性负责": what an applicant declares, not what it must be
-        if words := _content_words(clause):
-            yield clause, words, max(stretches, key=lambda st: _covered(words, st), default="")
+    for clause, words in _clauses(condition):
+        yield clause, words, max(stretches, key=lambda st: _covered(words, st), default="")
+
+
+def _clauses(text: str):
+    """(clause, its content words) for each clause of `text` that has content words; kinds of applicant listing
+    enterprises and an applicant's declarations ("…对申报材料的真实性负责") have none."""
+    for clause in re.split(r"[，,；;。：:]", _without_entities(text)):
+        if not DECLARATION.search(clause) and (words := _content_words(clause)):
+            yield clause, words
 
 
 def content(text: str) -> int:
     """Characters of content words in `text`: what a check has to account for beyond grammar."""
-    return sum(max(len(w) for w in g) for clause in re.split(r"[，,；;。：:]", _without_entities(text))
-               if not DECLARATION.search(clause) for g in _content_words(clause))
+    return sum(max(len(w) for w in g) for _, words in _clauses(text) for g in words)
 
 
 def _without_entities(text: str) -> str:
