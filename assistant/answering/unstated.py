@@ -106,13 +106,15 @@ def other_rank(question: str, clause: str) -> tuple[str, tuple[str, ...]] | None
         after = text[end:].lstrip("的")[:2]
         return after if re.fullmatch(rf"[{CJK}]{{2}}", after) else ""
 
+    def head(m: re.Match) -> str:  # 星级, 档, 级, 标准 …
+        return m.group(2) or m.group(4) or m.group(6)
+
     for m in RANKED.finditer(q):
-        asked, head = m.group(0), m.group(2) or m.group(4) or m.group(6)
+        asked, of = m.group(0), of_what(q, m.end())
         if asked in c:
             return None
         stated = [x.group(0) for x in RANKED.finditer(c)
-                  if (x.group(2) or x.group(4) or x.group(6)) == head
-                  and of_what(q, m.end()) in ("", of_what(c, x.end()))]  # a tier of the same thing
+                  if head(x) == head(m) and of in ("", of_what(c, x.end()))]  # a tier of the same thing
         if stated and not RANGE.search(c):
             return asked, tuple(dict.fromkeys(stated))
     return None
