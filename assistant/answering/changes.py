@@ -161,7 +161,7 @@ def _terms(revisions: Sequence[Revision], diffs: dict[int, list[Edit]]) -> dict[
     first: dict[tuple[str, str], tuple[Revision, Edit]] = {}
     for r in revisions:
         found = {(_core(e), _term(e, r)): e for e in diffs.get(id(r), []) if _core(e)}
-        seen.update({core for core, _ in found})
+        seen.update(list(dict.fromkeys(core for core, _ in found)))  # in the text's order: ties keep it, run after run
         for (core, form), e in found.items():
             forms.setdefault(core, Counter())[form] += 1
             first.setdefault(core, (r, e))
