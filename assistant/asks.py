@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.patterns import CONTACT, COUNT, DATE, MONEY, RATIO, TIME
+from assistant.patterns import CONTACT, COUNT, DATE, MONEY, MONEY_SUPPORT, RATIO, TIME
 
 # -- a field of the document itself (answered from its parsed data, no model) --
 
@@ -133,6 +133,9 @@ ANSWER_KINDS: tuple[AnswerKind, ...] = (
     AnswerKind("比例", re.compile(r"比例|百分之|税率|费率|利率|折扣|percent|\brate\b", re.I), RATIO),
     AnswerKind("数量", re.compile(r"多少|(?<!哪)几[个家项条人年名次天岁]|人数|数量|增长率|增速|比例|金额|how many|how much", re.I),
                COUNT),  # 哪几个 asks which
+    # what support in money there is (有什么补贴 / 有没有奖励 / 资金方面的支持), not how much: 多少 asks a number above
+    AnswerKind("资金支持", re.compile(r"补贴|补助|奖励|奖补|资助|奖金|贴息|津贴|资金(?:方面的?)?(?:支持|扶持)|扶持资金|"
+                                  r"subsid|grant|reward|incentive", re.I), MONEY_SUPPORT),
 )
 KIND = {k.name: k for k in ANSWER_KINDS}
 

@@ -60,3 +60,5 @@ RATIO = re.compile(rf"\d+(?:\.\d+)?\s*[%％‰]|百分之|[{CN_AMOUNT}]成|[{CN_
 # a digit, or a Chinese numeral with a measure word; not 批, since 一批 means "some"
 COUNT = re.compile(rf"\d|[{CN_AMOUNT}]+(?:个|家|项|条|人|名|次|倍|成|亿|万|年|月|天|周|小时|分钟|公里|千米|米|所|座|台|辆|届|户|只|岁|周岁|元|日|工作日)")
 CONTACT = re.compile(r"\d{3,4}-?\d{7,8}|1\d{10}|@|https?://|www\.")
+# A grant of money or a relief from paying it: 给予补贴 / 奖励 / 资助 / 贷款贴息 / 专项资金 / 减免 / 税收优惠.
+MONEY_SUPPORT = re.compile(r"补贴|补助|奖励|奖补|资助|奖金|贴息|津贴|资金|经费|基金|减免|免征|减征|免收|退税|返还|优惠")

@@ -77,6 +77,8 @@ def test_a_clause_about_the_subject_that_does_not_state_the_asked_fact_is_shown_
     ("北京市促进在线新经济发展有哪些政策？", "文件中没有关于“北京市”的内容"),
     ("方案对2023年及以后设定了哪些目标？", "文件中没有关于“2023”的内容"),
     ("怎么做红烧肉", "问题中的关键词在文件中均未出现"),
+    # #23: no clause grants money, and none is about new-energy cars (9、新型移动出行 only shares 汽车, the title 上海)
+    ("上海对新能源汽车购置有什么补贴？", "相关条款中没有写明问题所问的资金支持"),
 ])
 def test_refusal_with_reason_and_nearest_sections(retriever, question, reason):
     model = ScriptedChatModel("不应被调用")
@@ -302,6 +304,19 @@ def test_a_question_about_a_document_the_library_lacks_names_it():
     d = decide("《中华人民共和国个人信息保护法》规定的最高罚款是多少？", ["罚款五十万元"], 0.95, 0.797,
                Grounds("罚款五十万元", titles))
     assert d.refuse and d.reason == "文件库中没有《中华人民共和国个人信息保护法》"
+
+
+def test_the_title_every_clause_shares_does_not_make_a_clause_about_the_question():
+    from assistant.answering.refusal import Grounds, decide
+
+    weights = {"上海": 0.02, "能源": 2.4, "汽车": 2.4}  # the question's words and their IDF
+    clause = "9、大力发展新型移动出行\n推进智能网联汽车商业化场景应用,鼓励发展分时租赁共享汽车"
+    evidence = [f"上海市促进在线新经济发展行动方案(2020-2022年) {clause}"]
+    question = "上海对新能源汽车购置有什么补贴？"
+    with_title = decide(question, evidence, 0.9, 0.5, Grounds("上海 能源 汽车"), weights=weights)
+    assert with_title.related  # 上海 of the title and 汽车 carry just over half the weight
+    d = decide(question, evidence, 0.9, 0.5, Grounds("上海 能源 汽车"), weights=weights, own=[clause])
+    assert (d.refuse, d.related, d.reason) == (True, False, "相关条款中没有写明问题所问的资金支持")
 
 
 def test_chinese_numerals_are_times_counts_and_ratios():

@@ -155,6 +155,10 @@ KIND_CASES = [
     ("推荐表交给哪个部门？谁来审定？", []),
     ("哪几个区可以申请？", []),  # 哪几个 asks which, not how many
     ("需要哪些材料？", []),
+    ("购买新能源汽车有没有补贴？", ["资金支持"]),  # what support in money there is
+    ("初创企业能拿到哪些资金方面的支持？", ["资金支持"]),
+    ("最高补贴多少万元？", ["金额", "数量", "资金支持"]),  # how much: the amount first
+    ("Is there a subsidy for buying an electric car?", ["资金支持"]),
 ]
 
 
@@ -167,6 +171,9 @@ def test_the_most_specific_kind_carries_the_shape_of_its_statement():
     assert asks.asked_kind("闯红灯要罚多少钱？").value is patterns.MONEY
     assert asks.asked_kind("热线电话是多少？").value is patterns.CONTACT
     assert asks.asked_kind("需要哪些材料？") is None
+    assert asks.asked_kind("购买新能源汽车有没有补贴？").value is patterns.MONEY_SUPPORT
+    assert patterns.MONEY_SUPPORT.search("采取奖励、资助、贷款贴息、购买服务等方式")
+    assert not patterns.MONEY_SUPPORT.search("推进智能网联汽车商业化场景应用")
 
 
 # A change question against a document title: does it name a subject besides the document (then the changes

@@ -22,7 +22,7 @@ from assistant.answering.places import governing_names
 from assistant.answering.llm import DEFAULT_MODELS, ChatModel, LLMConfig, make_chat_model
 from assistant.answering.prompt import build_messages, select_excerpts
 from assistant.answering.refusal import (ABOUT, Decision, Grounds, about, decide, lacks_asked_kind, no_quote_reason,
-                                         not_stated_text, refusal_text, says, suggestions)
+                                         not_stated_text, own_words, refusal_text, says, suggestions)
 from assistant.answering.unstated import unsaid
 from assistant.answering.translate import chinese_wordings
 from assistant.answering.turn import Turn
@@ -155,7 +155,7 @@ class Assistant:
         best = max((h.dense_score for h in found.subject), default=0.0)
         decision = decide(turn.standalone, [f"{h.chunk.scope} {h.chunk.path_str}\n{h.chunk.said}" for h in judged],
                           best, self.threshold, self.grounds, found.coverage, [h.chunk.doc_id for h in judged],
-                          found.weights)
+                          found.weights, [own_words(h.chunk) for h in judged])
         if decision.refuse and not decision.related:
             return decision
         reason = unsaid(turn.standalone, [h.chunk for h in sources], found.sentence_scores[: len(sources)])
@@ -245,7 +245,7 @@ class Assistant:
         as related; no model is asked to answer what the clauses do not say."""
         chunks, citations = [h.chunk for h in sources], cite(sources)
         weights = turn.found.weights
-        near = [c for c in chunks if about(weights, f"{c.path_str}\n{c.said}") >= ABOUT] or chunks[:1]  # on the subject
+        near = [c for c in chunks if about(weights, own_words(c)) >= ABOUT] or chunks[:1]  # on the subject
         chosen = extractive.select(turn.found.wording, chunks, turn.found.sentence_scores[: len(sources)],
                                    usable=lambda chunk, _: any(chunk is c for c in near))
         text, cites = renumber(not_stated_text(reason, "\n".join(extractive.quote_lines(chunks, chosen))),

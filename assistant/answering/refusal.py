@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from assistant.answering.places import absent_places, foreign_places
 from assistant.asks import YEAR, asked_kind, asked_kinds
 from assistant.normalize import normalize
-from assistant.records import Hit
+from assistant.records import Chunk, Hit
 
 # A document the question names in 《》, e.g. 《中华人民共和国个人信息保护法》.
 NAMED_DOCUMENT = re.compile(r"《([^《》]{2,40})》")
@@ -113,18 +113,24 @@ def about(weights: Mapping[str, float], text: str) -> float:
     return sum(w for t, w in weights.items() if t in norm) / total if total else 0.0
 
 
+def own_words(chunk: Chunk) -> str:
+    """What a clause itself says, under its headings: what makes it about a subject. Not its document's title,
+    which every clause of the document shares ("上海市…方案" does not make each clause about 上海)."""
+    return f"{chunk.path_str}\n{chunk.said}"
+
+
 def decide(question: str, evidence: Sequence[str], best_similarity: float, threshold: float,
            grounds: Grounds, coverage: tuple[int, int] = (0, 0), documents: Sequence[str] = (),
-           weights: Mapping[str, float] | None = None) -> Decision:
+           weights: Mapping[str, float] | None = None, own: Sequence[str] = ()) -> Decision:
     """Refuse when the library cannot hold the answer or the retrieved clauses do not address it; the
     reasons are checked from the cheapest up.
 
     `coverage` is (content words in the question, how many occur in the corpus): a Chinese question none
     of whose words the corpus ever uses ("怎么做红烧肉") is off-topic, whatever the vector similarity says.
     `documents`: the document of each evidence text, whose region and issuing body (`grounds.governing`) say
-    which places it governs. `weights`: the question's words and their IDF; a clause carrying at least `ABOUT` of
-    that weight is about the question's subject, so one that does not state the asked kind of fact is shown as
-    related (文件没有直接写明), not refused.
+    which places it governs. `weights`: the question's words and their IDF; a clause whose own words (`own`, as
+    `own_words` gives them; the evidence when not given) carry at least `ABOUT` of that weight is about the question's
+    subject, so one that does not state the asked kind of fact is shown as related (文件没有直接写明), not refused.
     """
     documents = unknown_documents(question, grounds.titles)
     if documents:
@@ -147,7 +153,7 @@ def decide(question: str, evidence: Sequence[str], best_similarity: float, thres
         return Decision(True, f"相关条款中没有提到问题所问的“{'、'.join(absent)}”")
     kind = missing_answer_type(question, evidence)
     if kind:
-        related = max((about(weights or {}, text) for text in evidence), default=0.0) >= ABOUT
+        related = max((about(weights or {}, text) for text in own or evidence), default=0.0) >= ABOUT
         return Decision(True, f"相关条款中没有写明问题所问的{kind}", related=related)
     return Decision(False)
 
