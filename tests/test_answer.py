@@ -79,6 +79,8 @@ def test_a_clause_about_the_subject_that_does_not_state_the_asked_fact_is_shown_
     ("怎么做红烧肉", "问题中的关键词在文件中均未出现"),
     # #23: no clause grants money, and none is about new-energy cars (9、新型移动出行 only shares 汽车, the title 上海)
     ("上海对新能源汽车购置有什么补贴？", "相关条款中没有写明问题所问的资金支持"),
+    # 上海 is in the library, but as the place it governs it says nothing of which clause a question is about
+    ("上海今天天气怎么样？", "问题中除了文件所管辖的“上海”，其他词在文件中均未出现"),
 ])
 def test_refusal_with_reason_and_nearest_sections(retriever, question, reason):
     model = ScriptedChatModel("不应被调用")
@@ -206,10 +208,11 @@ def test_department_named_with_责任部门_lists_its_items(retriever):
 
 def test_model_refusal_on_a_question_foreign_to_the_corpus_is_a_refusal(retriever):
     model = ScriptedChatModel("文件未涉及该问题。")
-    a = assistant(retriever, model).ask("今天上海天气怎么样？")
+    # 医院 is a word of the library (在线医疗), 哪家、眼科、比较 are not: the model's refusal stands
+    a = assistant(retriever, model).ask("上海哪家医院看眼科比较好？")
     assert a.refused and a.verified == REFUSED and a.citations == []
     assert "模型判断资料不足，且问题用词在文件中少见" in a.text
-    assert a.suggestions == ["前言", "四、落实保障措施", "一、明确指导思想和行动目标 > (一)指导思想"]
+    assert a.suggestions == ["前言", "二、聚焦发展重点 > 12、提升发展在线医疗", "一、明确指导思想和行动目标 > (一)指导思想"]
     t = a.timings  # the model streamed its refusal
     assert t["retrieval_ms"] <= t["sources_ms"] <= t["first_token_ms"] <= t["total_ms"]
 
@@ -317,6 +320,19 @@ def test_the_title_every_clause_shares_does_not_make_a_clause_about_the_question
     assert with_title.related  # 上海 of the title and 汽车 carry just over half the weight
     d = decide(question, evidence, 0.9, 0.5, Grounds("上海 能源 汽车"), weights=weights, own=[clause])
     assert (d.refuse, d.related, d.reason) == (True, False, "相关条款中没有写明问题所问的资金支持")
+
+
+def test_the_place_a_library_governs_alone_ties_a_question_to_no_clause():
+    from assistant.answering.refusal import Grounds, decide, own_places
+
+    grounds = Grounds("河北 雄安新区 天气", governing={"doc": ("河北雄安新区管理委员会",)})
+    assert own_places("河北明天天气怎么样？", {"河北": 0.3}, grounds) == ["河北"]
+    d = decide("河北明天天气怎么样？", ["一、总则"], 0.9, 0.5, grounds, (4, 1), ["doc"], {"河北": 0.3})
+    assert (d.refuse, d.reason) == (True, "问题中除了文件所管辖的“河北”，其他词在文件中均未出现")
+    d = decide("河北的天气预警由谁发布？", ["天气预警由气象台发布"], 0.9, 0.5, grounds, (4, 2), ["doc"],
+               {"河北": 0.3, "天气": 2.0})
+    assert not d.refuse  # 天气 is a word of the library: the question is about something it says
+    assert own_places("北京明天天气怎么样？", {"北京": 2.0}, grounds) == []  # a place it does not govern
 
 
 def test_chinese_numerals_are_times_counts_and_ratios():

@@ -24,7 +24,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from assistant.answering.places import absent_places, foreign_places
+from assistant.answering.places import absent_places, foreign_places, governed, named_places
 from assistant.asks import YEAR, asked_kind, asked_kinds
 from assistant.normalize import normalize
 from assistant.records import Chunk, Hit
@@ -119,6 +119,13 @@ def own_words(chunk: Chunk) -> str:
     return f"{chunk.path_str}\n{chunk.said}"
 
 
+def own_places(question: str, weights: Mapping[str, float] | None, grounds: Grounds) -> list[str]:
+    """The question's words that name a place the library's documents govern (上海 of a Shanghai library): they
+    say where, not what about, so they alone do not tie a question to any clause ("上海今天天气怎么样？")."""
+    names = {n for ns in grounds.governing.values() for n in ns}
+    return [w for w in weights or {} if w in named_places(question) and governed(w, names)]
+
+
 def decide(question: str, evidence: Sequence[str], best_similarity: float, threshold: float,
            grounds: Grounds, coverage: tuple[int, int] = (0, 0), documents: Sequence[str] = (),
            weights: Mapping[str, float] | None = None, own: Sequence[str] = ()) -> Decision:
@@ -132,15 +139,18 @@ def decide(question: str, evidence: Sequence[str], best_similarity: float, thres
     `own_words` gives them; the evidence when not given) carry at least `ABOUT` of that weight is about the question's
     subject, so one that does not state the asked kind of fact is shown as related (文件没有直接写明), not refused.
     """
-    documents = unknown_documents(question, grounds.titles)
-    if documents:
-        return Decision(True, f"文件库中没有{'、'.join(f'《{d}》' for d in documents)}")
+    named = unknown_documents(question, grounds.titles)
+    if named:
+        return Decision(True, f"文件库中没有{'、'.join(f'《{d}》' for d in named)}")
     unknown = unknown_specifics(question, grounds.text)
     if unknown:
         return Decision(True, f"文件中没有关于“{'、'.join(unknown)}”的内容")
     words, known = coverage
     if words and not known and is_chinese(question):
         return Decision(True, "问题中的关键词在文件中均未出现")
+    home = own_places(question, weights, grounds)
+    if words and home and is_chinese(question) and set(weights or {}) <= set(home):
+        return Decision(True, f"问题中除了文件所管辖的“{'、'.join(home)}”，其他词在文件中均未出现")
     if best_similarity < threshold:
         digits = 3 if round(best_similarity, 3) < round(threshold, 3) else 4  # never "0.353 < 0.353"
         return Decision(True, f"检索到的条款与问题相关度不足（{best_similarity:.{digits}f} < {threshold:.{digits}f}）")
