@@ -80,7 +80,7 @@ def test_a_clause_about_the_subject_that_does_not_state_the_asked_fact_is_shown_
     # #23: no clause grants money, and none is about new-energy cars (9、新型移动出行 only shares 汽车, the title 上海)
     ("上海对新能源汽车购置有什么补贴？", "相关条款中没有写明问题所问的资金支持"),
     # 上海 is in the library, but as the place it governs it says nothing of which clause a question is about
-    ("上海今天天气怎么样？", "问题中除了文件所管辖的“上海”，其他词在文件中均未出现"),
+    ("上海明天会下雨吗？", "问题中除了文件所管辖的“上海”，其他词在文件中均未出现"),
 ])
 def test_refusal_with_reason_and_nearest_sections(retriever, question, reason):
     model = ScriptedChatModel("不应被调用")
