@@ -50,6 +50,7 @@ class RetrievalConfig:
     follow_links: int = 3  # the best clauses whose linked articles, scope or commencement clause join the results
     link_decay: float = 1.0  # a followed clause scores this share of the clause that brought it (1: ties it)
     kind_weight: float = 0.5  # clauses stating the kind of fact asked for (amount, period …) as one more ranking
+    title_weight: float = 0.5  # the candidates by how well their document's titles match the question, one more ranking
 
     def __post_init__(self):
         if self.k < 1 or self.candidates < self.k:

@@ -6,7 +6,7 @@
 The libraries are of different kinds: the seed action plan (one document), the Shanghai regulations (233, several
 versions) and the Xiong'an enterprise notices (152 messy PDF conversions). For each held-out library:
 
-- **Fusion** (`RetrievalConfig`: RRF k, the BM25, structure and asked-kind weights): the grid point with the best mean of
+- **Fusion** (`RetrievalConfig`: RRF k, the BM25, structure, asked-kind and title weights): the grid point with the best mean of
   (doc@1 + ev@5 + MRR) / 3 over the two other libraries, scored on the held-out one beside the defaults, dense
   only and a plain RRF of dense and BM25 (k = 60, equal weights).
 - **Evidence strength** (the refusal threshold): the highest value that by itself refuses at most 2 % of the
@@ -38,9 +38,10 @@ from .questions import Question, load_questions
 
 LIBRARIES = {"seed": (seed_corpus, "seed.jsonl"), "regulations": (regulations_corpus, "shanghai-regulations.jsonl"),
              "xiongan": (xiongan_corpus, "xiongan-policies.jsonl")}
-# RRF's k from sharp to flat (60: the textbook value), BM25 as tie-breaker or equal, the structure ranking and the
-# asked-kind ranking off, halved or full
-GRID = {"rrf_k": (10, 30, 60), "bm25_weight": (0.5, 1.0), "structure_weight": (0.0, 0.5, 1.0), "kind_weight": (0.0, 0.5)}
+# RRF's k from sharp to flat (60: the textbook value), BM25 as tie-breaker or equal, the structure ranking, the
+# asked-kind ranking and the document-title ranking off, halved or full
+GRID = {"rrf_k": (10, 30, 60), "bm25_weight": (0.5, 1.0), "structure_weight": (0.0, 0.5, 1.0), "kind_weight": (0.0, 0.5),
+        "title_weight": (0.0, 0.5, 1.0)}
 MAX_FALSE_REFUSAL = 0.02  # eval.calibrate's rule
 
 
@@ -57,8 +58,8 @@ def fusion(retrievers: dict[str, Retriever], cases: dict[str, Corpus]) -> list[l
         for r in retrievers.values():
             r.config = config  # the same indexes, another way of fusing them
         scores[tuple(point.values())] = {name: score(cases[name].cases, hybrid(r)) for name, r in retrievers.items()}
-        print(f"{point}: " + ", ".join(f"{n} {objective(m):.3f}" for n, m in scores[tuple(point.values())].items()),
-              flush=True)
+        print(f"{point}: " + ", ".join(f"{n} {objective(m):.3f} ({m['doc@1']:.3f} / {m['ev@5']:.3f} / {m['mrr']:.3f})"
+                                       for n, m in scores[tuple(point.values())].items()), flush=True)
     default = tuple(getattr(RetrievalConfig(), k) for k in GRID)
     rows = []
     for held in retrievers:

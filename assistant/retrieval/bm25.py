@@ -62,3 +62,28 @@ class BM25:
         order = np.argsort(-scores, kind="stable")
         out = [(int(i), float(scores[i])) for i in order if scores[i] > 0 and (allowed is None or i in allowed)]
         return out[:k]
+
+
+class Titles:
+    """BM25 over each document's titles (its own, and those of the attachments it holds): which documents a question
+    names. Users name programmes by their notices' titles ("科技企业高质量发展贷款贴息", "第一批雄安工坊"); a clause
+    of another notice that only mentions the programme should not come first.
+
+    Example: ``Titles({"d1": ["关于…贷款贴息实施细则"]}, tokenizer).scores("贷款贴息按什么比例？")  # {"d1": 1.7}``
+    """
+
+    def __init__(self, titles: dict[str, Sequence[str]], tokenizer: Tokenizer):
+        self.tokenizer = tokenizer
+        self._docs = list(titles)
+        self._bm25 = bm25s.BM25()
+        if self._docs:
+            self._bm25.index([tokenizer.tokens(" ".join(titles[d])) or ["∅"] for d in self._docs], show_progress=False)
+
+    def scores(self, query: str) -> dict[str, float]:
+        """The documents whose titles share words with the query, with their BM25 scores."""
+        tokens = [t for t in self.tokenizer.tokens(query) if t in self._bm25.vocab_dict] if self._docs else []
+        if not tokens:
+            return {}
+        scores = self._bm25.get_scores(tokens)
+        return {d: float(s) for d, s in zip(self._docs, scores) if s > 0}
+
