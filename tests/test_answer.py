@@ -346,6 +346,14 @@ def test_chinese_numerals_are_times_counts_and_ratios():
     assert lacks_asked_kind("在商场里抽烟会被罚多少钱？", "处五十元以上二百元以下罚款。") == ""
 
 
+def test_periods_in_digits_are_times_with_or_without_a_measure_word():
+    from assistant.answering.refusal import lacks_asked_kind
+
+    for said in ("信息变动后 15 个工作日内向管理处报备。", "应当在30天内办结。", "3个月内完成整改。", "48 小时内答复。"):
+        assert lacks_asked_kind("要在多长时间内报备？", said) == "", said
+    assert lacks_asked_kind("要在多长时间内报备？", "应当及时报备。") == "时间"
+
+
 def test_a_which_law_question_shows_the_model_the_document_title():
     from assistant.answering.prompt import build_messages
     from assistant.records import Chunk
