@@ -159,6 +159,9 @@ KIND_CASES = [
     ("初创企业能拿到哪些资金方面的支持？", ["资金支持"]),
     ("最高补贴多少万元？", ["金额", "数量", "资金支持"]),  # how much: the amount first
     ("Is there a subsidy for buying an electric car?", ["资金支持"]),
+    ("认定为示范基地后奖励多少？", ["金额", "数量", "资金支持"]),  # how much money, not any number
+    ("房租补贴补多少个月？", ["数量", "资金支持"]),  # how many months
+    ("贷款贴息比例是多少？", ["比例", "数量", "资金支持"]),
 ]
 
 
