@@ -384,3 +384,43 @@ def test_every_gold_quote_is_in_its_document_and_each_verdict_follows_its_status
     assert len(companies) >= 10
     names = {p.stem for p in folder.glob("*.md")}
     assert all(set(c["eligible"]) | set(c["excluded"]) <= names for c in companies)
+
+
+# ---------- notes, exceptions and other ways in (session 13) ----------
+
+def test_a_bracketed_note_need_not_be_restated_but_a_narrowing_aside_must():
+    (measure,) = [m for m in read_measures(notice("043")) if any("稳定运营两年以上" in c.text for c in m.conditions)]
+    (long,) = [c for c in measure.conditions if "稳定运营两年以上" in c.text]
+    assert "（附件）（试行，具体解释权归雄安新区工信科技数据局所有）" in long.text
+    described = ("工业设计中心于2021年6月成立。中心有固定的工作场所、必要的设计软件和试验设备、健全的管理制度、稳定的人员配置，"
+                 "满足雄安新区工业设计中心主要评价指标要求。公司遵守国家法律法规，两年内未发生重大环保、质量和安全事故，"
+                 "未被列为严重失信主体，没有重大违法行为或涉嫌违法正在接受有关部门审查的情况。")
+    r = check_condition(long, company(date(2025, 4, 20), described, violations=False), date(2025, 4, 20))
+    assert (r.status, r.reason) == (MET, "企业描述写明了本条件的其余要求")
+    from assistant.matching.eligibility import _without_notes
+
+    assert _without_notes("满足评价指标（附件）要求，办理跨境直接投资（不含资金池业务）业务（截至申报日期）") == \
+        "满足评价指标要求，办理跨境直接投资（不含资金池业务）业务"
+
+
+def test_a_looser_bound_for_some_kinds_is_an_exception_to_the_bound_already_checked():
+    (measure,) = [m for m in read_measures(notice("104")) if any("孵化时限" in c.text for c in m.conditions)]
+    (limit,) = [c for c in measure.conditions if "孵化时限" in c.text]
+    assert limit.text == "孵化时限原则上不超过48个月，技术领域为生物医药、现代农业、集成电路的企业，孵化时限不超过60个月"
+    r = check_condition(limit, company(description="公司技术领域为工业软件，截至申报时孵化9个月。"), date(2023, 6, 10))
+    assert (r.status, r.fact) == (MET, "描述：“截至申报时孵化9个月”；描述：“截至申报时孵化9个月”")
+    r = check_condition(limit, company(description="公司截至申报时孵化50个月。"), date(2023, 6, 10))
+    # over 48 months: within 60 only for the kinds named, which the description does not say
+    assert (r.status, r.reason) == (UNKNOWN, "孵化 50个月，要求不超过 48个月；仅“技术领域为生物医药、现代农业、集成电路的企业”"
+                                             "不超过 60个月，请说明是否属于")
+    r = check_condition(limit, company(description="公司截至申报时孵化62个月。"), date(2023, 6, 10))
+    assert r.status == FAILED
+
+
+def test_another_way_in_after_other_words_is_a_measure_of_its_own():
+    measures = read_measures(notice("019"))
+    assert len(measures) == 2
+    assert [c.text for c in measures[1].conditions] == [
+        "已被认定为河北省省级“专精特新”中小企业的新区企业，可“免申即享”直接纳入新区专精特新企业培育库，"
+        "优质企业可采取“一事一议”方式入库"]
+    assert not any("直接纳入" in c.text for c in measures[0].conditions)

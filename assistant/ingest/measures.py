@@ -50,7 +50,7 @@ SUPPORT_ITEM = re.compile(rf"(?:^|(?<=[。；：:]))\s*(?:\*\*)?(?:第[{CN_NUM}\
 FOLLOW_UP = re.compile(r"^(?:前述|首次|其中|以上|此类|该类|同一)|上述|前款|本条")  # refers to what came before
 ITEM_TITLE = re.compile(r"^\s*(?:\d+[.、．]|[(（][一二三四五六七八九十]+[)）])\s*([^。；，]{2,16}?)。")
 # "(二)新区范围内的高新技术企业…，可直接纳入本库": another way in, a measure of its own.
-DIRECT = re.compile(r"可直接(?:纳入|认定|入库|列入|享受)")
+DIRECT = re.compile(r"可[^，。；]{0,8}?直接(?:纳入|认定|入库|列入|享受)")  # 可“免申即享”直接纳入 too
 KIND_FIRST = re.compile(r"^[\u4e00-\u9fff]{1,8}?(?:器|企业|机构|园区|基地|平台|中心|空间|载体)")
 OTHER_LIST = re.compile(r"(?:提交|报送|提供|准备)[^。；]{0,20}?(?:材料|资料)|(?:程序|流程|步骤)如下|(?:申报|认定|评审)(?:程序|流程)")
 DEFINES = re.compile(r"是指|所称|所述")
@@ -73,7 +73,7 @@ MAX_CONDITIONS = 30
 BOLD = re.compile(r"^\*\*|\*\*$")
 GENERAL = "\0general"  # marks a section that holds for every measure of its document
 FOR_ALL = re.compile(r"本(?:实施)?(?:细则|办法|措施|规定|政策|方案)所(?:指|称|述)|基本条件")  # "本措施所指…企业应符合以下基本条件："
-MEASURES_VERSION = 2  # raise when these rules change: an index re-reads its documents' measures, embedding nothing
+MEASURES_VERSION = 3  # raise when these rules change: an index re-reads its documents' measures, embedding nothing
 # "第二条 本细则所述科技企业，指…": the article that says whom the rules are for (an applicant: 企业, 单位, 产业).
 # "第二条 本实施细则申报单位主营业务需符合…；需是…的法人单位": what every applicant under the rules must meet.
 GENERAL_APPLICANT = re.compile(rf"^(?:第[{CN_NUM}\d]+条)?\s*(?=本(?:实施)?(?:细则|办法|措施|规定|政策|方案)(?:所称的?|的)?"

@@ -30,6 +30,9 @@ CLOSED = "已截止"
 ZONE = re.compile(r"(?:园区|片区|试验区|开发区|功能区|示范区|高新区|经济区|合作区|产业园|基地)$")
 RULES_NOTE = "chosen leave-one-document-out on eval/questions/xiongan-eligibility.jsonl: see docs/results.md"
 EVALUATIVE = re.compile(r"较高|较好|较强|较大|较多|较为|良好")  # words of a clause that only announces a number
+# a bracketed aside that narrows what the condition asks ("（不含资金池业务）"); others are notes a description need not
+# repeat: references ("（附件）"), trial status and who interprets ("（试行，具体解释权归…所有）"), dates of reckoning
+RESTRICTING = re.compile(r"不含|不包括|除|以外|仅|限于|只|须|需|应|不得|不能")
 # A described number in another unit of the same measure, and its factor to the condition's unit
 SAME_MEASURE = {"个月": {"年": 12.0}, "万元": {"亿元": 10000.0}, "亿元": {"万元": 0.0001}, "平方米": {"万平方米": 10000.0}}
 # "工业设计中心于2024年3月成立": since when a thing has run
@@ -114,20 +117,23 @@ def _check_span(condition: Condition, start: int, end: int, applicant: Applicant
     """(status, fact, reason) of the part `condition.text[start:end]` and the typed checks read inside it."""
     text = condition.text[start:end]
     checks = [k for k in condition.checks if start <= k.start and k.end <= end]
-    outcomes = [_check(k, applicant, as_of) for k in checks]
+    exceptions = _exceptions(text, checks, start)
+    outcomes = _excepted(text, checks, [_check(k, applicant, as_of) for k in checks], exceptions)
     if failed := next((o for o in outcomes if o[0] == FAILED), None):
         return failed
     if stated := _stated_key(text, applicant):
         return stated
     if outcomes and all(s == MET for s, _, _ in outcomes):
         spans = [(k.start - start, k.end - start) for k in checks]
-        rest = _residual(text, spans + _lead_ins(text, spans))
+        rest = _residual(text, spans + _lead_ins(text, spans) + list(exceptions.values()))
         if content(rest) <= rules.residual_max:
             return MET, "；".join(f for _, f, _ in outcomes), "；".join(r for _, _, r in outcomes)
-        if covered := restated(rest, applicant.description, rules.cover_min, whole=text):
+        # the rest alone, or the whole when cutting the typed parts out broke its grammar ("不存在下列情况：…")
+        if covered := (restated(_without_notes(rest), applicant.description, rules.cover_min, whole=text)
+                       or restated(_without_notes(text), applicant.description, rules.cover_min)):
             return MET, f"描述：“{covered}”", "企业描述写明了本条件的其余要求"
         return UNKNOWN, "；".join(f for _, f, _ in outcomes), "已核对部分要求，其余要求需企业提供说明"
-    if covered := restated(text, applicant.description, rules.cover_min):
+    if covered := restated(_without_notes(text), applicant.description, rules.cover_min):
         return MET, f"描述：“{covered}”", "企业描述写明了本条件"
     if not checks and (opposite := denied(text, applicant.description)):
         return FAILED, f"描述：“{opposite}”", "企业描述写明了与本条件相反的情况"
@@ -264,7 +270,7 @@ def _threshold(check: Check, fact: Fact | None) -> tuple[str, str, str]:
 def _quantity(check: Check, description: str, as_of: date | None = None) -> tuple[str, str, str]:
     """The description's number in the same unit right after the same thing ("…建筑面积2500平方米"); a duration in
     years may be counted from the month the description says the thing began ("工业设计中心于2024年3月成立")."""
-    unit, name = check.place, re.sub(r"(?:拥有量|数量|总量|总数|人数|规模|总额|数|量|额)$", "", check.field) or check.field
+    unit, name = check.place, re.sub(r"(?:拥有量|数量|总量|总数|人数|规模|总额|数|量|额|时限|期限|年限|时长)$", "", check.field) or check.field
     name = re.sub(r"(?:的)?(?:比例|占比|比重|比率)$", "", name) or name  # a share is named by what it is a share of
     plain_name, enough = name.replace("的", ""), min(3, len(name))  # named alike: a shared run of three characters
     units = {unit: 1.0, **SAME_MEASURE.get(unit, {})}  # "6个月以上" is met by "1年期"
@@ -344,6 +350,41 @@ def _lead_ins(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m, nxt in zip(clauses, clauses[1:])
             if EVALUATIVE.search(m.group()) and not any(m.start() <= a < m.end() for a, _ in spans)
             and any(nxt.start() <= a < nxt.end() for a, _ in spans)]
+
+
+def _exceptions(text: str, checks: list[Check], start: int) -> dict[int, tuple[int, int]]:
+    """Check index → the clause naming whom its bound is for, when it bounds again a field bounded before it
+    ("孵化时限原则上不超过48个月，技术领域为生物医药…的企业，孵化时限不超过60个月"): an exception to that rule, not a
+    requirement of its own."""
+    clauses = list(re.finditer(r"[^，,；;。]+", text))
+    out = {}
+    for i, k in enumerate(checks):
+        if not any(e.field == k.field for e in checks[:i]):
+            continue
+        at = next((j for j, m in enumerate(clauses) if m.start() <= k.start - start < m.end()), 0)
+        if at and clauses[at - 1].group().endswith("的企业"):
+            out[i] = (clauses[at - 1].start(), clauses[at - 1].end())
+    return out
+
+
+def _excepted(text: str, checks: list[Check], outcomes: list[tuple[str, str, str]], exceptions: dict
+              ) -> list[tuple[str, str, str]]:
+    """A bound failed that a looser bound for some kinds meets is unknown: met only if the company is of those kinds."""
+    outcomes = list(outcomes)
+    for i, (a, b) in exceptions.items():
+        k = checks[i]
+        if outcomes[i][0] != MET:
+            continue
+        for j in range(i):
+            if checks[j].field == k.field and outcomes[j][0] == FAILED:
+                outcomes[j] = (UNKNOWN, outcomes[j][1], f"{outcomes[j][2]}；仅“{text[a:b]}”{OP_WORDS[k.op]} "
+                                                       f"{k.value:g}{k.place}，请说明是否属于")
+    return outcomes
+
+
+def _without_notes(text: str) -> str:
+    """The text less its bracketed notes (`RESTRICTING` asides stay): what a description must restate."""
+    return BRACKETED.sub(lambda m: m.group() if RESTRICTING.search(m.group()) else "", text)
 
 
 def _residual(text: str, spans: list[tuple[int, int]]) -> str:

@@ -20,7 +20,7 @@ from assistant.ingest.conditions import NONE_OF
 # A condition's words beyond its typed parts that are only grammar ("申请单位应当是…的企业"); more content
 # characters than `eligibility.Rules.residual_max` left unchecked make a condition 未知 even when its typed parts hold.
 FILLER = re.compile(r"申请单位|申报单位|申报企业|申报主体|申报对象|申请人|企业|单位|公司|应当|应该|必须|需要|须|应|"
-                    r"具有|具备|拥有|属于|取得|是|为|的|在|内|范围|依法|并|且|和|及|与|等|其|有|已|各类|相关|要求|资格")
+                    r"具有|具备|拥有|属于|取得|是|为|的|在|内|范围|依法|并|且|和|及|与|等|其|有|已|各类|相关|要求|资格|原则上")
 NEGATION = re.compile(r"无|未|不|没有|非|禁止|严禁")
 COMPARISON = re.compile(r"不(?:低于|少于|小于|高于|大于|超过|足|含|限于|得少于|得低于)")  # compares, does not negate
 _ENTITY = r"[\u4e00-\u9fff]{0,4}?(?:企事业单位|事业单位|企业|公司|单位|机构|组织|个体工商户|院校|院所|高校)"
@@ -31,7 +31,7 @@ ENTERPRISE = re.compile(r"企业|公司|企事业")
 CHOICE = re.compile(r"或|等|类|级|之一|任一|领域|行业|方向")
 # Words of a clause that say who applies or how a requirement is put, never what is required.
 ROLE = re.compile(r"实施细则|细则|不得|需是|应是|须是|行政|申报|申请|申报人|本单位|单位|机构|主体|需|需要|应|符合|满足|达到|相应|"
-                  r"相关|存在|下列|以下|如下|情况|情形")
+                  r"相关|存在|下列|以下|如下|情况|情形|导向|为主")  # 在产业导向上以…为主: an emphasis, framed
 # An applicant's declaration inside a condition: responsibility for what it submits
 DECLARATION = re.compile(r"(?:真实性|真实、准确|准确性|合法性)[^，。；]{0,6}负责|承担主体责任")
 _lock = threading.Lock()  # jieba's tokenizer is shared state
