@@ -158,13 +158,13 @@ def rank_sweep(companies: list[dict], documents: dict) -> dict:
     only those met by more than the place / legal-person / credit checks) plus the wording overlap times a weight;
     the fewest excluded notices in the top 5 first, then the best recall@5."""
     from assistant.ingest.library import Library
-    from assistant.matching.applicable import _particular_share, order
+    from assistant.matching.applicable import OVERLAP_WEIGHT, _particular_share, order
 
     def met_share(r):
         return sum(c.status == "满足" for c in r.conditions) / max(len(r.conditions), 1)
 
     variants = {(share.__name__.strip("_"), w): (share, w) for share in (met_share, _particular_share)
-                for w in (0.5, 1.0, 2.0)}
+                for w in (0.5, 1.0, 2.0, 4.0)}
     scored: dict = {v: [] for v in variants}
     for entry in companies:
         as_of = parse_as_of(entry.get("as_of"), date.today())
@@ -180,7 +180,7 @@ def rank_sweep(companies: list[dict], documents: dict) -> dict:
         def score(v):
             rest = [x for j, x in enumerate(scored[v]) if j != i]
             return -sum(x[1] for x in rest), sum(x[0] for x in rest if x[0] is not None)
-        best = max(variants, key=score)
+        best = max(variants, key=lambda v: (*score(v), v == ("particular_share", OVERLAP_WEIGHT)))  # ties: the default
         chosen[str(best)] = chosen.get(str(best), 0) + 1
         held.append(scored[best][i])
     recalls = [x[0] for x in held if x[0] is not None]

@@ -424,3 +424,24 @@ def test_another_way_in_after_other_words_is_a_measure_of_its_own():
         "已被认定为河北省省级“专精特新”中小企业的新区企业，可“免申即享”直接纳入新区专精特新企业培育库，"
         "优质企业可采取“一事一议”方式入库"]
     assert not any("直接纳入" in c.text for c in measures[0].conditions)
+
+
+def test_open_windows_come_first_and_a_long_list_of_conditions_does_not_outrank_by_its_length():
+    from assistant.matching.applicable import order
+    from assistant.matching.eligibility import ELIGIBLE, TO_CONFIRM, ConditionResult, MeasureResult
+
+    def result(mid, name, texts, verdict=TO_CONFIRM, notes=()):
+        conditions = tuple(condition(t) for t in texts)
+        return MeasureResult(Measure("doc-" + mid, mid, name, conditions), verdict,
+                             [ConditionResult(c, UNKNOWN) for c in conditions], list(notes))
+
+    applicant = company(description="我公司主营快递物流，属小微企业，在产业互联网发布了分拣员岗位。")
+    closed = result("closed", "快递物流小微企业补贴", ["主营快递物流的小微企业"], ELIGIBLE, ["已截止：申报截止于 2022-06-30"])
+    courier = result("courier", "快递物流小微企业用水用电补贴", ["主营业务为快递物流类小微企业"])
+    sprawling = result("sprawling", "工业诊断服务承担单位", [
+        "具有独立法人资格，具备提供科技创新、绿色低碳、制造提升、品牌设计、质量管理等咨询服务的机构",
+        "重点服务企业智能制造、绿色制造、工业互联网与制造业深度融合，包括物流、快递、仓储等行业的诊断服务",
+        "工业诊断服务机构运营和财务状况良好，有专业的业务和管理团队，在产业互联网发布服务产品，岗位稳定",
+        "服务专业人员不少于3人，长期合作的副高级以上专家10人以上，签有合作协议的合作机构10个以上"])
+    ranked = order([(closed, "现行有效"), (sprawling, "现行有效"), (courier, "现行有效")], applicant, Library({}))
+    assert [r.measure.measure_id for r, _ in ranked] == ["courier", "sprawling", "closed"]

@@ -7,6 +7,7 @@ by the application month. The share's definition was chosen leave-one-company-ou
 """
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from datetime import date
@@ -46,14 +47,21 @@ def rank(documents: dict, applicant: Applicant, as_of: date, doc: str = "", k: i
     return out[:k] if k else out
 
 
+# How much the wording overlap counts beside the share of conditions met: chosen leave-one-company-out over the
+# companies file (eval.bench_eligibility --sweep; docs/results.md)
+OVERLAP_WEIGHT = 4.0
+
+
 def order(ranked: list[tuple[MeasureResult, str]], applicant: Applicant, library: Library,
-          share: Callable[[MeasureResult], float] | None = None, weight: float = 1.0) -> list[tuple[MeasureResult, str]]:
-    """`ranked` in the order above: the verdict, open windows first, then `share` (the particular share of
-    conditions met) plus `weight` times the overlap with the company's words, fewer unknowns, newer notices."""
+          share: Callable[[MeasureResult], float] | None = None, weight: float = OVERLAP_WEIGHT
+          ) -> list[tuple[MeasureResult, str]]:
+    """`ranked` in the order above: open windows first (a closed one cannot be applied for now), the verdict, then
+    `share` (the particular share of conditions met) plus `weight` times the overlap with the company's words, fewer
+    unknowns, newer notices."""
     share = share or _particular_share
     words = _bigrams(" ".join([applicant.description, str(applicant.profile.get("industry", ""))]))
     return sorted(ranked, key=lambda rs: (
-        VERDICT_ORDER[rs[0].verdict], bool(rs[0].notes), -(share(rs[0]) + weight * _overlap(words, rs[0].measure)),
+        bool(rs[0].notes), VERDICT_ORDER[rs[0].verdict], -(share(rs[0]) + weight * _overlap(words, rs[0].measure)),
         len(rs[0].unknown), -int(re.sub(r"\D", "", str(library.meta(rs[0].measure.doc_id).get("issued", "")))[:8] or 0)))
 
 
@@ -63,11 +71,13 @@ def _bigrams(text: str) -> set[str]:
 
 
 def _overlap(words: set[str], measure: Measure) -> float:
-    """How much of the company's own wording the measure's name and conditions share (0–1): a measure about
-    what the company does comes before one any company in the region meets."""
-    if not words:
+    """How much the company's wording and the measure's name and conditions share (0–1, the cosine of their character
+    pairs): a measure about what the company does comes before one any company in the region meets, and a long list
+    of conditions does not share more by its length alone."""
+    theirs = _bigrams(measure.name + "".join(c.text for c in measure.conditions))
+    if not words or not theirs:
         return 0.0
-    return len(words & _bigrams(measure.name + "".join(c.text for c in measure.conditions))) / len(words)
+    return len(words & theirs) / math.sqrt(len(words) * len(theirs))
 
 
 def _particular_share(result: MeasureResult) -> float:
