@@ -170,15 +170,21 @@ class Retriever:
         return self._follow_structure(query, self._prefer_named_documents(query, fused), usable), dense, lexical
 
     def _prefer_named_documents(self, query: str, fused: dict[int, float]) -> dict[int, float]:
-        """The candidates whose documents' titles match the question best, in fused order within a document, are one
-        more ranking: a question naming a programme ("…贷款贴息按什么比例？") is answered from its own notice first."""
+        """The candidates' documents ranked by how well their titles match the question are one more ranking, each
+        candidate scoring its document's place: a question naming a programme ("…贷款贴息按什么比例？") is answered
+        from its own notice first, and the clauses of one document keep their order and their distances."""
         titled = self.titles.scores(query) if self.config.title_weight else {}
-        named = [r for r in fused if self.index.chunks[r].doc_id in titled]
-        if not named:
+        best: dict[str, float] = {}  # each titled document's best fused candidate breaks ties between titles
+        for r, s in fused.items():
+            doc = self.index.chunks[r].doc_id
+            if doc in titled:
+                best[doc] = max(best.get(doc, s), s)
+        if not best:
             return fused
-        named.sort(key=lambda r: (-titled[self.index.chunks[r].doc_id], -fused[r]))
-        bonus = rrf([named], [self.config.title_weight], self.config.rrf_k)
-        return {r: s + bonus.get(r, 0.0) for r, s in fused.items()}
+        place = {d: i for i, d in enumerate(sorted(best, key=lambda d: (-titled[d], -best[d])), start=1)}
+        w, k = self.config.title_weight, self.config.rrf_k
+        return {r: s + (w / (k + place[d]) if (d := self.index.chunks[r].doc_id) in place else 0.0)
+                for r, s in fused.items()}
 
     def _prefer_asked_kind(self, query: str, fused: dict[int, float]) -> dict[int, float]:
         """A question asking for a kind of fact (an amount, a period, a date …): the candidates that state one,
