@@ -335,6 +335,19 @@ def test_the_place_a_library_governs_alone_ties_a_question_to_no_clause():
     assert own_places("北京明天天气怎么样？", {"北京": 2.0}, grounds) == []  # a place it does not govern
 
 
+def test_a_year_the_question_pins_may_be_the_documents_issue_date():
+    from assistant.answering.refusal import Grounds, decide
+
+    question = "按2023年印发的《支持企业创新发展若干措施》，首次认定为国家高新技术企业补多少？"
+    evidence = ["支持企业创新发展若干措施 第九条\n被初次认定为国家高新技术企业的一次性给予40万元补助"]
+    undated = decide(question, evidence, 0.9, 0.5, Grounds("2023 国家高新技术企业"), documents=["d"])
+    assert undated.refuse and undated.reason == "相关条款中没有提到问题所问的“2023”"
+    dated = Grounds("2023 国家高新技术企业", issued={"d": "2023-09-13"})
+    assert not decide(question, evidence, 0.9, 0.5, dated, documents=["d"]).refuse
+    assert decide(question.replace("2023", "2021"), evidence, 0.9, 0.5, Grounds("2021", issued={"d": "2023-09-13"}),
+                  documents=["d"]).reason == "相关条款中没有提到问题所问的“2021”"
+
+
 def test_chinese_numerals_are_times_counts_and_ratios():
     from assistant.answering.refusal import lacks_asked_kind, missing_answer_type
 

@@ -58,7 +58,8 @@ class Assistant:
         self.versions = Versions(chunks, retriever.library)
         self.grounds = Grounds(normalize("\n".join(c.text for c in chunks)),  # once, not per question
                                tuple(retriever.library.title(d) for d in retriever.library.documents),
-                               governing_names(retriever.library, chunks))
+                               governing_names(retriever.library, chunks),
+                               {d: str(retriever.library.meta(d).get("issued", "") or "") for d in retriever.library.documents})
 
     @classmethod
     def from_index(cls, directory: str | Path, backend: str = "local", config: AnswerConfig = AnswerConfig(),
@@ -205,7 +206,8 @@ class Assistant:
             return None
         if not self.config.verify:
             return text, citations, VERIFIED
-        in_scope = [t for t in turn.pins if not any(says(t, c.scope) for c in chunks)]  # 2020-2022年, (2020-04-10)
+        in_scope = [t for t in turn.pins  # 2020-2022年, (2020-04-10), issued 2023-09-13: not a claim to support
+                    if not any(says(t, c.scope) or t in self.grounds.issued.get(c.doc_id, "") for c in chunks)]
         verdict = verify(text, [c.text for c in chunks], required=in_scope, labels=[c.label for c in chunks])
         turn.notes += verdict.notes
         kind = lacks_asked_kind(turn.standalone, verdict.text) if verdict.supported else ""
@@ -228,15 +230,17 @@ class Assistant:
         asks; None when there are none."""
         pins = turn.pins
 
+        def stated(chunk: Chunk, ui: int) -> set[str]:  # the pinned years a sentence, its scope or its issue date states
+            near, issued = extractive.neighbourhood(chunk, ui), self.grounds.issued.get(chunk.doc_id, "")
+            return {t for t in pins if says(t, near) or t in issued}
+
         def usable(chunk: Chunk, ui: int) -> bool:  # about one of the pinned years (two versions: either)
-            near = extractive.neighbourhood(chunk, ui)
-            return (not pins or any(says(t, near) for t in pins)) and not lacks_asked_kind(turn.standalone,
-                                                                                    extractive.quoted(chunk, ui))
+            return (not pins or bool(stated(chunk, ui))) and not lacks_asked_kind(turn.standalone,
+                                                                              extractive.quoted(chunk, ui))
 
         chosen = extractive.select(turn.standalone, chunks, scores, usable=usable)
-        said = "\n".join(extractive.neighbourhood(chunks[ci], ui) for ci, ui in chosen)
-        if (not chosen and chunks) or not all(says(t, said) for t in pins):  # every pinned year quoted from
-            return None
+        if (not chosen and chunks) or set(pins) - {t for ci, ui in chosen for t in stated(chunks[ci], ui)}:
+            return None  # every pinned year quoted from
         text, cites = renumber(extractive.compose(chunks, chosen), sorted({ci + 1 for ci, _ in chosen}), citations)
         return text, cites, EXTRACTIVE
 

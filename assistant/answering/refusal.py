@@ -43,11 +43,12 @@ ORDINAL = re.compile(r"第\s*[\d一二三四五六七八九十百]+\s*(?:任|届
 @dataclass(frozen=True)
 class Grounds:
     """What the refusal knows about the whole library, computed once per index: its normalised text, the titles
-    of its documents, and the regions and issuing bodies that say where they govern."""
+    of its documents, the regions and issuing bodies that say where they govern, and when each was issued."""
 
     text: str
     titles: tuple[str, ...] = ()
     governing: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # document → its region, issuing body
+    issued: Mapping[str, str] = field(default_factory=dict)  # document → its issue date ("按2023年印发的《…》")
 
 
 @dataclass(frozen=True)
@@ -158,7 +159,8 @@ def decide(question: str, evidence: Sequence[str], best_similarity: float, thres
     elsewhere = foreign_places(question, list(zip(evidence, governing))) if grounds.governing else []
     if elsewhere:
         return Decision(True, f"相关条款所在的文件不管辖“{'、'.join(elsewhere)}”，条款中也没有提到它")
-    absent = [t for t in pinned(question) if not any(says(t, text) for text in evidence)]
+    issued = [grounds.issued.get(d, "") for d in documents] if documents else [""] * len(evidence)
+    absent = [t for t in pinned(question) if not any(says(t, text) or t in date for text, date in zip(evidence, issued))]
     if absent:
         return Decision(True, f"相关条款中没有提到问题所问的“{'、'.join(absent)}”")
     kind = missing_answer_type(question, evidence)
