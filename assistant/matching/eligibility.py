@@ -377,8 +377,8 @@ def _excepted(text: str, checks: list[Check], outcomes: list[tuple[str, str, str
             continue
         for j in range(i):
             if checks[j].field == k.field and outcomes[j][0] == FAILED:
-                outcomes[j] = (UNKNOWN, outcomes[j][1], f"{outcomes[j][2]}；仅“{text[a:b]}”{OP_WORDS[k.op]} "
-                                                       f"{k.value:g}{k.place}，请说明是否属于")
+                looser = f"仅“{text[a:b]}”{OP_WORDS[k.op]} {k.value:g}{k.place}，请说明是否属于"
+                outcomes[j] = (UNKNOWN, outcomes[j][1], f"{outcomes[j][2]}；{looser}")
     return outcomes
 
 
