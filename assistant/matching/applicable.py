@@ -55,13 +55,14 @@ OVERLAP_WEIGHT = 4.0
 def order(ranked: list[tuple[MeasureResult, str]], applicant: Applicant, library: Library,
           share: Callable[[MeasureResult], float] | None = None, weight: float = OVERLAP_WEIGHT
           ) -> list[tuple[MeasureResult, str]]:
-    """`ranked` in the order above: open windows first (a closed one cannot be applied for now), the verdict, then
-    `share` (the particular share of conditions met) plus `weight` times the overlap with the company's words, fewer
-    unknowns, newer notices."""
+    """`ranked` in the order above: those it may meet with open windows first, then with closed ones (they cannot be
+    applied for now), then those it fails; within each the verdict, then `share` (the particular share of conditions
+    met) plus `weight` times the overlap with the company's words, fewer unknowns, newer notices."""
     share = share or _particular_share
     words = _bigrams(" ".join([applicant.description, str(applicant.profile.get("industry", ""))]))
     return sorted(ranked, key=lambda rs: (
-        bool(rs[0].notes), VERDICT_ORDER[rs[0].verdict], -(share(rs[0]) + weight * _overlap(words, rs[0].measure)),
+        rs[0].verdict == INELIGIBLE, bool(rs[0].notes), VERDICT_ORDER[rs[0].verdict],
+        -(share(rs[0]) + weight * _overlap(words, rs[0].measure)),
         len(rs[0].unknown), -int(re.sub(r"\D", "", str(library.meta(rs[0].measure.doc_id).get("issued", "")))[:8] or 0)))
 
 
