@@ -80,6 +80,13 @@ def test_a_tier_named_by_rank_is_another_tier_when_the_clause_states_only_others
     assert other_rank("三级医院补助多少？", "对二级及以上医院给予补助") is None  # not a rank the question asks
 
 
+def test_a_level_of_education_is_a_tier_of_a_talent_subsidy():
+    clause = "引进的全职人才，每月按博士研究生4000元、硕士研究生2500元、本科毕业生1500元发放住房补贴。"
+    assert other_rank("大专毕业生来工作，住房补贴每月多少？", clause) == ("大专毕业生", ("博士研究生", "硕士研究生", "本科毕业生"))
+    assert other_rank("硕士毕业生的住房补贴每月多少？", clause) is None  # 硕士 is stated
+    assert other_rank("硕士毕业生的住房补贴每月多少？", "本科及以上学历的毕业生每月补贴1500元") is None  # a range covers it
+
+
 def test_an_amount_left_vague_is_judged_in_its_own_paragraph_and_an_item_number_is_no_amount(assistant):
     a = assistant.ask("雄创计划给人才团队的启动资金具体是多少钱？")  # "1.…给予一定金额的启动资金"; item 2 states amounts
     assert (a.outcome, a.refused) == ("not_stated", False)

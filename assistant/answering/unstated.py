@@ -35,13 +35,14 @@ VAGUE = re.compile(rf"(?:一定|适当|相应)(?:的)?(?:数额|金额|比例|�
 
 
 # A tier named by rank: an ordinal or a letter (二星级, 三档, B类, 一等) or a level of government (国家级, 省级).
+DEGREES = "博士|硕士|本科|大专|专科|高职|中专"  # levels of education, by which talent subsidies are tiered
 RANKED = re.compile(r"([一二三四五六七八九十两]|[A-E]|[甲乙丙丁])(星级|档|类|等奖|等)|(国家|省|市|县)(级)|"
-                    r"(国际|国家|行业|地方|团体|企业)(标准)")  # the levels of a standard in Chinese law
+                    rf"(国际|国家|行业|地方|团体|企业)(标准)|(?:{DEGREES})(生|研究生|毕业生|学历)?")  # levels of a standard
 ENUMERATOR = re.compile(r"(?m)^\s*(?:\d{1,2}[.、．]|[(（][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}、)")
 LIST_OPENS = "为是的对和与及于含括等在"
 KIND_ASKED = re.compile(rf"([{CJK}]{{2,4}}?)类([{CJK}]{{2}})")  # "餐饮类小微企业": a kind of a thing
 KIND_LIST = re.compile(rf"((?:[{CJK}]{{2,4}}{JOINERS})+[{CJK}]{{2,4}})类([{CJK}]{{2}})")
-RANGE = re.compile(r"(?:星级|档|类|等|级)(?:及)?(?:以上|以下)")
+RANGE = re.compile(rf"(?:星级|档|类|等|级|{DEGREES})(?:学历)?(?:及)?(?:以上|以下)")
 
 
 def _shared_head(modifier_length: int) -> re.Pattern:
@@ -106,12 +107,13 @@ def other_rank(question: str, clause: str) -> tuple[str, tuple[str, ...]] | None
         after = text[end:].lstrip("的")[:2]
         return after if re.fullmatch(rf"[{CJK}]{{2}}", after) else ""
 
-    def head(m: re.Match) -> str:  # 星级, 档, 级, 标准 …
-        return m.group(2) or m.group(4) or m.group(6)
+    def head(m: re.Match) -> str:  # 星级, 档, 级, 标准, a degree …
+        return m.group(2) or m.group(4) or m.group(6) or "学历"
 
     for m in RANKED.finditer(q):
-        asked, of = m.group(0), of_what(q, m.end())
-        if asked in c:
+        asked, degree = m.group(0), re.match(DEGREES, m.group(0))
+        of = "" if degree else of_what(q, m.end())  # a degree is a tier of a person, of nothing else
+        if (degree.group() if degree else asked) in c:  # 硕士毕业生 asked, 硕士研究生 stated
             return None
         stated = [x.group(0) for x in RANKED.finditer(c)
                   if head(x) == head(m) and of in ("", of_what(c, x.end()))]  # a tier of the same thing
