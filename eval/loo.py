@@ -6,9 +6,9 @@
 The libraries are of different kinds: the seed action plan (one document), the Shanghai regulations (233, several
 versions) and the Xiong'an enterprise notices (152 messy PDF conversions). For each held-out library:
 
-- **Fusion** (`RetrievalConfig`: RRF k, the BM25, structure, asked-kind and title weights): the grid point with the best mean of
-  (doc@1 + ev@5 + MRR) / 3 over the two other libraries, scored on the held-out one beside the defaults, dense
-  only and a plain RRF of dense and BM25 (k = 60, equal weights).
+- **Fusion** (`RetrievalConfig`: RRF k, the BM25, structure, asked-kind and title weights): the grid point with the
+  best mean of (doc@1 + ev@5 + MRR) / 3 over the two other libraries, scored on the held-out one beside the defaults,
+  dense only and a plain RRF of dense and BM25 (k = 60, equal weights).
 - **Evidence strength** (the refusal threshold): the highest value that by itself refuses at most 2 % of the
   answerable questions of the two other libraries (the rule of `eval.calibrate`), then the whole answer pipeline
   (extractive, no model) on the held-out library: unanswerable questions declined (refused or marked not
@@ -40,8 +40,8 @@ LIBRARIES = {"seed": (seed_corpus, "seed.jsonl"), "regulations": (regulations_co
              "xiongan": (xiongan_corpus, "xiongan-policies.jsonl")}
 # RRF's k from sharp to flat (60: the textbook value), BM25 as tie-breaker or equal, the structure ranking, the
 # asked-kind ranking and the document-title ranking off, halved or full
-GRID = {"rrf_k": (10, 30, 60), "bm25_weight": (0.5, 1.0), "structure_weight": (0.0, 0.5, 1.0), "kind_weight": (0.0, 0.5),
-        "title_weight": (0.0, 0.5, 1.0)}
+GRID = {"rrf_k": (10, 30, 60), "bm25_weight": (0.5, 1.0), "structure_weight": (0.0, 0.5, 1.0),
+        "kind_weight": (0.0, 0.5), "title_weight": (0.0, 0.5, 1.0)}
 MAX_FALSE_REFUSAL = 0.02  # eval.calibrate's rule
 
 

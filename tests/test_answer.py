@@ -91,6 +91,16 @@ def test_refusal_with_reason_and_nearest_sections(retriever, question, reason):
     assert model.messages == []  # refused before any generation: nothing to invent
 
 
+def test_a_subsidy_the_plan_never_grants_is_not_answered_with_excerpts(retriever):
+    """#23: "上海对新能源汽车购置有什么补贴？" was answered with the preamble, 23 and 9 as 摘录原文. Only 15 grants
+    money (奖励、资助、贷款贴息), and no clause is about new-energy cars: the nearest are named, none is quoted."""
+    a = assistant(retriever, ScriptedChatModel("不应被调用")).ask("上海对新能源汽车购置有什么补贴？")
+    assert (a.outcome, a.refused, a.citations) == ("refused", True, [])
+    assert a.text.startswith("文件未涉及：现有文件中没有找到能回答该问题的规定（相关条款中没有写明问题所问的资金支持）。")
+    assert a.suggestions == ["前言", "四、落实保障措施 > 23、建设在线新经济生态园", "二、聚焦发展重点 > 9、大力发展新型移动出行"]
+    assert "原文摘录" not in a.text and "集平台" not in a.text
+
+
 def test_issuer_not_stated_is_refused_with_the_doc_number(retriever):
     a = assistant(retriever).ask("这份方案的发文机关是哪个单位？")
     assert a.refused and "没有写明发文机关" in a.text and a.citations[0].quote == "沪府办发〔2020〕1号"

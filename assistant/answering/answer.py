@@ -59,7 +59,8 @@ class Assistant:
         self.grounds = Grounds(normalize("\n".join(c.text for c in chunks)),  # once, not per question
                                tuple(retriever.library.title(d) for d in retriever.library.documents),
                                governing_names(retriever.library, chunks),
-                               {d: str(retriever.library.meta(d).get("issued", "") or "") for d in retriever.library.documents})
+                               {d: str(retriever.library.meta(d).get("issued", "") or "")
+                                for d in retriever.library.documents})
 
     @classmethod
     def from_index(cls, directory: str | Path, backend: str = "local", config: AnswerConfig = AnswerConfig(),
@@ -230,7 +231,7 @@ class Assistant:
         asks; None when there are none."""
         pins = turn.pins
 
-        def stated(chunk: Chunk, ui: int) -> set[str]:  # the pinned years a sentence, its scope or its issue date states
+        def stated(chunk: Chunk, ui: int) -> set[str]:  # the pinned years a sentence, its scope or issue date states
             near, issued = extractive.neighbourhood(chunk, ui), self.grounds.issued.get(chunk.doc_id, "")
             return {t for t in pins if says(t, near) or t in issued}
 

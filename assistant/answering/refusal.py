@@ -160,7 +160,8 @@ def decide(question: str, evidence: Sequence[str], best_similarity: float, thres
     if elsewhere:
         return Decision(True, f"相关条款所在的文件不管辖“{'、'.join(elsewhere)}”，条款中也没有提到它")
     issued = [grounds.issued.get(d, "") for d in documents] if documents else [""] * len(evidence)
-    absent = [t for t in pinned(question) if not any(says(t, text) or t in date for text, date in zip(evidence, issued))]
+    absent = [t for t in pinned(question)
+              if not any(says(t, text) or t in date for text, date in zip(evidence, issued))]
     if absent:
         return Decision(True, f"相关条款中没有提到问题所问的“{'、'.join(absent)}”")
     kind = missing_answer_type(question, evidence)

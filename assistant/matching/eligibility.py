@@ -367,8 +367,8 @@ def _exceptions(text: str, checks: list[Check], start: int) -> dict[int, tuple[i
     return out
 
 
-def _excepted(text: str, checks: list[Check], outcomes: list[tuple[str, str, str]], exceptions: dict
-              ) -> list[tuple[str, str, str]]:
+def _excepted(text: str, checks: list[Check], outcomes: list[tuple[str, str, str]],
+              exceptions: dict[int, tuple[int, int]]) -> list[tuple[str, str, str]]:
     """A bound failed that a looser bound for some kinds meets is unknown: met only if the company is of those kinds."""
     outcomes = list(outcomes)
     for i, (a, b) in exceptions.items():
