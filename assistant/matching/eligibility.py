@@ -33,6 +33,8 @@ EVALUATIVE = re.compile(r"较高|较好|较强|较大|较多|较为|良好")  # 
 # a bracketed aside that narrows what the condition asks ("（不含资金池业务）"); others are notes a description need not
 # repeat: references ("（附件）"), trial status and who interprets ("（试行，具体解释权归…所有）"), dates of reckoning
 RESTRICTING = re.compile(r"不含|不包括|除|以外|仅|限于|只|须|需|应|不得|不能")
+# Moving into an incubator or a park, as notices and companies write it
+ENTERING = "入驻|迁入|进驻|入孵|入园|入住"
 # A described number in another unit of the same measure, and its factor to the condition's unit
 SAME_MEASURE = {"个月": {"年": 12.0}, "万元": {"亿元": 10000.0}, "亿元": {"万元": 0.0001}, "平方米": {"万平方米": 10000.0}}
 # "工业设计中心于2024年3月成立": since when a thing has run
@@ -225,7 +227,8 @@ def _age(check: Check, fact: Fact | None, as_of: date, description: str = "") ->
     year, _, month = str(fact.value).partition("-")
     if check.field.startswith("months@"):  # "入驻时成立时间不超过24个月": counted to the month the description dates
         event = check.field[7:]
-        dated = re.search(rf"{YEAR_MONTH}[^，。；、]{{0,12}}?{re.escape(event)}", description)
+        said = ENTERING if re.fullmatch(ENTERING, event) else re.escape(event)  # 入驻 is also written 迁入, 入孵 …
+        dated = re.search(rf"{YEAR_MONTH}[^，。；]{{0,20}}?(?:{said})", description)
         if not dated or not month:
             return UNKNOWN, fact.source, f"条件按“{event}时”计算成立时间，请说明{event}时间"
         months = (int(dated.group(1)) - int(year)) * 12 + int(dated.group(2)) - int(month)
