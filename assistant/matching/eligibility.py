@@ -228,7 +228,7 @@ def _age(check: Check, fact: Fact | None, as_of: date, description: str = "") ->
     if check.field.startswith("months@"):  # "入驻时成立时间不超过24个月": counted to the month the description dates
         event = check.field[7:]
         said = ENTERING if re.fullmatch(ENTERING, event) else re.escape(event)  # 入驻 is also written 迁入, 入孵 …
-        dated = re.search(rf"{YEAR_MONTH}[^，。；]{{0,20}}?(?:{said})", description)
+        dated = re.search(rf"{YEAR_MONTH}(?:(?!\d{{4}}年)[^，。；]){{0,20}}?(?:{said})", description)  # the nearest date
         if not dated or not month:
             return UNKNOWN, fact.source, f"条件按“{event}时”计算成立时间，请说明{event}时间"
         months = (int(dated.group(1)) - int(year)) * 12 + int(dated.group(2)) - int(month)
