@@ -179,3 +179,27 @@ def test_penalty_partners_come_in_one_order_whatever_the_string_hashing():
     assert len(runs) == 1
     links = json.loads(runs.pop())
     assert sum(map(len, links)) > 20 and all(row == sorted(row) for row in links)
+
+
+def test_a_question_naming_a_programme_is_answered_from_the_notice_titled_by_it(tmp_path):
+    """Two notices of one library: the programme's own rules, and a broader notice that repeats the programme's name
+    in its body. The question names the programme: its own notice comes first once titles count; the title score
+    is read from titles alone (`Titles`)."""
+    from assistant.retrieval.bm25 import Titles
+
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "科技企业高质量发展贷款贴息实施细则.txt").write_text(
+        "科技企业高质量发展贷款贴息实施细则\n第一条 贴息标准。按照实际支付利息的50%给予补贴，单户上限100万元。\n", encoding="utf-8")
+    (corpus / "关于支持服务业纾困发展的若干措施.txt").write_text(
+        "关于支持服务业纾困发展的若干措施\n一、加大贷款贴息支持。科技企业高质量发展贷款贴息每户每年申请一次，"
+        "科技企业高质量发展贷款贴息资金按季度拨付。\n", encoding="utf-8")
+    emb = BigramEmbedder()
+    index, _ = KnowledgeBase(corpus, tmp_path / "i", emb).sync()
+    question = "科技企业高质量发展贷款贴息每户每年最多多少？"
+    titles = Titles({"a": ["科技企业高质量发展贷款贴息实施细则"], "b": ["关于支持服务业纾困发展的若干措施"]},
+                    Retriever(index, emb).bm25.tokenizer).scores(question)
+    assert titles["a"] > 2 * titles.get("b", 0.0)  # the other title shares only 发展 with the question
+    first = lambda weight: Retriever(index, emb, RetrievalConfig(k=2, title_weight=weight)).search(question)[0]  # noqa: E731
+    assert first(0.5).chunk.title == "科技企业高质量发展贷款贴息实施细则"
+    assert first(0.0).chunk.title == "关于支持服务业纾困发展的若干措施"
