@@ -37,7 +37,7 @@ VAGUE = re.compile(rf"(?:一定|适当|相应)(?:的)?(?:数额|金额|比例|�
 # A tier named by rank: an ordinal or a letter (二星级, 三档, B类, 一等) or a level of government (国家级, 省级).
 DEGREES = "博士|硕士|本科|大专|专科|高职|中专"  # levels of education, by which talent subsidies are tiered
 RANKED = re.compile(r"([一二三四五六七八九十两]|[A-E]|[甲乙丙丁])(星级|档|类|等奖|等)|(国家|省|市|县)(级)|"
-                    rf"(国际|国家|行业|地方|团体|企业)(标准)|(?:{DEGREES})(生|研究生|毕业生|学历)?")  # levels of a standard
+                    rf"(国际|国家|行业|地方|团体|企业)(标准)|(?:{DEGREES})(生|研究生|毕业生|学历)?")  # of a standard, degrees
 ENUMERATOR = re.compile(r"(?m)^\s*(?:\d{1,2}[.、．]|[(（][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}、)")
 LIST_OPENS = "为是的对和与及于含括等在"
 KIND_ASKED = re.compile(rf"([{CJK}]{{2,4}}?)类([{CJK}]{{2}})")  # "餐饮类小微企业": a kind of a thing

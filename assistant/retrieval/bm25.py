@@ -69,7 +69,7 @@ class Titles:
     names. Users name programmes by their notices' titles ("科技企业高质量发展贷款贴息", "第一批雄安工坊"); a clause
     of another notice that only mentions the programme should not come first.
 
-    Example: ``Titles({"d1": ["关于…贷款贴息实施细则"]}, tokenizer).scores("贷款贴息按什么比例？")  # {"d1": 1.7}``
+    Example: ``Titles({"d1": ["关于…贷款贴息实施细则"]}, tokenizer).scores("贷款贴息按什么比例？")  # {"d1": <score>}``
     """
 
     def __init__(self, titles: dict[str, Sequence[str]], tokenizer: Tokenizer):
@@ -86,4 +86,3 @@ class Titles:
             return {}
         scores = self._bm25.get_scores(tokens)
         return {d: float(s) for d, s in zip(self._docs, scores) if s > 0}
-
