@@ -136,6 +136,20 @@ def test_answer_with_citation_panel(page):
     shot(page, "app_chat.png")
 
 
+def test_an_unrelated_question_is_answered_with_no_excerpts(page):
+    """#23 item 4 as a user sees it: the plan grants no money for new-energy cars, so no source card and no quote,
+    only 文件未涉及 and the nearest clauses by name."""
+    from playwright.sync_api import expect
+
+    ask(page, "上海对新能源汽车购置有什么补贴？")
+    chat = page.locator("#chat")
+    expect(chat).to_contain_text("文件未涉及：现有文件中没有找到能回答该问题的规定（相关条款中没有写明问题所问的资金支持）")
+    expect(chat).to_contain_text("相近的条款：前言；四、落实保障措施 > 23、建设在线新经济生态园；二、聚焦发展重点 > 9、大力发展新型移动出行")
+    expect(page.locator("#sources .src")).to_have_count(0)
+    assert chat.locator("a.cite").count() == 0
+    shot(page, "app_unrelated_refused.png")
+
+
 def test_citation_click_moves_the_page_only_as_far_as_the_card_needs(page):
     from playwright.sync_api import expect
 
