@@ -61,6 +61,9 @@ def test_answer_message_links_citations_and_shows_status(item7):
     refused = Answer(question="q", text="文件未涉及：…", citations=[], refused=True, verified=REFUSED,
                      backend="extractive", suggestions=["二、聚焦发展重点 > 7、拓展生鲜电商零售业态"])
     assert "相近条款：二、聚焦发展重点 &gt; 7、拓展生鲜电商零售业态" in answers.answer_markdown(refused, 0)
+    named = Answer(question="q", text="文件未涉及：…。相近的条款：二、聚焦发展重点 > 7、拓展生鲜电商零售业态。", citations=[],
+                   refused=True, verified=REFUSED, backend="extractive", suggestions=["二、聚焦发展重点 > 7、拓展生鲜电商零售业态"])
+    assert answers.answer_markdown(named, 0).count("7、拓展生鲜电商零售业态") == 1  # the text names them: not twice
 
 
 class NoCards:

@@ -38,7 +38,7 @@ def answer_markdown(answer: Answer, turn: int) -> str:
         parts.append("> 已同时按中文译文检索：" + "；".join(esc(a) for a in answer.searched_as))
     if note := user_note(answer):
         parts.append(f"> {note}")
-    if answer.refused and answer.suggestions:
+    if answer.refused and answer.suggestions and not all(s in answer.text for s in answer.suggestions):  # said once
         parts.append("相近条款：" + "；".join(html.escape(s, quote=False) for s in answer.suggestions))
     if answer.citations:
         parts.append("来源：" + "　".join(
