@@ -159,9 +159,10 @@ def rank_sweep(companies: list[dict], documents: dict) -> dict:
     the fewest excluded notices in the top 5 first, then the best recall@5."""
     from assistant.ingest.library import Library
     from assistant.matching.applicable import OVERLAP_WEIGHT, _particular_share, order
+    from assistant.matching.eligibility import MET
 
     def met_share(r):
-        return sum(c.status == "满足" for c in r.conditions) / max(len(r.conditions), 1)
+        return sum(c.status == MET for c in r.conditions) / max(len(r.conditions), 1)
 
     variants = {(share.__name__.strip("_"), w): (share, w) for share in (met_share, _particular_share)
                 for w in (0.5, 1.0, 2.0, 4.0)}

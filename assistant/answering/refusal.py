@@ -123,8 +123,8 @@ def own_words(chunk: Chunk) -> str:
 def own_places(question: str, weights: Mapping[str, float] | None, grounds: Grounds) -> list[str]:
     """The question's words that name a place the library's documents govern (上海 of a Shanghai library): they
     say where, not what about, so they alone do not tie a question to any clause ("上海今天天气怎么样？")."""
-    names = {n for ns in grounds.governing.values() for n in ns}
-    return [w for w in weights or {} if w in named_places(question) and governed(w, names)]
+    names, places = {n for ns in grounds.governing.values() for n in ns}, named_places(question)
+    return [w for w in weights or {} if w in places and governed(w, names)]
 
 
 def decide(question: str, evidence: Sequence[str], best_similarity: float, threshold: float,

@@ -197,7 +197,8 @@ def _quantities(text: str) -> list[re.Match]:
     out, pos = [], 0
     while m := QUANTITY_RULE.search(text, pos):
         compared = m.group(2) or m.group(6) or AT_LEAST.search(m.group(1))
-        out.append(m) if compared else None
+        if compared:
+            out.append(m)
         pos = m.end() if compared else m.end(3)
     return out
 

@@ -273,7 +273,8 @@ def _threshold(check: Check, fact: Fact | None) -> tuple[str, str, str]:
 def _quantity(check: Check, description: str, as_of: date | None = None) -> tuple[str, str, str]:
     """The description's number in the same unit right after the same thing ("…建筑面积2500平方米"); a duration in
     years may be counted from the month the description says the thing began ("工业设计中心于2024年3月成立")."""
-    unit, name = check.place, re.sub(r"(?:拥有量|数量|总量|总数|人数|规模|总额|数|量|额|时限|期限|年限|时长)$", "", check.field) or check.field
+    unit = check.place
+    name = re.sub(r"(?:拥有量|数量|总量|总数|人数|规模|总额|数|量|额|时限|期限|年限|时长)$", "", check.field) or check.field
     name = re.sub(r"(?:的)?(?:比例|占比|比重|比率)$", "", name) or name  # a share is named by what it is a share of
     plain_name, enough = name.replace("的", ""), min(3, len(name))  # named alike: a shared run of three characters
     units = {unit: 1.0, **SAME_MEASURE.get(unit, {})}  # "6个月以上" is met by "1年期"
