@@ -119,7 +119,7 @@ class AnswerKind:
 
 ANSWER_KINDS: tuple[AnswerKind, ...] = (
     AnswerKind("金额", re.compile(
-        r"多少[\u4e00-\u9fff]{0,3}?(?:钱|元|万|资金|补贴|奖励|经费|资助|费)|金额|罚多少|罚款多少|"
+        r"多少[\u4e00-\u9fff]{0,3}?(?:钱|元|万|资金|补贴|补助|奖励|奖金|经费|资助|费)|金额|罚多少|罚款多少|"
         r"(?:补贴|补助|奖励|资助|奖金|贴息|奖|补)(?:标准)?(?:是|为|有|给|能给|能拿)?多少(?![\u4e00-\u9fff]{0,2}(?:比例|倍|年|月|天|次|家|个|人))|"
         r"最高.{0,6}(?:元|补贴|资助|奖励)|(?:补贴|资助|收费|赔偿)标准|"
         r"how much (?:money|is the fine|does it cost)|\bfined?\b|\bfines\b|\bcost\b|\bfees?\b|yuan|rmb", re.I), MONEY),
