@@ -14,8 +14,8 @@ from assistant.answering.places import foreign_places, named_places, used_as_pla
 from assistant.answering.unstated import other_kind, other_rank, other_tier, tier_lists, vague_amount
 from assistant.records import NOT_STATED, REFUSED
 
-NOTICES = ("022", "044", "060", "074", "087", "110")  # 高端高新制造业 (智能工厂 tiers), 会展, 儿童友好 (科普基地 星级),
-# 免申即享 list, 高层次人才 (雄创计划 一定金额), 工业诊断
+NOTICES = ("022", "044", "060", "074", "087", "110", "131")  # 高端高新制造业 (智能工厂 tiers), 会展, 儿童友好 (科普基地
+# 星级), 免申即享 list, 高层次人才 (雄创计划 一定金额), 工业诊断, 旅游…快递物流小微企业水电气补贴 (its kinds in its title)
 
 
 @pytest.fixture(scope="module")
@@ -99,6 +99,21 @@ def test_a_kind_left_out_of_a_closed_list_of_kinds_is_another_kind():
         "餐饮类", ("旅游类", "文化类", "体育类", "交通运输类", "快递物流类"))
     assert other_kind("旅游类小微企业每家最多补多少？", clause) is None
     assert other_kind("企业主导制定一项团体标准，新区给多少资助？", "主导国际标准、国家标准制定的，给予资助") is None  # no 类
+
+
+def test_a_title_naming_whom_it_supports_closes_the_list_of_kinds():
+    title = "关于印发《旅游、文化、体育、交通运输、快递物流小微企业用水、用气、用电补贴实施细则》的通知"
+    assert other_kind("住宿类小微企业每家最多补多少？", title) == (
+        "住宿类", ("旅游类", "文化类", "体育类", "交通运输类", "快递物流类"))
+    assert other_kind("快递物流类小微企业每家最多补多少？", title) is None
+
+
+def test_a_kind_the_title_of_the_measure_leaves_out_is_not_stated_and_a_listed_one_is_answered(assistant):
+    a = assistant.ask("住宿类小微企业的用水、用电、用气补贴，每家最多补多少？")  # the clauses state 5万元 for the listed kinds
+    assert (a.outcome, a.refused) == ("not_stated", False)
+    assert a.notes[-1] == "相关条款只对旅游类、文化类、体育类、交通运输类、快递物流类作了规定，没有写“住宿类”"
+    a = assistant.ask("快递物流类小微企业的用水、用电、用气补贴，每家最多补多少？")
+    assert a.outcome == "answered" and "每家企业最高补贴5万元" in a.text
 
 
 def test_a_tier_by_rank_in_a_real_clause_is_not_stated(assistant):

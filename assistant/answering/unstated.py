@@ -41,7 +41,8 @@ RANKED = re.compile(r"([一二三四五六七八九十两]|[A-E]|[甲乙丙丁])
 ENUMERATOR = re.compile(r"(?m)^\s*(?:\d{1,2}[.、．]|[(（][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}、)")
 LIST_OPENS = "为是的对和与及于含括等在"
 KIND_ASKED = re.compile(rf"([{CJK}]{{2,4}}?)类([{CJK}]{{2}})")  # "餐饮类小微企业": a kind of a thing
-KIND_LIST = re.compile(rf"((?:[{CJK}]{{2,4}}{JOINERS})+[{CJK}]{{2,4}})类([{CJK}]{{2}})")
+# "旅游、文化、体育类小微企业"; a title names its beneficiaries without 类 ("旅游、文化、体育小微企业用水…补贴")
+KIND_LIST = re.compile(rf"((?:[{CJK}]{{2,4}}{JOINERS})+[{CJK}]{{2,4}})类?([{CJK}]{{2}})")
 RANGE = re.compile(rf"(?:星级|档|类|等|级|{DEGREES})(?:学历)?(?:及)?(?:以上|以下)")
 
 
@@ -165,7 +166,8 @@ def unsaid(question: str, chunks: Sequence[Chunk], scores: Sequence[Sequence[flo
     _, ci, ui = ranked[0]  # the sentence nearest the question: what the documents say about its subject
     nearest = quoted(chunks[ci], ui)
     tier = other_tier(question, nearest) if kind.value.search(nearest) else None
-    tier = tier or other_rank(question, chunks[ci].text) or other_kind(question, "\n".join(c.text for c in chunks))
+    read = "\n".join(dict.fromkeys(t for c in chunks for t in (c.title, c.text)))  # a title names whom it supports
+    tier = tier or other_rank(question, chunks[ci].text) or other_kind(question, read)
     if tier:
         return f"相关条款只对{'、'.join(tier[1])}作了规定，没有写“{tier[0]}”"
     if phrase := vague_amount(nearest):
