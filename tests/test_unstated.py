@@ -87,6 +87,15 @@ def test_a_level_of_education_is_a_tier_of_a_talent_subsidy():
     assert other_rank("硕士毕业生的住房补贴每月多少？", "本科及以上学历的毕业生每月补贴1500元") is None  # a range covers it
 
 
+def test_a_size_is_a_tier_of_what_it_sizes():
+    clause = ("通用航空器（有人）每次奖励1500万元，大型无人驾驶航空器每次奖励500万元，"
+              "中型无人驾驶航空器每次奖励300万元。")  # the low-altitude measures of the Xiong'an library, each size alone
+    assert other_rank("微型无人驾驶航空器取得合格证，每次奖励多少？", clause) == ("微型", ("大型", "中型"))
+    assert other_rank("中型无人驾驶航空器取得合格证，每次奖励多少？", clause) is None  # a stated size
+    assert other_rank("小型企业能拿多少补贴？", clause) is None  # sizes of aircraft, not of enterprises
+    assert other_rank("小型企业能拿多少补贴？", "对中小微企业给予10万元补贴") is None  # 中小微 names no size alone
+
+
 def test_an_amount_left_vague_is_judged_in_its_own_paragraph_and_an_item_number_is_no_amount(assistant):
     a = assistant.ask("雄创计划给人才团队的启动资金具体是多少钱？")  # "1.…给予一定金额的启动资金"; item 2 states amounts
     assert (a.outcome, a.refused) == ("not_stated", False)

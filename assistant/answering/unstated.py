@@ -34,10 +34,11 @@ VAGUE = re.compile(rf"(?:一定|适当|相应)(?:的)?(?:数额|金额|比例|�
                    r"(?:奖励|补助|补贴|资助|资金|经费|支持|扶持|奖补|减免|优惠|贴息)")
 
 
-# A tier named by rank: an ordinal or a letter (二星级, 三档, B类, 一等) or a level of government (国家级, 省级).
+# A tier named by rank: an ordinal or a letter (二星级, 三档, B类, 一等), a level of government (国家级, 省级), a size (中型).
 DEGREES = "博士|硕士|本科|大专|专科|高职|中专"  # levels of education, by which talent subsidies are tiered
 RANKED = re.compile(r"([一二三四五六七八九十两]|[A-E]|[甲乙丙丁])(星级|档|类|等奖|等)|(国家|省|市|县)(级)|"
-                    rf"(国际|国家|行业|地方|团体|企业)(标准)|(?:{DEGREES})(生|研究生|毕业生|学历)?")  # of a standard, degrees
+                    rf"(国际|国家|行业|地方|团体|企业)(标准)|(?:{DEGREES})(生|研究生|毕业生|学历)?|"  # of a standard, degrees
+                    r"(特大|大|中|小|微)(型)")  # sizes: 大型、中型无人驾驶航空器, 小型微型企业
 ENUMERATOR = re.compile(r"(?m)^\s*(?:\d{1,2}[.、．]|[(（][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}、)")
 LIST_OPENS = "为是的对和与及于含括等在"
 KIND_ASKED = re.compile(rf"([{CJK}]{{2,4}}?)类([{CJK}]{{2}})")  # "餐饮类小微企业": a kind of a thing
@@ -99,7 +100,7 @@ def other_tier(question: str, sentence: str) -> tuple[str, tuple[str, ...]] | No
 
 
 def other_rank(question: str, clause: str) -> tuple[str, tuple[str, ...]] | None:
-    """The ranked tier the question asks about (二星级, 三档, B类, 省级) when the clause states other tiers of that
+    """The ranked tier the question asks about (二星级, 三档, B类, 省级, 小型) when the clause states other tiers of that
     rank, each in its own sentence ("五星级…20万元；四星级…15万元"), and not the asked one; None otherwise, or when
     the clause states a range (二级以上)."""
     q, c = normalize(question), normalize(clause)
@@ -109,7 +110,7 @@ def other_rank(question: str, clause: str) -> tuple[str, tuple[str, ...]] | None
         return after if re.fullmatch(rf"[{CJK}]{{2}}", after) else ""
 
     def head(m: re.Match) -> str:  # 星级, 档, 级, 标准, a degree …
-        return m.group(2) or m.group(4) or m.group(6) or "学历"
+        return m.group(2) or m.group(4) or m.group(6) or m.group(9) or "学历"
 
     for m in RANKED.finditer(q):
         asked, degree = m.group(0), re.match(DEGREES, m.group(0))
