@@ -230,6 +230,12 @@ def test_free_text_is_met_only_when_the_description_restates_it():
      "申报单位近一年来累计 15家，要求不低于 20家"),
     ("需与劳动者签订6个月以上期限劳动合同", {"description": "公司与劳动者签订1年期限劳动合同。"}, MET,
      "企业描述写明了本条件的其余要求"),
+    ("需与劳动者签订6个月以上期限劳动合同", {"description": "新招用12人，均签订1年期劳动合同。"}, MET,
+     "与劳动者签订劳动合同 12个月，要求不低于 6个月"),  # the thing counted named after the number, in both
+    ("需与劳动者签订6个月以上期限劳动合同", {"description": "均签订3个月期劳动合同。"}, FAILED,
+     "与劳动者签订劳动合同 3个月，要求不低于 6个月"),
+    ("需与劳动者签订6个月以上期限劳动合同", {"description": "均签订1年期服务协议。"}, UNKNOWN,
+     "请提供与劳动者签订（个月）"),  # another thing
     ("从事特定细分市场时间达到2年以上", {"description": "从事工业压力传感器细分市场已6年。"}, MET,
      "从事特定细分市场时间 6年，要求不低于 2年"),
     ("工业设计中心稳定运营两年以上", {"description": "工业设计中心2021年成立，至今稳定运营已近两年。"}, FAILED,

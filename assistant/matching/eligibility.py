@@ -37,6 +37,9 @@ RESTRICTING = re.compile(r"不含|不包括|除|以外|仅|限于|只|须|需|�
 ENTERING = "入驻|迁入|进驻|入孵|入园|入住"
 # A described number in another unit of the same measure, and its factor to the condition's unit
 SAME_MEASURE = {"个月": {"年": 12.0}, "万元": {"亿元": 10000.0}, "亿元": {"万元": 0.0001}, "平方米": {"万平方米": 10000.0}}
+# The thing named after a number up to the next joiner or clause end: "(6个月以上)期限劳动合同并…", "(1年)期劳动合同，"
+BOUND_AFTER = re.compile(r"\s*(?:\(含\)|（含）)?(?:以上|及以上|以下|及以下|以内)?")
+THING_AFTER = re.compile(r"(?:期限|期|的|之)*([\u4e00-\u9fff]{2,12}?)(?=[并且和及与或，。；,;、（(]|$)")
 # "工业设计中心于2024年3月成立": since when a thing has run
 BEGAN = re.compile(rf"([^，。；]{{2,20}}?)于?{YEAR_MONTH}[^，。；]{{0,4}}?(?:成立|设立|建立|组建|投入运营|开始运营)")
 NEARLY = re.compile(r"(?:近|将近|接近|不到)$")
@@ -120,13 +123,14 @@ def _check_span(condition: Condition, start: int, end: int, applicant: Applicant
     text = condition.text[start:end]
     checks = [k for k in condition.checks if start <= k.start and k.end <= end]
     exceptions = _exceptions(text, checks, start)
-    outcomes = _excepted(text, checks, [_check(k, applicant, as_of) for k in checks], exceptions)
+    outcomes = _excepted(text, checks, [_check(k, applicant, as_of, condition.text[k.end:end]) for k in checks],
+                         exceptions)
     if failed := next((o for o in outcomes if o[0] == FAILED), None):
         return failed
     if stated := _stated_key(text, applicant):
         return stated
     if outcomes and all(s == MET for s, _, _ in outcomes):
-        spans = [(k.start - start, k.end - start) for k in checks]
+        spans = [(k.start - start, _typed_end(k, condition.text[:end], o) - start) for k, o in zip(checks, outcomes)]
         rest = _residual(text, spans + _lead_ins(text, spans) + list(exceptions.values()))
         if content(rest) <= rules.residual_max:
             return MET, "；".join(f for _, f, _ in outcomes), "；".join(r for _, _, r in outcomes)
@@ -143,8 +147,8 @@ def _check_span(condition: Condition, start: int, end: int, applicant: Applicant
     return UNKNOWN, "", missing[0] if missing else "无法从所给资料判断，请补充说明"
 
 
-def _check(check: Check, applicant: Applicant, as_of: date) -> tuple[str, str, str]:
-    """(status, fact, reason) of one typed statement."""
+def _check(check: Check, applicant: Applicant, as_of: date, after: str = "") -> tuple[str, str, str]:
+    """(status, fact, reason) of one typed statement; `after`: the condition's words after it."""
     if check.kind == PLACE:
         fact = applicant.fact("registered_in")
         district = applicant.fact("district")
@@ -165,7 +169,7 @@ def _check(check: Check, applicant: Applicant, as_of: date) -> tuple[str, str, s
     if check.kind == THRESHOLD:
         return _threshold(check, applicant.fact(check.field))
     if check.kind == QUANTITY:
-        return _quantity(check, applicant.description, as_of)
+        return _quantity(check, applicant.description, as_of, after)
     if check.kind == QUALIFICATION:
         return _qualification(check.qualification, applicant.fact("qualifications"))
     if check.kind == INDUSTRY:
@@ -270,15 +274,18 @@ def _threshold(check: Check, fact: Fact | None) -> tuple[str, str, str]:
     return (MET if ok else FAILED), fact.source, f"{label} {value:g}，要求{OP_WORDS[check.op]} {check.value:g}"
 
 
-def _quantity(check: Check, description: str, as_of: date | None = None) -> tuple[str, str, str]:
-    """The description's number in the same unit right after the same thing ("…建筑面积2500平方米"); a duration in
-    years may be counted from the month the description says the thing began ("工业设计中心于2024年3月成立")."""
+def _quantity(check: Check, description: str, as_of: date | None = None, after: str = "") -> tuple[str, str, str]:
+    """The description's number in the same unit right after the same thing ("…建筑面积2500平方米"), or right before
+    the thing the condition names after its number (`after`: "签订6个月以上期限劳动合同" is met by "签订1年期劳动合同");
+    a duration in years may be counted from the month the description says the thing began ("工业设计中心于2024年3月
+    成立")."""
     unit = check.place
     name = re.sub(r"(?:拥有量|数量|总量|总数|人数|规模|总额|数|量|额|时限|期限|年限|时长)$", "", check.field) or check.field
     name = re.sub(r"(?:的)?(?:比例|占比|比重|比率)$", "", name) or name  # a share is named by what it is a share of
     plain_name, enough = name.replace("的", ""), min(3, len(name))  # named alike: a shared run of three characters
     units = {unit: 1.0, **SAME_MEASURE.get(unit, {})}  # "6个月以上" is met by "1年期"
     said = "|".join(re.escape(u) for u in sorted(units, key=len, reverse=True))
+    thing = _thing_after(after)
     found = []  # (how much of the name the number's own clause shares, value, clause): the best named wins
     for m in re.finditer(rf"(\d+(?:\.\d+)?|[{CN_NUM}]+)\s*({said})", description):
         window = re.split(r"[，。；,;]", description[:m.start()])[-1]  # named in the number's own clause
@@ -287,12 +294,15 @@ def _quantity(check: Check, description: str, as_of: date | None = None) -> tupl
         if value is None or m.group(2) == "年" and value >= 1900:  # "2021年" is a date, not a duration
             continue
         if (shared := _shared_run(plain_name, window.replace("的", ""))) >= enough:
-            found.append((shared, -m.start(), value, window, m.group()))
+            found.append((shared, -m.start(), value, window, window + m.group(), name))
+        elif thing and _shared_run(thing, _thing_after(description[m.end():])) >= min(3, len(thing)):
+            tail = re.split(r"[，。；,;]", description[m.end():])[0]
+            found.append((0, -m.start(), value, window, window + m.group() + tail, f"{name}{thing}"))
     if found:  # "实缴注册资本8000万元" names 实缴注册资本 better than "注册资本2亿元" does
-        _, _, value, window, number = max(found)
+        _, _, value, window, quote, name = max(found)
         nearly = NEARLY.search(window)  # "已近四年": just under four
         ok = OPS[check.op](value - 0.5 if nearly else value, check.value)
-        return ((MET if ok else FAILED), f"描述：“{window + number}”",
+        return ((MET if ok else FAILED), f"描述：“{quote}”",
                 f"{name} {'不到' if nearly else ''}{value:g}{unit}，要求{OP_WORDS[check.op]} {check.value:g}{unit}")
     if unit == "年" and as_of:
         for m in BEGAN.finditer(description):
@@ -302,6 +312,25 @@ def _quantity(check: Check, description: str, as_of: date | None = None) -> tupl
                 return ((MET if ok else FAILED), f"描述：“{m.group()}”",
                         f"{name} 约 {years:.1f}年（自{m.group(2)}年{int(m.group(3))}月起），要求{OP_WORDS[check.op]} {check.value:g}年")
     return UNKNOWN, "", f"请提供{name}（{unit}）"
+
+
+def _thing_after(text: str) -> str:
+    """The thing a number is of when it is named after it: "以上期限劳动合同并提供…" → "劳动合同"."""
+    m = _after(text)
+    return m.group(1) if m else ""
+
+
+def _after(text: str) -> re.Match | None:
+    return THING_AFTER.match(text, len(BOUND_AFTER.match(text).group()))
+
+
+def _typed_end(check: Check, text: str, outcome: tuple[str, str, str]) -> int:
+    """Where a typed statement ends: a quantity decided by the thing named after its number ("6个月以上期限劳动合同")
+    has read that thing too, which is then no rest to restate."""
+    if check.kind == QUANTITY and outcome[0] != UNKNOWN and (m := _after(text[check.end:])) and \
+            f"{m.group(1)} " in outcome[2]:
+        return check.end + m.end()
+    return check.end
 
 
 def _shared_run(a: str, b: str) -> int:
