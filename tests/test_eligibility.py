@@ -83,6 +83,13 @@ def test_the_conditions_of_a_real_notice_are_exact_spans_with_types():
     assert Measure.from_json(json.loads(json.dumps(m.to_json()))) == m
 
 
+def test_an_application_form_attached_to_a_notice_states_no_conditions():
+    measures = read_measures(notice("139"))  # 附件2 疫情租金补贴申请表: "注册登记 经营范围", "法定代表人 …身份 证号"
+    assert [(m.name, [c.text[:12] for c in m.conditions]) for m in measures] == [
+        ("承租非国有资产类经营用房企业租房补贴实施细则",
+         ["在新区行政区域内依法注册", "租赁房屋为新区范围内符合", "房屋租赁合同需签订满一个", "申报企业需提供2022年"])]
+
+
 def test_alternatives_are_one_group_and_a_second_list_is_a_measure_of_its_own():
     direct, applied = read_measures(notice("053"))  # 满足以下条件之一…直接纳入 / 同时满足以下条件的可以申报纳入
     group = {c.text: c.group for c in direct.conditions}
