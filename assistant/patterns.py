@@ -52,7 +52,9 @@ def reference(title: str, doc_number: str, path: str, version: str = "") -> str:
 
 CN_AMOUNT = CN_NUM + "千万亿"  # numerals as amounts and periods write them
 
-MONEY = re.compile(rf"\d[\d,.]*\s*(?:万|亿)?元|[{CN_AMOUNT}]+(?:万|亿)?元")
+# an amount in yuan, or an amount set as a multiple or share of a named base ("增加赔偿的金额为…费用的三倍")
+MONEY = re.compile(rf"\d[\d,.]*\s*(?:万|亿)?元|[{CN_AMOUNT}]+(?:万|亿)?元|"
+                   rf"(?:金额|数额|标准)为[^。；;，,]{{0,30}}?(?:[\d{CN_AMOUNT}]+倍|百分之[{CN_AMOUNT}]+|\d+(?:\.\d+)?\s*[%％])")
 DATE = re.compile(rf"\d{{1,2}}\s*月\s*\d{{1,2}}\s*日|\d{{4}}[-/.]\d{{1,2}}[-/.]\d{{1,2}}|[{CN_AMOUNT}]+月[{CN_AMOUNT}]+日")
 TIME = re.compile(rf"\d{{1,4}}\s*个?\s*时|(?:\d{{1,4}}|[{CN_AMOUNT}]+)\s*个?\s*(?:年|月|日|号|小时|工作日|天|周)|"
                   r"周[一二三四五六七日]|星期|今天|明天|昨天|本周|下周|上周|年底|年初|月底")

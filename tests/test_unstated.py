@@ -166,3 +166,45 @@ def test_the_first_of_a_series_is_stated_as_first_or_as_shou():
     assert pinned("企业第一次被认定为骨干型能拿多少？") == ["第一次"]
     assert says("第一次", "对首次认定的，一次性给予200万元资金支持") and says("第一批", "首批四类产品")
     assert not says("第二批", "首批四类产品") and not says("第一次", "对三年期满重新认定通过的")
+
+
+# ---------- a fine is not a fee (two regulations of the Shanghai library) ----------
+
+@pytest.fixture(scope="module")
+def regulations(tmp_path_factory):
+    from assistant.answering.answer import Assistant
+    from assistant.retrieval.retrieve import Retriever
+    from assistant.store.embedding import EmbedderConfig, make_embedder
+    from assistant.store.knowledge import KnowledgeBase
+
+    corpus = tmp_path_factory.mktemp("regulations")
+    for name in ("上海市养犬管理条例.md", "上海市消费者权益保护条例.md"):
+        shutil.copy(require_library() / name, corpus)
+    emb = make_embedder(EmbedderConfig())
+    index, _ = KnowledgeBase(corpus, tmp_path_factory.mktemp("index"), emb).sync()
+    return Assistant(Retriever(index, emb), None)
+
+
+def test_a_fine_does_not_state_a_fee_but_answers_a_question_about_the_penalty(regulations):
+    a = regulations.ask("办理养犬登记，每只狗每年要交多少管理费？")  # the regulation sets fines, no fee
+    assert (a.outcome, a.refused) == ("not_stated", False)
+    assert a.notes[-1] == "相关条款中没有写明问题所问的金额"
+    a = regulations.ask("个人养狗不按规定登记，逾期不改正的，会被罚多少钱？")
+    assert a.outcome == "answered" and "对个人处二百元以上一千元以下罚款" in a.text
+
+
+def test_an_amount_set_as_a_multiple_of_the_price_is_an_amount(regulations):
+    a = regulations.ask("商家卖东西有欺诈行为，增加赔偿的金额是多少？最少赔多少？")
+    assert a.outcome == "answered"
+    assert "增加赔偿的金额为消费者购买商品的价款或者接受服务的费用的三倍" in a.text
+    assert "增加赔偿的金额不足五百元的，为五百元" in a.text
+
+
+def test_an_amount_is_stated_in_yuan_or_as_a_multiple_or_share_of_a_base():
+    from assistant.answering.refusal import missing_answer_type
+
+    assert missing_answer_type("增加赔偿多少钱？", ["增加赔偿的金额为消费者购买商品的价款的三倍"]) == ""
+    assert missing_answer_type("补贴多少钱？", ["补贴标准为实际投入的50%"]) == ""
+    assert missing_answer_type("补贴多少钱？", ["按实际投入给予补贴"]) == "金额"
+    assert missing_answer_type("养犬管理费每年交多少钱？", ["对个人处二百元以上一千元以下罚款"]) == "金额"  # a fine
+    assert missing_answer_type("不登记要罚多少钱？", ["对个人处二百元以上一千元以下罚款"]) == ""

@@ -37,6 +37,8 @@ NOT_STATED_HEAD = "文件没有直接写明问题所问的内容"
 # kind of fact (below it: 文件未涉及). It only splits declined questions between the two outcomes; docs/results.md
 # gives the split on the three libraries.
 ABOUT = 0.5
+ASKS_PENALTY = re.compile(r"罚|处分|违反|违法|违规|fine|penalt", re.I)
+PENALTY = re.compile(r"[^。；;\n]*(?:罚款|罚金)[^。；;\n]*")  # a sentence that sets a fine, with its conditions
 ORDINAL = re.compile(r"第\s*[\d一二三四五六七八九十百]+\s*(?:任|届|次|季|期|批|轮|代)")
 
 
@@ -62,9 +64,16 @@ class Decision:
 
 
 def missing_answer_type(question: str, evidence: Sequence[str]) -> str:
-    """The kind of fact the question asks for that no evidence text states, or ''."""
+    """The kind of fact the question asks for that no evidence text states, or ''. A fine ("处二百元以上一千元以下
+    罚款") states what a breach costs, not a fee, price or subsidy: it answers an amount only when the question asks
+    about a penalty."""
     kind = asked_kind(question)
-    return kind.name if kind and not kind.value.search("\n".join(evidence)) else ""
+    if kind is None:
+        return ""
+    text = "\n".join(evidence)
+    if kind.name == "金额" and not ASKS_PENALTY.search(question):
+        text = PENALTY.sub("", text)
+    return "" if kind.value.search(text) else kind.name
 
 
 def unknown_documents(question: str, titles: Sequence[str]) -> list[str]:
