@@ -102,6 +102,13 @@ def test_an_amount_left_vague_is_judged_in_its_own_paragraph_and_an_item_number_
     assert a.notes[-1] == "相关条款只写了“一定金额的启动资金”，没有写明具体金额"
 
 
+def test_support_given_with_no_number_in_the_sentence_names_an_amount_it_does_not_state():
+    assert vague_amount("入驻无装修环境办公空间的，给予装修补贴。") == "给予装修补贴"  # notice 087, as it is
+    assert vague_amount("入驻无装修环境办公空间的，给予装修补贴10万元。") == ""
+    assert vague_amount("按实际投入的百分之五十给予补贴。") == ""
+    assert vague_amount("给予不高于房租五成的补贴。") == ""
+
+
 def test_a_kind_left_out_of_a_closed_list_of_kinds_is_another_kind():
     clause = "主营业务为旅游、文化、体育、交通运输、快递物流类小微企业，给予用水补贴"
     assert other_kind("餐饮类小微企业每家最多补多少？", clause) == (

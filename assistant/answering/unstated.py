@@ -7,8 +7,9 @@ Two ways Chinese support policies name a thing without stating the asked fact fo
   "主导国际标准、国家标准、行业标准…", "大型、中型无人驾驶航空器" — and the question asks about a tier the list does not
   hold ("经验级", "团体标准", "小型无人驾驶航空器"): the amounts are about other subjects. A tier is read from the list
   itself: items of equal length that share a head (…级、…级) or that a head follows (大型、中型…).
-- **An amount left vague.** The sentence nearest the question says "给予一定奖励", "适当补助", "享受相应的租金减免" and no
-  sentence beside it states the amount: the document names the support without quantifying it.
+- **An amount left vague.** The sentence nearest the question says "给予一定奖励", "适当补助", "享受相应的租金减免", or
+  gives support with no number at all ("给予装修补贴"), and no sentence beside it states the amount: the document
+  names the support without quantifying it.
 
 Example: ``other_tier("被评为“经验级”能拿多少奖励？", "对检验级、保证级、预防级、卓越级的企业分别给予10万元…")``
 is ``("经验级", ("检验级", "保证级", "预防级", "卓越级"))``.
@@ -21,6 +22,7 @@ from collections.abc import Sequence
 from assistant.answering.extractive import quoted, rank_units
 from assistant.asks import asked_kind
 from assistant.normalize import normalize
+from assistant.patterns import CN_AMOUNT
 from assistant.records import Chunk
 from assistant.retrieval.tokenization import word_ends
 
@@ -32,6 +34,9 @@ NOT_A_TIER = re.compile(r"[几多每各哪该此这那其本的和及与或等]|
 # An amount named but not stated: 一定(数额的)奖励, 适当补助, 相应的租金减免 (the words of any support policy)
 VAGUE = re.compile(rf"(?:一定|适当|相应)(?:的)?(?:数额|金额|比例|额度|数量)?(?:的)?[{CJK}、]{{0,8}}?"
                    r"(?:奖励|补助|补贴|资助|资金|经费|支持|扶持|奖补|减免|优惠|贴息)")
+# …or support given in a sentence that states no number: "入驻无装修环境办公空间的，给予装修补贴。"
+GIVEN = re.compile(r"给予[^，。；\d]{0,12}?(?:奖励|补助|补贴|资助|支持|扶持|奖补|减免|贴息)")
+NUMBER = re.compile(rf"\d|[{CN_AMOUNT}]+(?:元|倍|%|成)|百分之")
 
 
 # A tier named by rank: an ordinal or a letter (二星级, 三档, B类, 一等), a level of government (国家级, 省级), a size (中型).
@@ -147,8 +152,9 @@ def other_kind(question: str, clause: str) -> tuple[str, tuple[str, ...]] | None
 
 
 def vague_amount(sentence: str) -> str:
-    """The words with which a sentence names an amount without stating it ("给予一定奖励"), or ''."""
-    m = VAGUE.search(sentence)
+    """The words with which a sentence names an amount without stating it ("给予一定奖励"), or gives support and
+    states no number at all ("…的，给予装修补贴。"); '' otherwise."""
+    m = VAGUE.search(sentence) or (None if NUMBER.search(sentence) else GIVEN.search(sentence))
     return m.group(0) if m else ""
 
 
