@@ -270,6 +270,13 @@ def test_a_declaration_needs_no_restating_and_a_priority_is_no_condition():
     assert not NOT_CONDITION.match("产业领域符合雄安新区发展方向，优先支持空天信息等战略性新兴产业")
 
 
+def test_a_department_named_by_its_role_and_a_choice_written_with_a_slash_are_restated():
+    assert restated("且符合行政主管部门要求", "公司正常经营，且符合邮政管理部门要求。", 0.7) == "且符合邮政管理部门要求"
+    assert restated("且符合行政主管部门要求", "公司正常经营，依法纳税。", 0.7) == ""
+    assert restated("申请单位为申请项目/课题的牵头单位", "我单位作为牵头单位承担该课题。", 0.7) == "我单位作为牵头单位承担该课题"
+    assert restated("申请单位为申请项目/课题的牵头单位", "我单位参与承担该课题。", 0.7) == ""  # not the lead
+
+
 def test_restatement_keeps_numbers_and_negation_and_denial_needs_every_word():
     assert restated("有知识产权管理机构", "公司设有知识产权管理机构。", 0.7) == "公司设有知识产权管理机构"
     assert restated("年培训规模不少于1000人", "年培训规模800人。", 0.7) == ""

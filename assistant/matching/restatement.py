@@ -34,6 +34,9 @@ ROLE = re.compile(r"实施细则|细则|不得|需是|应是|须是|行政|申�
                   r"相关|存在|下列|以下|如下|情况|情形|导向|为主")  # 在产业导向上以…为主: an emphasis, framed
 # An applicant's declaration inside a condition: responsibility for what it submits
 DECLARATION = re.compile(r"(?:真实性|真实、准确|准确性|合法性)[^，。；]{0,6}负责|承担主体责任")
+# A department named by its role ("符合行政主管部门要求") is restated by the description naming the one it answers to
+# ("符合邮政管理部门要求"): any department or bureau stands for it.
+GENERIC_OFFICE = {"主管部门": ("管理部门", "部门", "局"), "有关部门": ("部门", "局"), "相关部门": ("部门", "局")}
 _lock = threading.Lock()  # jieba's tokenizer is shared state
 
 
@@ -106,7 +109,7 @@ def _content_words(clause: str) -> tuple[tuple[str, ...], ...]:
     groups: list[list[str]] = []
     joined = False
     for t in tokens:
-        if t in ("、", "或", "或者"):
+        if t in ("、", "或", "或者", "/", "／"):  # "申请项目/课题": a slash offers a choice, as 或 does
             joined = t != "、" or kinds
             continue
         if FILLER.fullmatch(t) or ROLE.fullmatch(t) or not re.search(r"[\u4e00-\u9fff\w]", t) or \
@@ -116,7 +119,7 @@ def _content_words(clause: str) -> tuple[tuple[str, ...], ...]:
         if joined and groups:
             groups[-1].append(t)
         else:
-            groups.append([t])
+            groups.append([t, *GENERIC_OFFICE.get(t, ())])
         joined = False
     return tuple(tuple(g) for g in groups)
 
