@@ -18,20 +18,30 @@ NOTICES = ("022", "044", "060", "074", "087", "110", "131")  # 高端高新制�
 # 星级), 免申即享 list, 高层次人才 (雄创计划 一定金额), 工业诊断, 旅游…快递物流小微企业水电气补贴 (its kinds in its title)
 
 
-@pytest.fixture(scope="module")
-def assistant(tmp_path_factory):
+def extractive(corpus, tmp_path_factory):
+    """The assistant without a model over a folder, indexed with the real embedder."""
     from assistant.answering.answer import Assistant
     from assistant.retrieval.retrieve import Retriever
     from assistant.store.embedding import EmbedderConfig, make_embedder
     from assistant.store.knowledge import KnowledgeBase
 
+    emb = make_embedder(EmbedderConfig())
+    index, _ = KnowledgeBase(corpus, tmp_path_factory.mktemp("index"), emb).sync()
+    return Assistant(Retriever(index, emb), None)
+
+
+def assert_not_stated(answer, reason):
+    """Shown as 文件没有直接写明 (related clauses, not refused), for this reason."""
+    assert (answer.outcome, answer.refused, answer.notes[-1]) == ("not_stated", False, reason)
+
+
+@pytest.fixture(scope="module")
+def assistant(tmp_path_factory):
     corpus = tmp_path_factory.mktemp("corpus")
     shutil.copytree(ROOT / "corpus", corpus, dirs_exist_ok=True)
     for prefix in NOTICES:
         shutil.copy(next(require_library(XIONGAN).glob(f"{prefix}_*.md")), corpus)
-    emb = make_embedder(EmbedderConfig())
-    index, _ = KnowledgeBase(corpus, tmp_path_factory.mktemp("index"), emb).sync()
-    return Assistant(Retriever(index, emb), None)
+    return extractive(corpus, tmp_path_factory)
 
 
 TIERS = "开展智能工厂梯度培育行动，对先进级、卓越级、领航级智能工厂分别给予 30 万、100 万、200 万元奖励。"
@@ -126,8 +136,7 @@ def test_a_title_naming_whom_it_supports_closes_the_list_of_kinds():
 
 def test_a_kind_the_title_of_the_measure_leaves_out_is_not_stated_and_a_listed_one_is_answered(assistant):
     a = assistant.ask("住宿类小微企业的用水、用电、用气补贴，每家最多补多少？")  # the clauses state 5万元 for the listed kinds
-    assert (a.outcome, a.refused) == ("not_stated", False)
-    assert a.notes[-1] == "相关条款只对旅游类、文化类、体育类、交通运输类、快递物流类作了规定，没有写“住宿类”"
+    assert_not_stated(a, "相关条款只对旅游类、文化类、体育类、交通运输类、快递物流类作了规定，没有写“住宿类”")
     a = assistant.ask("快递物流类小微企业的用水、用电、用气补贴，每家最多补多少？")
     assert a.outcome == "answered" and "每家企业最高补贴5万元" in a.text
 
@@ -179,23 +188,15 @@ def test_the_first_of_a_series_is_stated_as_first_or_as_shou():
 
 @pytest.fixture(scope="module")
 def regulations(tmp_path_factory):
-    from assistant.answering.answer import Assistant
-    from assistant.retrieval.retrieve import Retriever
-    from assistant.store.embedding import EmbedderConfig, make_embedder
-    from assistant.store.knowledge import KnowledgeBase
-
     corpus = tmp_path_factory.mktemp("regulations")
     for name in ("上海市养犬管理条例.md", "上海市消费者权益保护条例.md"):
         shutil.copy(require_library() / name, corpus)
-    emb = make_embedder(EmbedderConfig())
-    index, _ = KnowledgeBase(corpus, tmp_path_factory.mktemp("index"), emb).sync()
-    return Assistant(Retriever(index, emb), None)
+    return extractive(corpus, tmp_path_factory)
 
 
 def test_a_fine_does_not_state_a_fee_but_answers_a_question_about_the_penalty(regulations):
     a = regulations.ask("办理养犬登记，每只狗每年要交多少管理费？")  # the regulation sets fines, no fee
-    assert (a.outcome, a.refused) == ("not_stated", False)
-    assert a.notes[-1] == "相关条款中没有写明问题所问的金额"
+    assert_not_stated(a, "相关条款中没有写明问题所问的金额")
     a = regulations.ask("个人养狗不按规定登记，逾期不改正的，会被罚多少钱？")
     assert a.outcome == "answered" and "对个人处二百元以上一千元以下罚款" in a.text
 

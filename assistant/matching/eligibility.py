@@ -325,10 +325,11 @@ def _after(text: str) -> re.Match | None:
 
 
 def _typed_end(check: Check, text: str, outcome: tuple[str, str, str]) -> int:
-    """Where a typed statement ends: a quantity decided by the thing named after its number ("6个月以上期限劳动合同")
-    has read that thing too, which is then no rest to restate."""
-    if check.kind == QUANTITY and outcome[0] != UNKNOWN and (m := _after(text[check.end:])) and \
-            f"{m.group(1)} " in outcome[2]:
+    """Where a typed statement ends: a quantity whose deciding words in the description name the thing the condition
+    names after its number ("签订1年期劳动合同" for "6个月以上期限劳动合同") has read that thing too, which is then no
+    rest to restate."""
+    m = _after(text[check.end:]) if check.kind == QUANTITY and outcome[0] != UNKNOWN else None
+    if m and m.group(1) in outcome[1]:
         return check.end + m.end()
     return check.end
 

@@ -35,8 +35,8 @@ ROLE = re.compile(r"实施细则|细则|不得|需是|应是|须是|行政|申�
 # An applicant's declaration inside a condition: responsibility for what it submits
 DECLARATION = re.compile(r"(?:真实性|真实、准确|准确性|合法性)[^，。；]{0,6}负责|承担主体责任")
 # A department named by its role ("符合行政主管部门要求") is restated by the description naming the one it answers to
-# ("符合邮政管理部门要求"): any department or bureau stands for it.
-GENERIC_OFFICE = {"主管部门": ("管理部门", "部门", "局"), "有关部门": ("部门", "局"), "相关部门": ("部门", "局")}
+# ("符合邮政管理部门要求"): any department stands for it.
+GENERIC_OFFICE = {"主管部门": ("管理部门", "部门"), "有关部门": ("部门",), "相关部门": ("部门",)}
 _lock = threading.Lock()  # jieba's tokenizer is shared state
 
 
