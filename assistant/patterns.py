@@ -58,7 +58,9 @@ MONEY = re.compile(rf"\d[\d,.]*\s*(?:万|亿)?元|[{CN_AMOUNT}]+(?:万|亿)?元|
 DATE = re.compile(rf"\d{{1,2}}\s*月\s*\d{{1,2}}\s*日|\d{{4}}[-/.]\d{{1,2}}[-/.]\d{{1,2}}|[{CN_AMOUNT}]+月[{CN_AMOUNT}]+日")
 TIME = re.compile(rf"\d{{1,4}}\s*个?\s*时|(?:\d{{1,4}}|[{CN_AMOUNT}]+)\s*个?\s*(?:年|月|日|号|小时|工作日|天|周)|"
                   r"周[一二三四五六七日]|星期|今天|明天|昨天|本周|下周|上周|年底|年初|月底")
-RATIO = re.compile(rf"\d+(?:\.\d+)?\s*[%％‰]|百分之|[{CN_AMOUNT}]成|[{CN_AMOUNT}]+分之[{CN_AMOUNT}]+")
+# a share, or a matching ratio ("按实际获得专项经费1:1配套", "予以1:3配套"; not a clock time such as 9:00)
+RATIO = re.compile(rf"\d+(?:\.\d+)?\s*[%％‰]|百分之|[{CN_AMOUNT}]成|[{CN_AMOUNT}]+分之[{CN_AMOUNT}]+|"
+                   r"\d{1,2}\s*[:：比]\s*\d{1,2}(?=\s*(?:的比例)?(?:配套|比例|匹配|分担|配比))")
 # a digit, or a Chinese numeral with a measure word; not 批, since 一批 means "some"
 COUNT = re.compile(rf"\d|[{CN_AMOUNT}]+(?:个|家|项|条|人|名|次|倍|成|亿|万|年|月|天|周|小时|分钟|公里|千米|米|所|座|台|辆|届|户|只|岁|周岁|元|日|工作日)")
 CONTACT = re.compile(r"\d{3,4}-?\d{7,8}|1\d{10}|@|https?://|www\.")

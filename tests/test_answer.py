@@ -367,6 +367,8 @@ def test_chinese_numerals_are_times_counts_and_ratios():
     assert missing_answer_type("专项资金用于小企业的比例是多少？", ["用于支持本市中小企业发展。"]) == "比例"
     assert lacks_asked_kind("变更后得在几天内重新备案？", "应当在十五日内向市商务部门备案。") == ""
     assert lacks_asked_kind("在商场里抽烟会被罚多少钱？", "处五十元以上二百元以下罚款。") == ""
+    assert missing_answer_type("配套资金按什么比例给？", ["按照实际获得专项经费1:1配套资金支持。"]) == ""  # a matching ratio
+    assert missing_answer_type("配套资金按什么比例给？", ["受理时间为上午9:00至12:00。"]) == "比例"  # a clock time
 
 
 def test_periods_in_digits_are_times_with_or_without_a_measure_word():
