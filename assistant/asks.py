@@ -127,7 +127,7 @@ ANSWER_KINDS: tuple[AnswerKind, ...] = (
     AnswerKind("日期", re.compile(
         r"截止日期|截至日期|哪一天|几月几日|什么时候(?:开始|截止|申报|申请|施行|实施|生效)|(?:申报|印发|发布|施行|生效)(?:日期|时间)|"
         r"deadline|what date|when (?:does|did|will) .{0,40}(?:take effect|start|begin)", re.I), DATE),
-    AnswerKind("联系方式", re.compile(r"电话号码|联系电话|热线(?:电话)?(?:是|号码)|电话是多少|邮箱|网址|地址在哪|"
+    AnswerKind("联系方式", re.compile(r"电话号码|联系电话|热线(?:电话)?(?:是|号码)|电话是?多少|(?:哪个|什么)电话|邮箱|网址|地址在哪|"
                                   r"phone number|e-?mail|contact", re.I), CONTACT),
     AnswerKind("时间", re.compile(
         r"什么时候|何时|哪一?天|哪一?年|几月|日期|时间|多久|期限|几天|多少天|几个月|多少年|几年|"

@@ -216,3 +216,25 @@ def test_an_amount_is_stated_in_yuan_or_as_a_multiple_or_share_of_a_base():
     assert missing_answer_type("补贴多少钱？", ["按实际投入给予补贴"]) == "金额"
     assert missing_answer_type("养犬管理费每年交多少钱？", ["对个人处二百元以上一千元以下罚款"]) == "金额"  # a fine
     assert missing_answer_type("不登记要罚多少钱？", ["对个人处二百元以上一千元以下罚款"]) == ""
+
+
+def test_a_question_for_a_contact_is_judged_on_the_other_sources_of_the_same_notice_too():
+    from assistant.answering.refusal import judged_clauses, missing_answer_type
+    from assistant.config import ChunkingConfig
+    from assistant.ingest.chunking import chunk_document
+    from assistant.ingest.documents import load_document
+    from assistant.records import Hit
+
+    def clauses(prefix):
+        doc = load_document(next(require_library(XIONGAN).glob(f"{prefix}_*.md")))
+        return [Hit(c, 1.0) for c in chunk_document(doc, ChunkingConfig())]
+
+    notice, measures, fairs = clauses("034"), clauses("060"), clauses("044")  # 免申即享 of the 儿童友好 measures; the
+    phone = next(h for h in notice if "政策咨询：0312-5620678" in h.chunk.text)  # measures themselves; 会展
+    about, sources = [notice[0], measures[2]], [notice[0], phone, fairs[1]]
+    question = "儿童友好奖励免申即享，有问题打哪个电话？"
+    assert missing_answer_type(question, [h.chunk.text for h in about]) == "联系方式"
+    judged = judged_clauses(question, about, sources)
+    assert judged == [notice[0], measures[2], phone]  # not the 会展 clause: another document
+    assert missing_answer_type(question, [h.chunk.text for h in judged]) == ""
+    assert judged_clauses("儿童友好实践基地奖补多少？", about, sources) == about  # an amount: its own clauses only

@@ -21,8 +21,8 @@ from assistant.answering.followup import anaphoric, bound_first, rewrite_followu
 from assistant.answering.places import governing_names
 from assistant.answering.llm import DEFAULT_MODELS, ChatModel, LLMConfig, make_chat_model
 from assistant.answering.prompt import build_messages, select_excerpts
-from assistant.answering.refusal import (ABOUT, Decision, Grounds, about, decide, lacks_asked_kind, no_quote_reason,
-                                         not_stated_text, own_words, refusal_text, says, suggestions)
+from assistant.answering.refusal import (ABOUT, Decision, Grounds, about, decide, judged_clauses, lacks_asked_kind,
+                                         no_quote_reason, not_stated_text, own_words, refusal_text, says, suggestions)
 from assistant.answering.unstated import unsaid
 from assistant.answering.translate import chinese_wordings
 from assistant.answering.turn import Turn
@@ -153,7 +153,7 @@ class Assistant:
         """文件未涉及, 文件没有直接写明 (`related`) or answer: `decide` on the clauses about the question's subject,
         then `unsaid` on the sources (another tier, an amount left vague)."""
         found = turn.found
-        judged = found.subject[: self.config.sources]
+        judged = judged_clauses(turn.standalone, found.subject[: self.config.sources], sources)
         best = max((h.dense_score for h in found.subject), default=0.0)
         decision = decide(turn.standalone, [f"{h.chunk.scope} {h.chunk.path_str}\n{h.chunk.said}" for h in judged],
                           best, self.threshold, self.grounds, found.coverage, [h.chunk.doc_id for h in judged],

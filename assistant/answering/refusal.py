@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from assistant.answering.places import absent_places, foreign_places, governed, named_places
 from assistant.asks import YEAR, asked_kind, asked_kinds
 from assistant.normalize import normalize
+from assistant.patterns import CONTACT
 from assistant.records import Chunk, Hit
 
 # A document the question names in 《》, e.g. 《中华人民共和国个人信息保护法》.
@@ -74,6 +75,18 @@ def missing_answer_type(question: str, evidence: Sequence[str]) -> str:
     if kind.name == "金额" and not ASKS_PENALTY.search(question):
         text = PENALTY.sub("", text)
     return "" if kind.value.search(text) else kind.name
+
+
+def judged_clauses(question: str, about_subject: Sequence[Hit], sources: Sequence[Hit]) -> list[Hit]:
+    """The clauses `decide` judges the question on: those about its subject, and, for a question asking for a contact,
+    the other sources of their documents too: a notice gives its contact once (政策咨询：0312-…), for all its
+    clauses."""
+    judged = list(about_subject)
+    kind = asked_kind(question)
+    if kind and kind.value is CONTACT:
+        docs = {h.chunk.doc_id for h in judged}
+        judged += [h for h in sources if h.chunk.doc_id in docs and h not in judged]
+    return judged
 
 
 def unknown_documents(question: str, titles: Sequence[str]) -> list[str]:
