@@ -117,6 +117,7 @@ def test_support_given_with_no_number_in_the_sentence_names_an_amount_it_does_no
     assert vague_amount("入驻无装修环境办公空间的，给予装修补贴10万元。") == ""
     assert vague_amount("按实际投入的百分之五十给予补贴。") == ""
     assert vague_amount("给予不高于房租五成的补贴。") == ""
+    assert vague_amount("3.支持企业开展中试，给予企业“创新券”支持。") == "给予企业“创新券”支持"  # 3. is an item number
 
 
 def test_a_kind_left_out_of_a_closed_list_of_kinds_is_another_kind():

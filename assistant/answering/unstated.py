@@ -154,7 +154,7 @@ def other_kind(question: str, clause: str) -> tuple[str, tuple[str, ...]] | None
 def vague_amount(sentence: str) -> str:
     """The words with which a sentence names an amount without stating it ("给予一定奖励"), or gives support and
     states no number at all ("…的，给予装修补贴。"); '' otherwise."""
-    m = VAGUE.search(sentence) or (None if NUMBER.search(sentence) else GIVEN.search(sentence))
+    m = VAGUE.search(sentence) or (None if NUMBER.search(ENUMERATOR.sub("", sentence)) else GIVEN.search(sentence))
     return m.group(0) if m else ""
 
 
