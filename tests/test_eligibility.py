@@ -243,6 +243,16 @@ def test_free_text_is_met_only_when_the_description_restates_it():
      "与劳动者签订劳动合同 3个月，要求不低于 6个月"),
     ("需与劳动者签订6个月以上期限劳动合同", {"description": "均签订1年期服务协议。"}, UNKNOWN,
      "请提供与劳动者签订（个月）"),  # another thing
+    ("设备购置时间应在2023年3月2日以后", {"description": "设备于2023年8月购置。"}, MET,
+     "企业描述写明了本条件的其余要求"),  # an event's date, read from the clause that names the event
+    ("设备购置时间应在2023年3月2日以后", {"description": "设备于2023年1月购置。"}, FAILED,
+     "购置于2023年1月，要求2023年3月2日以后"),
+    ("设备购置时间应在2023年3月2日以后", {"description": "设备于2023年3月购置。"}, UNKNOWN,
+     "购置于2023年3月，请说明具体日期（要求2023年3月2日以后）"),  # the boundary's own month
+    ("项目计划结题时间应在2024年5月30日后", {"description": "项目计划2024年3月结题。"}, FAILED,
+     "结题于2024年3月，要求2024年5月30日以后"),
+    ("项目计划结题时间应在2024年5月30日后", {"description": "2023年12月国拨资金到账。"}, UNKNOWN,
+     "请说明结题时间（要求2024年5月30日以后）"),  # a date of another event
     ("从事特定细分市场时间达到2年以上", {"description": "从事工业压力传感器细分市场已6年。"}, MET,
      "从事特定细分市场时间 6年，要求不低于 2年"),
     ("工业设计中心稳定运营两年以上", {"description": "工业设计中心2021年成立，至今稳定运营已近两年。"}, FAILED,

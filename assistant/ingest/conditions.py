@@ -10,7 +10,8 @@ General rules of how such conditions are written, not strings of one notice:
 - a qualification: 高新技术企业, 科技型中小企业, 专精特新…, 规模以上工业企业 …;
 - credit: 无/未发生 … 违法 / 失信 / 事故 / 偷税, 纳税信用 A/B 级;
 - a closed list of kinds of business: 主营业务为旅游、文化、体育…类;
-- an exclusion: 已经获得…财政支持的项目，不得再申报 (whoever has had it may not apply).
+- an exclusion: 已经获得…财政支持的项目，不得再申报 (whoever has had it may not apply);
+- an event's date: 购置时间应在2023年3月2日以后, 结题时间应在…后.
 A condition whose threshold picks a case ("销售收入小于5000万元的企业，研发费用…不低于5%") or that bounds one quantity
 twice (a range) is left untyped: it is checked by a person, never guessed.
 """
@@ -25,6 +26,7 @@ from assistant.patterns import CN_NUM, YEAR_MONTH
 PLACE, LEGAL, AGE, THRESHOLD, QUALIFICATION, CREDIT = "place", "legal_person", "age", "threshold", "qualification", "credit"
 INDUSTRY, EXCLUDED = "industry", "excluded"
 QUANTITY = "quantity"  # any other counted or measured thing: "建筑面积不少于3000平方米", "在孵企业不少于20家"
+DATED = "dated"  # when something of the applicant's happened, against a date: "购置时间应在2023年3月2日以后"
 
 _PLACE_NAME = r"(?:(?!在|的|企业|单位)[\u4e00-\u9fff]){0,10}?(?:新区|自治区|特别行政区|省|市|县|区|州|盟|旗)"
 PLACE_RULES = (
@@ -40,6 +42,9 @@ AGE_RULE = re.compile(rf"(?:成立|注册|设立|存续)(?:时间|年限)?\s*(�
 # "2017年4月1日前在新区三县范围内注册…", "2020年1月1日以后成立的": founded before or after a date.
 FOUNDED_BY = re.compile(rf"{YEAR_MONTH}(?:\s*(\d{{1,2}})\s*日)?\s*(以前|之前|前|以后|之后|后|起)"
                         r"[^，。；]{0,15}?(?:注册|成立|设立)")
+# "设备购置时间应在2023年3月2日以后", "项目计划结题时间应在2024年5月30日后": an event's date bounded by a date
+EVENT_BY = re.compile(rf"([\u4e00-\u9fff]{{2}})(?:时间|日期)\s*(?:应|须|需|要)?\s*(?:在|于)\s*{YEAR_MONTH}"
+                      r"(?:\s*(\d{1,2})\s*日)?\s*(以前|之前|前|以后|之后|后)")
 AGE_AT = re.compile(r"((?!申报|申请)[\u4e00-\u9fff]{1,4})时\s*$")
 QUANTITIES = (  # (profile field, words that name it, unit family)
     ("revenue_last_year_wan", r"营业收入|主营业务收入|销售收入|营收|销售额", "money"),
@@ -150,6 +155,11 @@ def _read_checks(text: str, region: str) -> tuple[Check, ...]:
         before = m.group(4) in ("以前", "之前", "前")
         value = int(m.group(1)) * 100 + int(m.group(2)) + int(m.group(3) or 1) / 100
         checks.append(Check(AGE, m.start(), m.end(), field="founded", op="<" if before else ">=", value=value))
+    for m in EVENT_BY.finditer(text):  # the event's date against a date, written yyyymm.dd in `value`
+        if m.group(1) not in ("成立", "注册", "设立"):  # the founding date is an age, read above
+            value = int(m.group(2)) * 100 + int(m.group(3)) + int(m.group(4) or 1) / 100
+            checks.append(Check(DATED, m.start(), m.end(), field=m.group(1),
+                                op="<" if m.group(5) in ("以前", "之前", "前") else ">=", value=value))
     thresholds = _thresholds(text)
     if any(BRANCH.match(text, t.end) for t in thresholds):
         return ()  # "销售收入在2亿元以上的企业，比例不低于3%": the threshold picks a case, it is not required

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from assistant.ingest.conditions import (AGE, BRACKETED, CREDIT, EXCLUDED, IMPLIES, INDUSTRY, LEGAL, PLACE,
+from assistant.ingest.conditions import (AGE, BRACKETED, CREDIT, DATED, EXCLUDED, IMPLIES, INDUSTRY, LEGAL, PLACE,
                                          QUALIFICATION, QUANTITY, THRESHOLD, Check, alternatives)
 from assistant.ingest.measures import Condition, Measure
 from assistant.matching.applicant import NUMBERS, Applicant, Fact
@@ -170,6 +170,8 @@ def _check(check: Check, applicant: Applicant, as_of: date, after: str = "") -> 
         return _threshold(check, applicant.fact(check.field))
     if check.kind == QUANTITY:
         return _quantity(check, applicant.description, as_of, after)
+    if check.kind == DATED:
+        return _dated(check, applicant.description)
     if check.kind == QUALIFICATION:
         return _qualification(check.qualification, applicant.fact("qualifications"))
     if check.kind == INDUSTRY:
@@ -263,6 +265,25 @@ def _founded_by(check: Check, fact: Fact) -> tuple[str, str, str]:
         return UNKNOWN, fact.source, f"成立于{boundary // 100}年{boundary % 100}月，请说明是否在{said}成立"
     ok = founded < boundary if check.op == "<" else founded >= boundary
     return (MET if ok else FAILED), fact.source, f"成立于{year}年{int(month) if month else ''}{'月' if month else ''}，要求{said}成立"
+
+
+def _dated(check: Check, description: str) -> tuple[str, str, str]:
+    """When the description says the event happened ("项目软硬件设备于2023年8月购置": a date in the clause naming it)
+    against the condition's date; a month on the date's own month is decided only when the date is the 1st."""
+    boundary, day = int(check.value), round(check.value % 1 * 100)
+    said = f"{boundary // 100}年{boundary % 100}月{day}日{'前' if check.op == '<' else '以后'}"
+    for clause in re.split(r"[，。；,;]", description):
+        if check.field in clause and (m := re.search(rf"{YEAR_MONTH}(?:\s*(\d{{1,2}})\s*日)?", clause)):
+            month = int(m.group(1)) * 100 + int(m.group(2))
+            if m.group(3):  # the day is known
+                when, bound = month * 100 + int(m.group(3)), boundary * 100 + day
+            elif month != boundary or day == 1:
+                when, bound = month, boundary
+            else:
+                return UNKNOWN, f"描述：“{clause}”", f"{check.field}于{m.group()}，请说明具体日期（要求{said}）"
+            ok = when < bound if check.op == "<" else when >= bound
+            return (MET if ok else FAILED), f"描述：“{clause}”", f"{check.field}于{m.group()}，要求{said}"
+    return UNKNOWN, "", f"请说明{check.field}时间（要求{said}）"
 
 
 def _threshold(check: Check, fact: Fact | None) -> tuple[str, str, str]:

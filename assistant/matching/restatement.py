@@ -160,4 +160,5 @@ def _negated(clause: str) -> bool:
 
 
 def _same_numbers(clause: str, text: str) -> bool:
-    return all(n in text for n in re.findall(r"\d+(?:\.\d+)?", clause))
+    """Every number of the clause is a number of the text, whole: the 2 of "3月2日" is not in "2023年3月"."""
+    return set(re.findall(r"\d+(?:\.\d+)?", clause)) <= set(re.findall(r"\d+(?:\.\d+)?", text))
