@@ -208,7 +208,7 @@ class Assistant:
         if not self.config.verify:
             return text, citations, VERIFIED
         in_scope = [t for t in turn.pins  # 2020-2022年, (2020-04-10), issued 2023-09-13: not a claim to support
-                    if not any(says(t, c.scope) or t in self.grounds.issued.get(c.doc_id, "") for c in chunks)]
+                    if not any(says(t, c.scope, self.grounds.issued.get(c.doc_id, "")) for c in chunks)]
         verdict = verify(text, [c.text for c in chunks], required=in_scope, labels=[c.label for c in chunks])
         turn.notes += verdict.notes
         kind = lacks_asked_kind(turn.standalone, verdict.text) if verdict.supported else ""
@@ -233,7 +233,7 @@ class Assistant:
 
         def stated(chunk: Chunk, ui: int) -> set[str]:  # the pinned years a sentence, its scope or issue date states
             near, issued = extractive.neighbourhood(chunk, ui), self.grounds.issued.get(chunk.doc_id, "")
-            return {t for t in pins if says(t, near) or t in issued}
+            return {t for t in pins if says(t, near, issued)}
 
         def usable(chunk: Chunk, ui: int) -> bool:  # about one of the pinned years (two versions: either)
             return (not pins or bool(stated(chunk, ui))) and not lacks_asked_kind(turn.standalone,

@@ -113,10 +113,10 @@ def pinned(question: str) -> list[str]:
 FIRST = re.compile(r"第\s*(?:一|1)\s*(任|届|次|季|期|批|轮|代)")
 
 
-def says(term: str, text: str) -> bool:
+def says(term: str, text: str, issued: str = "") -> bool:
     """Whether the text states a pinned term: a year as written, an ordinal as written or, for the first, as
-    首 (第一次 = 首次, 第一批 = 首批: documents write both)."""
-    return term in text or bool((m := FIRST.fullmatch(term)) and f"首{m.group(1)}" in text)
+    首 (第一次 = 首次, 第一批 = 首批: documents write both); or its document's issue date holds it ("按2023年印发的《…》")."""
+    return term in text or term in issued or bool((m := FIRST.fullmatch(term)) and f"首{m.group(1)}" in text)
 
 
 def lacks_asked_kind(question: str, answer: str) -> str:
@@ -183,7 +183,7 @@ def decide(question: str, evidence: Sequence[str], best_similarity: float, thres
         return Decision(True, f"相关条款所在的文件不管辖“{'、'.join(elsewhere)}”，条款中也没有提到它")
     issued = [grounds.issued.get(d, "") for d in documents] if documents else [""] * len(evidence)
     absent = [t for t in pinned(question)
-              if not any(says(t, text) or t in date for text, date in zip(evidence, issued))]
+              if not any(says(t, text, date) for text, date in zip(evidence, issued))]
     if absent:
         return Decision(True, f"相关条款中没有提到问题所问的“{'、'.join(absent)}”")
     kind = missing_answer_type(question, evidence)

@@ -45,6 +45,7 @@ FOUNDED_BY = re.compile(rf"{YEAR_MONTH}(?:\s*(\d{{1,2}})\s*日)?\s*(以前|之�
 # "设备购置时间应在2023年3月2日以后", "项目计划结题时间应在2024年5月30日后": an event's date bounded by a date
 EVENT_BY = re.compile(rf"([\u4e00-\u9fff]{{2}})(?:时间|日期)\s*(?:应|须|需|要)?\s*(?:在|于)\s*{YEAR_MONTH}"
                       r"(?:\s*(\d{1,2})\s*日)?\s*(以前|之前|前|以后|之后|后)")
+BEFORE = ("以前", "之前", "前")  # a date bound that ends before the date; the others start on it
 AGE_AT = re.compile(r"((?!申报|申请)[\u4e00-\u9fff]{1,4})时\s*$")
 QUANTITIES = (  # (profile field, words that name it, unit family)
     ("revenue_last_year_wan", r"营业收入|主营业务收入|销售收入|营收|销售额", "money"),
@@ -152,14 +153,12 @@ def _read_checks(text: str, region: str) -> tuple[Check, ...]:
         checks.append(Check(AGE, event.start(1) if event else m.start(), m.end(),
                             field=f"months@{event.group(1)}" if event else "months", op=op, value=months))
     elif m := FOUNDED_BY.search(text):  # the founding date against a date, written yyyymm.dd in `value`
-        before = m.group(4) in ("以前", "之前", "前")
-        value = int(m.group(1)) * 100 + int(m.group(2)) + int(m.group(3) or 1) / 100
-        checks.append(Check(AGE, m.start(), m.end(), field="founded", op="<" if before else ">=", value=value))
+        checks.append(Check(AGE, m.start(), m.end(), field="founded", op="<" if m.group(4) in BEFORE else ">=",
+                            value=_date_value(*m.group(1, 2, 3))))
     for m in EVENT_BY.finditer(text):  # the event's date against a date, written yyyymm.dd in `value`
         if m.group(1) not in ("成立", "注册", "设立"):  # the founding date is an age, read above
-            value = int(m.group(2)) * 100 + int(m.group(3)) + int(m.group(4) or 1) / 100
-            checks.append(Check(DATED, m.start(), m.end(), field=m.group(1),
-                                op="<" if m.group(5) in ("以前", "之前", "前") else ">=", value=value))
+            checks.append(Check(DATED, m.start(), m.end(), field=m.group(1), op="<" if m.group(5) in BEFORE else ">=",
+                                value=_date_value(*m.group(2, 3, 4))))
     thresholds = _thresholds(text)
     if any(BRANCH.match(text, t.end) for t in thresholds):
         return ()  # "销售收入在2亿元以上的企业，比例不低于3%": the threshold picks a case, it is not required
@@ -199,6 +198,11 @@ def _read_checks(text: str, region: str) -> tuple[Check, ...]:
     elif m := TAX_CREDIT.search(text):
         checks.append(Check(CREDIT, m.start(), m.end(), field="tax_credit", place=m.group(1)))
     return tuple(checks)
+
+
+def _date_value(year: str, month: str, day: str | None) -> float:
+    """A date bound as a check stores it: yyyymm.dd (the 1st when the day is not written)."""
+    return int(year) * 100 + int(month) + int(day or 1) / 100
 
 
 def _quantities(text: str) -> list[re.Match]:

@@ -252,38 +252,50 @@ def _age(check: Check, fact: Fact | None, as_of: date, description: str = "") ->
 def _founded_by(check: Check, fact: Fact) -> tuple[str, str, str]:
     """Founded before (op "<") or from (">=") a date; a company's month on the date's own month is decided only
     when the date is the 1st ("4月1日前": April is too late; "4月15日前": April may or may not be)."""
-    boundary, day = int(check.value), round(check.value % 1 * 100)
+    boundary, _, on = _date_bound(check)
     year, _, month = str(fact.value).partition("-")
-    said = f"{boundary // 100}年{boundary % 100}月{day}日{'前' if check.op == '<' else '起'}"
+    said = f"{on}{'前' if check.op == '<' else '起'}"
     if not month:
         if int(year) == boundary // 100:
             return UNKNOWN, fact.source, f"成立时间只写到年份，无法核对是否在{said}成立"
         founded = int(year) * 100 + (1 if int(year) < boundary // 100 else 12)
     else:
         founded = int(year) * 100 + int(month)
-    if founded == boundary and day != 1:
+    if (ok := _month_meets(founded, check)) is None:
         return UNKNOWN, fact.source, f"成立于{boundary // 100}年{boundary % 100}月，请说明是否在{said}成立"
-    ok = founded < boundary if check.op == "<" else founded >= boundary
     return (MET if ok else FAILED), fact.source, f"成立于{year}年{int(month) if month else ''}{'月' if month else ''}，要求{said}成立"
 
 
 def _dated(check: Check, description: str) -> tuple[str, str, str]:
     """When the description says the event happened ("项目软硬件设备于2023年8月购置": a date in the clause naming it)
     against the condition's date; a month on the date's own month is decided only when the date is the 1st."""
-    boundary, day = int(check.value), round(check.value % 1 * 100)
-    said = f"{boundary // 100}年{boundary % 100}月{day}日{'前' if check.op == '<' else '以后'}"
+    boundary, day, on = _date_bound(check)
+    said = f"{on}{'前' if check.op == '<' else '以后'}"
     for clause in re.split(r"[，。；,;]", description):
         if check.field in clause and (m := re.search(rf"{YEAR_MONTH}(?:\s*(\d{{1,2}})\s*日)?", clause)):
             month = int(m.group(1)) * 100 + int(m.group(2))
             if m.group(3):  # the day is known
                 when, bound = month * 100 + int(m.group(3)), boundary * 100 + day
-            elif month != boundary or day == 1:
-                when, bound = month, boundary
-            else:
+                ok = when < bound if check.op == "<" else when >= bound
+            elif (ok := _month_meets(month, check)) is None:
                 return UNKNOWN, f"描述：“{clause}”", f"{check.field}于{m.group()}，请说明具体日期（要求{said}）"
-            ok = when < bound if check.op == "<" else when >= bound
             return (MET if ok else FAILED), f"描述：“{clause}”", f"{check.field}于{m.group()}，要求{said}"
     return UNKNOWN, "", f"请说明{check.field}时间（要求{said}）"
+
+
+def _date_bound(check: Check) -> tuple[int, int, str]:
+    """A date bound written yyyymm.dd in `check.value`: its month (yyyymm), its day, and the date as written."""
+    boundary, day = int(check.value), round(check.value % 1 * 100)
+    return boundary, day, f"{boundary // 100}年{boundary % 100}月{day}日"
+
+
+def _month_meets(month: int, check: Check) -> bool | None:
+    """Whether a month (yyyymm) is before (op "<") or from (">=") the check's date; None on the date's own month
+    unless the date is the 1st."""
+    boundary, day, _ = _date_bound(check)
+    if month == boundary and day != 1:
+        return None
+    return month < boundary if check.op == "<" else month >= boundary
 
 
 def _threshold(check: Check, fact: Fact | None) -> tuple[str, str, str]:
