@@ -7,11 +7,12 @@ are written for these tests, not taken from the question sets.
 """
 import shutil
 
+import numpy as np
 import pytest
 from conftest import ROOT, XIONGAN, require_library
 
 from assistant.answering.places import foreign_places, named_places, used_as_place
-from assistant.answering.unstated import other_kind, other_rank, other_tier, tier_lists, vague_amount
+from assistant.answering.unstated import other_kind, other_rank, other_tier, tier_lists, unsaid, vague_amount
 from assistant.records import NOT_STATED, REFUSED
 
 NOTICES = ("022", "044", "060", "074", "087", "110", "131")  # 高端高新制造业 (智能工厂 tiers), 会展, 儿童友好 (科普基地
@@ -239,3 +240,43 @@ def test_a_question_for_a_contact_is_judged_on_the_other_sources_of_the_same_not
     assert judged == [notice[0], measures[2], phone]  # not the 会展 clause: another document
     assert missing_answer_type(question, [h.chunk.text for h in judged]) == ""
     assert judged_clauses("儿童友好实践基地奖补多少？", about, sources) == about  # an amount: its own clauses only
+
+
+
+def _clause(prefix: str, words: str):
+    """The chunk of a real Xiong'an notice that holds `words`, as the indexer cuts it."""
+    from assistant.config import ChunkingConfig
+    from assistant.ingest.chunking import chunk_document
+    from assistant.ingest.documents import load_document
+
+    doc = load_document(next(require_library(XIONGAN).glob(f"{prefix}_*.md")))
+    return next(c for c in chunk_document(doc, ChunkingConfig()) if words in c.text)
+
+
+def test_the_sentence_naming_the_subject_decides_though_it_ranks_below_the_sources():
+    question = "在雄安注册的低空经济企业租赁生产制造用房，能减免多少租金？"
+    incubator = _clause("104", "1.5元/平方米/天")  # 在孵企业: a rent subsidy with its amount, for another subject
+    low_altitude = _clause("062", "享受相应的租金减免政策")  # names the subject, leaves the amount vague
+    scores = [np.ones(len(incubator.units))]  # the sources: the incubator notice alone, its sentences all near
+    assert unsaid(question, [incubator], scores) == ("", None)
+    assert unsaid(question, [incubator], scores, [incubator, low_altitude]) == (
+        "相关条款只写了“相应的租金减免”，没有写明具体数量", low_altitude)
+    # a question about the incubators' rent is about the sentence that states it
+    asked = "孵化器里的在孵企业，办公用房租金每平方米每天补贴多少钱？"
+    assert unsaid(asked, [incubator], scores, [incubator, low_altitude]) == ("", None)
+
+
+def test_the_clause_a_not_stated_reason_quotes_is_shown_first_with_its_sentence_scores():
+    from assistant.answering.refusal import quoting_first
+    from assistant.records import Hit
+    from assistant.retrieval.result import Retrieval
+
+    incubator, low_altitude = _clause("104", "1.5元/平方米/天"), _clause("062", "享受相应的租金减免政策")
+    others = [_clause("104", "企业基本信息"), _clause("104", "项目申报承诺书")]
+    hits = [Hit(c, 1.0 - i / 10) for i, c in enumerate([incubator, *others, low_altitude])]
+    rows = [np.full(len(h.chunk.units), i, dtype=np.float32) for i, h in enumerate(hits)]
+    found = Retrieval("问", (), hits, hits, (1, 1), rows, True, None)
+    shown, scores = quoting_first(found, hits[:3], low_altitude.id)
+    assert [h.chunk for h in shown] == [low_altitude, incubator, others[0]]  # the last source makes room
+    assert [float(s[0]) for s in scores] == [3.0, 0.0, 1.0]  # each keeps its own sentence scores
+    assert quoting_first(found, hits[:3], incubator.id) == (hits[:3], rows[:3])  # already shown: unchanged

@@ -22,7 +22,8 @@ from assistant.answering.places import governing_names
 from assistant.answering.llm import DEFAULT_MODELS, ChatModel, LLMConfig, make_chat_model
 from assistant.answering.prompt import build_messages, select_excerpts
 from assistant.answering.refusal import (ABOUT, Decision, Grounds, about, decide, judged_clauses, lacks_asked_kind,
-                                         no_quote_reason, not_stated_text, own_words, refusal_text, says, suggestions)
+                                         no_quote_reason, not_stated_text, own_words, quoting_first, refusal_text, says,
+                                         suggestions)
 from assistant.answering.unstated import unsaid
 from assistant.answering.translate import chinese_wordings
 from assistant.answering.turn import Turn
@@ -102,7 +103,7 @@ class Assistant:
         sources = turn.hits[: self.config.sources]
         decision = self._decide(turn, sources)
         if decision.refuse:
-            yield from (self._not_stated(turn, sources, decision.reason) if decision.related
+            yield from (self._not_stated(turn, sources, decision) if decision.related
                         else self._refuse(turn, decision.reason, sources_first=True))
             return
         evidence, scores, excerpts = self._evidence(turn, sources)
@@ -160,8 +161,9 @@ class Assistant:
                           found.weights, [own_words(h.chunk) for h in judged])
         if decision.refuse and not decision.related:
             return decision
-        reason = unsaid(turn.standalone, [h.chunk for h in sources], found.sentence_scores[: len(sources)])
-        return Decision(True, reason, related=True) if reason else decision  # the more telling reason first
+        reason, clause = unsaid(turn.standalone, [h.chunk for h in sources], found.sentence_scores[: len(sources)],
+                                [h.chunk for h in judged])
+        return Decision(True, reason, True, clause.id) if clause else decision  # the more telling reason first
 
     def _fact_answer(self, turn: Turn, fact) -> Iterator[Event]:
         """A metadata question (文号, 责任部门, outline …) answered from the document's structure."""
@@ -245,14 +247,15 @@ class Assistant:
         text, cites = renumber(extractive.compose(chunks, chosen), sorted({ci + 1 for ci, _ in chosen}), citations)
         return text, cites, EXTRACTIVE
 
-    def _not_stated(self, turn: Turn, sources: list[Hit], reason: str) -> Iterator[Event]:
-        """文件没有直接写明…: the reason, then the best sentences of the clauses about the subject, quoted and cited
-        as related; no model is asked to answer what the clauses do not say."""
+    def _not_stated(self, turn: Turn, sources: list[Hit], decision: Decision) -> Iterator[Event]:
+        """文件没有直接写明…: the reason, then the best sentences of the clauses about the subject — first the one the
+        reason quotes — quoted and cited as related; no model is asked to answer what the clauses do not say."""
+        found, reason = turn.found, decision.reason
+        sources, scores = quoting_first(found, sources, decision.clause)
         chunks, citations = [h.chunk for h in sources], cite(sources)
-        weights = turn.found.weights
-        near = [c for c in chunks if about(weights, own_words(c)) >= ABOUT] or chunks[:1]  # on the subject
-        chosen = extractive.select(turn.found.wording, chunks, turn.found.sentence_scores[: len(sources)],
-                                   usable=lambda chunk, _: any(chunk is c for c in near))
+        near = [c for c in chunks if about(found.weights, own_words(c)) >= ABOUT or c.id == decision.clause]
+        chosen = extractive.select(found.wording, chunks, scores,
+                                   usable=lambda chunk, _: any(chunk is c for c in near or chunks[:1]))  # on the subject
         text, cites = renumber(not_stated_text(reason, "\n".join(extractive.quote_lines(chunks, chosen))),
                                sorted({ci + 1 for ci, _ in chosen}), citations)
         yield Sources(cites, turn.standalone, turn.retrieval_ms, notice(cites, turn.found.library))
@@ -288,3 +291,4 @@ class Assistant:
     def _suggestions(self, turn: Turn) -> list[str]:
         """The clauses nearest an unanswered question, to look at instead."""
         return suggestions(turn.hits, len(turn.found.library.documents) > 1)
+

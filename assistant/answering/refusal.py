@@ -24,11 +24,14 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from assistant.answering.places import absent_places, foreign_places, governed, named_places
 from assistant.asks import YEAR, asked_kind, asked_kinds
 from assistant.normalize import normalize
 from assistant.patterns import CONTACT
 from assistant.records import Chunk, Hit
+from assistant.retrieval.result import Retrieval
 
 # A document the question names in 《》, e.g. 《中华人民共和国个人信息保护法》.
 NAMED_DOCUMENT = re.compile(r"《([^《》]{2,40})》")
@@ -57,11 +60,13 @@ class Grounds:
 @dataclass(frozen=True)
 class Decision:
     """Refuse or not, and a reason a user can read. `related`: the clauses are about the question's subject but do
-    not state what it asks, so they are shown as related (文件没有直接写明 …), not hidden behind 文件未涉及."""
+    not state what it asks, so they are shown as related (文件没有直接写明 …), not hidden behind 文件未涉及; `clause`: the
+    id of the clause the reason quotes, shown among them."""
 
     refuse: bool
     reason: str = ""
     related: bool = False
+    clause: str = ""
 
 
 def missing_answer_type(question: str, evidence: Sequence[str]) -> str:
@@ -222,3 +227,15 @@ def no_quote_reason(question: str) -> str:
     pins = pinned(question)
     return (f"相关条款中没有关于问题所问的“{'、'.join(pins)}”的内容" if pins else
             f"相关条款中没有问题所问的{kinds}" if kinds else "相关条款中没有可引用的原文")
+
+
+def quoting_first(found: Retrieval, sources: list[Hit], clause: str) -> tuple[list[Hit], list[np.ndarray]]:
+    """The sources and their sentence scores, with the clause `clause` (an id) first when it is not among them: the
+    sentence a not-stated reason quotes may stand in a clause about the subject that ranked below the sources."""
+    scores = found.sentence_scores[: len(sources)]
+    if not clause or any(h.chunk.id == clause for h in sources):
+        return sources, scores
+    hit = next(h for h in (*found.hits, *found.subject) if h.chunk.id == clause)
+    at = next((i for i, h in enumerate(found.hits) if h is hit), None)
+    row = found.sentence_scores[at] if at is not None else np.zeros(len(hit.chunk.units), dtype=np.float32)
+    return [hit, *sources[:-1]], [row, *scores[:-1]]

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from assistant.answering.extractive import quoted, rank_units
+from assistant.answering.extractive import overlap, quoted, rank_units
 from assistant.asks import asked_kind
 from assistant.normalize import normalize
 from assistant.patterns import CN_AMOUNT
@@ -161,28 +161,50 @@ def vague_amount(sentence: str) -> str:
 QUANTITIES = ("金额", "比例", "数量")  # the kinds a tier list or a vague amount leaves unstated
 
 
-def unsaid(question: str, chunks: Sequence[Chunk], scores: Sequence[Sequence[float]]) -> str:
-    """Why the clauses, though about the question's subject, do not state the quantity it asks for: another tier,
-    or an amount left vague; '' when neither."""
+def _naming(question: str, chunks: Sequence[Chunk], kind) -> tuple[Chunk, int] | None:
+    """The sentence that names more of the question than any sentence stating the asked kind of fact does: what the
+    documents say about the asked subject itself ("…低空经济企业…租赁研发、办公用房的，享受相应的租金减免政策"
+    against another notice's "在孵企业…给予办公用房租金1.5元/平方米/天补贴")."""
+    best, best_at, stating = 0.0, None, 0.0
+    for chunk in dict.fromkeys(chunks):
+        for ui in range(len(chunk.units)):
+            sentence = quoted(chunk, ui)
+            share = overlap(question, sentence)
+            if kind.value.search(ENUMERATOR.sub("", sentence)):
+                stating = max(stating, share)
+            elif share > best:
+                best, best_at = share, (chunk, ui)
+    return best_at if best > stating else None
+
+
+def unsaid(question: str, chunks: Sequence[Chunk], scores: Sequence[Sequence[float]], about: Sequence[Chunk] = ()
+           ) -> tuple[str, Chunk | None]:
+    """Why the clauses, though about the question's subject, do not state the quantity it asks for — another tier,
+    or an amount left vague — and the clause that says so; ("", None) when neither. `about`: the clauses about the
+    question's subject, where the sentence naming it may stand when it is not among the sources."""
     kind = asked_kind(question)
     if kind is None or kind.name not in QUANTITIES:
-        return ""
+        return "", None
     ranked = rank_units(question, chunks, scores)
     if not ranked:
-        return ""
+        return "", None
     _, ci, ui = ranked[0]  # the sentence nearest the question: what the documents say about its subject
-    nearest = quoted(chunks[ci], ui)
+    chunk = chunks[ci]
+    nearest = quoted(chunk, ui)
     tier = other_tier(question, nearest) if kind.value.search(nearest) else None
     read = "\n".join(dict.fromkeys(t for c in chunks for t in (c.title, c.text)))  # a title names whom it supports
-    tier = tier or other_rank(question, chunks[ci].text) or other_kind(question, read)
+    tier = tier or other_rank(question, chunk.text) or other_kind(question, read)
     if tier:
-        return f"相关条款只对{'、'.join(tier[1])}作了规定，没有写“{tier[0]}”"
+        return f"相关条款只对{'、'.join(tier[1])}作了规定，没有写“{tier[0]}”", chunk
+    if not vague_amount(nearest) and (named := _naming(question, [*chunks, *about], kind)):
+        chunk, ui = named
+        nearest = quoted(chunk, ui)
     if phrase := vague_amount(nearest):
-        text, units = chunks[ci].text, chunks[ci].units
+        text, units = chunk.text, chunk.units
         start, end = units[max(ui - 1, 0)][0], units[min(ui + 1, len(units) - 1)][1]
         # the sentences beside it in its own paragraph, without item numbers ("1.人才团队…": 1 is no amount)
         para_start, para_end = text.rfind("\n", 0, units[ui][0]) + 1, text.find("\n", units[ui][1])
         beside = ENUMERATOR.sub("", text[max(start, para_start):min(end, len(text) if para_end < 0 else para_end)])
         if not kind.value.search(beside):
-            return f"相关条款只写了“{phrase}”，没有写明具体{kind.name}"
-    return ""
+            return f"相关条款只写了“{phrase}”，没有写明具体{kind.name}", chunk
+    return "", None
