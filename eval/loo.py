@@ -9,10 +9,10 @@ versions) and the Xiong'an enterprise notices (152 messy PDF conversions). For e
 - **Fusion** (`RetrievalConfig`: RRF k, the BM25, structure, asked-kind and title weights): the grid point with the
   best mean of (doc@1 + ev@5 + MRR) / 3 over the two other libraries, scored on the held-out one beside the defaults,
   dense only and a plain RRF of dense and BM25 (k = 60, equal weights).
-- **Evidence strength** (the refusal threshold): the highest value that by itself refuses at most 2 % of the
-  answerable questions of the two other libraries (the rule of `eval.calibrate`), then the whole answer pipeline
-  (extractive, no model) on the held-out library: unanswerable questions declined (refused or marked not
-  stated), answerable ones declined, key-phrase coverage.
+- **Evidence strength** (the refusal threshold): the value that earns most on the two other libraries (the rule of
+  `eval.calibrate`: unanswerable questions nothing else declines that it refuses, net of the answerable ones it
+  refuses; ties to the lowest), then the whole answer pipeline (extractive, no model) on the held-out library:
+  unanswerable questions declined (refused or marked not stated), answerable ones declined, key-phrase coverage.
 
 Indexes are the cached ones of `eval.bench_retrieval` (--workdir); a first run builds them.
 """
@@ -31,6 +31,7 @@ from assistant.retrieval.retrieve import Retriever
 from assistant.store.embedding import EmbedderConfig, make_embedder
 
 from .bench import ROOT, md_table
+from .calibrate import earned_threshold, threshold_rows
 from .bench_retrieval import (Corpus, build_ours, dense_only, hybrid, plain_rrf, regulations_corpus, score,
                               seed_corpus, xiongan_corpus)
 from .metrics import phrase_coverage
@@ -42,7 +43,6 @@ LIBRARIES = {"seed": (seed_corpus, "seed.jsonl"), "regulations": (regulations_co
 # asked-kind ranking and the document-title ranking off, halved or full
 GRID = {"rrf_k": (10, 30, 60), "bm25_weight": (0.5, 1.0), "structure_weight": (0.0, 0.5, 1.0),
         "kind_weight": (0.0, 0.5), "title_weight": (0.0, 0.5, 1.0)}
-MAX_FALSE_REFUSAL = 0.02  # eval.calibrate's rule
 
 
 def objective(m: dict) -> float:
@@ -75,13 +75,6 @@ def fusion(retrievers: dict[str, Retriever], cases: dict[str, Corpus]) -> list[l
     return rows
 
 
-def best_similarity(assistant: Assistant, questions: Sequence[Question]) -> list[float]:
-    """The best sentence similarity of the clauses about each answerable question's subject (what the threshold
-    is compared with)."""
-    return [max((h.dense_score for h in assistant.retriever.retrieve(q.question, 5).subject), default=0.0)
-            for q in questions if q.answerable]
-
-
 def answers(assistant: Assistant, questions: Sequence[Question]) -> dict:
     """Declined (refused or not stated) shares and key-phrase coverage of the extractive answers."""
     outcomes = [(q, assistant.ask(q.question)) for q in questions]
@@ -95,18 +88,18 @@ def answers(assistant: Assistant, questions: Sequence[Question]) -> dict:
 
 def threshold(retrievers: dict[str, Retriever], questions: dict[str, list[Question]]) -> list[list[str]]:
     base = {name: Assistant(r, None) for name, r in retrievers.items()}
-    sims = {name: best_similarity(a, questions[name]) for name, a in base.items()}
-    rows = []
+    rows = {name: threshold_rows(r, [(q.question, q.answerable) for q in questions[name]])
+            for name, r in retrievers.items()}
+    out = []
     for held, r in retrievers.items():
         r.config = RetrievalConfig()
-        pooled = sorted(x for n in retrievers if n != held for x in sims[n])
-        t = round(pooled[int(MAX_FALSE_REFUSAL * len(pooled))] - 0.0005, 3)
+        t = earned_threshold([row for n in retrievers if n != held for row in rows[n]])
         held_out = answers(Assistant(r, None, AnswerConfig(refusal_threshold=t)), questions[held])
         default = answers(base[held], questions[held])
         fmt = lambda m: (f"{m['unanswerable_declined']:.3f} / {m['answerable_declined']:.3f} / "  # noqa: E731
                          f"{m['must_coverage']:.3f}")
-        rows.append([held, f"{t:.3f}", fmt(held_out), f"{base[held].threshold:.3f}", fmt(default)])
-    return rows
+        out.append([held, f"{t:.4f}", fmt(held_out), f"{base[held].threshold:.4f}", fmt(default)])
+    return out
 
 
 def main(argv: list[str] | None = None) -> None:

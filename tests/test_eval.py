@@ -403,15 +403,27 @@ def test_calibrate_reuses_its_index_and_checks_a_given_threshold(tmp_path):
     first = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert first.returncode == 0, first.stderr[-2000:]
     assert "  answerable: n=6 " in first.stdout and "unanswerable: n=3 " in first.stdout
-    chosen = first.stdout.split("threshold = ")[1][:5]
+    chosen = first.stdout.split("threshold = ")[1].split(" ")[0]
     manifest = tmp_path / "index" / "manifest.json"
     stamp = manifest.stat().st_mtime_ns
     second = subprocess.run(cmd + ["--threshold", "0.99"], cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert second.returncode == 0, second.stderr[-2000:]
     assert f"chosen here: {chosen}; checking the given one instead" in second.stdout
-    assert "threshold = 0.990 (refuses 6/6 answerable, 3/3 unanswerable by itself)" in second.stdout
-    assert "false refusals 1.000" in second.stdout
+    assert "threshold = 0.9900 (refuses 6/6 answerable, 3/3 unanswerable by itself)" in second.stdout
+    assert "answerable declined 1.000" in second.stdout
     assert manifest.stat().st_mtime_ns == stamp  # nothing re-embedded
+
+
+def test_a_threshold_is_chosen_only_where_it_refuses_more_unanswerable_than_answerable_questions():
+    from eval.calibrate import earned_threshold
+
+    # (answerable, best similarity, declined with no threshold)
+    overlapping = [(True, 0.77, False), (True, 0.80, False), (False, 0.81, False), (True, 0.85, False), (False, 0.9, True)]
+    assert earned_threshold(overlapping) == 0.0  # under 0.8105 it would refuse 2 answerable for 1 unanswerable
+    separated = [(False, 0.60, False), (False, 0.65, False), (True, 0.70, False), (True, 0.80, False)]
+    assert earned_threshold(separated) == 0.6505  # both unanswerable refused, no answerable one; the lowest such value
+    already = [(False, 0.60, True), (True, 0.70, False)]
+    assert earned_threshold(already) == 0.0  # what another rule declines earns a threshold nothing
 
 
 def test_a_question_refused_or_marked_not_stated_is_declined():

