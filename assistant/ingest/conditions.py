@@ -11,7 +11,7 @@ General rules of how such conditions are written, not strings of one notice:
 - credit: 无/未发生 … 违法 / 失信 / 事故 / 偷税, 纳税信用 A/B 级;
 - a closed list of kinds of business: 主营业务为旅游、文化、体育…类;
 - an exclusion: 已经获得…财政支持的项目，不得再申报 (whoever has had it may not apply);
-- an event's date: 购置时间应在2023年3月2日以后, 结题时间应在…后.
+- an event's date: 购置时间应在2023年3月2日以后, 结题时间应在…后, 到账日期为…至…, 本年度…发布.
 A condition whose threshold picks a case ("销售收入小于5000万元的企业，研发费用…不低于5%") or that bounds one quantity
 twice (a range) is left untyped: it is checked by a person, never guessed.
 """
@@ -45,6 +45,13 @@ FOUNDED_BY = re.compile(rf"{YEAR_MONTH}(?:\s*(\d{{1,2}})\s*日)?\s*(以前|之�
 # "设备购置时间应在2023年3月2日以后", "项目计划结题时间应在2024年5月30日后": an event's date bounded by a date
 EVENT_BY = re.compile(rf"([\u4e00-\u9fff]{{2}})(?:时间|日期)\s*(?:应|须|需|要)?\s*(?:在|于)\s*{YEAR_MONTH}"
                       r"(?:\s*(\d{1,2})\s*日)?\s*(以前|之前|前|以后|之后|后)")
+_DATE = rf"{YEAR_MONTH}(?:\s*(\d{{1,2}})\s*日)?"
+# "国拨资金到账日期为2022年1月1日至2023年11月30日": the event's date inside a window, both ends included; the words
+# before 日期 name the thing and the event (国拨资金 · 到账)
+EVENT_WITHIN = re.compile(rf"([\u4e00-\u9fff]{{2,6}}?)(?:时间|日期)\s*(?:应|须|需|要)?\s*(?:为|在|于)\s*{_DATE}\s*"
+                          rf"(?:至|到|—|－|-|~)\s*{_DATE}")
+# "本年度由…正式发布的标准项目": the event happened in the year of the application
+THIS_YEAR = re.compile(r"(?:本年度|本年)[^，。；]{0,80}(发布|认定|立项|获批|批准|授予)")
 BEFORE = ("以前", "之前", "前")  # a date bound that ends before the date; the others start on it
 AGE_AT = re.compile(r"((?!申报|申请)[\u4e00-\u9fff]{1,4})时\s*$")
 QUANTITIES = (  # (profile field, words that name it, unit family)
@@ -159,6 +166,11 @@ def _read_checks(text: str, region: str) -> tuple[Check, ...]:
         if m.group(1) not in ("成立", "注册", "设立"):  # the founding date is an age, read above
             checks.append(Check(DATED, m.start(), m.end(), field=m.group(1), op="<" if m.group(5) in BEFORE else ">=",
                                 value=_date_value(*m.group(2, 3, 4))))
+    for m in EVENT_WITHIN.finditer(text):  # a window: from its first day, to its last day included
+        checks.append(Check(DATED, m.start(), m.end(), field=m.group(1), op=">=", value=_date_value(*m.group(2, 3, 4))))
+        checks.append(Check(DATED, m.start(), m.end(), field=m.group(1), op="<=", value=_date_value(*m.group(5, 6, 7))))
+    if m := THIS_YEAR.search(text):
+        checks.append(Check(DATED, m.start(), m.end(), field=m.group(1), op="year"))
     thresholds = _thresholds(text)
     if any(BRANCH.match(text, t.end) for t in thresholds):
         return ()  # "销售收入在2亿元以上的企业，比例不低于3%": the threshold picks a case, it is not required

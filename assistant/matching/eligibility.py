@@ -11,6 +11,7 @@ Plain functions over a `Measure` (read at index time, see `assistant.ingest.meas
 """
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -171,7 +172,7 @@ def _check(check: Check, applicant: Applicant, as_of: date, after: str = "") -> 
     if check.kind == QUANTITY:
         return _quantity(check, applicant.description, as_of, after)
     if check.kind == DATED:
-        return _dated(check, applicant.description)
+        return _dated(check, applicant.description, as_of)
     if check.kind == QUALIFICATION:
         return _qualification(check.qualification, applicant.fact("qualifications"))
     if check.kind == INDUSTRY:
@@ -266,21 +267,42 @@ def _founded_by(check: Check, fact: Fact) -> tuple[str, str, str]:
     return (MET if ok else FAILED), fact.source, f"成立于{year}年{int(month) if month else ''}{'月' if month else ''}，要求{said}成立"
 
 
-def _dated(check: Check, description: str) -> tuple[str, str, str]:
-    """When the description says the event happened ("项目软硬件设备于2023年8月购置": a date in the clause naming it)
-    against the condition's date; a month on the date's own month is decided only when the date is the 1st."""
+def _dated(check: Check, description: str, as_of: date) -> tuple[str, str, str]:
+    """When the description says the event happened ("项目软硬件设备于2023年8月购置": a date in the clause naming the
+    event, or else the thing it happens to) against the condition's date — or, for 本年度, the application's year; a
+    month on the date's own month is decided only when the date is the 1st."""
+    if check.op == "year":
+        found = _event_clause(check, description, r"((?:19|20)\d{2})\s*年")
+        if not found:
+            return UNKNOWN, "", f"请说明{check.field}的时间（要求在{as_of.year}年）"
+        clause, m = found
+        return (MET if int(m.group(1)) == as_of.year else FAILED), f"描述：“{clause}”", \
+            f"{check.field}于{m.group(1)}年，要求在申报当年（{as_of.year}年）"
     boundary, day, on = _date_bound(check)
-    said = f"{on}{'前' if check.op == '<' else '以后'}"
-    for clause in re.split(r"[，。；,;]", description):
-        if check.field in clause and (m := re.search(rf"{YEAR_MONTH}(?:\s*(\d{{1,2}})\s*日)?", clause)):
-            month = int(m.group(1)) * 100 + int(m.group(2))
-            if m.group(3):  # the day is known
-                when, bound = month * 100 + int(m.group(3)), boundary * 100 + day
-                ok = when < bound if check.op == "<" else when >= bound
-            elif (ok := _month_meets(month, check)) is None:
-                return UNKNOWN, f"描述：“{clause}”", f"{check.field}于{m.group()}，请说明具体日期（要求{said}）"
-            return (MET if ok else FAILED), f"描述：“{clause}”", f"{check.field}于{m.group()}，要求{said}"
-    return UNKNOWN, "", f"请说明{check.field}时间（要求{said}）"
+    said = f"{on}{'前' if check.op == '<' else '及以前' if check.op == '<=' else '以后'}"
+    found = _event_clause(check, description, rf"{YEAR_MONTH}(?:\s*(\d{{1,2}})\s*日)?")
+    if not found:
+        return UNKNOWN, "", f"请说明{check.field}时间（要求{said}）"
+    clause, m = found
+    month = int(m.group(1)) * 100 + int(m.group(2))
+    if m.group(3):  # the day is known
+        when, bound = month * 100 + int(m.group(3)), boundary * 100 + day
+        ok = when < bound if check.op == "<" else when <= bound if check.op == "<=" else when >= bound
+    elif (ok := _month_meets(month, check)) is None:
+        return UNKNOWN, f"描述：“{clause}”", f"{check.field}于{m.group()}，请说明具体日期（要求{said}）"
+    return (MET if ok else FAILED), f"描述：“{clause}”", f"{check.field}于{m.group()}，要求{said}"
+
+
+def _event_clause(check: Check, description: str, when: str) -> tuple[str, re.Match] | None:
+    """The clause of the description that dates the check's event ("到账"), or else the thing it happens to ("国拨资金
+    于2023年12月1日到达…"), with the date found in it."""
+    clauses = re.split(r"[，。；,;]", description)
+    event, thing = check.field[-2:], check.field[:-2]
+    for words in (event, thing) if len(thing) >= 2 else (event,):
+        for clause in clauses:
+            if words in clause and (m := re.search(when, clause)):
+                return clause, m
+    return None
 
 
 def _date_bound(check: Check) -> tuple[int, int, str]:
@@ -290,12 +312,16 @@ def _date_bound(check: Check) -> tuple[int, int, str]:
 
 
 def _month_meets(month: int, check: Check) -> bool | None:
-    """Whether a month (yyyymm) is before (op "<") or from (">=") the check's date; None on the date's own month
-    unless the date is the 1st."""
+    """Whether a month (yyyymm) is before (op "<"), up to (op "<=") or from (">=") the check's date. On the date's own
+    month it is decided only when the date is the month's first day (its last, for "<="); None otherwise."""
     boundary, day, _ = _date_bound(check)
-    if month == boundary and day != 1:
-        return None
-    return month < boundary if check.op == "<" else month >= boundary
+    if month != boundary:
+        return month < boundary if check.op in ("<", "<=") else month > boundary
+    if check.op == ">=":
+        return True if day == 1 else None
+    if check.op == "<":
+        return False if day == 1 else None
+    return True if day == calendar.monthrange(boundary // 100, boundary % 100)[1] else None
 
 
 def _threshold(check: Check, fact: Fact | None) -> tuple[str, str, str]:
