@@ -10,6 +10,7 @@ General rules of how such conditions are written, not strings of one notice:
 - a qualification: 高新技术企业, 科技型中小企业, 专精特新…, 规模以上工业企业 …;
 - credit: 无/未发生 … 违法 / 失信 / 事故 / 偷税, 纳税信用 A/B 级;
 - a closed list of kinds of business: 主营业务为旅游、文化、体育…类;
+- a share of a whole: 当年服务外包业务收入不低于企业总收入的70%;
 - an exclusion: 已经获得…财政支持的项目，不得再申报 (whoever has had it may not apply);
 - an event's date: 购置时间应在2023年3月2日以后, 结题时间应在…后, 到账日期为…至…, 本年度…发布.
 A condition whose threshold picks a case ("销售收入小于5000万元的企业，研发费用…不低于5%") or that bounds one quantity
@@ -26,6 +27,7 @@ from assistant.patterns import CN_NUM, YEAR_MONTH
 PLACE, LEGAL, AGE, THRESHOLD, QUALIFICATION, CREDIT = "place", "legal_person", "age", "threshold", "qualification", "credit"
 INDUSTRY, EXCLUDED = "industry", "excluded"
 QUANTITY = "quantity"  # any other counted or measured thing: "建筑面积不少于3000平方米", "在孵企业不少于20家"
+SHARE = "share"  # a part against its whole: "当年服务外包业务收入不低于企业总收入的70%"
 DATED = "dated"  # when something of the applicant's happened, against a date: "购置时间应在2023年3月2日以后"
 
 _PLACE_NAME = r"(?:(?!在|的|企业|单位)[\u4e00-\u9fff]){0,10}?(?:新区|自治区|特别行政区|省|市|县|区|州|盟|旗)"
@@ -95,6 +97,9 @@ UNITS = r"万美元|亿美元|美元|亿元|万元|元|平方米|公顷|亩|人�
 QUANTITY_RULE = re.compile(rf"([\u4e00-\u9fff]{{2,16}}?)(?:数|数量|总数|总额|规模|面积)?\s*(?:一般|原则上|应|须|需)?\s*"
                            rf"(?:达|在|为)?\s*({_OP}|≥|≤)?\s*"
                            rf"(\d+(?:\.\d+)?|[{CN_NUM}]+)\s*({UNITS})\s*(\(含\)|（含）)?\s*(以上|及以上|以下|及以下|以内)?")
+# "当年服务外包业务收入不低于企业总收入的70％": a part, the comparison, its whole and the share.
+SHARE_RULE = re.compile(rf"([\u4e00-\u9fff]{{2,16}}?)\s*({_OP})\s*([\u4e00-\u9fff]{{2,12}}?)的?(?:比例|比重)?\s*"
+                        r"(\d+(?:\.\d+)?)\s*[%％]")
 # "主营业务为旅游、文化、体育、交通运输、快递物流类小微企业": a closed list of kinds of business.
 INDUSTRY_RULE = re.compile(r"主营业务(?:需|应|须)?(?:为|是|属于)([^，。；]{2,60}?)类")
 # "已经获得雄安新区财政支持的项目，原则上不得再申报": whoever has had it is excluded.
@@ -177,6 +182,11 @@ def _read_checks(text: str, region: str) -> tuple[Check, ...]:
     if len({t.field for t in thresholds}) < len(thresholds):
         return ()  # "营收在1000万元（含）至5000万元（不含）": a range or cases of one quantity, read by a person
     checks += thresholds
+    for m in SHARE_RULE.finditer(text):
+        part = re.sub(r"^(?:或|且|并|和|及|其|应|须|需|的|但)+", "", m.group(1))
+        if len(part) >= 2 and not any(c.start < m.end() and m.start() < c.end for c in checks):
+            checks.append(Check(SHARE, m.end() - len(m.group()) + len(m.group(1)) - len(part), m.end(), field=part,
+                                op=OPS[m.group(2)], value=float(m.group(4)), place=m.group(3)))
     covered = [(c.start, c.end) for c in checks]
     plain = BRACKETED.sub(lambda b: " " * len(b.group()), text)
     for m in _quantities(plain):

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from assistant.ingest.conditions import (AGE, BRACKETED, CREDIT, DATED, EXCLUDED, IMPLIES, INDUSTRY, LEGAL, PLACE,
-                                         QUALIFICATION, QUANTITY, THRESHOLD, Check, alternatives)
+                                         QUALIFICATION, QUANTITY, SHARE, THRESHOLD, Check, alternatives)
 from assistant.ingest.measures import Condition, Measure
 from assistant.matching.applicant import NUMBERS, Applicant, Fact
 from assistant.matching.restatement import content, denied, restated
@@ -49,6 +49,8 @@ MAIN_BUSINESS = re.compile(r"(?:主营业务|主营|主要从事|从事)(?:为|�
 VERB_FAMILIES = (("获得", "享受", "取得", "得到"), ("列入", "入选", "认定为", "成为"))
 NEGATED_VERB = re.compile(r"未|没有|尚未|从未|不曾|无")
 OPS = {">=": lambda a, b: a >= b, ">": lambda a, b: a > b, "<=": lambda a, b: a <= b, "<": lambda a, b: a < b}
+# "占企业总收入的85%", "占比85%": a share the description states, of the whole it names
+SHARE_SAID = re.compile(r"占\s*([\u4e00-\u9fff]{0,12}?)的?(?:比例|比重|比)?\s*(?:为|达到|达|约|是)?\s*(\d+(?:\.\d+)?)\s*[%％]")
 OP_WORDS = {">=": "不低于", ">": "高于", "<=": "不超过", "<": "低于"}
 
 
@@ -171,6 +173,8 @@ def _check(check: Check, applicant: Applicant, as_of: date, after: str = "") -> 
         return _threshold(check, applicant.fact(check.field))
     if check.kind == QUANTITY:
         return _quantity(check, applicant.description, as_of, after)
+    if check.kind == SHARE:
+        return _share(check, applicant.description)
     if check.kind == DATED:
         return _dated(check, applicant.description, as_of)
     if check.kind == QUALIFICATION:
@@ -371,6 +375,26 @@ def _quantity(check: Check, description: str, as_of: date | None = None, after: 
                 return ((MET if ok else FAILED), f"描述：“{m.group()}”",
                         f"{name} 约 {years:.1f}年（自{m.group(2)}年{int(m.group(3))}月起），要求{OP_WORDS[check.op]} {check.value:g}年")
     return UNKNOWN, "", f"请提供{name}（{unit}）"
+
+
+def _share(check: Check, description: str) -> tuple[str, str, str]:
+    """The share the description states of the same part of the same whole ("…服务外包业务收入2600万元，占企业总收入的
+    85%": the part named before 占, in its clause or, when the clause opens with 占, the one before) against the
+    condition's ("…不低于企业总收入的70%")."""
+    clauses = re.split(r"[，。；,;]", description)
+    for i, clause in enumerate(clauses):
+        for m in SHARE_SAID.finditer(clause):
+            # the part is named before 占 in its clause; a clause opening with 占 shares the one before
+            stretch = clause if re.search(r"[\u4e00-\u9fff]{2}", clause[:m.start()]) else "，".join(clauses[max(i - 1, 0):i + 1])
+            whole = m.group(1)
+            if whole and _shared_run(check.place, whole) < min(3, len(check.place)):
+                continue  # a share of another whole
+            if _shared_run(check.field, stretch) < min(4, len(check.field)):
+                continue  # a share of another part
+            value = float(m.group(2))
+            return ((MET if OPS[check.op](value, check.value) else FAILED), f"描述：“{stretch}”",
+                    f"{check.field}占{check.place} {value:g}%，要求{OP_WORDS[check.op]} {check.value:g}%")
+    return UNKNOWN, "", f"请提供{check.field}占{check.place}的比例"
 
 
 def _thing_after(text: str) -> str:
