@@ -11,7 +11,8 @@ General rules of how such conditions are written, not strings of one notice:
 - credit: 无/未发生 … 违法 / 失信 / 事故 / 偷税, 纳税信用 A/B 级;
 - a closed list of kinds of business: 主营业务为旅游、文化、体育…类;
 - a share of a whole: 当年服务外包业务收入不低于企业总收入的70%;
-- an exclusion: 已经获得…财政支持的项目，不得再申报 (whoever has had it may not apply);
+- an exclusion: 已经获得…财政支持的项目，不得再申报 (whoever has had it may not apply); …未获得认定的企业本批不得申报
+  (whoever failed it may not apply);
 - an event's date: 购置时间应在2023年3月2日以后, 结题时间应在…后, 到账日期为…至…, 本年度…发布.
 A condition whose threshold picks a case ("销售收入小于5000万元的企业，研发费用…不低于5%") or that bounds one quantity
 twice (a range) is left untyped: it is checked by a person, never guessed.
@@ -105,6 +106,9 @@ INDUSTRY_RULE = re.compile(r"主营业务(?:需|应|须)?(?:为|是|属于)([^�
 # "已经获得雄安新区财政支持的项目，原则上不得再申报": whoever has had it is excluded.
 EXCLUDED_RULE = re.compile(r"(?:已经?|曾经?)(获得|享受|取得|得到|列入|入选|认定为|成为)([^，。；]{2,40}?)的"
                            r"[^，。；]{0,12}?[，,]?\s*(?:原则上)?(?:不得|不再|不予|不能|不可)[^，。；]*")
+# "…推荐申报2024年第一批…中小企业未获得认定的企业本批不得申报": whoever failed it may not apply.
+FAILED_RULE = re.compile(r"([^，。；、]{2,60}?)(未通过|未获得认定|未获认定|未入选|不合格)(?:的)?(?:企业|单位|项目)?"
+                         r"[^，。；]{0,6}?(?:不得|不再|不予|不能)再?(?:申报|申请|推荐|受理)")
 # "企业不存在下列情况：…；…；…": what is listed after it must not hold.
 NONE_OF = re.compile(r"(?:不存在|不得存在|不得有|不得发生|无)(?:以下|下列)(?:情况|情形|行为|问题)")
 TAX_CREDIT = re.compile(r"纳税信用(?:等级)?(?:评价)?(?:为|达到|在)?\s*([ABMCD])\s*级?(?:及以上|以上)?")
@@ -215,6 +219,8 @@ def _read_checks(text: str, region: str) -> tuple[Check, ...]:
         checks.append(Check(INDUSTRY, m.start(), m.end(), field="、".join(kinds)))
     if m := EXCLUDED_RULE.search(text):
         checks.append(Check(EXCLUDED, m.start(), m.end(), field=m.group(2), op=m.group(1)))
+    elif m := FAILED_RULE.search(text):
+        checks.append(Check(EXCLUDED, m.start(), m.end(), field=re.sub(r"\s+", "", m.group(1)), op=m.group(2)))
     if m := NEGATIVE_RECORD.search(text):
         checks.append(Check(CREDIT, m.start(), m.end(), field="violations"))
     elif m := TAX_CREDIT.search(text):

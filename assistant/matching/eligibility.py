@@ -211,8 +211,10 @@ def _industry(check: Check, applicant: Applicant) -> tuple[str, str, str]:
 
 def _excluded(check: Check, description: str) -> tuple[str, str, str]:
     """"已经获得…支持的，不得再申报": a description clause with the same kind of verb and the same head word says
-    whether the company has had it (未获得过… met; 已获得… failed)."""
-    family = next(f for f in VERB_FAMILIES if check.op in f)
+    whether the company has had it (未获得过… met; 已获得… failed). "…未获得认定的企业不得申报": see `_failed_before`."""
+    family = next((f for f in VERB_FAMILIES if check.op in f), None)
+    if family is None:
+        return _failed_before(check, description)
     head = check.field[-2:]
     for clause in re.split(r"[，。；,;]", description):
         verb = next((v for v in family if v in clause), None)
@@ -221,6 +223,18 @@ def _excluded(check: Check, description: str) -> tuple[str, str, str]:
             return ((FAILED if had else MET), f"描述：“{clause.strip()}”",
                     f"{'已' if had else '未'}{check.op}{check.field}")
     return UNKNOWN, "", f"请说明是否{check.op}过{check.field}"
+
+
+def _failed_before(check: Check, description: str) -> tuple[str, str, str]:
+    """"…推荐申报2024年第一批…未获得认定的企业本批不得申报": the description failing the same thing (未获得认定, in the
+    clause naming it or the one after) fails the condition; anything else leaves it 未知."""
+    clauses = re.split(r"[，。；,;]", description)
+    for i, clause in enumerate(clauses):
+        if check.op in clause:
+            stretch = "，".join(clauses[max(i - 1, 0):i + 1])
+            if _shared_run(check.field, re.sub(r"\s+", "", stretch)) >= min(8, len(check.field)):
+                return FAILED, f"描述：“{stretch.strip()}”", f"{check.field}{check.op}的不得申报"
+    return UNKNOWN, "", f"请说明是否曾{check.field}{check.op}"
 
 
 def _flag(fact: Fact | None, wanted: bool, what: str, ask: str) -> tuple[str, str, str]:
