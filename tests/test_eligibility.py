@@ -83,6 +83,23 @@ def test_the_conditions_of_a_real_notice_are_exact_spans_with_types():
     assert Measure.from_json(json.loads(json.dumps(m.to_json()))) == m
 
 
+def test_a_list_of_breaches_broken_across_lines_is_one_credit_condition_and_priorities_are_no_conditions():
+    doc = notice("070")  # 企业技术中心: "（五）…不得发生下列情况：" 1.…偷税… 2.…走私行为，受 / 到刑事、行政处罚… 3.…
+    m = read_measures(doc)[0]  # the notice's own measure; the 管理办法 it attaches gives its conditions
+    listed = next(c for c in m.conditions if c.text.startswith("企业在申请受理截止时间前三年内"))
+    assert listed.text.endswith("3. 司法、行政机关认定的其他严重违法失信行为")  # the line broken at 受 stays in it
+    assert not any(c.text.startswith("到刑事") for c in m.conditions)
+    # "(一）认定重点 1.…领域优势企业；2.产值规模较大…的高新技术企业": favoured, not required; "（二）申报要求" is read
+    assert not any(c.text.startswith(("大数据与物联网", "产值规模较大")) for c in m.conditions)
+    assert m.conditions[-1].text.startswith("企业2024年4月1日前三年内不得发生因违反海关、税收有关法律法规的行政处罚行为")
+    assert [(k.kind, k.field, k.start, k.end) for k in listed.checks] == [("credit", "violations", 0, len(listed.text))]
+    clean_record = company(as_of=date(2024, 4, 20), description="公司前三年内未发生违反海关、税收法律法规的行政处罚和严重违法失信行为。")
+    assert check_condition(listed, clean_record, date(2024, 4, 20)).status == MET
+    # a list with another kind of item is not only about breaches: 产品属于国家禁止、限制和淘汰类
+    other = "企业不得发生下列情况：偷税漏税；产品属于国家禁止、限制和淘汰类；被列入经营异常名录"
+    assert not any(k.kind == "credit" and k.start == 0 and k.end == len(other) for k in read_checks(other))
+
+
 def test_an_application_form_attached_to_a_notice_states_no_conditions():
     measures = read_measures(notice("139"))  # 附件2 疫情租金补贴申请表: "注册登记 经营范围", "法定代表人 …身份 证号"
     assert [(m.name, [c.text[:12] for c in m.conditions]) for m in measures] == [

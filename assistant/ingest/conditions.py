@@ -109,6 +109,7 @@ EXCLUDED_RULE = re.compile(r"(?:已经?|曾经?)(获得|享受|取得|得到|列
 # "…推荐申报2024年第一批…中小企业未获得认定的企业本批不得申报": whoever failed it may not apply.
 FAILED_RULE = re.compile(r"([^，。；、]{2,60}?)(未通过|未获得认定|未获认定|未入选|不合格)(?:的)?(?:企业|单位|项目)?"
                          r"[^，。；]{0,6}?(?:不得|不再|不予|不能)再?(?:申报|申请|推荐|受理)")
+VIOLATION = re.compile(r"违法|违规|失信|偷税|漏税|骗税|骗取|走私|处罚|刑事|事故|黑名单|经营异常")
 # "企业不存在下列情况：…；…；…": what is listed after it must not hold.
 NONE_OF = re.compile(r"(?:不存在|不得存在|不得有|不得发生|无)(?:以下|下列)(?:情况|情形|行为|问题)")
 TAX_CREDIT = re.compile(r"纳税信用(?:等级)?(?:评价)?(?:为|达到|在)?\s*([ABMCD])\s*级?(?:及以上|以上)?")
@@ -144,9 +145,11 @@ def read_checks(text: str, region: str = "") -> tuple[Check, ...]:
 
 def alternatives(text: str) -> list[tuple[int, int]]:
     """The spans of a condition's alternatives: split where a clause starts with 或/或者/以及 (another kind of
-    applicant), or at 或者 itself, outside brackets ("股份有限公司或有限责任公司" is one requirement)."""
+    applicant), or at 或者 itself, outside brackets ("股份有限公司或有限责任公司" is one requirement), and not in what
+    "不得发生下列情况：" lists (none of them may hold: "…受到刑事、行政处罚，或因严重违反…" is one more breach)."""
     plain = BRACKETED.sub(lambda m: " " * len(m.group()), text)
-    bounds = [0, *(m.start() for m in OTHERWISE.finditer(plain)), len(text)]
+    none = NONE_OF.search(plain)
+    bounds = [0, *(m.start() for m in OTHERWISE.finditer(plain, 0, none.start() if none else len(plain))), len(text)]
     return [(a, b) for a, b in zip(bounds, bounds[1:]) if text[a:b].strip("，,；; 或者以及")] or [(0, len(text))]
 
 
@@ -221,11 +224,21 @@ def _read_checks(text: str, region: str) -> tuple[Check, ...]:
         checks.append(Check(EXCLUDED, m.start(), m.end(), field=m.group(2), op=m.group(1)))
     elif m := FAILED_RULE.search(text):
         checks.append(Check(EXCLUDED, m.start(), m.end(), field=re.sub(r"\s+", "", m.group(1)), op=m.group(2)))
-    if m := NEGATIVE_RECORD.search(text):
+    if (m := NONE_OF.search(text)) and _all_violations(text[m.end():]):
+        # "…前三年内，不得发生下列情况：1.…偷税…2.…走私…": no record at all meets it, whatever the window
+        checks.append(Check(CREDIT, 0, len(text), field="violations"))
+    elif m := NEGATIVE_RECORD.search(text):
         checks.append(Check(CREDIT, m.start(), m.end(), field="violations"))
     elif m := TAX_CREDIT.search(text):
         checks.append(Check(CREDIT, m.start(), m.end(), field="tax_credit", place=m.group(1)))
     return tuple(checks)
+
+
+def _all_violations(listed: str) -> bool:
+    """Whether every item of a list ("1.…偷税…受到行政、刑事处理。2.…走私…") is a breach of law or credit: then the list
+    is one credit condition. A list with another kind of item ("产品属于国家禁止、限制和淘汰类") is not."""
+    items = [i for i in re.split(r"[；;。]|\n\s*(?=\d+[.、．]|[(（][一二三四五六七八九十\d]+[)）])", listed) if i.strip(" ：:\n")]
+    return len(items) >= 2 and all(VIOLATION.search(i) for i in items)
 
 
 def _date_value(year: str, month: str, day: str | None) -> float:

@@ -48,6 +48,8 @@ SUPPORT_ITEM = re.compile(rf"(?:^|(?<=[。；：:]))\s*(?:\*\*)?(?:第[{CN_NUM}\
                           r"([^。；]{4,120}?的(?:[^，。；]{0,12}?(?:企业|单位|项目|机构|主体|人员))?)[，,]\s*"
                           r"(?:[^，。；]{0,40}?(给予|奖励|补贴|资助|补助)(?=[^。；]{0,40}?(?:奖励|补贴|资助|补助|支持|奖补|贴息|元))"
                           r"(?![^。；]{0,40}?(?:处分|处罚|警告|罚款|批评|治安))|(认定为)([^，。；]{2,30}?)(?=[，。；]|$))")
+# A heading over what is favoured, not required: "（一）认定重点", "支持重点", "重点领域", "重点支持方向".
+PRIORITIES = re.compile(r"(?:认定|支持|扶持|申报|遴选|培育)?重点(?:支持)?(?:领域|方向|行业|产业|内容)?")
 FOLLOW_UP = re.compile(r"^(?:前述|首次|其中|以上|此类|该类|同一)|上述|前款|本条")  # refers to what came before
 ITEM_TITLE = re.compile(r"^\s*(?:\d+[.、．]|[(（][一二三四五六七八九十]+[)）])\s*([^。；，]{2,16}?)。")
 # "(二)新区范围内的高新技术企业…，可直接纳入本库": another way in, a measure of its own.
@@ -74,7 +76,7 @@ MAX_CONDITIONS = 30
 BOLD = re.compile(r"^\*\*|\*\*$")
 GENERAL = "\0general"  # marks a section that holds for every measure of its document
 FOR_ALL = re.compile(r"本(?:实施)?(?:细则|办法|措施|规定|政策|方案)所(?:指|称|述)|基本条件")  # "本措施所指…企业应符合以下基本条件："
-MEASURES_VERSION = 8  # raise when these rules change: an index re-reads its documents' measures, embedding nothing
+MEASURES_VERSION = 11  # raise when these rules change: an index re-reads its documents' measures, embedding nothing
 # "第二条 本细则所述科技企业，指…": the article that says whom the rules are for (an applicant: 企业, 单位, 产业).
 # "第二条 本实施细则申报单位主营业务需符合…；需是…的法人单位": what every applicant under the rules must meet.
 GENERAL_APPLICANT = re.compile(rf"^(?:第[{CN_NUM}\d]+条)?\s*(?=本(?:实施)?(?:细则|办法|措施|规定|政策|方案)(?:所称的?|的)?"
@@ -250,7 +252,9 @@ def _condition_sections(lines: list[Line]) -> list[tuple[int, int, list[Line], s
         if a in defined:
             sections.append((a, b, [defined[a]], GENERAL))
             continue
-        kept = [j for j in range(a + 1, b) if not _opens(lines[j].text) or _introduces(lines[j].text)]
+        favoured = _priorities(lines, a + 1, b)
+        kept = [j for j in range(a + 1, b)
+                if j not in favoured and (not _opens(lines[j].text) or _introduces(lines[j].text))]
         stated = next((k for k, j in enumerate(kept) if _states(lines[j].text)), len(kept))  # the first condition
         starts = [0] + [k for k, j in enumerate(kept) if k > stated
                         and (_introduces(lines[j].text) or DIRECT.search(lines[j].text))
@@ -265,6 +269,22 @@ def _condition_sections(lines: list[Line]) -> list[tuple[int, int, list[Line], s
                 _subject(intro.text) if intro and _introduces(intro.text) else ""
             sections.append((opener, b, part, named))
     return sections
+
+
+def _priorities(lines: list[Line], start: int, end: int) -> set[int]:
+    """The lines of a heading over what is favoured, not required ("（一）认定重点": 1.…领域优势企业；2.…高新技术企业),
+    the heading included, up to the next heading of its rank or above."""
+    out: set[int] = set()
+    rank = None
+    for j in range(start, end):
+        found = _classify(lines[j].text, markdown=False)
+        if rank is not None and found and found[1] <= rank:
+            rank = None
+        if rank is None and found and PRIORITIES.fullmatch(_bare(lines[j].text).rstrip(TRAILING)):
+            rank = found[1]
+        if rank is not None:
+            out.add(j)
+    return out
 
 
 def _introduces(text: str) -> bool:
@@ -346,8 +366,7 @@ def _conditions(doc: Document, body: list[Line], region: str) -> list[Condition]
             listed_after = None
         if NONE_OF.search(text) and text.rstrip().endswith(("：", ":")):
             end = n + 1
-            while end < len(body) and _classify(body[end].text, markdown=False) and \
-                    (_classify(text, markdown=False) or (100,))[1] < _classify(body[end].text, markdown=False)[1]:
+            while end < len(body) and (_below(text, body[end].text) or _continues(body[end - 1].text, body[end].text)):
                 end += 1
             if end > n + 1:  # the items below, one condition with the line that negates them
                 start = line.start + _lead(text)
@@ -389,6 +408,19 @@ def _conditions(doc: Document, body: list[Line], region: str) -> list[Condition]
         if cases:
             group = 0
     return out[:MAX_CONDITIONS]
+
+
+def _below(text: str, line: str) -> bool:
+    """An item of a lower rank than the line introducing it: "1.…" under "（五）…不得发生下列情况："."""
+    found = _classify(line, markdown=False)
+    return bool(found) and (_classify(text, markdown=False) or (100,))[1] < found[1]
+
+
+def _continues(previous: str, line: str) -> bool:
+    """A line that goes on with the previous one, broken mid-sentence by the conversion from PDF ("…构成走私行为，受" /
+    "到刑事、行政处罚…"): it is not numbered and the previous line ends inside a sentence."""
+    return _classify(line, markdown=False) is None and not previous.rstrip().endswith(tuple("。；;：:！？!?")) and \
+        bool(re.match(r"[\u4e00-\u9fff]", line.strip()))
 
 
 def _parallel(pieces: list[str]) -> bool:
