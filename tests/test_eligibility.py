@@ -294,6 +294,9 @@ def test_free_text_is_met_only_when_the_description_restates_it():
     ("按照《某区科技企业孵化器认定管理办法》认定的区级科技企业孵化器或按照《某省众创空间备案管理办法》备案的省级众创空间",
      {"description": "公司运营的孵化器已于2023年5月按照《某区科技企业孵化器认定管理办法》认定为区级科技企业孵化器。"}, MET,
      "企业描述写明了本条件"),  # 或按照…: a second way, an alternative
+    ("主营业务需符合《物流企业分类与评估指标》国家标准，涵盖运输、仓储、配送等核心物流业务",
+     {"description": "主营业务为道路运输，符合《物流企业分类与评估指标》国家标准。"}, MET,
+     "企业描述写明了本条件"),  # 涵盖 only introduces the list, one of whose kinds is named
     ("从事特定细分市场时间达到2年以上", {"description": "从事工业压力传感器细分市场已6年。"}, MET,
      "从事特定细分市场时间 6年，要求不低于 2年"),
     ("工业设计中心稳定运营两年以上", {"description": "工业设计中心2021年成立，至今稳定运营已近两年。"}, FAILED,
