@@ -297,6 +297,13 @@ def test_free_text_is_met_only_when_the_description_restates_it():
     ("主营业务需符合《物流企业分类与评估指标》国家标准，涵盖运输、仓储、配送等核心物流业务",
      {"description": "主营业务为道路运输，符合《物流企业分类与评估指标》国家标准。"}, MET,
      "企业描述写明了本条件"),  # 涵盖 only introduces the list, one of whose kinds is named
+    ("申报企业需提供2022年6月1日前纳税申报记录", {"description": "公司可提供2022年5月的纳税申报记录。"}, MET,
+     "纳税申报记录于2022年5月，要求2022年6月1日前"),  # a record dated before a date
+    ("申报企业需提供2022年6月1日前纳税申报记录", {"description": "公司可提供2022年7月的纳税申报记录。"}, UNKNOWN,
+     "纳税申报记录于2022年7月，要求2022年6月1日前，请说明有无此前的纳税申报记录"),  # a later one says nothing of earlier
+    ("租赁房屋为新区范围内符合相关规定非国有资产的经营性用房", {"description": "公司承租新区范围内的非国有经营性用房，租赁合同两年。"},
+     MET, "企业描述写明了本条件"),  # 符合相关规定 names no rule of its own; 非 negates 国有, not the clause
+    ("申报单位为非失信企业", {"description": "本公司是失信企业。"}, FAILED, "企业描述写明了与本条件相反的情况"),  # 非 read
     ("从事特定细分市场时间达到2年以上", {"description": "从事工业压力传感器细分市场已6年。"}, MET,
      "从事特定细分市场时间 6年，要求不低于 2年"),
     ("工业设计中心稳定运营两年以上", {"description": "工业设计中心2021年成立，至今稳定运营已近两年。"}, FAILED,

@@ -13,7 +13,7 @@ General rules of how such conditions are written, not strings of one notice:
 - a share of a whole: 当年服务外包业务收入不低于企业总收入的70%;
 - an exclusion: 已经获得…财政支持的项目，不得再申报 (whoever has had it may not apply); …未获得认定的企业本批不得申报
   (whoever failed it may not apply);
-- an event's date: 购置时间应在2023年3月2日以后, 结题时间应在…后, 到账日期为…至…, 本年度…发布.
+- an event's date: 购置时间应在2023年3月2日以后, 结题时间应在…后, 到账日期为…至…, 本年度…发布, 提供…前纳税申报记录.
 A condition whose threshold picks a case ("销售收入小于5000万元的企业，研发费用…不低于5%") or that bounds one quantity
 twice (a range) is left untyped: it is checked by a person, never guessed.
 """
@@ -53,6 +53,8 @@ _DATE = rf"{YEAR_MONTH}(?:\s*(\d{{1,2}})\s*日)?"
 # before 日期 name the thing and the event (国拨资金 · 到账)
 EVENT_WITHIN = re.compile(rf"([\u4e00-\u9fff]{{2,6}}?)(?:时间|日期)\s*(?:应|须|需|要)?\s*(?:为|在|于)\s*{_DATE}\s*"
                           rf"(?:至|到|—|－|-|~)\s*{_DATE}")
+# "需提供2022年6月1日前纳税申报记录": a record dated before a date
+RECORD_BY = re.compile(rf"(?:提供|出具|提交)\s*{_DATE}\s*(以前|之前|前)的?([\u4e00-\u9fff]{{2,12}}?(?:记录|凭证|证明|报表|合同))")
 # "本年度由…正式发布的标准项目": the event happened in the year of the application
 THIS_YEAR = re.compile(r"(?:本年度|本年)[^，。；]{0,80}(发布|认定|立项|获批|批准|授予)")
 BEFORE = ("以前", "之前", "前")  # a date bound that ends before the date; the others start on it
@@ -182,6 +184,8 @@ def _read_checks(text: str, region: str) -> tuple[Check, ...]:
     for m in EVENT_WITHIN.finditer(text):  # a window: from its first day, to its last day included
         checks.append(Check(DATED, m.start(), m.end(), field=m.group(1), op=">=", value=_date_value(*m.group(2, 3, 4))))
         checks.append(Check(DATED, m.start(), m.end(), field=m.group(1), op="<=", value=_date_value(*m.group(5, 6, 7))))
+    for m in RECORD_BY.finditer(text):  # the record's date, read like an event's: 纳税申报 · 记录
+        checks.append(Check(DATED, m.start(), m.end(), field=m.group(5), op="record<", value=_date_value(*m.group(1, 2, 3))))
     if m := THIS_YEAR.search(text):
         checks.append(Check(DATED, m.start(), m.end(), field=m.group(1), op="year"))
     thresholds = _thresholds(text)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from assistant.ingest.conditions import (AGE, BRACKETED, CREDIT, DATED, EXCLUDED, IMPLIES, INDUSTRY, LEGAL, PLACE,
@@ -296,6 +296,9 @@ def _dated(check: Check, description: str, as_of: date) -> tuple[str, str, str]:
         clause, m = found
         return (MET if int(m.group(1)) == as_of.year else FAILED), f"描述：“{clause}”", \
             f"{check.field}于{m.group(1)}年，要求在申报当年（{as_of.year}年）"
+    if check.op == "record<":  # a record dated before the date: one of a later date does not say there is none
+        status, fact, reason = _dated(replace(check, op="<"), description, as_of)
+        return (UNKNOWN, fact, f"{reason}，请说明有无此前的{check.field}") if status == FAILED else (status, fact, reason)
     boundary, day, on = _date_bound(check)
     said = f"{on}{'前' if check.op == '<' else '及以前' if check.op == '<=' else '以后'}"
     found = _event_clause(check, description, rf"{YEAR_MONTH}(?:\s*(\d{{1,2}})\s*日)?")

@@ -21,7 +21,7 @@ from assistant.ingest.conditions import NONE_OF
 # characters than `eligibility.Rules.residual_max` left unchecked make a condition 未知 even when its typed parts hold.
 FILLER = re.compile(r"申请单位|申报单位|申报企业|申报主体|申报对象|申请人|企业|单位|公司|应当|应该|必须|需要|须|应|"
                     r"具有|具备|拥有|属于|取得|是|为|的|在|内|范围|依法|并|且|和|及|与|等|其|有|已|各类|相关|要求|资格|原则上")
-NEGATION = re.compile(r"无|未|不|没有|非|禁止|严禁")
+NEGATION = re.compile(r"无|未|不|没有|并非|禁止|严禁")  # 非 negates the word after it (`_negated`)
 COMPARISON = re.compile(r"不(?:低于|少于|小于|高于|大于|超过|足|含|限于|得少于|得低于)")  # compares, does not negate
 _ENTITY = r"[\u4e00-\u9fff]{0,4}?(?:企事业单位|事业单位|企业|公司|单位|机构|组织|个体工商户|院校|院所|高校)"
 # "企事业单位、行业组织、个体工商户及其他社会组织": kinds of applicant; a company is one when enterprises are listed.
@@ -31,8 +31,8 @@ ENTERPRISE = re.compile(r"企业|公司|企事业")
 CHOICE = re.compile(r"或|等|类|级|之一|任一|领域|行业|方向")
 # Words of a clause that say who applies or how a requirement is put, never what is required.
 ROLE = re.compile(r"实施细则|细则|不得|需是|应是|须是|行政|申报|申请|申报人|本单位|单位|机构|主体|需|需要|应|符合|满足|达到|相应|"
-                  r"相关|存在|下列|以下|如下|情况|情形|导向|为主|涵盖|包括|包含")  # 在产业导向上以…为主: an emphasis, framed;
-# 涵盖、包括 introduce what a list names
+                  r"相关|规定|存在|下列|以下|如下|情况|情形|导向|为主|涵盖|包括|包含")  # 在产业导向上以…为主: an emphasis, framed;
+# 涵盖、包括 introduce what a list names; 符合相关规定 names no rule of its own
 # An applicant's declaration inside a condition: responsibility for what it submits
 DECLARATION = re.compile(r"(?:真实性|真实、准确|准确性|合法性)[^，。；]{0,6}负责|承担主体责任")
 # A department named by its role ("符合行政主管部门要求") is restated by the description naming the one it answers to
@@ -144,8 +144,8 @@ def _same_polarity(groups: tuple[tuple[str, ...], ...], clause: str, whole: str,
             i = i if i >= 0 else whole.find(w)
             # "不存在下列情况：…；…": everything listed after it is negated
             scope = any(whole[m.end():m.end() + 1] in "：:" for m in NONE_OF.finditer(whole, 0, i))
-            mine = scope or _negated(_clause_at(whole, i))
-            if not any(_negated(_clause_at(text, m.start())) == mine for m in re.finditer(re.escape(w), text)):
+            mine = scope or _negated(_clause_at(whole, i), w)
+            if not any(_negated(_clause_at(text, m.start()), w) == mine for m in re.finditer(re.escape(w), text)):
                 return False
     return True
 
@@ -156,8 +156,11 @@ def _clause_at(text: str, i: int) -> str:
     return text[left:min(ends, default=len(text))]
 
 
-def _negated(clause: str) -> bool:
-    return bool(NEGATION.search(COMPARISON.sub("", clause)))
+def _negated(clause: str, word: str = "") -> bool:
+    """Whether the clause negates `word`: 无/未/不/没有/禁止 negate the clause; 非 only the word it stands before
+    ("非国有资产的经营性用房" negates 国有, not 经营性用房)."""
+    plain = COMPARISON.sub("", clause)
+    return bool(NEGATION.search(plain)) or bool(word) and (word.startswith("非") or f"非{word}" in plain)
 
 
 def _same_numbers(clause: str, text: str) -> bool:
