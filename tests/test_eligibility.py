@@ -304,7 +304,7 @@ def test_free_text_is_met_only_when_the_description_restates_it():
     ("租赁房屋为新区范围内符合相关规定非国有资产的经营性用房", {"description": "公司承租新区范围内的非国有经营性用房，租赁合同两年。"},
      MET, "企业描述写明了本条件"),  # 符合相关规定 names no rule of its own; 非 negates 国有, not the clause
     ("申报单位为非失信企业", {"description": "本公司是失信企业。"}, FAILED, "企业描述写明了与本条件相反的情况"),  # 非 read
-    ("企业不存在下列情况：企业提供的产品属于国家禁止、限制和淘汰类", {"description": "公司产品不属于国家禁止、限制和淘汰类。"},
+    ("企业不存在下列情况：企业提供的产品和服务属于国家禁止、限制和淘汰类", {"description": "公司产品不属于国家禁止、限制和淘汰类。"},
      MET, "企业描述写明了本条件"),  # 提供 only hands over what the clause names; the list is negated on both sides
     ("从事特定细分市场时间达到2年以上", {"description": "从事工业压力传感器细分市场已6年。"}, MET,
      "从事特定细分市场时间 6年，要求不低于 2年"),
