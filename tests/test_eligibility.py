@@ -100,6 +100,11 @@ def test_a_list_of_breaches_broken_across_lines_is_one_credit_condition_and_prio
     assert not any(k.kind == "credit" and k.start == 0 and k.end == len(other) for k in read_checks(other))
 
 
+def test_an_emphasis_is_no_condition():
+    m = read_measures(notice("072"))[0]  # 一、申报范围 "以钢铁…传统产业为重点，以机器人产品为核心…的…项目" 二、申报条件 1.…
+    assert [c.text[:10] for c in m.conditions] == ["申报单位为牵头参与“", "机器人相关企业和“机", "“机器人化”技术改造"]
+
+
 def test_an_application_form_attached_to_a_notice_states_no_conditions():
     measures = read_measures(notice("139"))  # 附件2 疫情租金补贴申请表: "注册登记 经营范围", "法定代表人 …身份 证号"
     assert [(m.name, [c.text[:12] for c in m.conditions]) for m in measures] == [
@@ -261,7 +266,10 @@ def test_free_text_is_met_only_when_the_description_restates_it():
     ("需与劳动者签订6个月以上期限劳动合同", {"description": "均签订1年期服务协议。"}, UNKNOWN,
      "请提供与劳动者签订（个月）"),  # another thing
     ("设备购置时间应在2023年3月2日以后", {"description": "设备于2023年8月购置。"}, MET,
-     "企业描述写明了本条件的其余要求"),  # an event's date, read from the clause that names the event
+     "购置于2023年8月，要求2023年3月2日以后"),  # an event's date, read from the clause that names the event; 设备 its subject
+    ("“机器人化”技术改造软硬件设备购置时间应在2023年3月2日以后，且申报时机器人软硬件设备已投入使用",
+     {"description": "作为机器人相关企业牵头参与“机器人化”技术改造项目。项目软硬件设备于2023年8月购置，申报时已投入使用。"}, MET,
+     "企业描述写明了本条件的其余要求"),  # what the event happens to is part of the dated statement
     ("设备购置时间应在2023年3月2日以后", {"description": "设备于2023年1月购置。"}, FAILED,
      "购置于2023年1月，要求2023年3月2日以后"),
     ("设备购置时间应在2023年3月2日以后", {"description": "设备于2023年3月购置。"}, UNKNOWN,

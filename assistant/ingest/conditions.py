@@ -179,7 +179,9 @@ def _read_checks(text: str, region: str) -> tuple[Check, ...]:
                             value=_date_value(*m.group(1, 2, 3))))
     for m in EVENT_BY.finditer(text):  # the event's date against a date, written yyyymm.dd in `value`
         if m.group(1) not in ("成立", "注册", "设立"):  # the founding date is an age, read above
-            checks.append(Check(DATED, m.start(), m.end(), field=m.group(1), op="<" if m.group(5) in BEFORE else ">=",
+            # the words before the event in its clause say what it happens to ("“机器人化”技术改造软硬件设备购置时间…")
+            start = max(text.rfind(c, 0, m.start()) for c in "，。；,;：:") + 1
+            checks.append(Check(DATED, start, m.end(), field=m.group(1), op="<" if m.group(5) in BEFORE else ">=",
                                 value=_date_value(*m.group(2, 3, 4))))
     for m in EVENT_WITHIN.finditer(text):  # a window: from its first day, to its last day included
         checks.append(Check(DATED, m.start(), m.end(), field=m.group(1), op=">=", value=_date_value(*m.group(2, 3, 4))))
