@@ -291,4 +291,3 @@ class Assistant:
     def _suggestions(self, turn: Turn) -> list[str]:
         """The clauses nearest an unanswered question, to look at instead."""
         return suggestions(turn.hits, len(turn.found.library.documents) > 1)
-

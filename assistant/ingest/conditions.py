@@ -199,8 +199,8 @@ def _read_checks(text: str, region: str) -> tuple[Check, ...]:
     for m in SHARE_RULE.finditer(text):
         part = re.sub(r"^(?:或|且|并|和|及|其|应|须|需|的|但)+", "", m.group(1))
         if len(part) >= 2 and not any(c.start < m.end() and m.start() < c.end for c in checks):
-            checks.append(Check(SHARE, m.end() - len(m.group()) + len(m.group(1)) - len(part), m.end(), field=part,
-                                op=OPS[m.group(2)], value=float(m.group(4)), place=m.group(3)))
+            checks.append(Check(SHARE, m.end(1) - len(part), m.end(), field=part, op=OPS[m.group(2)],
+                                value=float(m.group(4)), place=m.group(3)))
     covered = [(c.start, c.end) for c in checks]
     plain = BRACKETED.sub(lambda b: " " * len(b.group()), text)
     for m in _quantities(plain):
