@@ -77,6 +77,9 @@ def main(argv: list[str] | None = None) -> None:
     pos = sorted(best for answerable, best, _ in rows_t if answerable)
     neg = sorted(best for answerable, best, _ in rows_t if not answerable)
     for name, xs in (("answerable", pos), ("unanswerable", neg)):
+        if not xs:  # an off-topic set has no answerable question
+            print(f"{name:>12}: n=0")
+            continue
         print(f"{name:>12}: n={len(xs)} min {xs[0]:.4f} p5 {percentile(xs, 5):.4f} p50 {percentile(xs, 50):.4f} max {xs[-1]:.4f}")
     threshold = earned_threshold(rows_t)
     if args.threshold is not None:
