@@ -414,6 +414,18 @@ def test_calibrate_reuses_its_index_and_checks_a_given_threshold(tmp_path):
     assert manifest.stat().st_mtime_ns == stamp  # nothing re-embedded
 
 
+def test_calibrate_reads_a_set_without_answerable_questions(tmp_path):
+    from conftest import ROOT
+
+    lines = (ROOT / "eval" / "questions" / "off-topic-seed.jsonl").read_text(encoding="utf-8").splitlines()[:3]
+    questions = tmp_path / "q.jsonl"
+    questions.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    cmd = [sys.executable, "-m", "eval.calibrate", "--questions", str(questions), "--index", str(tmp_path / "index")]
+    run = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "  answerable: n=0\n" in run.stdout and "unanswerable: n=3 " in run.stdout
+
+
 def test_a_threshold_is_chosen_only_where_it_refuses_more_unanswerable_than_answerable_questions():
     from eval.calibrate import earned_threshold
 
