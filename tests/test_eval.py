@@ -390,6 +390,18 @@ def test_an_answer_stating_the_superseded_rule_is_counted():
     assert answer_fields(plain, "证据", False, [], [])["outdated"] is None
 
 
+def calibrate(tmp_path, rows: list[str], *extra: str) -> subprocess.CompletedProcess:
+    """`python -m eval.calibrate` on these question rows, its index in tmp_path (built once, then reused)."""
+    from conftest import ROOT
+
+    questions = tmp_path / "q.jsonl"
+    questions.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    cmd = [sys.executable, "-m", "eval.calibrate", "--questions", str(questions), "--index", str(tmp_path / "index"), *extra]
+    run = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr[-2000:]
+    return run
+
+
 def test_calibrate_reuses_its_index_and_checks_a_given_threshold(tmp_path):
     """A threshold chosen on one set is checked on another without re-embedding (an hour for a library with a
     slower embedder): the second run reuses --index and reports the given threshold."""
@@ -397,17 +409,12 @@ def test_calibrate_reuses_its_index_and_checks_a_given_threshold(tmp_path):
 
     lines = (ROOT / "eval" / "questions" / "seed.jsonl").read_text(encoding="utf-8").splitlines()
     picked = [x for x in lines if '"answerable": true' in x][:6] + [x for x in lines if '"answerable": false' in x][:3]
-    questions = tmp_path / "q.jsonl"
-    questions.write_text("\n".join(picked) + "\n", encoding="utf-8")
-    cmd = [sys.executable, "-m", "eval.calibrate", "--questions", str(questions), "--index", str(tmp_path / "index")]
-    first = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600)
-    assert first.returncode == 0, first.stderr[-2000:]
+    first = calibrate(tmp_path, picked)
     assert "  answerable: n=6 " in first.stdout and "unanswerable: n=3 " in first.stdout
     chosen = first.stdout.split("threshold = ")[1].split(" ")[0]
     manifest = tmp_path / "index" / "manifest.json"
     stamp = manifest.stat().st_mtime_ns
-    second = subprocess.run(cmd + ["--threshold", "0.99"], cwd=ROOT, capture_output=True, text=True, timeout=600)
-    assert second.returncode == 0, second.stderr[-2000:]
+    second = calibrate(tmp_path, picked, "--threshold", "0.99")
     assert f"chosen here: {chosen}; checking the given one instead" in second.stdout
     assert "threshold = 0.9900 (refuses 6/6 answerable, 3/3 unanswerable by itself)" in second.stdout
     assert "answerable declined 1.000" in second.stdout
@@ -417,12 +424,8 @@ def test_calibrate_reuses_its_index_and_checks_a_given_threshold(tmp_path):
 def test_calibrate_reads_a_set_without_answerable_questions(tmp_path):
     from conftest import ROOT
 
-    lines = (ROOT / "eval" / "questions" / "off-topic-seed.jsonl").read_text(encoding="utf-8").splitlines()[:3]
-    questions = tmp_path / "q.jsonl"
-    questions.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    cmd = [sys.executable, "-m", "eval.calibrate", "--questions", str(questions), "--index", str(tmp_path / "index")]
-    run = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600)
-    assert run.returncode == 0, run.stderr[-2000:]
+    off_topic = (ROOT / "eval" / "questions" / "off-topic-seed.jsonl").read_text(encoding="utf-8").splitlines()[:3]
+    run = calibrate(tmp_path, off_topic)
     assert "  answerable: n=0\n" in run.stdout and "unanswerable: n=3 " in run.stdout
 
 
