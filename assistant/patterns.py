@@ -6,6 +6,8 @@ import re
 CN_NUM = "一二三四五六七八九十百零〇两"
 # A year and month as official documents write them: 2024年3月 (groups: year, month).
 YEAR_MONTH = r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月"
+# …with its day when written: 2023年3月2日 (groups: year, month, day or None).
+YEAR_MONTH_DAY = rf"{YEAR_MONTH}(?:\s*(\d{{1,2}})\s*日)?"
 # The 34 province-level divisions of China, by their short names.
 PROVINCES = ("北京", "天津", "上海", "重庆", "河北", "山西", "辽宁", "吉林", "黑龙江", "江苏", "浙江", "安徽", "福建", "江西",
              "山东", "河南", "湖北", "湖南", "广东", "海南", "四川", "贵州", "云南", "陕西", "甘肃", "青海", "台湾", "内蒙古",

@@ -88,14 +88,18 @@ def main(argv: list[str] | None = None) -> None:
     print(f"threshold = {threshold:.4f} (refuses {sum(x < threshold for x in pos)}/{len(pos)} answerable, "
           f"{sum(x < threshold for x in neg)}/{len(neg)} unanswerable by itself)")
 
-    assistant = Assistant(retriever, None, AnswerConfig(refusal_threshold=threshold))
-    declined = {r["id"]: assistant.ask(r["question"]).outcome != "answered" for r in rows}  # refused or not stated
+    if threshold:
+        assistant = Assistant(retriever, None, AnswerConfig(refusal_threshold=threshold))
+        declined = {r["id"]: assistant.ask(r["question"]).outcome != "answered" for r in rows}  # refused or not stated
+    else:  # no threshold: what threshold_rows asked already
+        declined = {r["id"]: row[2] for r, row in zip(rows, rows_t)}
     fr = [r["id"] for r in rows if r.get("answerable", True) and declined[r["id"]]]
     missed = [r["id"] for r in rows if not r.get("answerable", True) and not declined[r["id"]]]
     n_neg = sum(1 for r in rows if not r.get("answerable", True))
     print(f"whole decision: unanswerable declined (refused or not stated) {(n_neg - len(missed)) / max(n_neg, 1):.3f} "
           f"(missed: {', '.join(missed) or 'none'}); answerable declined {len(fr) / max(len(pos), 1):.3f} "
           f"({', '.join(fr) or 'none'})")
+
 
 if __name__ == "__main__":
     main()

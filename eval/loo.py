@@ -94,8 +94,9 @@ def threshold(retrievers: dict[str, Retriever], questions: dict[str, list[Questi
     for held, r in retrievers.items():
         r.config = RetrievalConfig()
         t = earned_threshold([row for n in retrievers if n != held for row in rows[n]])
-        held_out = answers(Assistant(r, None, AnswerConfig(refusal_threshold=t)), questions[held])
         default = answers(base[held], questions[held])
+        held_out = default if t == base[held].threshold else \
+            answers(Assistant(r, None, AnswerConfig(refusal_threshold=t)), questions[held])
         fmt = lambda m: (f"{m['unanswerable_declined']:.3f} / {m['answerable_declined']:.3f} / "  # noqa: E731
                          f"{m['must_coverage']:.3f}")
         out.append([held, f"{t:.4f}", fmt(held_out), f"{base[held].threshold:.4f}", fmt(default)])

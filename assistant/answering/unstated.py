@@ -196,10 +196,11 @@ def unsaid(question: str, chunks: Sequence[Chunk], scores: Sequence[Sequence[flo
     tier = tier or other_rank(question, chunk.text) or other_kind(question, read)
     if tier:
         return f"相关条款只对{'、'.join(tier[1])}作了规定，没有写“{tier[0]}”", chunk
-    if not vague_amount(nearest) and (named := _naming(question, [*chunks, *about], kind)):
+    phrase = vague_amount(nearest)
+    if not phrase and (named := _naming(question, [*chunks, *about], kind)):
         chunk, ui = named
-        nearest = quoted(chunk, ui)
-    if phrase := vague_amount(nearest):
+        phrase = vague_amount(quoted(chunk, ui))
+    if phrase:
         text, units = chunk.text, chunk.units
         start, end = units[max(ui - 1, 0)][0], units[min(ui + 1, len(units) - 1)][1]
         # the sentences beside it in its own paragraph, without item numbers ("1.人才团队…": 1 is no amount)

@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass, replace
 
 from assistant.normalize import numeral_value
-from assistant.patterns import CN_NUM, YEAR_MONTH
+from assistant.patterns import CN_NUM, YEAR_MONTH_DAY
 
 PLACE, LEGAL, AGE, THRESHOLD, QUALIFICATION, CREDIT = "place", "legal_person", "age", "threshold", "qualification", "credit"
 INDUSTRY, EXCLUDED = "industry", "excluded"
@@ -43,18 +43,18 @@ LEGAL_RULE = re.compile(r"独立(?:的)?法人|法人资格|企业法人|法人�
 AGE_RULE = re.compile(rf"(?:成立|注册|设立|存续)(?:时间|年限)?\s*(满|不少于|不低于|超过|在|不超过|不满|未满|少于|以内)?\s*"
                       rf"(\d+|[{CN_NUM}]+)\s*(?:个)?\s*(?:会计)?(年|月)度?\s*(以上|及以上|以内|以下|（含）)?")
 # "2017年4月1日前在新区三县范围内注册…", "2020年1月1日以后成立的": founded before or after a date.
-FOUNDED_BY = re.compile(rf"{YEAR_MONTH}(?:\s*(\d{{1,2}})\s*日)?\s*(以前|之前|前|以后|之后|后|起)"
+FOUNDED_BY = re.compile(rf"{YEAR_MONTH_DAY}\s*(以前|之前|前|以后|之后|后|起)"
                         r"[^，。；]{0,15}?(?:注册|成立|设立)")
 # "设备购置时间应在2023年3月2日以后", "项目计划结题时间应在2024年5月30日后": an event's date bounded by a date
-EVENT_BY = re.compile(rf"([\u4e00-\u9fff]{{2}})(?:时间|日期)\s*(?:应|须|需|要)?\s*(?:在|于)\s*{YEAR_MONTH}"
-                      r"(?:\s*(\d{1,2})\s*日)?\s*(以前|之前|前|以后|之后|后)")
-_DATE = rf"{YEAR_MONTH}(?:\s*(\d{{1,2}})\s*日)?"
+EVENT_BY = re.compile(rf"([\u4e00-\u9fff]{{2}})(?:时间|日期)\s*(?:应|须|需|要)?\s*(?:在|于)\s*{YEAR_MONTH_DAY}"
+                      r"\s*(以前|之前|前|以后|之后|后)")
 # "国拨资金到账日期为2022年1月1日至2023年11月30日": the event's date inside a window, both ends included; the words
 # before 日期 name the thing and the event (国拨资金 · 到账)
-EVENT_WITHIN = re.compile(rf"([\u4e00-\u9fff]{{2,6}}?)(?:时间|日期)\s*(?:应|须|需|要)?\s*(?:为|在|于)\s*{_DATE}\s*"
-                          rf"(?:至|到|—|－|-|~)\s*{_DATE}")
+EVENT_WITHIN = re.compile(rf"([\u4e00-\u9fff]{{2,6}}?)(?:时间|日期)\s*(?:应|须|需|要)?\s*(?:为|在|于)\s*{YEAR_MONTH_DAY}\s*"
+                          rf"(?:至|到|—|－|-|~)\s*{YEAR_MONTH_DAY}")
 # "需提供2022年6月1日前纳税申报记录": a record dated before a date
-RECORD_BY = re.compile(rf"(?:提供|出具|提交)\s*{_DATE}\s*(以前|之前|前)的?([\u4e00-\u9fff]{{2,12}}?(?:记录|凭证|证明|报表|合同))")
+RECORD_BY = re.compile(rf"(?:提供|出具|提交)\s*{YEAR_MONTH_DAY}\s*(以前|之前|前)的?"
+                       r"([\u4e00-\u9fff]{2,12}?(?:记录|凭证|证明|报表|合同))")
 # "本年度由…正式发布的标准项目": the event happened in the year of the application
 THIS_YEAR = re.compile(r"(?:本年度|本年)[^，。；]{0,80}(发布|认定|立项|获批|批准|授予)")
 BEFORE = ("以前", "之前", "前")  # a date bound that ends before the date; the others start on it

@@ -20,7 +20,7 @@ from assistant.ingest.chunking import ARTICLE, classify
 from assistant.ingest.conditions import NONE_OF, Check, read_checks
 from assistant.ingest.documents import content_lines
 from assistant.ingest.metadata import DATE_LINE, ISSUER_LINE, KINDS, document_region, iso_date
-from assistant.patterns import CN_NUM, CONTACT, HEADING_NUMBER
+from assistant.patterns import CN_NUM, CONTACT, HEADING_NUMBER, SENTENCE_ENDS
 from assistant.records import Document, Line
 
 # A heading that opens who-may-apply: it names conditions, applicants, scope, requirements or criteria…
@@ -420,7 +420,7 @@ def _below(text: str, line: str) -> bool:
 def _continues(previous: str, line: str) -> bool:
     """A line that goes on with the previous one, broken mid-sentence by the conversion from PDF ("…构成走私行为，受" /
     "到刑事、行政处罚…"): it is not numbered and the previous line ends inside a sentence."""
-    return _classify(line, markdown=False) is None and not previous.rstrip().endswith(tuple("。；;：:！？!?")) and \
+    return _classify(line, markdown=False) is None and not previous.rstrip().endswith(tuple(SENTENCE_ENDS + "：:")) and \
         bool(re.match(r"[\u4e00-\u9fff]", line.strip()))
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.patterns import DOC_NUMBER, YEAR_MONTH
+from assistant.patterns import DOC_NUMBER, YEAR_MONTH_DAY
 from assistant.records import Document
 
 TITLE_MAX_CHARS = 200
@@ -16,7 +16,7 @@ DOC_NUMBER_SEARCH_LINES = 5
 HEADER_SEARCH_LINES = 40
 
 # A date as official documents write it, 2020年4月10日 (the day optional), or a file name's 2020-04-10.
-DATE = re.compile(rf"{YEAR_MONTH}(?:\s*(\d{{1,2}})\s*日)?")
+DATE = re.compile(YEAR_MONTH_DAY)
 FILE_VERSION = re.compile(r"[(（]((?:19|20)\d{2})-(\d{2})-(\d{2})[)）]\s*$")
 PERIOD = re.compile(r"((?:19|20)\d{2})\s*[-－—–~～至到]\s*((?:19|20)\d{2})\s*年")
 # An adoption or amendment history line of a regulation: a date, then the session and what it did.

@@ -22,7 +22,7 @@ from assistant.ingest.measures import Condition, Measure
 from assistant.matching.applicant import NUMBERS, Applicant, Fact
 from assistant.matching.restatement import content, denied, restated
 from assistant.normalize import numeral_value
-from assistant.patterns import CN_NUM, PROVINCES, YEAR_MONTH
+from assistant.patterns import CN_NUM, PROVINCES, YEAR_MONTH, YEAR_MONTH_DAY
 
 MET, FAILED, UNKNOWN = "满足", "不满足", "未知"
 ELIGIBLE, INELIGIBLE, TO_CONFIRM = "符合", "不符合", "待确认"
@@ -48,6 +48,7 @@ NEARLY = re.compile(r"(?:近|将近|接近|不到)$")
 MAIN_BUSINESS = re.compile(r"(?:主营业务|主营|主要从事|从事)(?:为|是)?[^，。；]{2,20}")
 VERB_FAMILIES = (("获得", "享受", "取得", "得到"), ("列入", "入选", "认定为", "成为"))
 NEGATED_VERB = re.compile(r"未|没有|尚未|从未|不曾|无")
+CLAUSE_BREAK = re.compile(r"[，。；,;]")  # where a clause of a company's description ends
 OPS = {">=": lambda a, b: a >= b, ">": lambda a, b: a > b, "<=": lambda a, b: a <= b, "<": lambda a, b: a < b}
 # "占企业总收入的85%", "占比85%": a share the description states, of the whole it names
 SHARE_SAID = re.compile(r"占\s*([\u4e00-\u9fff]{0,12}?)的?(?:比例|比重|比)?\s*(?:为|达到|达|约|是)?\s*(\d+(?:\.\d+)?)\s*[%％]")
@@ -216,7 +217,7 @@ def _excluded(check: Check, description: str) -> tuple[str, str, str]:
     if family is None:
         return _failed_before(check, description)
     head = check.field[-2:]
-    for clause in re.split(r"[，。；,;]", description):
+    for clause in CLAUSE_BREAK.split(description):
         verb = next((v for v in family if v in clause), None)
         if verb and head in clause:
             had = not NEGATED_VERB.search(clause[:clause.index(verb)][-4:])
@@ -228,10 +229,10 @@ def _excluded(check: Check, description: str) -> tuple[str, str, str]:
 def _failed_before(check: Check, description: str) -> tuple[str, str, str]:
     """"…推荐申报2024年第一批…未获得认定的企业本批不得申报": the description failing the same thing (未获得认定, in the
     clause naming it or the one after) fails the condition; anything else leaves it 未知."""
-    clauses = re.split(r"[，。；,;]", description)
+    clauses = CLAUSE_BREAK.split(description)
     for i, clause in enumerate(clauses):
         if check.op in clause:
-            stretch = "，".join(clauses[max(i - 1, 0):i + 1])
+            stretch = _with_previous(clauses, i)
             if _shared_run(check.field, re.sub(r"\s+", "", stretch)) >= min(8, len(check.field)):
                 return FAILED, f"描述：“{stretch.strip()}”", f"{check.field}{check.op}的不得申报"
     return UNKNOWN, "", f"请说明是否曾{check.field}{check.op}"
@@ -301,7 +302,7 @@ def _dated(check: Check, description: str, as_of: date) -> tuple[str, str, str]:
         return (UNKNOWN, fact, f"{reason}，请说明有无此前的{check.field}") if status == FAILED else (status, fact, reason)
     boundary, day, on = _date_bound(check)
     said = f"{on}{'前' if check.op == '<' else '及以前' if check.op == '<=' else '以后'}"
-    found = _event_clause(check, description, rf"{YEAR_MONTH}(?:\s*(\d{{1,2}})\s*日)?")
+    found = _event_clause(check, description, YEAR_MONTH_DAY)
     if not found:
         return UNKNOWN, "", f"请说明{check.field}时间（要求{said}）"
     clause, m = found
@@ -317,7 +318,7 @@ def _dated(check: Check, description: str, as_of: date) -> tuple[str, str, str]:
 def _event_clause(check: Check, description: str, when: str) -> tuple[str, re.Match] | None:
     """The clause of the description that dates the check's event ("到账"), or else the thing it happens to ("国拨资金
     于2023年12月1日到达…"), with the date found in it."""
-    clauses = re.split(r"[，。；,;]", description)
+    clauses = CLAUSE_BREAK.split(description)
     event, thing = check.field[-2:], check.field[:-2]
     for words in (event, thing) if len(thing) >= 2 else (event,):
         for clause in clauses:
@@ -368,7 +369,7 @@ def _quantity(check: Check, description: str, as_of: date | None = None, after: 
     thing = _thing_after(after)
     found = []  # (how much of the name the number's own clause shares, value, clause): the best named wins
     for m in re.finditer(rf"(\d+(?:\.\d+)?|[{CN_NUM}]+)\s*({said})", description):
-        window = re.split(r"[，。；,;]", description[:m.start()])[-1]  # named in the number's own clause
+        window = CLAUSE_BREAK.split(description[:m.start()])[-1]  # named in the number's own clause
         value = numeral_value(m.group(1))
         value = value * units[m.group(2)] if value is not None else None
         if value is None or m.group(2) == "年" and value >= 1900:  # "2021年" is a date, not a duration
@@ -376,7 +377,7 @@ def _quantity(check: Check, description: str, as_of: date | None = None, after: 
         if (shared := _shared_run(plain_name, window.replace("的", ""))) >= enough:
             found.append((shared, -m.start(), value, window, window + m.group(), name))
         elif thing and _shared_run(thing, _thing_after(description[m.end():])) >= min(3, len(thing)):
-            tail = re.split(r"[，。；,;]", description[m.end():])[0]
+            tail = CLAUSE_BREAK.split(description[m.end():])[0]
             found.append((0, -m.start(), value, window, window + m.group() + tail, f"{name}{thing}"))
     if found:  # "实缴注册资本8000万元" names 实缴注册资本 better than "注册资本2亿元" does
         _, _, value, window, quote, name = max(found)
@@ -398,11 +399,11 @@ def _share(check: Check, description: str) -> tuple[str, str, str]:
     """The share the description states of the same part of the same whole ("…服务外包业务收入2600万元，占企业总收入的
     85%": the part named before 占, in its clause or, when the clause opens with 占, the one before) against the
     condition's ("…不低于企业总收入的70%")."""
-    clauses = re.split(r"[，。；,;]", description)
+    clauses = CLAUSE_BREAK.split(description)
     for i, clause in enumerate(clauses):
         for m in SHARE_SAID.finditer(clause):
             # the part is named before 占 in its clause; a clause opening with 占 shares the one before
-            stretch = clause if re.search(r"[\u4e00-\u9fff]{2}", clause[:m.start()]) else "，".join(clauses[max(i - 1, 0):i + 1])
+            stretch = clause if re.search(r"[\u4e00-\u9fff]{2}", clause[:m.start()]) else _with_previous(clauses, i)
             whole = m.group(1)
             if whole and _shared_run(check.place, whole) < min(3, len(check.place)):
                 continue  # a share of another whole
@@ -412,6 +413,11 @@ def _share(check: Check, description: str) -> tuple[str, str, str]:
             return ((MET if OPS[check.op](value, check.value) else FAILED), f"描述：“{stretch}”",
                     f"{check.field}占{check.place} {value:g}%，要求{OP_WORDS[check.op]} {check.value:g}%")
     return UNKNOWN, "", f"请提供{check.field}占{check.place}的比例"
+
+
+def _with_previous(clauses: list[str], i: int) -> str:
+    """Clause `i` of a description with the one before it: a clause may go on with what the one before names."""
+    return "，".join(clauses[max(i - 1, 0):i + 1])
 
 
 def _thing_after(text: str) -> str:

@@ -31,8 +31,9 @@ ENTERPRISE = re.compile(r"企业|公司|企事业")
 CHOICE = re.compile(r"或|等|类|级|之一|任一|领域|行业|方向")
 # Words of a clause that say who applies or how a requirement is put, never what is required.
 ROLE = re.compile(r"实施细则|细则|不得|需是|应是|须是|行政|申报|申请|申报人|本单位|单位|机构|主体|需|需要|应|符合|满足|达到|相应|"
-                  r"相关|规定|存在|下列|以下|如下|情况|情形|导向|为主|涵盖|包括|包含|提供")  # 在产业导向上以…为主: an emphasis, framed;
-# 涵盖、包括 introduce what a list names; 符合相关规定 names no rule of its own; 提供 hands over what the clause names
+                  r"相关|规定|存在|下列|以下|如下|情况|情形|导向|为主|涵盖|包括|包含|提供")
+# (在产业导向上以…为主: an emphasis, framed; 涵盖、包括 introduce what a list names; 符合相关规定 names no rule of its own;
+# 提供 hands over what the clause names)
 # An applicant's declaration inside a condition: responsibility for what it submits
 DECLARATION = re.compile(r"(?:真实性|真实、准确|准确性|合法性)[^，。；]{0,6}负责|承担主体责任")
 # A department named by its role ("符合行政主管部门要求") is restated by the description naming the one it answers to
