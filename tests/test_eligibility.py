@@ -172,6 +172,9 @@ def test_a_support_item_in_one_sentence_is_a_measure_and_a_penalty_is_not():
     assert item.amount.text.startswith("第十六条 对在雄安新区新设立且实缴注册资本在1亿元以上的相关生物医药类企业，给予最高不超过1000万元的开办补贴")
     assert SUPPORT_ITEM.search("对玩忽职守、滥用职权、徇私舞弊的，依法给予处分。") is None
     assert SUPPORT_ITEM.search("对不具备上述条件的，给予10万元补贴。").group(1) == "不具备上述条件的"  # dropped: refers back
+    # an item number right before 对, with no short title of its own
+    rent = next(m for m in read_measures(notice("136")) if m.conditions[-1].text == "在新区孵化载体内租赁且自用办公用房的企业")
+    assert rent.amount.text == "(二)对在新区孵化载体内租赁且自用办公用房的企业，给予1.5元/平方米/天租金补贴，每年不超过50万元。"
 
 
 @pytest.mark.parametrize("text, kind, field, op, value", [
