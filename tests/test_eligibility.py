@@ -151,14 +151,15 @@ def test_conditions_inside_an_article_and_in_the_article_that_says_whom_the_rule
     (loans,) = read_measures(notice("121"))  # 第二条本细则所述服务业中小微企业，指…
     assert loans.conditions[0].text.startswith("新区范围内注册并依法纳税的服务业中小微法人企业(")
     logistics = read_measures(notice("021"))  # 第二条 本实施细则申报单位主营业务需符合…: holds for each measure
-    assert len(logistics) == 12
+    assert len(logistics) == 15  # three of them "（一）对…的企业，…给予…支持"
     assert all(m.conditions[0].text.startswith("本实施细则申报单位主营业务需符合《物流企业分类与评估指标》")
                for m in logistics)
 
 
 def test_lists_for_different_kinds_are_measures_or_alternatives_of_their_own():
     assert [m.name for m in read_measures(notice("004"))] == ["龙头型科技骨干企业", "高速成长型科技骨干企业"]
-    assert [m.name for m in read_measures(notice("111"))] == ["基础层入库企业", "培育层"]
+    # and "（二）对于纳入培育层的企业，已经完成股份制改造的，…申请补助": a support item under 培育政策
+    assert [m.name for m in read_measures(notice("111"))] == ["基础层入库企业", "培育层", "培育政策"]
     incubator = read_measures(notice("079"))[0]
     group = {c.text: c.group for c in incubator.conditions}
     assert group["专业孵化器孵化场地内开展实际经营活动的在孵企业不少于15家"] == \
