@@ -166,3 +166,21 @@ def test_index_kinds_find_the_same_nearest_neighbour(kind):
     assert [r for r, _, _ in index.search(vecs[7], 5, allowed=[3, 8, 9])][0] == 3
     assert {r for r, _, _ in index.search(vecs[7], 5, allowed=[8, 9])} == {8, 9}
     assert len(index.search(vecs[7], 5)) == 5
+
+
+def test_a_document_read_by_older_rules_is_read_anew_without_embedding(corpus_dir, tmp_path):
+    base = kb(corpus_dir, tmp_path / "index")
+    base.sync()
+    path = tmp_path / "index" / "manifest.json"
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    stored = manifest["documents"][SEED_ID]
+    stored.update(read_version="0", doc_number="沪府办发〔2019〕9号", measures=[])
+    stored["meta"]["doc_number"] = "沪府办发〔2019〕9号"
+    path.write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+    chunks = tmp_path / "index" / manifest["data"] / "chunks.jsonl"
+    chunks.write_text(chunks.read_text(encoding="utf-8").replace("沪府办发〔2020〕1号", "沪府办发〔2019〕9号"), encoding="utf-8")
+    assert {c.doc_number for c in base.load().chunks} == {"沪府办发〔2019〕9号"}
+    index, report = base.sync()
+    assert (report.reread, report.embedded_chunks) == ([SEED_ID], 0)
+    assert index.manifest["documents"][SEED_ID]["doc_number"] == "沪府办发〔2020〕1号"
+    assert {c.doc_number for c in index.chunks} == {"沪府办发〔2020〕1号"}

@@ -156,3 +156,57 @@ def test_a_question_naming_two_version_years_is_answered_from_both_versions(retr
     """"2020年版和2024年版…有什么不同": the named versions come first, taking turns, so both are cited."""
     hits = retriever.search("2020年版和2024年版的优化营商环境条例，对简易注销的公示期有什么不同？", 5)
     assert [h.chunk.version[:4] for h in hits] == ["2020", "2024", "2020", "2024", "2020"]
+
+
+def _manifest(*paths: Path) -> dict:
+    from assistant.ingest.documents import load_document
+
+    docs = [load_document(p) for p in paths]
+    return {d.doc_id: {"title": d.title, "doc_number": d.doc_number, "meta": d.meta} for d in docs}
+
+
+def test_a_document_repealed_by_a_later_one_is_no_longer_in_force_from_that_day():
+    from conftest import XIONGAN
+
+    folder = require_library(XIONGAN)
+    old, new = (next(folder.glob(f"{n}_*.md")) for n in ("152", "097"))
+    docs = _manifest(old, new)  # 097: "原《河北雄安新区关于支持企业创新发展的若干措施》（雄安政字〔2021〕5号）同时废止"
+    assert docs[old.stem]["doc_number"] == "雄安政字〔2021〕5号"
+    assert docs[new.stem]["meta"]["repeals"] == [{"title": "河北雄安新区关于支持企业创新发展的若干措施",
+                                                  "doc_number": "雄安政字〔2021〕5号"}]
+    status = Library(docs, today=date(2023, 9, 1)).status(old.stem)
+    assert (status.label, status.newer) == ("已废止", "")  # still searched, and flagged where it is cited
+    assert status.reason == "《河北雄安新区管理委员会关于印发《河北雄安新区支持企业创新发展若干措施》的通知》规定废止"
+    # before 097 was issued (2023-08-24) the 2021 measures ran their two years: 有效期2年 from 2021-02-10
+    assert Library(docs, today=date(2022, 6, 1)).status(old.stem).label == "现行有效"
+    assert Library(docs, today=date(2023, 6, 1)).status(old.stem).reason == "有效期至2023-02-09"
+    assert Library(docs, today=date(2025, 8, 23)).status(new.stem).label == "现行有效"
+    assert Library(docs, today=date(2025, 8, 24)).status(new.stem).reason == "有效期至2025-08-23"
+
+
+def test_a_regulation_repealed_under_another_title_and_a_cited_number_is_not_the_documents_own():
+    from conftest import XIONGAN
+
+    old, new = (LIBRARY / f"{n}.md" for n in ("上海市建筑节能条例(2010-09-17)", "上海市绿色建筑条例(2024-09-27)"))
+    status = Library(_manifest(old, new), today=TODAY).status(old.stem)
+    assert (status.label, status.reason) == ("已废止", "《上海市绿色建筑条例》(2024-09-27)规定废止")
+    # "为…有序落实《河北雄安新区关于支持企业创新发展的若干措施》(雄安政字〔2021〕5号，以下简称…)": that is 152's number
+    cites = next(require_library(XIONGAN).glob("143_*.md"))
+    assert _manifest(cites)[cites.stem]["doc_number"] == ""
+
+
+@pytest.mark.parametrize("text, years, repealed", [
+    ("本办法自印发之日起执行，原《A管理办法》、《A管理办法补充规定》废止。", None, ["A管理办法", "A管理办法补充规定"]),
+    ("…第二次修正的《上海市统计管理条例》同时废止。", None, ["上海市统计管理条例"]),
+    ("原《B暂行办法》（雄安自贸组发〔2023〕1号）自本措施发布之日起废止。", None, ["B暂行办法"]),
+    ("第十五条 本办法自发布之日起实施，有效期 2 年。", 2, []),
+    ("本细则有效期三年（2025年至2028年）。", 3, []),
+    ("（三）此条措施有效时间为自发布之日起执行，有效期一年。", None, []),  # one item's, not the document's
+    ("高新技术企业资格证书有效期3年。", None, []),
+])
+def test_what_a_document_says_of_its_own_validity_and_of_the_documents_it_repeals(text, years, repealed):
+    from assistant.ingest.metadata import infer
+
+    meta = infer([text], text)
+    assert meta.get("valid_years") == years
+    assert [r["title"] for r in meta.get("repeals", [])] == repealed

@@ -1,8 +1,10 @@
 """A policy library: which documents are versions of one another, and which are in force on a given day.
 
 Status is computed when an index is loaded, against today's date and the other documents (never stored):
-现行有效; 已被新版本取代 (the same title with a later version date in the library, which is named);
-已过期 (its stated period, e.g. 2020-2022年, has ended); 尚未生效 (its effective date is still ahead);
+现行有效; 已被新版本取代 (the same title with a later version date in the library, which is named); 已废止 (a
+document of the library in effect by then says so: "原《…》（文号）同时废止", matched by 文号 or title);
+已过期 (its stated period, e.g. 2020-2022年, has ended, or its validity: 有效期至…, or 有效期2年 counted from the day
+it takes effect or was issued); 尚未生效 (its effective date is still ahead);
 征求意见稿（未生效） (a draft put out for comments, as its title says).
 A sidecar's ``"status"`` (e.g. "已废止") wins over all of these.
 
@@ -15,14 +17,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from assistant.normalize import normalize
 from assistant.patterns import document_name
 
 IN_FORCE, SUPERSEDED, EXPIRED, NOT_YET, DECLARED = "in_force", "superseded", "expired", "not_yet", "declared"
-DRAFT = "draft"
-LABELS = {IN_FORCE: "现行有效", SUPERSEDED: "已被新版本取代", EXPIRED: "已过期", NOT_YET: "尚未生效",
+DRAFT, REPEALED = "draft", "repealed"
+LABELS = {IN_FORCE: "现行有效", SUPERSEDED: "已被新版本取代", REPEALED: "已废止", EXPIRED: "已过期", NOT_YET: "尚未生效",
           DRAFT: "征求意见稿（未生效）"}
 PERIOD_END = re.compile(r"((?:19|20)\d{2})\s*年?$")
 
@@ -46,6 +48,17 @@ def family(title: str) -> str:
     return normalize(title)
 
 
+def named_policy(title: str) -> str:
+    """The policy a notice publishes: 关于印发《X》的通知 → X; any other title as it is."""
+    m = re.fullmatch(r"[^《》〈〉]{0,40}?(?:印发|转发|发布|公布)\s*[《〈](.+)[》〉]\s*(?:的|之)?(?:通知|决定|公告)", title.strip())
+    return m.group(1) if m else title
+
+
+def _number_key(number: str) -> str:
+    """A 文号 with its brackets and spaces written one way: 雄安政字[2021]5号 = 雄安政字〔2021〕5号."""
+    return re.sub(r"[\s〔〕\[\]［］【】()（）第]", "", number)
+
+
 class Library:
     """The documents of one index (`manifest["documents"]`: doc_id → {title, meta, …}) and their status."""
 
@@ -57,6 +70,7 @@ class Library:
             self.families.setdefault(family(d.get("title", "")), []).append(doc_id)
         for members in self.families.values():  # oldest first; an unknown date counts as oldest
             members.sort(key=lambda i: (self.version(i), i))
+        self._repealed_by = self._repeals()
         self._status = {doc_id: self._compute(doc_id) for doc_id in documents}
 
     def meta(self, doc_id: str) -> dict:
@@ -87,6 +101,46 @@ class Library:
         """《title》(version) as citations print it."""
         return document_name(self.title(doc_id), self.version(doc_id))
 
+    def started(self, doc_id: str) -> str:
+        """The day a document took effect: its stated effective date, else its issue date, else its version date."""
+        meta = self.meta(doc_id)
+        return str(meta.get("effective", "") or meta.get("issued", "") or "") or self.version(doc_id)
+
+    def expires(self, doc_id: str) -> str:
+        """The last day a document is valid (YYYY-MM-DD): 有效期至…, or 有效期N年 from the day it took effect; ""."""
+        meta = self.meta(doc_id)
+        if expires := str(meta.get("expires", "") or ""):
+            return expires
+        years, start = meta.get("valid_years"), self.started(doc_id)
+        if not isinstance(years, int) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", start):
+            return ""
+        y, m, d = map(int, start.split("-"))
+        try:
+            end = date(y + years, m, d)
+        except ValueError:  # 29 February
+            end = date(y + years, m, 28) + timedelta(days=1)
+        return (end - timedelta(days=1)).isoformat()
+
+    def _repeals(self) -> dict[str, str]:
+        """doc_id → the first document of the library that repeals it and had taken effect by today."""
+        by_number: dict[str, list[str]] = {}
+        by_title: dict[str, list[str]] = {}
+        for doc_id, d in self.documents.items():
+            if number := str(d.get("doc_number", "") or self.meta(doc_id).get("doc_number", "") or ""):
+                by_number.setdefault(_number_key(number), []).append(doc_id)
+            by_title.setdefault(family(named_policy(d.get("title", ""))), []).append(doc_id)
+        out: dict[str, str] = {}
+        for doc_id in sorted(self.documents, key=self.started):
+            started = self.started(doc_id)
+            if not started or started > self.today.isoformat():
+                continue
+            for ref in self.meta(doc_id).get("repeals", []) or []:
+                targets = by_number.get(_number_key(ref.get("doc_number", "")), []) if ref.get("doc_number") else []
+                for target in targets or by_title.get(family(named_policy(ref.get("title", ""))), []):
+                    if target != doc_id and self.started(target) < started:  # an older document, never itself
+                        out.setdefault(target, doc_id)  # the first to repeal it
+        return out
+
     def _compute(self, doc_id: str) -> Status:
         meta = self.meta(doc_id)
         declared = meta.get("status")
@@ -99,10 +153,12 @@ class Library:
         latest = members[-1]
         if latest != doc_id and self.version(latest) > self.version(doc_id):
             return Status(SUPERSEDED, LABELS[SUPERSEDED], f"现行版本为{self.named(latest)}", newer=latest)
+        if by := self._repealed_by.get(doc_id):
+            return Status(REPEALED, LABELS[REPEALED], f"{self.named(by)}规定废止")  # still searched, flagged
         period = str(meta.get("period", "") or "")
         if (m := PERIOD_END.search(period)) and int(m.group(1)) < self.today.year:
             return Status(EXPIRED, LABELS[EXPIRED], f"实施期{period}已结束")
-        expires = str(meta.get("expires", "") or "")
+        expires = self.expires(doc_id)
         if expires and expires < self.today.isoformat():
             return Status(EXPIRED, LABELS[EXPIRED], f"有效期至{expires}")
         effective = str(meta.get("effective", "") or "")

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import re
 
-from assistant.patterns import DOC_NUMBER, YEAR_MONTH_DAY
+from assistant.normalize import numeral_value
+from assistant.patterns import CN_NUM, DOC_NUMBER, YEAR_MONTH_DAY
 from assistant.records import Document
 
+METADATA_VERSION = 2  # raise when these rules change: an index re-reads its documents' metadata, embedding nothing
 TITLE_MAX_CHARS = 200
 DOC_NUMBER_SEARCH_LINES = 5
+CITED = re.compile(r"》\s*[(（]?\s*$")  # a 文号 right after a cited title belongs to that document
 HEADER_SEARCH_LINES = 40
 
 # A date as official documents write it, 2020年4月10日 (the day optional), or a file name's 2020-04-10.
@@ -29,6 +32,15 @@ EFFECTIVE = re.compile(r"自\s*((?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s
 TITLE_HEADING = re.compile(r"#\s+(?!第[一二三四五六七八九十百零〇两\d]+[编章节条])")  # "# 标题", not "# 第一章"
 METADATA_END = re.compile(r"^<!--.*-->$")  # an HTML comment line (e.g. "<!-- INFO END -->") closes a header
 EXPIRES = re.compile(r"有效期(?:至|到|截至|截止到?)\s*((?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)")
+# "本措施自印发之日起施行，有效期2年": a period of validity counted from the day it takes effect (else its issue date);
+# the document's own (本措施/本办法…), not a certificate's or one item's ("此条措施…有效期一年")
+VALID_FOR = re.compile(rf"本(?:实施)?(?:措施|办法|细则|规定|方案|政策|意见|通知|条例|决定)[^。；]{{0,30}}?"
+                       rf"有效期(?:为|暂定为?)?\s*(\d{{1,2}}|[{CN_NUM}]{{1,3}})\s*(?:个)?\s*年(?!\s*\d|[{CN_NUM}]+月)")
+# "原《…若干措施》（雄安政字〔2021〕5号）同时废止", "《A》、《B》即行废止", "《…》自本措施发布之日起废止": what this
+# document repeals, each by its title and, when given, its 文号
+TITLE_REF = r"《([^《》]{2,80})》\s*(?:[(（]([^()（）]{2,40})[)）])?"
+REPEALS = re.compile(rf"((?:{TITLE_REF}\s*[、和及与]\s*(?:原)?)*{TITLE_REF})\s*(?:同时|即行|予以|随之|"
+                     r"自[^，。；《》]{0,20}?之日起)?\s*(?:废止|停止执行)")
 DATE_LINE = re.compile(r"(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日")
 ISSUER_LINE = re.compile(r"[\u4e00-\u9fff（）()]{2,30}(?:人民政府|办公厅|办公室|委员会|局|厅|部|院|中心)")
 # The kinds of official documents, by the word that closes their title (longest first).
@@ -78,7 +90,8 @@ def infer(lines: list[str], text: str, filename: str = "") -> dict:
         break
     title = meta.get("title", "")
     for line in lines[:DOC_NUMBER_SEARCH_LINES]:
-        if m := DOC_NUMBER.search(line):
+        # not the number of a document the text cites: "落实《…若干措施》(雄安政字〔2021〕5号，以下简称…)"
+        if m := next((m for m in DOC_NUMBER.finditer(line) if not CITED.search(line[:m.start()])), None):
             meta["doc_number"] = re.sub(r"\s+", "", m.group())
             break
     if m := PERIOD.search(title):
@@ -100,11 +113,28 @@ def infer(lines: list[str], text: str, filename: str = "") -> dict:
         meta["effective"] = iso_date(m.group(1))
     if m := EXPIRES.search(text):
         meta["expires"] = iso_date(m.group(1))
+    elif (m := VALID_FOR.search(text)) and (years := numeral_value(m.group(1))):
+        meta["valid_years"] = int(years)  # the library counts them from the effective or issue date
+    if repealed := repeals(text):
+        meta["repeals"] = repealed
     if m := FILE_VERSION.search(filename.rsplit(".", 1)[0]):
         meta["version"] = "-".join(m.groups())
     elif dates := [d for d in (meta.get("adopted", ""), *meta.get("amended", [])) if d]:
         meta["version"] = max(dates)
     return meta
+
+
+def repeals(text: str) -> list[dict]:
+    """The documents a text says it repeals: {"title", and "doc_number" when it gives one}, in order."""
+    out: list[dict] = []
+    for m in REPEALS.finditer(text):
+        for ref in re.finditer(TITLE_REF, m.group(1)):
+            entry = {"title": ref.group(1)}
+            if ref.group(2) and (number := DOC_NUMBER.search(ref.group(2))):
+                entry["doc_number"] = re.sub(r"\s+", "", number.group())
+            if entry not in out:
+                out.append(entry)
+    return out
 
 
 def _history(header: list[str]) -> dict:

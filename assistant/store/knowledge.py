@@ -12,7 +12,7 @@ import hashlib
 import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +23,7 @@ from assistant.ingest.chunking import units as sentence_units
 from assistant.config import ChunkingConfig, IndexConfig, StoreConfig
 from assistant.ingest.documents import SUPPORTED_SUFFIXES, load_corpus, load_document
 from assistant.ingest.measures import MEASURES_VERSION, read_measures
+from assistant.ingest.metadata import METADATA_VERSION
 from assistant.instructions import instruction_spans
 from assistant.limits import InvalidInput, check_name
 from assistant.store.embedding import Embedder
@@ -56,11 +57,11 @@ class SyncReport:
     errors: list[DocumentError] = field(default_factory=list)
     embedded_chunks: int = 0
     instructions: list[str] = field(default_factory=list)  # "doc_id: sentence" kept from the model
-    reread: list[str] = field(default_factory=list)  # unchanged documents whose measures were read anew
+    reread: list[str] = field(default_factory=list)  # unchanged documents whose metadata and measures were read anew
 
     def summary(self) -> str:
         flagged = f"；{len(self.instructions)} 句疑似写给 AI 的指令不交给大模型" if self.instructions else ""
-        flagged += f"；重新读取 {len(self.reread)} 个文件的申报条件" if self.reread else ""
+        flagged += f"；重新读取 {len(self.reread)} 个文件的元数据和申报条件" if self.reread else ""
         return (f"新增 {len(self.added)}，更新 {len(self.updated)}，删除 {len(self.removed)}，"
                 f"未变 {len(self.unchanged)}，出错 {len(self.errors)}；向量化 {self.embedded_chunks} 段{flagged}")
 
@@ -223,18 +224,16 @@ class KnowledgeBase:
             on_progress("切分", n, len(upsert))
             if doc.doc_id in old_docs and old_docs[doc.doc_id]["sha256"] == doc.sha256 and doc.doc_id in keep:
                 report.unchanged.append(doc.doc_id)
-                if old_docs[doc.doc_id].get("measures_version") != MEASURES_VERSION:  # read by older rules
-                    docs_meta[doc.doc_id] = {**old_docs[doc.doc_id], "measures": _measures(doc),
-                                             "measures_version": MEASURES_VERSION}
+                if old_docs[doc.doc_id].get("read_version") != READ_VERSION:  # read by older rules
+                    docs_meta[doc.doc_id] = {**old_docs[doc.doc_id], **_read(doc)}
+                    keep[doc.doc_id] = [(replace(c, doc_number=doc.doc_number), v) for c, v in keep[doc.doc_id]]
                     report.reread.append(doc.doc_id)
                 continue
             (report.updated if doc.doc_id in old_docs else report.added).append(doc.doc_id)
             keep.pop(doc.doc_id, None)
             chunks = [_without_instructions(c, report.instructions) for c in chunk_document(doc, self.chunking)]
             fresh.extend(chunks)
-            docs_meta[doc.doc_id] = {"source": doc.source, "sha256": doc.sha256, "title": doc.title,
-                                     "doc_number": doc.doc_number, "meta": doc.meta, "chunks": len(chunks),
-                                     "measures": _measures(doc), "measures_version": MEASURES_VERSION}
+            docs_meta[doc.doc_id] = {"source": doc.source, "sha256": doc.sha256, "chunks": len(chunks), **_read(doc)}
         stage = EmbeddingStage(self.index_dir / STAGING, self.embedder)
         vectors = stage.embed([t for c in fresh for t in c.unit_texts()], progress, lambda d, n: on_progress("向量化", d, n))
         report.embedded_chunks = len(fresh)
@@ -269,9 +268,16 @@ class KnowledgeBase:
         return new_index, report
 
 
-def _measures(doc: Document) -> list[dict]:
-    """The support measures the document states, read once here and stored with it (see ingest.measures)."""
-    return [m.to_json() for m in read_measures(doc)]
+# The rules that read a document's text besides its chunks: raise either version and a sync reads every document's
+# metadata and measures anew, embedding nothing.
+READ_VERSION = f"{METADATA_VERSION}.{MEASURES_VERSION}"
+
+
+def _read(doc: Document) -> dict:
+    """What the manifest keeps of a document beyond its chunks: title, 文号, metadata, and the support measures it
+    states (see ingest.measures), read once here and stored with it."""
+    return {"title": doc.title, "doc_number": doc.doc_number, "meta": doc.meta,
+            "measures": [m.to_json() for m in read_measures(doc)], "read_version": READ_VERSION}
 
 
 def _without_instructions(chunk: Chunk, found: list[str]) -> Chunk:
