@@ -542,3 +542,18 @@ def test_open_windows_come_first_and_a_long_list_of_conditions_does_not_outrank_
         "服务专业人员不少于3人，长期合作的副高级以上专家10人以上，签有合作协议的合作机构10个以上"])
     ranked = order([(closed, "现行有效"), (sprawling, "现行有效"), (courier, "现行有效")], applicant, Library({}))
     assert [r.measure.measure_id for r, _ in ranked] == ["courier", "sprawling", "closed"]
+
+
+def test_a_notice_whose_title_names_what_the_company_does_comes_before_one_that_shares_only_its_wording():
+    from assistant.matching.applicable import rank
+
+    from assistant.ingest.documents import load_corpus
+
+    docs = {d.doc_id: {"title": d.title, "meta": d.meta, "measures": [m.to_json() for m in read_measures(d)]}
+            for d in load_corpus(require_library(XIONGAN))[0]}  # one file is over the size limit: skipped
+    as_of = date(2024, 11, 1)
+    applicant = parse_applicant({"name": "雄安示例机器人有限公司", "description":
+                                 "我公司在容城县注册，主要研发和生产巡检机器人，产品用于电力和仓储场景。"}, as_of)
+    top = list(dict.fromkeys(r.measure.doc_id[:3] for r, _ in rank(docs, applicant, as_of, k=0)))[:3]
+    # 《雄安新区支持机器人产业发展的若干措施》 first; the life-science measures (056) shared more words, not the subject
+    assert top == ["054", "055", "075"]

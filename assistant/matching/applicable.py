@@ -2,15 +2,20 @@
 
 符合 first, then 待确认 by the share of conditions met by what is particular to the company (not by registering in
 the region, being a legal person or having a clean record, which any local company meets) plus how much of the
-company's own wording the measure shares, open windows before closed ones; only documents in force and published
-by the application month. The share's definition was chosen leave-one-company-out (docs/results.md).
+company's own wording the measure shares and how much of the notice's title the company names (a title names what
+the notice supports: 贷款贴息, 机器人产业, 零工驿站认定), open windows before closed ones; only documents in force and
+published by the application month. The weights were chosen leave-one-company-out (docs/results.md).
 """
 from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from collections.abc import Callable
 from datetime import date
+from functools import lru_cache
+
+import jieba
 
 from assistant.ingest.conditions import CREDIT, LEGAL, PLACE
 from assistant.ingest.library import Library
@@ -47,23 +52,54 @@ def rank(documents: dict, applicant: Applicant, as_of: date, doc: str = "", k: i
     return out[:k] if k else out
 
 
-# How much the wording overlap counts beside the share of conditions met: chosen leave-one-company-out over the
-# companies file (eval.bench_eligibility --sweep; docs/results.md)
+# How much the wording overlap and the title named count beside the share of conditions met: chosen
+# leave-one-company-out over the companies file (eval.bench_eligibility --sweep; docs/results.md)
 OVERLAP_WEIGHT = 4.0
+TITLE_WEIGHT = 2.0
 
 
 def order(ranked: list[tuple[MeasureResult, str]], applicant: Applicant, library: Library,
-          share: Callable[[MeasureResult], float] | None = None, weight: float = OVERLAP_WEIGHT
-          ) -> list[tuple[MeasureResult, str]]:
+          share: Callable[[MeasureResult], float] | None = None, weight: float = OVERLAP_WEIGHT,
+          title_weight: float = TITLE_WEIGHT) -> list[tuple[MeasureResult, str]]:
     """`ranked` in the order above: those it may meet with open windows first, then with closed ones (they cannot be
     applied for now), then those it fails; within each the verdict, then `share` (the particular share of conditions
-    met) plus `weight` times the overlap with the company's words, fewer unknowns, newer notices."""
+    met) plus `weight` times the overlap with the company's words plus `title_weight` times the share of the
+    notice's title the company names, fewer unknowns, newer notices."""
     share = share or _particular_share
     words = _bigrams(" ".join([applicant.description, str(applicant.profile.get("industry", ""))]))
+    named = _title_named(applicant, library)
     return sorted(ranked, key=lambda rs: (
         rs[0].verdict == INELIGIBLE, bool(rs[0].notes), VERDICT_ORDER[rs[0].verdict],
-        -(share(rs[0]) + weight * _overlap(words, rs[0].measure)),
+        -(share(rs[0]) + weight * _overlap(words, rs[0].measure) + title_weight * named(rs[0].measure.doc_id)),
         len(rs[0].unknown), -int(re.sub(r"\D", "", str(library.meta(rs[0].measure.doc_id).get("issued", "")))[:8] or 0)))
+
+
+@lru_cache(maxsize=4096)
+def _words(text: str) -> frozenset[str]:
+    return frozenset(w for run in re.findall(r"[\u4e00-\u9fff]+", text) for w in jieba.lcut(run) if len(w) >= 2)
+
+
+@lru_cache(maxsize=8)
+def _title_idf(titles: tuple[str, ...]) -> dict[str, float]:
+    """How rare each word of the library's titles is among them: 关于, 通知, the region's name weigh next to nothing."""
+    df = Counter(w for t in titles for w in _words(t))
+    return {w: math.log(len(titles) / n) for w, n in df.items()}
+
+
+def _title_named(applicant: Applicant, library: Library) -> Callable[[str], float]:
+    """doc_id → the share (0–1, by rarity among the library's titles) of the document's title words the company's
+    name, description, industry and qualifications use."""
+    profile = applicant.profile
+    company = " ".join([applicant.name, applicant.description, str(profile.get("industry", "")),
+                        " ".join(map(str, profile.get("qualifications", []) or []))])
+    idf = _title_idf(tuple(sorted(library.title(d) for d in library.documents)))
+
+    @lru_cache(maxsize=None)
+    def named(doc_id: str) -> float:
+        weights = {w: idf.get(w, 0.0) for w in _words(library.title(doc_id))}
+        total = sum(weights.values())
+        return sum(v for w, v in weights.items() if w in company) / total if total else 0.0
+    return named
 
 
 def _bigrams(text: str) -> set[str]:
