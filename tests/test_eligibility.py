@@ -556,4 +556,13 @@ def test_a_notice_whose_title_names_what_the_company_does_comes_before_one_that_
                                  "我公司在容城县注册，主要研发和生产巡检机器人，产品用于电力和仓储场景。"}, as_of)
     top = list(dict.fromkeys(r.measure.doc_id[:3] for r, _ in rank(docs, applicant, as_of, k=0)))[:3]
     # 《雄安新区支持机器人产业发展的若干措施》 first; the life-science measures (056) shared more words, not the subject
-    assert top == ["054", "055", "075"]
+    assert top == ["054", "075", "056"]
+
+
+def test_aims_an_enacting_line_and_a_reviewers_row_of_a_form_are_no_conditions():
+    conditions = lambda prefix: [c.text for m in read_measures(notice(prefix)) for c in m.conditions]  # noqa: E731
+    # "一、总体要求 （一）明确工作目标。遵循…的原则…" and "参照国家及省相关标准，…制定如下标准。"
+    assert not any(t.startswith(("遵循", "参照国家及省相关标准")) for t in conditions("142"))
+    assert not any(t.startswith("以习近平新时代中国特色社会主义思想为指导") for t in conditions("055"))
+    assert not any("意见" in t for t in conditions("140"))  # 申报单位意见：县人社局或容东管委会 初审意见
+    assert "零工驿站场地面积不少于50平方米，场地须产权清晰或租用合同明确，期限自申请认定之日起不少于3年" in conditions("140")
