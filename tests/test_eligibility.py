@@ -545,9 +545,8 @@ def test_open_windows_come_first_and_a_long_list_of_conditions_does_not_outrank_
 
 
 def test_a_notice_whose_title_names_what_the_company_does_comes_before_one_that_shares_only_its_wording():
-    from assistant.matching.applicable import rank
-
     from assistant.ingest.documents import load_corpus
+    from assistant.matching.applicable import rank
 
     docs = {d.doc_id: {"title": d.title, "meta": d.meta, "measures": [m.to_json() for m in read_measures(d)]}
             for d in load_corpus(require_library(XIONGAN))[0]}  # one file is over the size limit: skipped

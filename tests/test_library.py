@@ -12,7 +12,7 @@ from assistant.ingest.library import Library
 from assistant.records import METADATA
 from assistant.retrieval.retrieve import Filters, Retriever
 from assistant.store.knowledge import KnowledgeBase
-from conftest import ROOT, require_library
+from conftest import ROOT, XIONGAN, require_library
 from fakes import BigramEmbedder
 
 LIBRARY = require_library()  # absent: the module is skipped (locally) or fails (under CI)
@@ -166,8 +166,6 @@ def _manifest(*paths: Path) -> dict:
 
 
 def test_a_document_repealed_by_a_later_one_is_no_longer_in_force_from_that_day():
-    from conftest import XIONGAN
-
     folder = require_library(XIONGAN)
     old, new = (next(folder.glob(f"{n}_*.md")) for n in ("152", "097"))
     docs = _manifest(old, new)  # 097: "原《河北雄安新区关于支持企业创新发展的若干措施》（雄安政字〔2021〕5号）同时废止"
@@ -185,8 +183,6 @@ def test_a_document_repealed_by_a_later_one_is_no_longer_in_force_from_that_day(
 
 
 def test_a_regulation_repealed_under_another_title_and_a_cited_number_is_not_the_documents_own():
-    from conftest import XIONGAN
-
     old, new = (LIBRARY / f"{n}.md" for n in ("上海市建筑节能条例(2010-09-17)", "上海市绿色建筑条例(2024-09-27)"))
     status = Library(_manifest(old, new), today=TODAY).status(old.stem)
     assert (status.label, status.reason) == ("已废止", "《上海市绿色建筑条例》(2024-09-27)规定废止")
