@@ -345,6 +345,13 @@ def test_a_declaration_needs_no_restating_and_a_priority_is_no_condition():
     assert not NOT_CONDITION.match("产业领域符合雄安新区发展方向，优先支持空天信息等战略性新兴产业")
 
 
+def test_the_rules_a_condition_is_read_under_need_no_restating():
+    rule = ("按照雄安新区改革发展局《关于〈促进“专精特新”企业和数字经济核心产业高质量发展的若干措施〉科技企业库入库及奖补政策的"
+            "实施细则》(雄安改发〔2022〕233号)有关规定纳入新区科技企业库")
+    assert restated(rule, "我公司2022年下半年经审核纳入新区科技企业库。", 0.7) == "我公司2022年下半年经审核纳入新区科技企业库"
+    assert restated(rule, "我公司2022年下半年申请纳入新区孵化载体库。", 0.7) == ""  # what the rule asks still must be said
+
+
 def test_a_department_named_by_its_role_and_a_choice_written_with_a_slash_are_restated():
     assert restated("且符合行政主管部门要求", "公司正常经营，且符合邮政管理部门要求。", 0.7) == "且符合邮政管理部门要求"
     assert restated("且符合行政主管部门要求", "公司正常经营，依法纳税。", 0.7) == ""

@@ -34,6 +34,10 @@ ROLE = re.compile(r"实施细则|细则|不得|需是|应是|须是|行政|申�
                   r"相关|规定|存在|下列|以下|如下|情况|情形|导向|为主|涵盖|包括|包含|提供")
 # (在产业导向上以…为主: an emphasis, framed; 涵盖、包括 introduce what a list names; 符合相关规定 names no rule of its own;
 # 提供 hands over what the clause names)
+# The rules a condition is read under ("按照…局《…实施细则》(雄安改发〔2022〕233号)有关规定纳入…"): they name where the
+# requirement comes from, not a requirement the company must restate
+CITED_RULE = re.compile(r"(?:按照|依照|根据|依据)[^，。；《]{0,20}《[^》]{2,120}》\s*(?:[(（][^()（）]{0,40}[)）])?\s*"
+                        r"(?:的)?(?:有关|相关)?(?:规定|要求|标准|程序)?")
 # An applicant's declaration inside a condition: responsibility for what it submits
 DECLARATION = re.compile(r"(?:真实性|真实、准确|准确性|合法性)[^，。；]{0,6}负责|承担主体责任")
 # A department named by its role ("符合行政主管部门要求") is restated by the description naming the one it answers to
@@ -92,8 +96,8 @@ def content(text: str) -> int:
 
 def _without_entities(text: str) -> str:
     """`text` without a list of kinds of applicant that names enterprises ("企事业单位、行业组织…及其他社会组织"):
-    a company is one of them."""
-    return ENTITY_LIST.sub(lambda m: "，" if ENTERPRISE.search(m.group()) else m.group(), text)
+    a company is one of them; nor the rules it is read under (`CITED_RULE`)."""
+    return CITED_RULE.sub("，", ENTITY_LIST.sub(lambda m: "，" if ENTERPRISE.search(m.group()) else m.group(), text))
 
 
 def _stretches(description: str) -> list[str]:
