@@ -572,3 +572,13 @@ def test_aims_an_enacting_line_and_a_reviewers_row_of_a_form_are_no_conditions()
     assert not any(t.startswith("以习近平新时代中国特色社会主义思想为指导") for t in conditions("055"))
     assert not any("意见" in t for t in conditions("140"))  # 申报单位意见：县人社局或容东管委会 初审意见
     assert "零工驿站场地面积不少于50平方米，场地须产权清晰或租用合同明确，期限自申请认定之日起不少于3年" in conditions("140")
+
+
+def test_a_platform_address_inside_a_condition_keeps_it_and_how_to_apply_is_no_condition():
+    conditions = lambda prefix: [c.text for m in read_measures(notice(prefix)) for c in m.conditions]  # noqa: E731
+    assert conditions("141")[0].startswith("新区注册服务型企业、其他类型企业和参建企业(含劳务分包企业)在产业互联网"
+                                           "(http://120.53.124.140:10001)注册并通过平台发布岗位需求，在2022年5月1日-2022年12月31日期间")
+    assert "申报企业需具备河北省科技型中小企业资质，或已在平台申报相关资质" in conditions("108")
+    assert not any("提交电子版申请" in t for t in conditions("108"))  # …在“高新技术企业认定管理工作网”（http://…）提交电子版申请
+    assert not any(t.startswith("所称") for t in conditions("068"))  # 所称“严重失信主体名单”以信用中国…查询结果为准
+    assert NOT_CONDITION.match("企业申报采取线上填报与线下报送相结合方式，线下与线上数据应保持一致")

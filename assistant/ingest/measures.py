@@ -76,7 +76,7 @@ MAX_CONDITIONS = 30
 BOLD = re.compile(r"^\*\*|\*\*$")
 GENERAL = "\0general"  # marks a section that holds for every measure of its document
 FOR_ALL = re.compile(r"本(?:实施)?(?:细则|办法|措施|规定|政策|方案)所(?:指|称|述)|基本条件")  # "本措施所指…企业应符合以下基本条件："
-MEASURES_VERSION = 8  # raise when these rules change: an index re-reads its documents' measures, embedding nothing
+MEASURES_VERSION = 9  # raise when these rules change: an index re-reads its documents' measures, embedding nothing
 # "第二条 本细则所述科技企业，指…": the article that says whom the rules are for (an applicant: 企业, 单位, 产业).
 # "第二条 本实施细则申报单位主营业务需符合…；需是…的法人单位": what every applicant under the rules must meet.
 GENERAL_APPLICANT = re.compile(rf"^(?:第[{CN_NUM}\d]+条)?\s*(?=本(?:实施)?(?:细则|办法|措施|规定|政策|方案)(?:所称的?|的)?"
@@ -93,6 +93,9 @@ NOT_CONDITION = re.compile(r"请(?!求)|[^。；]*(?:盖章|签字|签名|填报
                            r"(?:同等条件下)?(?:对[^。；，]{0,40})?优先(?:支持|推荐|考虑|给予|纳入|安排)|"  # a priority, no condition
                            r"以[^。；]{2,40}?为(?:重点|核心|主要方向)[，,]|"  # "以钢铁…传统产业为重点，以…为核心…": an emphasis
                            r"[^。；]*制定(?:如下|以下|本)|"  # "参照…，制定如下标准": what the text is, not what it asks
+                           # how to apply, not who may: "申报企业需在…网（http://…）提交电子版申请", "…打印、装订成册"
+                           r"[^。；]*(?:提交[^。；]{0,10}?(?:申请|材料|资料)|上传|登录|打印|装订|(?:线上|网上|在线)(?:申报|申请|填报))|"
+                           r"所称|"  # "所称“严重失信主体名单”以信用中国…为准", "所称“Ⅰ类知识产权”包括…": what a word means
                            # an application form's row for a reviewer: "申报单位意见：…", "…初审意见"
                            r"[^。；：:]{0,10}意见\s*[:：]|[^。；]*(?:初审|审核|审查|评审|审批|推荐|专家组?)意见\s*$")
 
@@ -452,7 +455,7 @@ def _pieces(text: str, lead: int) -> list[re.Match]:
 def _not_a_condition(text: str) -> bool:
     """Contact lines, dates, signatures, attachment lists and bare labels ("规范管理") inside a section."""
     bare = _bare(text).rstrip(TRAILING)
-    return (bool(CONTACT.search(text)) or bool(DATE_LINE.fullmatch(bare)) or bool(CLASSIFIES.search(bare))
+    return (_contact_line(text) or bool(DATE_LINE.fullmatch(bare)) or bool(CLASSIFIES.search(bare))
             or (bool(SCHEDULE.search(bare)) and bool(FULL_DATE.search(bare) or SHORT_DATE.search(bare)))
             or bool(NOT_CONDITION.match(bare)) or bool(ISSUER_LINE.fullmatch(bare))
             or (len(bare) <= 8 and not re.search(r"[，。；、]", bare) and not STATES.search(bare)))
@@ -532,6 +535,17 @@ def _deadline(lines: list[Line], year: str) -> Quote | None:
 
 def _is_contact(text: str) -> bool:
     return bool(re.search(r"联系|咨询|电话|邮箱", text)) and len(text) <= 120
+
+
+def _contact_line(text: str) -> bool:
+    """A line giving a phone, an e-mail or a web address to contact; a platform's address inside a sentence
+    ("在产业互联网(http://…)注册并通过平台发布岗位需求") does not make the sentence a contact line."""
+    found = [m.group() for m in CONTACT.finditer(text)]
+    if not found:
+        return False
+    if all(f.startswith(("http", "www")) for f in found):
+        return _is_contact(text) or len(_bare(text)) <= 40
+    return True
 
 
 def _materials(lines: list[Line]) -> list[Quote]:
