@@ -160,7 +160,7 @@ def rank_sweep(companies: list[dict], documents: dict) -> dict:
     from assistant.ingest.library import Library
     from assistant.matching.applicable import OVERLAP_WEIGHT, TITLE_WEIGHT, order
 
-    variants = [(w, t) for w in (1.0, 2.0, 4.0) for t in (0.0, 0.5, 1.0, 2.0)]
+    variants = [(w, t) for w in (1.0, 2.0, 4.0, 8.0) for t in (0.0, 0.5, 1.0, 2.0)]
     default = (OVERLAP_WEIGHT, TITLE_WEIGHT)
     scored: dict = {v: [] for v in variants}
     for entry in companies:

@@ -55,7 +55,7 @@ def rank(documents: dict, applicant: Applicant, as_of: date, doc: str = "", k: i
 # How much the wording overlap and the title named count beside the share of conditions met: chosen
 # leave-one-company-out over the companies file (eval.bench_eligibility --sweep; docs/results.md)
 OVERLAP_WEIGHT = 4.0
-TITLE_WEIGHT = 2.0
+TITLE_WEIGHT = 1.0
 
 
 def order(ranked: list[tuple[MeasureResult, str]], applicant: Applicant, library: Library,
@@ -67,10 +67,11 @@ def order(ranked: list[tuple[MeasureResult, str]], applicant: Applicant, library
     notice's title the company names, fewer unknowns, newer notices."""
     share = share or _particular_share
     words = _bigrams(" ".join([applicant.description, str(applicant.profile.get("industry", ""))]))
+    idf = _measure_idf(tuple(_measure_text(m) for ms in library_measures(library.documents).values() for m in ms))
     named = _title_named(applicant, library)
     return sorted(ranked, key=lambda rs: (
         rs[0].verdict == INELIGIBLE, bool(rs[0].notes), VERDICT_ORDER[rs[0].verdict],
-        -(share(rs[0]) + weight * _overlap(words, rs[0].measure) + title_weight * named(rs[0].measure.doc_id)),
+        -(share(rs[0]) + weight * _overlap(words, rs[0].measure, idf) + title_weight * named(rs[0].measure.doc_id)),
         len(rs[0].unknown), -int(re.sub(r"\D", "", str(library.meta(rs[0].measure.doc_id).get("issued", "")))[:8] or 0)))
 
 
@@ -102,19 +103,33 @@ def _title_named(applicant: Applicant, library: Library) -> Callable[[str], floa
     return named
 
 
-def _bigrams(text: str) -> set[str]:
+@lru_cache(maxsize=8192)
+def _bigrams(text: str) -> frozenset[str]:
     chars = re.sub(r"[^\u4e00-\u9fff]", "", text)
-    return {chars[i:i + 2] for i in range(len(chars) - 1)}
+    return frozenset(chars[i:i + 2] for i in range(len(chars) - 1))
 
 
-def _overlap(words: set[str], measure: Measure) -> float:
+def _measure_text(measure: Measure) -> str:
+    return measure.name + "".join(c.text for c in measure.conditions)
+
+
+@lru_cache(maxsize=8)
+def _measure_idf(texts: tuple[str, ...]) -> Callable[[str], float]:
+    """How rare a character pair is among the library's measures: 注册, 法人, 企业 weigh little, one no measure
+    has the most."""
+    df = Counter(b for t in texts for b in _bigrams(t))
+    return lambda pair: math.log((len(texts) + 1) / (df.get(pair, 0) + 0.5))
+
+
+def _overlap(words: frozenset[str], measure: Measure, idf: Callable[[str], float]) -> float:
     """How much the company's wording and the measure's name and conditions share (0–1, the cosine of their character
-    pairs): a measure about what the company does comes before one any company in the region meets, and a long list
-    of conditions does not share more by its length alone."""
-    theirs = _bigrams(measure.name + "".join(c.text for c in measure.conditions))
+    pairs, each weighed by its rarity among the library's measures): a measure about what the company does comes
+    before one any company in the region meets, and a long list of conditions does not share more by its length."""
+    theirs = _bigrams(_measure_text(measure))
     if not words or not theirs:
         return 0.0
-    return len(words & theirs) / math.sqrt(len(words) * len(theirs))
+    weight = lambda pairs: sum(idf(b) ** 2 for b in pairs)  # noqa: E731
+    return weight(words & theirs) / math.sqrt(weight(words) * weight(theirs))
 
 
 def _particular_share(result: MeasureResult) -> float:
