@@ -343,6 +343,9 @@ def test_a_declaration_needs_no_restating_and_a_priority_is_no_condition():
     assert restated("信用记录良好，企业法定代表人对申报材料和相关数据的真实性负责", "公司信用记录良好。", 0.7) == "公司信用记录良好"
     assert NOT_CONDITION.match("优先支持符合《工业重点行业领域设备更新和技术改造指南》要求的技术改造项目")
     assert not NOT_CONDITION.match("产业领域符合雄安新区发展方向，优先支持空天信息等战略性新兴产业")
+    # a priority whose 优先… the PDF conversion put on the next line: no condition a company can fail
+    assert NOT_CONDITION.match("开展两化融合管理体系贯标并通过评定的，…已入统的规模以上工业企业及临规企业培育库在库企业，同等条件下")
+    assert not any("同等条件下" in c.text for m in read_measures(notice("052")) for c in m.conditions)
 
 
 def test_the_rules_a_condition_is_read_under_need_no_restating():

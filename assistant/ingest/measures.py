@@ -76,7 +76,7 @@ MAX_CONDITIONS = 30
 BOLD = re.compile(r"^\*\*|\*\*$")
 GENERAL = "\0general"  # marks a section that holds for every measure of its document
 FOR_ALL = re.compile(r"本(?:实施)?(?:细则|办法|措施|规定|政策|方案)所(?:指|称|述)|基本条件")  # "本措施所指…企业应符合以下基本条件："
-MEASURES_VERSION = 9  # raise when these rules change: an index re-reads its documents' measures, embedding nothing
+MEASURES_VERSION = 10  # raise when these rules change: an index re-reads its documents' measures, embedding nothing
 # "第二条 本细则所述科技企业，指…": the article that says whom the rules are for (an applicant: 企业, 单位, 产业).
 # "第二条 本实施细则申报单位主营业务需符合…；需是…的法人单位": what every applicant under the rules must meet.
 GENERAL_APPLICANT = re.compile(rf"^(?:第[{CN_NUM}\d]+条)?\s*(?=本(?:实施)?(?:细则|办法|措施|规定|政策|方案)(?:所称的?|的)?"
@@ -91,6 +91,7 @@ NOT_CONDITION = re.compile(r"请(?!求)|[^。；]*(?:盖章|签字|签名|填报
                            r"联系人|联系电话|咨询电话|具体[^，。]{0,20}详见|(?:申报|申请)(?:时间|方式|材料|程序|流程)[:：]|"
                            r"本(?:通知|办法|细则|措施|规定|方案)由[^。；]{0,30}负责解释|[^。；]*一经查实|"
                            r"(?:同等条件下)?(?:对[^。；，]{0,40})?优先(?:支持|推荐|考虑|给予|纳入|安排)|"  # a priority, no condition
+                           r"[^。；]*同等条件下|"  # "…的，已入统的规模以上工业企业…，同等条件下优先纳入项目支持": a priority too
                            r"以[^。；]{2,40}?为(?:重点|核心|主要方向)[，,]|"  # "以钢铁…传统产业为重点，以…为核心…": an emphasis
                            r"[^。；]*制定(?:如下|以下|本)|"  # "参照…，制定如下标准": what the text is, not what it asks
                            # how to apply, not who may: "申报企业需在…网（http://…）提交电子版申请", "…打印、装订成册"
