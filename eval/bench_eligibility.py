@@ -158,18 +158,19 @@ def rank_sweep(companies: list[dict], documents: dict) -> dict:
     place / legal-person / credit checks, plus the wording overlap and the share of the notice's title the company
     names, each times a weight; the fewest excluded notices in the top 5 first, then the best recall@5."""
     from assistant.ingest.library import Library
-    from assistant.matching.applicable import OVERLAP_WEIGHT, TITLE_WEIGHT, order
+    from assistant.matching.applicable import OVERLAP_WEIGHT, TITLE_WEIGHT, library_measures, measure_idf, order
 
     variants = [(w, t) for w in (1.0, 2.0, 4.0, 8.0) for t in (0.0, 0.5, 1.0, 2.0)]
     default = (OVERLAP_WEIGHT, TITLE_WEIGHT)
     scored: dict = {v: [] for v in variants}
+    idf = measure_idf(library_measures(documents))
     for entry in companies:
         as_of = parse_as_of(entry.get("as_of"), date.today())
         applicant = parse_applicant(entry["company"], as_of)
         ranked, library = rank(documents, applicant, as_of, k=0), Library(documents, today=as_of)
         eligible, excluded = set(entry.get("eligible", [])), set(entry.get("excluded", []))
         for v in variants:
-            ordered = order(ranked, applicant, library, weight=v[0], title_weight=v[1])
+            ordered = order(ranked, applicant, library, weight=v[0], title_weight=v[1], idf=idf)
             top = list(dict.fromkeys(r.measure.doc_id for r, _ in ordered))[:5]
             scored[v].append((len(eligible & set(top)) / min(5, len(eligible)) if eligible else None,
                               len(excluded & set(top))))

@@ -37,9 +37,9 @@ def rank(documents: dict, applicant: Applicant, as_of: date, doc: str = "", k: i
     """(result, document status label) for the measures the company can apply for, in the order above: only
     documents in force at `as_of` and published by then, unless `doc` (a doc_id) names one; 不符合 ones only with
     `include_failed` (always when `doc` is named)."""
-    library = Library(documents, today=as_of)
+    library, every = Library(documents, today=as_of), library_measures(documents)
     out = []
-    for doc_id, measures in library_measures({doc: documents[doc]} if doc else documents).items():
+    for doc_id, measures in ({doc: every[doc]} if doc else every).items():
         issued = str(library.meta(doc_id).get("issued", "") or "")
         status = library.status(doc_id)
         if not doc and (not status.in_force or issued[:7] > as_of.isoformat()[:7]):  # published by that month
@@ -48,7 +48,7 @@ def rank(documents: dict, applicant: Applicant, as_of: date, doc: str = "", k: i
             result = check_measure(measure, applicant, as_of, rules)
             if result.verdict != INELIGIBLE or include_failed or doc:
                 out.append((result, status.label))
-    out = order(out, applicant, library)
+    out = order(out, applicant, library, idf=measure_idf(every))
     return out[:k] if k else out
 
 
@@ -60,14 +60,16 @@ TITLE_WEIGHT = 1.0
 
 def order(ranked: list[tuple[MeasureResult, str]], applicant: Applicant, library: Library,
           share: Callable[[MeasureResult], float] | None = None, weight: float = OVERLAP_WEIGHT,
-          title_weight: float = TITLE_WEIGHT) -> list[tuple[MeasureResult, str]]:
+          title_weight: float = TITLE_WEIGHT, idf: Callable[[str], float] | None = None
+          ) -> list[tuple[MeasureResult, str]]:
     """`ranked` in the order above: those it may meet with open windows first, then with closed ones (they cannot be
     applied for now), then those it fails; within each the verdict, then `share` (the particular share of conditions
     met) plus `weight` times the overlap with the company's words plus `title_weight` times the share of the
-    notice's title the company names, fewer unknowns, newer notices."""
+    notice's title the company names, fewer unknowns, newer notices. `idf`: `measure_idf` of the library's measures,
+    when the caller has them read already."""
     share = share or _particular_share
     words = _bigrams(" ".join([applicant.description, str(applicant.profile.get("industry", ""))]))
-    idf = _measure_idf(tuple(_measure_text(m) for ms in library_measures(library.documents).values() for m in ms))
+    idf = idf or measure_idf(library_measures(library.documents))
     named = _title_named(applicant, library)
     return sorted(ranked, key=lambda rs: (
         rs[0].verdict == INELIGIBLE, bool(rs[0].notes), VERDICT_ORDER[rs[0].verdict],
@@ -113,10 +115,14 @@ def _measure_text(measure: Measure) -> str:
     return measure.name + "".join(c.text for c in measure.conditions)
 
 
-@lru_cache(maxsize=8)
-def _measure_idf(texts: tuple[str, ...]) -> Callable[[str], float]:
+def measure_idf(measures: dict[str, list[Measure]]) -> Callable[[str], float]:
     """How rare a character pair is among the library's measures: 注册, 法人, 企业 weigh little, one no measure
     has the most."""
+    return _pair_idf(tuple(_measure_text(m) for ms in measures.values() for m in ms))
+
+
+@lru_cache(maxsize=8)
+def _pair_idf(texts: tuple[str, ...]) -> Callable[[str], float]:
     df = Counter(b for t in texts for b in _bigrams(t))
     return lambda pair: math.log((len(texts) + 1) / (df.get(pair, 0) + 0.5))
 
