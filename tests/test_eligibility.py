@@ -178,6 +178,19 @@ def test_a_support_item_in_one_sentence_is_a_measure_and_a_penalty_is_not():
     assert rent.amount.text == "(二)对在新区孵化载体内租赁且自用办公用房的企业，给予1.5元/平方米/天租金补贴，每年不超过50万元。"
 
 
+def test_an_item_of_a_list_holds_for_whom_the_line_leading_the_list_names():
+    # "(四)…。对产业方向符合…的疏解企业或新区企业，纳入科技企业库，给予以下支持：" over "6.降低运营成本。对…的企业，给予…"
+    measures = {m.name: [c.text for c in m.conditions] for m in read_measures(notice("142"))}
+    assert measures["降低运营成本"] == [
+        "产业方向符合雄安新区高端高新产业、数字经济核心产业定位且高学历在职员工比例、研发经费符合一定条件的疏解企业或新区企业",
+        "在新区孵化载体内租赁且自用办公用房的企业"]
+    assert measures["给予地方贡献奖励"][0] == \
+        "年营业收入达标、发展方向符合“专业化、精细化、特色化、新颖化”或数字经济核心产业要求的科技企业库内疏解企业或新区企业"
+    # in 136 the same item is part of "第七条政策申报", which names no applicants: it keeps its one condition
+    rent = next(m for m in read_measures(notice("136")) if m.name != "科技企业库" and m.conditions[-1].text.startswith("在新区孵化载体"))
+    assert [c.text for c in rent.conditions] == ["在新区孵化载体内租赁且自用办公用房的企业"]
+
+
 @pytest.mark.parametrize("text, kind, field, op, value", [
     ("2017年4月1日前在新区三县范围内注册并依法纳税的制造业法人企业", AGE, "founded", "<", 201704.01),
     ("依法设立且合法存续两个会计年度以上（含两年）", AGE, "months", ">=", 24),
@@ -587,3 +600,9 @@ def test_a_platform_address_inside_a_condition_keeps_it_and_how_to_apply_is_no_c
     assert not any("提交电子版申请" in t for t in conditions("108"))  # …在“高新技术企业认定管理工作网”（http://…）提交电子版申请
     assert not any(t.startswith("所称") for t in conditions("068"))  # 所称“严重失信主体名单”以信用中国…查询结果为准
     assert NOT_CONDITION.match("企业申报采取线上填报与线下报送相结合方式，线下与线上数据应保持一致")
+    # how truthfully to apply is no condition; keeping true records is one, and so is a record stated beside the duty
+    assert "企业要如实自主填报相关财务数据，并提供佐证材料" not in conditions("039")
+    assert not any(t.startswith("各申报企业网上注册时需填写准确完整的企业信息") for t in conditions("129"))
+    assert "企业有运作良好的内控管理机制，能够自行妥善留存跨境人民币业务相关交易单证等真实性证明资料，并愿意配合经办银行、" \
+           "外汇局的事中事后抽查、核实工作" in conditions("010")
+    assert any(t.endswith("企业法定代表人对申报材料和相关数据的真实性负责") for t in conditions("123"))

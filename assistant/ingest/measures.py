@@ -5,7 +5,9 @@ A measure is opened by a condition section — a heading or line naming 申报�
 补贴对象 / 认定条件 / 基本条件 / 申报范围 … — and its conditions are the items under it, down to the next
 heading of the same or a higher rank. One item is one condition; an item listing several, separated by "；",
 gives one condition each (a piece starting with 或 stays with the one before: it is an alternative). A line
-that introduces a list ("同时满足以下条件", "满足以下条件之一") sets how the conditions below it combine.
+that introduces a list ("同时满足以下条件", "满足以下条件之一") sets how the conditions below it combine. A support
+item stated in one sentence ("6.降低运营成本。对…的企业，给予…") is a measure too, and when the line leading its list
+names the applicants ("对…的新区企业，纳入科技企业库，给予以下支持：") their description is its first condition.
 Amounts, deadlines, offices and contacts are the sentences of the measure's part of the notice that state
 them; nothing is paraphrased: every field is a span of `Document.text`.
 """
@@ -48,6 +50,10 @@ SUPPORT_ITEM = re.compile(rf"(?:^|(?<=[。；：:]))\s*(?:\*\*)?(?:第[{CN_NUM}\
                           r"([^。；]{4,120}?的(?:[^，。；]{0,12}?(?:企业|单位|项目|机构|主体|人员))?)[，,]\s*"
                           r"(?:[^，。；]{0,40}?(给予|奖励|补贴|资助|补助)(?=[^。；]{0,40}?(?:奖励|补贴|资助|补助|支持|奖补|贴息|元))"
                           r"(?![^。；]{0,40}?(?:处分|处罚|警告|罚款|批评|治安))|(认定为)([^，。；]{2,30}?)(?=[，。；]|$))")
+# A line over a list of support items saying to whom they all go: "(四)…。对产业方向符合…的疏解企业或新区企业，纳入
+#科技企业库，给予以下支持：", "符合条件的…企业，可享受以下政策：". Each item below it holds for those applicants only.
+LIST_LEAD = re.compile(r"(?:对(?:于)?)?([^。；：:，,]{2,160}?的[^，。；：:]{0,20}?(?:企业|单位|机构|主体|人员|载体|项目|个人))"
+                       r"[，,][^。；]{0,40}?(?:给予|享受|享有|提供|实行)(?:以下|下列|如下)[^。；：:，,]{0,10}[：:]\s*$")
 # A heading over what is favoured, not required: "（一）认定重点", "支持重点", "重点领域", "重点支持方向".
 PRIORITIES = re.compile(r"(?:认定|支持|扶持|申报|遴选|培育)?重点(?:支持)?(?:领域|方向|行业|产业|内容)?")
 FOLLOW_UP = re.compile(r"^(?:前述|首次|其中|以上|此类|该类|同一)|上述|前款|本条")  # refers to what came before
@@ -76,7 +82,7 @@ MAX_CONDITIONS = 30
 BOLD = re.compile(r"^\*\*|\*\*$")
 GENERAL = "\0general"  # marks a section that holds for every measure of its document
 FOR_ALL = re.compile(r"本(?:实施)?(?:细则|办法|措施|规定|政策|方案)所(?:指|称|述)|基本条件")  # "本措施所指…企业应符合以下基本条件："
-MEASURES_VERSION = 10  # raise when these rules change: an index re-reads its documents' measures, embedding nothing
+MEASURES_VERSION = 11  # raise when these rules change: an index re-reads its documents' measures, embedding nothing
 # "第二条 本细则所述科技企业，指…": the article that says whom the rules are for (an applicant: 企业, 单位, 产业).
 # "第二条 本实施细则申报单位主营业务需符合…；需是…的法人单位": what every applicant under the rules must meet.
 GENERAL_APPLICANT = re.compile(rf"^(?:第[{CN_NUM}\d]+条)?\s*(?=本(?:实施)?(?:细则|办法|措施|规定|政策|方案)(?:所称的?|的)?"
@@ -85,6 +91,11 @@ DEFINED_APPLICANT = re.compile(rf"^(?:第[{CN_NUM}\d]+条)?\s*本(?:实施)?(?:�
                                r"[^，。；]{1,20}?(?:企业|单位|产业)[，,]?(?:是)?指")
 DEFINITION = re.compile(r"^[^，]{2,40}?是指")  # "X（…）是指…": what a word means, not a condition
 SCHEDULE = re.compile(r"(?:申报|受理|推荐|审核|申请)[^，。]{0,6}?(?:周期|时间|日期|截至|截止|期限)")
+# How truthfully to apply, not who may: "企业的财务数据要依据年度审计报告如实填报", "申请单位应对申请材料的完整性和真实性
+# 负责", "填写准确完整的企业信息" (dropped when the sentence states nothing a check reads: "…守法经营，未被列入失信…名单，…对
+# 申报材料…的真实性负责" keeps its record)
+APPLYING_DUTY = re.compile(r"如实|据实|弄虚作假|(?:填写|填报)[^。；]{0,12}?(?:准确|完整|规范|真实)|"
+                           r"(?:材料|数据|信息)[^。；]{0,10}?(?:真实|准确|完整)")  # not "留存…真实性证明资料": a condition
 # Lines in a condition section that are no condition: instructions, form rows (盖章, □), contacts, references to an
 # attachment, who interprets the notice, what happens to fraud.
 NOT_CONDITION = re.compile(r"请(?!求)|[^。；]*(?:盖章|签字|签名|填报日期|□)|[^。；]*参照本?(?:措施|办法|细则|规定)?执行|附件|特此|"
@@ -189,14 +200,15 @@ def read_measures(doc: Document) -> list[Measure]:
         seen.add(key)
         add(named if named and named != GENERAL else _name(doc, lines, opener), conditions, _first(scope, AMOUNT))
     inside = {i for opener, end, *_ in sections for i in range(opener, max(end, opener + 1))}
-    for name, condition, amount in _support_items(doc, lines, inside, region):
-        add(name, [*(c for c in general if c.text != condition.text), condition], amount)
+    for name, conditions, amount in _support_items(doc, lines, inside, region):
+        add(name, [*(c for c in general if c.text not in {k.text for k in conditions}), *conditions], amount)
     return measures
 
 
 def _support_items(doc: Document, lines: list[Line], inside: set[int], region: str):
-    """(name, condition, amount) of each support item stated in one sentence outside the condition sections:
-    "对…的企业，给予…" (its condition the words between 对 and 的)."""
+    """(name, conditions, amount) of each support item stated in one sentence outside the condition sections:
+    "对…的企业，给予…" (its condition the words between 对 and 的), after those of the line leading the list it is
+    an item of ("…的企业，给予以下支持：")."""
     seen: set[str] = set()
     for i, line in enumerate(lines):
         if i in inside:
@@ -208,8 +220,26 @@ def _support_items(doc: Document, lines: list[Line], inside: set[int], region: s
                 continue
             seen.add(quote)
             given = _sentence(line, m)
-            yield (m.group(4) if m.group(3) else _item_name(doc, lines, i), Condition(start, end, quote,
-                   read_checks(quote, region)), given if AMOUNT.search(given.text) else _first(lines[i:i + 2], AMOUNT))
+            lead = _list_lead(doc, lines, i, region)
+            yield (m.group(4) if m.group(3) else _item_name(doc, lines, i),
+                   [*([lead] if lead and lead.text != quote else []), Condition(start, end, quote, read_checks(quote, region))],
+                   given if AMOUNT.search(given.text) else _first(lines[i:i + 2], AMOUNT))
+
+
+def _list_lead(doc: Document, lines: list[Line], i: int, region: str) -> Condition | None:
+    """Who the list that line `i` is an item of is for, when the line leading the list says so (`LIST_LEAD`): the line
+    above of a higher rank, or the article the item is part of."""
+    rank = _rank(lines[i].text)
+    if rank >= 100:
+        return None  # not a numbered item: no list to be part of
+    for j in range(i - 1, -1, -1):
+        if _rank(lines[j].text) < rank or _is_article(lines[j].text):
+            m = LIST_LEAD.search(lines[j].text, _lead(lines[j].text))
+            if not m:
+                return None
+            start, end = lines[j].start + m.start(1), lines[j].start + m.end(1)
+            return Condition(start, end, doc.text[start:end], read_checks(doc.text[start:end], region))
+    return None
 
 
 def _item_name(doc: Document, lines: list[Line], i: int) -> str:
@@ -412,7 +442,10 @@ def _conditions(doc: Document, body: list[Line], region: str) -> list[Condition]
                 continue
             start += inner
             quote = doc.text[start:start + len(stripped) - inner]
-            out.append(Condition(start, start + len(quote), quote, read_checks(quote, region), group))
+            checks = read_checks(quote, region)
+            if not checks and APPLYING_DUTY.search(quote):
+                continue
+            out.append(Condition(start, start + len(quote), quote, checks, group))
         if cases:
             group = 0
     return out[:MAX_CONDITIONS]
