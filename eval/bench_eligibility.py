@@ -136,20 +136,29 @@ def score_cases(cases: list[dict], documents: dict) -> dict:
             "confusion": {f"{g}→{s}": c for (g, s), c in sorted(confusion.items())}}
 
 
+def top_notices(ranked: list) -> tuple[list[str], set[str]]:
+    """The first 5 notices of a ranking, and those with the supplements their measures name ("另有补充文件"): a
+    supplement is listed on its notice's card, so it is shown, but it takes no place of its own."""
+    top = list(dict.fromkeys(r.measure.doc_id for r, _ in ranked))[:5]
+    return top, set(top) | {s for r, _ in ranked if r.measure.doc_id in top for s in r.supplements}
+
+
 def score_ranking(companies: list[dict], documents: dict) -> dict:
-    recalls, excluded, times = [], 0, []
+    recalls, excluded, times, by_supplement = [], 0, [], 0
     for entry in companies:
         as_of = parse_as_of(entry.get("as_of"), date.today())
         applicant = parse_applicant(entry["company"], as_of)
         start = time.perf_counter()
         ranked = rank(documents, applicant, as_of, k=0)
         times.append(time.perf_counter() - start)
-        top = list(dict.fromkeys(r.measure.doc_id for r, _ in ranked))[:5]
+        top, shown = top_notices(ranked)
         eligible = set(entry.get("eligible", []))
         if eligible:
-            recalls.append(len(eligible & set(top)) / min(5, len(eligible)))
+            recalls.append(len(eligible & shown) / min(5, len(eligible)))
+            by_supplement += len(eligible & shown - set(top))
         excluded += len(set(entry.get("excluded", [])) & set(top))
     return {"companies": len(companies), "recall@5": mean(recalls), "excluded_in_top5": excluded,
+            "eligible_shown_as_supplements": by_supplement,
             "p50_s": percentile(times, 50), "p95_s": percentile(times, 95)}
 
 
@@ -170,9 +179,8 @@ def rank_sweep(companies: list[dict], documents: dict) -> dict:
         ranked, library = rank(documents, applicant, as_of, k=0), Library(documents, today=as_of)
         eligible, excluded = set(entry.get("eligible", [])), set(entry.get("excluded", []))
         for v in variants:
-            ordered = order(ranked, applicant, library, weight=v[0], title_weight=v[1], idf=idf)
-            top = list(dict.fromkeys(r.measure.doc_id for r, _ in ordered))[:5]
-            scored[v].append((len(eligible & set(top)) / min(5, len(eligible)) if eligible else None,
+            top, shown = top_notices(order(ranked, applicant, library, weight=v[0], title_weight=v[1], idf=idf))
+            scored[v].append((len(eligible & shown) / min(5, len(eligible)) if eligible else None,
                               len(excluded & set(top))))
     held, chosen = [], {}
     for i in range(len(companies)):

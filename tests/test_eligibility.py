@@ -583,6 +583,25 @@ def test_a_notice_whose_title_names_what_the_company_does_comes_before_one_that_
     assert first(order(ranked, applicant, Library(docs, today=as_of), title_weight=0)) == ["092", "056", "075", "054"]
 
 
+def test_a_measure_whose_notice_was_supplemented_names_the_supplement_from_the_month_it_was_issued():
+    from assistant.matching.applicable import rank, result_json
+
+    docs = {d.doc_id: {"title": d.title, "meta": d.meta, "measures": [m.to_json() for m in read_measures(d)]}
+            for d in (notice("139"), notice("138"))}  # 138 extends 139's deadline and lets courier branches apply
+    applicant = parse_applicant({"name": "雄县古州国际旅行社有限公司", "description": "我公司在雄县注册，主营旅游服务。"},
+                                date(2022, 6, 1))
+    (result, status), = rank(docs, applicant, date(2022, 6, 1))
+    card = result_json(result, docs, status)
+    assert card["doc"].startswith("139_") and card["supplements"] == [{
+        "doc": "138_2022-06-13_关于印发《承租非国有资产类经营用房企业租房补贴实施细则》补充规定的通知",
+        "title": "关于印发《承租非国有资产类经营用房企业租房补贴实施细则》补充规定的通知", "issued": "2022-06-13"}]
+    assert card["notes"] == ["另有补充文件：《关于印发《承租非国有资产类经营用房企业租房补贴实施细则》补充规定的通知》"
+                             "（2022-06-13），申报时间、范围等如有调整，以它为准"]
+    assert not result.closed
+    (before, _), = rank(docs, applicant, date(2022, 5, 31))
+    assert before.supplements == [] and before.notes == []
+
+
 def test_aims_an_enacting_line_and_a_reviewers_row_of_a_form_are_no_conditions():
     conditions = lambda prefix: [c.text for m in read_measures(notice(prefix)) for c in m.conditions]  # noqa: E731
     # "一、总体要求 （一）明确工作目标。遵循…的原则…" and "参照国家及省相关标准，…制定如下标准。"

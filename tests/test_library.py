@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from assistant.answering.answer import AnswerConfig, Assistant
-from assistant.ingest.library import Library
+from assistant.ingest.library import Library, supplemented
 from assistant.records import METADATA
 from assistant.retrieval.retrieve import Filters, Retriever
 from assistant.store.knowledge import KnowledgeBase
@@ -206,3 +206,23 @@ def test_what_a_document_says_of_its_own_validity_and_of_the_documents_it_repeal
     meta = infer([text], text)
     assert meta.get("valid_years") == years
     assert [r["title"] for r in meta.get("repeals", [])] == repealed
+
+
+@pytest.mark.parametrize("title, policy", [
+    ("关于印发《承租非国有资产类经营用房企业租房补贴实施细则》补充规定的通知", "承租非国有资产类经营用房企业租房补贴实施细则"),
+    ("关于印发《A管理办法补充规定》的通知", "A管理办法"),
+    ("关于《B实施细则》的补充通知", "B实施细则"),
+    ("关于补充申报2024年高新技术企业培育库的通知", ""),  # 补充申报: a second round, not a change to a policy
+    ("上海市促进在线新经济发展行动方案(2020-2022年)", ""),
+])
+def test_the_policy_a_supplement_changes_is_read_from_its_title(title, policy):
+    assert supplemented(title) == policy
+
+
+def test_a_supplement_is_linked_to_the_notice_it_changes_which_stays_in_force():
+    folder = require_library(XIONGAN)
+    notice, supplement = (next(folder.glob(f"{n}_*.md")) for n in ("139", "138"))
+    library = Library(_manifest(notice, supplement), today=TODAY)
+    assert library.supplements(notice.stem) == [supplement.stem]  # 申报日期延长5个工作日；快递行业分公司可以申请
+    assert library.supplements(supplement.stem) == []
+    assert library.status(notice.stem).label == "现行有效"  # a supplement is no newer version

@@ -5,7 +5,8 @@ Status is computed when an index is loaded, against today's date and the other d
 document of the library in effect by then says so: "原《…》（文号）同时废止", matched by 文号 or title);
 已过期 (its stated period, e.g. 2020-2022年, has ended, or its validity: 有效期至…, or 有效期2年 counted from the day
 it takes effect or was issued); 尚未生效 (its effective date is still ahead);
-征求意见稿（未生效） (a draft put out for comments, as its title says).
+征求意见稿（未生效） (a draft put out for comments, as its title says). A document may also have supplements: later
+documents titled "…《X》补充规定" that change it while it stays in force (`supplements`).
 A sidecar's ``"status"`` (e.g. "已废止") wins over all of these.
 
 Example::
@@ -54,6 +55,23 @@ def named_policy(title: str) -> str:
     return m.group(1) if m else title
 
 
+# "关于印发《X》补充规定的通知", "关于《X》的补充通知": a later document that changes X — its dates, who may apply, what
+# proves it — while X stays in force
+SUPPLEMENT = re.compile(r"[《〈]([^《》〈〉]{4,80})[》〉]\s*(?:的)?补充(?:规定|通知|说明|意见|细则|办法)")
+
+
+SUPPLEMENT_OF = re.compile(r"(.{4,80}?)(?:的)?补充(?:规定|通知|说明|意见|细则|办法)")
+
+
+def supplemented(title: str) -> str:
+    """The policy a supplement changes: 关于印发《X》补充规定的通知 → X, 关于印发《X补充规定》的通知 → X, X补充规定 → X;
+    "" for any other title."""
+    if m := SUPPLEMENT.search(title):
+        return m.group(1)
+    m = SUPPLEMENT_OF.fullmatch(named_policy(title).strip())
+    return m.group(1) if m else ""
+
+
 def _number_key(number: str) -> str:
     """A 文号 with its brackets and spaces written one way: 雄安政字[2021]5号 = 雄安政字〔2021〕5号."""
     return re.sub(r"[\s〔〕\[\]［］【】()（）第]", "", number)
@@ -70,7 +88,11 @@ class Library:
             self.families.setdefault(family(d.get("title", "")), []).append(doc_id)
         for members in self.families.values():  # oldest first; an unknown date counts as oldest
             members.sort(key=lambda i: (self.version(i), i))
+        self._titled: dict[str, list[str]] = {}  # the family of the policy each document publishes → its doc_ids
+        for doc_id, d in documents.items():
+            self._titled.setdefault(family(named_policy(d.get("title", ""))), []).append(doc_id)
         self._repealed_by = self._repeals()
+        self._supplements = self._supplemented()
         self._status = {doc_id: self._compute(doc_id) for doc_id in documents}
 
     def meta(self, doc_id: str) -> dict:
@@ -121,14 +143,27 @@ class Library:
             end = date(y + years, m, 28) + timedelta(days=1)
         return (end - timedelta(days=1)).isoformat()
 
+    def supplements(self, doc_id: str) -> list[str]:
+        """The documents of the library that supplement this one ("…《X》补充规定"), oldest first: what they change
+        (a deadline, who may apply) the measure's own text does not say."""
+        return self._supplements.get(doc_id, [])
+
+    def _supplemented(self) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for doc_id in sorted(self.documents, key=self.started):
+            if not (name := supplemented(self.title(doc_id))):
+                continue
+            for target in self._titled.get(family(name), []):
+                if target != doc_id:
+                    out.setdefault(target, []).append(doc_id)
+        return out
+
     def _repeals(self) -> dict[str, str]:
         """doc_id → the first document of the library that repeals it and had taken effect by today."""
         by_number: dict[str, list[str]] = {}
-        by_title: dict[str, list[str]] = {}
         for doc_id, d in self.documents.items():
             if number := str(d.get("doc_number", "") or self.meta(doc_id).get("doc_number", "") or ""):
                 by_number.setdefault(_number_key(number), []).append(doc_id)
-            by_title.setdefault(family(named_policy(d.get("title", ""))), []).append(doc_id)
         out: dict[str, str] = {}
         for doc_id in sorted(self.documents, key=self.started):
             started = self.started(doc_id)
@@ -136,7 +171,7 @@ class Library:
                 continue
             for ref in self.meta(doc_id).get("repeals", []) or []:
                 targets = by_number.get(_number_key(ref.get("doc_number", "")), []) if ref.get("doc_number") else []
-                for target in targets or by_title.get(family(named_policy(ref.get("title", ""))), []):
+                for target in targets or self._titled.get(family(named_policy(ref.get("title", ""))), []):
                     if target != doc_id and self.started(target) < started:  # an older document, never itself
                         out.setdefault(target, doc_id)  # the first to repeal it
         return out

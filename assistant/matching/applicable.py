@@ -24,6 +24,7 @@ from assistant.matching.applicant import Applicant
 from assistant.matching.eligibility import ELIGIBLE, INELIGIBLE, MET, TO_CONFIRM, MeasureResult, Rules, check_measure
 
 VERDICT_ORDER = {ELIGIBLE: 0, TO_CONFIRM: 1, INELIGIBLE: 2}
+SUPPLEMENTED = "另有补充文件"
 GENERIC = (PLACE, LEGAL, CREDIT)
 
 
@@ -44,8 +45,13 @@ def rank(documents: dict, applicant: Applicant, as_of: date, doc: str = "", k: i
         status = library.status(doc_id)
         if not doc and (not status.in_force or issued[:7] > as_of.isoformat()[:7]):  # published by that month
             continue
+        supplements = [s for s in library.supplements(doc_id) if library.started(s)[:7] <= as_of.isoformat()[:7]]
         for measure in measures:
             result = check_measure(measure, applicant, as_of, rules)
+            if supplements:  # a later document changed it: its deadline or who may apply may not be the text's
+                result.supplements = supplements
+                result.notes += [f"{SUPPLEMENTED}：{library.named(s)}（{library.started(s)}），申报时间、范围等如有调整，以它为准"
+                                 for s in supplements]
             if result.verdict != INELIGIBLE or include_failed or doc:
                 out.append((result, status.label))
     out = order(out, applicant, library, idf=measure_idf(every))
@@ -72,7 +78,7 @@ def order(ranked: list[tuple[MeasureResult, str]], applicant: Applicant, library
     idf = idf or measure_idf(library_measures(library.documents))
     named = _title_named(applicant, library)
     return sorted(ranked, key=lambda rs: (
-        rs[0].verdict == INELIGIBLE, bool(rs[0].notes), VERDICT_ORDER[rs[0].verdict],
+        rs[0].verdict == INELIGIBLE, rs[0].closed, VERDICT_ORDER[rs[0].verdict],
         -(share(rs[0]) + weight * _overlap(words, rs[0].measure, idf) + title_weight * named(rs[0].measure.doc_id)),
         len(rs[0].unknown), -int(re.sub(r"\D", "", str(library.meta(rs[0].measure.doc_id).get("issued", "")))[:8] or 0)))
 
@@ -156,4 +162,7 @@ def result_json(result: MeasureResult, documents: dict, status: str) -> dict:
                             "status": r.status, "fact": r.fact, "reason": r.reason, "group": r.condition.group}
                            for r in result.conditions],
             "amount": quote(m.amount), "deadline": quote(m.deadline), "office": quote(m.office),
-            "contacts": [quote(c) for c in m.contacts], "status": status, "notes": result.notes}
+            "contacts": [quote(c) for c in m.contacts], "status": status, "notes": result.notes,
+            "supplements": [{"doc": s, "title": documents.get(s, {}).get("title", ""),
+                             "issued": str((documents.get(s, {}).get("meta") or {}).get("issued", "") or "")}
+                            for s in result.supplements]}

@@ -79,7 +79,13 @@ class MeasureResult:
     measure: Measure
     verdict: str
     conditions: list[ConditionResult] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)  # 已截止 …
+    notes: list[str] = field(default_factory=list)  # 已截止 …, 另有补充文件 …
+    supplements: list[str] = field(default_factory=list)  # doc_ids of later documents that change the measure's one
+
+    @property
+    def closed(self) -> bool:
+        """Its application window closed before the application date."""
+        return any(n.startswith(CLOSED) for n in self.notes)
 
     @property
     def failed(self) -> list[ConditionResult]:
