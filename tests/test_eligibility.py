@@ -375,6 +375,17 @@ def test_a_department_named_by_its_role_and_a_choice_written_with_a_slash_are_re
     assert restated("申请单位为申请项目/课题的牵头单位", "我单位参与承担该课题。", 0.7) == ""  # not the lead
 
 
+def test_the_kind_a_list_ends_with_is_named_by_any_of_its_items_but_does_not_name_them():
+    rules = "有服务标准、服务规范等管理制度"  # 140's 零工驿站
+    assert restated(rules, "驿站制定了服务标准和服务规范。", 0.7) == "驿站制定了服务标准和服务规范"
+    assert restated(rules, "驿站制定了考勤制度。", 0.7) == ""
+    robots = "餐饮、配送、迎宾、导览、咨询、清洁、代步等商用机器人"  # 075: a kind of robot, not any robot
+    assert restated(robots, "我公司生产智能巡检机器人。", 0.7) == ""
+    assert restated(robots, "我公司生产餐饮配送机器人。", 0.7) == "我公司生产餐饮配送机器人"
+    # "…担保公司等正常联系": a requirement after 等, not a kind
+    assert restated("并与创投机构、担保公司等正常联系", "我公司与一家担保公司合作。", 0.7) == ""
+
+
 def test_restatement_keeps_numbers_and_negation_and_denial_needs_every_word():
     assert restated("有知识产权管理机构", "公司设有知识产权管理机构。", 0.7) == "公司设有知识产权管理机构"
     assert restated("年培训规模不少于1000人", "年培训规模800人。", 0.7) == ""

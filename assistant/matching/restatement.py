@@ -14,6 +14,7 @@ import threading
 from functools import lru_cache
 
 import jieba
+import jieba.posseg as pseg
 
 from assistant.ingest.conditions import NONE_OF
 
@@ -114,9 +115,17 @@ def _content_words(clause: str) -> tuple[tuple[str, ...], ...]:
     kinds = bool(CHOICE.search(clause))
     groups: list[list[str]] = []
     joined = False
+    listed: list[str] = []  # after "A、B等": the items a kind that ends the list is named by
     for t in tokens:
         if t in ("、", "或", "或者", "/", "／"):  # "申请项目/课题": a slash offers a choice, as 或 does
             joined = t != "、" or kinds
+            continue
+        if t == "等" and groups and _category_after(clause):
+            listed = list(groups[-1])  # "服务标准、服务规范等管理制度": any item of the list names the kind too
+            continue
+        if listed:
+            if not FILLER.fullmatch(t) and re.search(r"[\u4e00-\u9fff]", t):
+                groups.append([t, *listed])
             continue
         if FILLER.fullmatch(t) or ROLE.fullmatch(t) or not re.search(r"[\u4e00-\u9fff\w]", t) or \
                 len(t) < 2 and not t.isdigit():
@@ -128,6 +137,16 @@ def _content_words(clause: str) -> tuple[tuple[str, ...], ...]:
             groups.append([t, *GENERIC_OFFICE.get(t, ())])
         joined = False
     return tuple(tuple(g) for g in groups)
+
+
+@lru_cache(maxsize=4096)
+def _category_after(clause: str) -> bool:
+    """Whether what follows the clause's last 等 is only the kind its list belongs to — nouns and their modifiers
+    ("等基础配套设施", "等管理制度") — and not a requirement of its own ("…担保公司等正常联系": an adverb, a verb)."""
+    rest = clause[clause.rfind("等") + 1:].strip()
+    with _lock:
+        tags = [(w.word, w.flag) for w in pseg.cut(rest) if w.word.strip()]
+    return bool(tags) and tags[-1][1].startswith("n") and all(f[0] in "nabj" or f == "vn" for _, f in tags)
 
 
 def _covered(groups: list[list[str]], text: str) -> float:
