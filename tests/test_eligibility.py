@@ -203,10 +203,20 @@ def test_more_kinds_of_statement_are_read(text, kind, field, op, value):
 
 
 @pytest.mark.parametrize("text", ["企业服务外包业务年营业收入1000万元以上", "连续 2 年营业收入累计超过 1000 万元",
-                                  "近三年年均营业收入不低于3000万元", "上年度研发费用总额不低于100万元，且占营业收入总额比重不低于3%"])
+                                  "近三年年均营业收入不低于3000万元", "上年度研发费用总额不低于100万元"])
 def test_revenue_of_a_business_line_or_of_several_years_is_not_last_years_revenue(text):
     assert not [k for k in read_checks(text) if k.field in ("revenue_last_year_wan", "rd_ratio")]  # 100万元 is no ratio
     assert not [k for k in read_checks("实缴注册资本在1亿元以上") if k.field == "registered_capital_wan"]
+
+
+def test_an_amount_then_its_share_of_revenue_are_two_checks():
+    text = "上年度研发费用总额不低于100万元，且占营业收入总额比重不低于3%"  # 019, 068: the 专精特新 criteria
+    checks = [(k.kind, k.field, k.op, k.value, text[k.start:k.end]) for k in read_checks(text)]
+    assert checks == [(THRESHOLD, "rd_ratio", ">=", pytest.approx(0.03), "占营业收入总额比重不低于3%"),
+                      (QUANTITY, "上年度研发费用总额", ">=", 100, "上年度研发费用总额不低于100万元")]
+    ratio = condition(text)
+    assert check_condition(ratio, company(rd_ratio=0.15, description="上年度研发费用120万元。"), date(2024, 5, 1)).status == MET
+    assert check_condition(ratio, company(rd_ratio=0.15, description="上年度研发费用80万元。"), date(2024, 5, 1)).status == FAILED
 
 
 # ---------- the check ----------

@@ -114,6 +114,8 @@ FAILED_RULE = re.compile(r"([^，。；、]{2,60}?)(未通过|未获得认定|�
 VIOLATION = re.compile(r"违法|违规|失信|偷税|漏税|骗税|骗取|走私|处罚|刑事|事故|黑名单|经营异常")
 # "企业不存在下列情况：…；…；…": what is listed after it must not hold.
 NONE_OF = re.compile(r"(?:不存在|不得存在|不得有|不得发生|无)(?:以下|下列)(?:情况|情形|行为|问题)")
+# "…，且占营业收入总额比重": the share of revenue an amount named before it makes
+SHARE_OF = re.compile(r"占[^，。；]{0,16}?(?:比重|比例)")
 TAX_CREDIT = re.compile(r"纳税信用(?:等级)?(?:评价)?(?:为|达到|在)?\s*([ABMCD])\s*级?(?:及以上|以上)?")
 
 
@@ -274,14 +276,19 @@ def _thresholds(text: str) -> list[Check]:
                 continue  # "服务外包业务年营业收入", "连续2年营业收入累计": not the company's revenue of last year
             tail = text[w.end():w.end() + 40]
             tail = re.split(r"[；。]|的企业", tail)[0]
+            share = None  # "研发费用总额不低于100万元，且占营业收入总额比重不低于3%": the amount, then its share
             for m in COMPARE.finditer(tail):
                 if UNIT_FAMILY[m.group(3)] != family:
-                    break  # "研发费用总额不低于100万元，且占…比重不低于3%": the first number is the one compared
+                    if family == "ratio" and (share := SHARE_OF.search(tail, m.end())):
+                        continue  # the amount is a quantity of its own; the share is the ratio
+                    break  # "研发费用总额不低于100万元": no share stated, the amount is not a ratio
+                if share and m.start() < share.end():
+                    continue
                 op = OPS.get(m.group(1) or "") or OPS.get(m.group(4) or "")
                 if op:
                     value = float(m.group(2)) * TO_BASE[m.group(3)]
                     period = LAST_YEAR.search(text, 0, w.start())  # "上年度营业收入…": the year is part of it
-                    start = period.start() if period else w.start()
+                    start = w.end() + share.start() if share else period.start() if period else w.start()
                     out.append(Check(THRESHOLD, start, w.end() + m.end(), field=field_name, op=op, value=value))
                 break
     return out
