@@ -329,6 +329,9 @@ def test_free_text_is_met_only_when_the_description_restates_it():
     ("按照《某区科技企业孵化器认定管理办法》认定的区级科技企业孵化器或按照《某省众创空间备案管理办法》备案的省级众创空间",
      {"description": "公司运营的孵化器已于2023年5月按照《某区科技企业孵化器认定管理办法》认定为区级科技企业孵化器。"}, MET,
      "企业描述写明了本条件"),  # 或按照…: a second way, an alternative
+    ("用人单位应为新区党政机关或在新区依法注册登记、实质性运营且具有独立法人资格的企事业单位",
+     {"description": "我单位是在新区依法注册登记、实质性运营且具有独立法人资格的企业。", "registered_in": "河北雄安新区",
+      "legal_person": True}, MET, "企业描述写明了本条件的其余要求"),  # 或在…: another kind of applicant (007)
     ("主营业务需符合《物流企业分类与评估指标》国家标准，涵盖运输、仓储、配送等核心物流业务",
      {"description": "主营业务为道路运输，符合《物流企业分类与评估指标》国家标准。"}, MET,
      "企业描述写明了本条件"),  # 涵盖 only introduces the list, one of whose kinds is named
