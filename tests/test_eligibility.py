@@ -399,6 +399,23 @@ def test_the_kind_a_list_ends_with_is_named_by_any_of_its_items_but_does_not_nam
     assert restated("并与创投机构、担保公司等正常联系", "我公司与一家担保公司合作。", 0.7) == ""
 
 
+def test_a_status_planned_or_applied_for_is_not_held():
+    as_of = date(2024, 6, 1)
+    hnte = condition("取得高新技术企业资格")
+    assert check_condition(hnte, company(as_of, "公司拟申请高新技术企业资格。"), as_of).status == UNKNOWN  # was 满足
+    assert check_condition(hnte, company(as_of, "公司是高新技术企业。"), as_of).status == MET
+    e053 = company(as_of, "我公司已取得河北省科技型中小企业资质（2023年入库），拟于2024年申报高新技术企业。")
+    assert e053.fact("qualifications").value == ["科技型中小企业"]
+    assert company(as_of, "公司正在申请河北省科技型中小企业资质。").fact("qualifications") is None
+    rule = "按照…《…实施细则》(雄安改发〔2022〕233号)有关规定纳入新区科技企业库"
+    assert restated(rule, "我公司已申请纳入新区科技企业库，正在审核。", 0.7) == ""
+    assert restated(rule, "我公司计划2025年纳入新区科技企业库。", 0.7) == ""
+    assert restated(rule, "我公司2022年下半年经审核纳入新区科技企业库。", 0.7) == "我公司2022年下半年经审核纳入新区科技企业库"
+    # a plan elsewhere in the description does not unsay what is held
+    assert restated("通过河北省“创新型中小企业”评定", "公司2023年通过河北省“创新型中小企业”评定，现申报专精特新。", 0.7) == \
+        "公司2023年通过河北省“创新型中小企业”评定"
+
+
 def test_restatement_keeps_numbers_and_negation_and_denial_needs_every_word():
     assert restated("有知识产权管理机构", "公司设有知识产权管理机构。", 0.7) == "公司设有知识产权管理机构"
     assert restated("年培训规模不少于1000人", "年培训规模800人。", 0.7) == ""

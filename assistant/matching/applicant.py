@@ -18,6 +18,7 @@ from datetime import date
 
 from assistant.ingest.conditions import QUALIFICATIONS
 from assistant.limits import InvalidInput
+from assistant.patterns import INTENT
 
 MAX_DESCRIPTION_CHARS = 2000
 NUMBERS = {"employees": "员工人数", "revenue_last_year_wan": "上年度营业收入（万元）",
@@ -112,7 +113,9 @@ def read_description(text: str) -> dict:
     held = []
     for q in QUALIFICATIONS:
         for m in re.finditer(re.escape(q), text):
-            if not _NEGATED.search(text[max(0, m.start() - 6):m.start()]):
+            clause_start = max(text.rfind(c, 0, m.start()) for c in "，。；,;") + 1
+            # not "尚未认定为…", nor "拟申请…", "正在申报…": planned or applied for is not held
+            if not _NEGATED.search(text[max(0, m.start() - 6):m.start()]) and not INTENT.search(text, clause_start, m.start()):
                 held.append((q, _clause(text, m)))
                 break
     if held:

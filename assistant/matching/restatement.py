@@ -17,12 +17,15 @@ import jieba
 import jieba.posseg as pseg
 
 from assistant.ingest.conditions import NONE_OF
+from assistant.patterns import INTENT
 
 # A condition's words beyond its typed parts that are only grammar ("申请单位应当是…的企业"); more content
 # characters than `eligibility.Rules.residual_max` left unchecked make a condition 未知 even when its typed parts hold.
 FILLER = re.compile(r"申请单位|申报单位|申报企业|申报主体|申报对象|申请人|企业|单位|公司|应当|应该|必须|需要|须|应|"
                     r"具有|具备|拥有|属于|取得|是|为|的|在|内|范围|依法|并|且|和|及|与|等|其|有|已|各类|相关|要求|资格|原则上")
 NEGATION = re.compile(r"无|未|不|没有|并非|禁止|严禁")  # 非 negates the word after it (`_negated`)
+# A status held; a plan or an application for it before it in a clause (`INTENT`) does not hold it
+STATUS = re.compile(r"纳入|列入|入选|进入|认定|评定|评为|取得|获得|通过|成为|资格|资质|称号")
 COMPARISON = re.compile(r"不(?:低于|少于|小于|高于|大于|超过|足|含|限于|得少于|得低于)")  # compares, does not negate
 _ENTITY = r"[\u4e00-\u9fff]{0,4}?(?:企事业单位|事业单位|企业|公司|单位|机构|组织|个体工商户|院校|院所|高校)"
 # "企事业单位、行业组织、个体工商户及其他社会组织": kinds of applicant; a company is one when enterprises are listed.
@@ -56,7 +59,7 @@ def restated(condition: str, description: str, cover_min: float, whole: str = ""
     found = []
     for clause, words, best in _nearest(condition, description):
         if _covered(words, best) < cover_min or not _same_numbers(clause, best) or \
-                not _same_polarity(words, clause, whole or condition, best):
+                not _same_polarity(words, clause, whole or condition, best) or _pending(best, clause) > _pending(clause, clause):
             return ""
         found.append(best)
     return "…".join(dict.fromkeys(found))
@@ -178,6 +181,17 @@ def _clause_at(text: str, i: int) -> str:
     left = max(text.rfind(c, 0, i) for c in "，,；;。") + 1
     ends = [j for j in (text.find(c, i) for c in "，,；;。") if j >= 0]
     return text[left:min(ends, default=len(text))]
+
+
+def _pending(text: str, condition: str) -> bool:
+    """Whether a clause of `text` says a status the condition names is applied for or planned, not held:
+    "拟申请高新技术企业资格", "已申请纳入新区科技企业库" restate no "取得…资格" or "纳入…库" (a condition that is
+    itself about a plan is restated by one)."""
+    named = set(STATUS.findall(condition))
+    for clause in re.split(r"[，,；;。]", text):
+        if any(m.group() in named and INTENT.search(clause, 0, m.start()) for m in STATUS.finditer(clause)):
+            return True
+    return False
 
 
 def _negated(clause: str, word: str = "") -> bool:
