@@ -416,6 +416,41 @@ def test_a_status_planned_or_applied_for_is_not_held():
         "公司2023年通过河北省“创新型中小企业”评定"
 
 
+@pytest.mark.parametrize("text, description, status, reason", [
+    # a status that ended, or another party's, is not held; nor do the words that repeat it decide it
+    ("取得高新技术企业资格", "公司曾是高新技术企业，资格已于2022年到期。", UNKNOWN, "请说明是否为高新技术企业"),
+    ("取得高新技术企业资格", "我们的母公司是高新技术企业。", UNKNOWN, "请说明是否为高新技术企业"),
+    ("取得高新技术企业资格", "公司高新技术企业资格被取消。", UNKNOWN, "请说明是否为高新技术企业"),
+    # a figure said loosely decides only what every number it allows decides
+    ("上年度营业收入不低于4000万元", "公司上年度营业收入近4000万元。", FAILED, "上年度营业收入（万元） 不到 4000，要求不低于 4000"),
+    ("上年度营业收入不低于3000万元", "公司上年度营业收入近4000万元。", UNKNOWN,
+     "上年度营业收入（万元） 不到 4000，要求不低于 3000，请提供确切数字"),
+    ("上年度营业收入不低于4000万元", "公司上年度营业收入约4000万元。", UNKNOWN,
+     "上年度营业收入（万元） 约 4000，要求不低于 4000，请提供确切数字"),
+    ("上年度营业收入不低于3000万元", "公司上年度营业收入约4000万元。", MET, "上年度营业收入（万元） 约 4000，要求不低于 3000"),
+    ("上年度营业收入不低于4000万元", "公司上年度营业收入4000多万元。", MET, "上年度营业收入（万元） 超过 4000，要求不低于 4000"),
+    ("上年度营业收入超过4000万元", "公司上年度营业收入4000万元以上。", UNKNOWN,
+     "上年度营业收入（万元） 4000 以上，要求高于 4000，请提供确切数字"),
+    ("从业人员不少于50人", "公司员工近50人。", FAILED, "员工人数 不到 50，要求不低于 50"),
+    # a forecast is not last year's; of two years, the year before the application's
+    ("上年度营业收入不低于4000万元", "公司预计今年营业收入达到5000万元。", UNKNOWN, "请提供上年度营业收入（万元）"),
+    ("上年度营业收入不低于4000万元", "公司2022年营业收入4500万元，2023年营业收入3800万元。", FAILED,
+     "上年度营业收入（万元） 3800，要求不低于 4000"),
+    ("从业人员不少于50人", "公司计划招聘60人，现有员工30人。", FAILED, "员工人数 30，要求不低于 50"),
+    # "2023年8月成立" is a founding date; "2023年成立了研发中心" is not
+    ("成立时间满2年", "公司2023年8月成立。", FAILED, "截至2024-06成立约 10 个月，要求不低于 24 个月"),
+    ("成立时间满2年", "公司2020年5月在雄县注册成立，2023年成立了研发中心。", MET, "截至2024-06成立约 49 个月，要求不低于 24 个月"),
+    # registered elsewhere, or planning to register here, is not registered here
+    ("在雄安新区注册", "公司注册在北京，计划迁入雄安新区。", FAILED, "注册地北京不在河北雄安新区"),
+    ("在雄安新区注册", "公司拟在雄安新区注册子公司。", UNKNOWN, "请提供注册地（条件要求在河北雄安新区）"),
+])
+def test_what_a_description_says_loosely_planned_or_of_another_party_decides_no_more_than_it_says(
+        text, description, status, reason):
+    as_of = date(2024, 6, 1)
+    result = check_condition(condition(text), company(as_of, description), as_of)
+    assert (result.status, result.reason) == (status, reason)
+
+
 def test_restatement_keeps_numbers_and_negation_and_denial_needs_every_word():
     assert restated("有知识产权管理机构", "公司设有知识产权管理机构。", 0.7) == "公司设有知识产权管理机构"
     assert restated("年培训规模不少于1000人", "年培训规模800人。", 0.7) == ""

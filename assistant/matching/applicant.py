@@ -1,7 +1,10 @@
 """A company applying for support: a free description plus an optional profile, checked and made into facts.
 
 Every profile field is optional; keys we do not know are kept as stated facts ("在孵企业": true). Facts read
-from the description quote the words they come from, so a verdict can always say which words decided it.
+from the description quote the words they come from, so a verdict can always say which words decided it, and are
+only what the company says it is now: not planned or applied for ("拟申请…资格"), forecast, ended ("曾是…",
+"…资格被取消") or another party's ("母公司是…"); a figure for a named year counts only for the year before the
+application; a figure said loosely ("近4000万元", "4000多万元", "约4000万元") keeps its bound.
 Bad input raises `InvalidInput` with a Chinese message and nothing else happens.
 
 Example::
@@ -18,7 +21,7 @@ from datetime import date
 
 from assistant.ingest.conditions import QUALIFICATIONS
 from assistant.limits import InvalidInput
-from assistant.patterns import INTENT
+from assistant.patterns import INTENT, PROVINCES
 
 MAX_DESCRIPTION_CHARS = 2000
 NUMBERS = {"employees": "员工人数", "revenue_last_year_wan": "上年度营业收入（万元）",
@@ -31,25 +34,47 @@ AS_OF = re.compile(r"^((?:19|20)\d{2})-(\d{2})(?:-(\d{2}))?$")
 
 # What a description states, each with the words it is read from.
 _DESCRIBED = (
-    ("revenue_last_year_wan", re.compile(r"(?:营业收入|营收|销售收入|主营业务收入|销售额)[^，。；\d]{0,8}?(\d+(?:\.\d+)?)\s*(亿|万)元?")),
+    ("revenue_last_year_wan", re.compile(r"(?:营业收入|营收|销售收入|主营业务收入|销售额)[^，。；\d]{0,8}?(\d+(?:\.\d+)?)\s*(?:多|余)?\s*"
+                                         r"(亿|万)元?")),
     ("employees", re.compile(r"(?:员工|职工|从业人员)[^，。；\d]{0,4}?(\d+)\s*(?:名|人)|(\d+)\s*(?:名|个)?(?:员工|职工|从业人员)")),
-    ("founded", re.compile(r"(?:成立|注册|设立)于?\s*((?:19|20)\d{2})\s*年(?:\s*(\d{1,2})\s*月)?")),
+    ("founded", re.compile(r"(?:成立|注册|设立)于?\s*((?:19|20)\d{2})\s*年(?:\s*(\d{1,2})\s*月)?"
+                           r"|((?:19|20)\d{2})\s*年(?:\s*(\d{1,2})\s*月)?(?:\s*\d{1,2}\s*日)?[^，。；\d]{0,12}?(?:注册)?(?:成立|设立)"
+                           r"(?=\s*(?:[，。；,;]|$))")),  # "2023年8月在容城县注册成立。", not "2023年成立了研发中心"
     ("rd_ratio", re.compile(r"研发(?:费用|投入|经费)[^，。；\d]{0,10}?(\d+(?:\.\d+)?)\s*[%％]")),
-    ("registered_in", re.compile(r"(?:注册|登记)(?:地|地址)?(?:在|于|为|位于)\s*([\u4e00-\u9fff]{2,16}?(?:新区|省|市|县|区))"
+    ("registered_in", re.compile(rf"(?:注册|登记)(?:地|地址)?(?:在|于|为|位于)\s*([\u4e00-\u9fff]{{2,16}}?(?:新区|省|市|县|区)|{'|'.join(PROVINCES)})"
                                  r"|在\s*([\u4e00-\u9fff]{2,16}?(?:新区|省|市|县|区))(?:内)?(?:注册|登记)")),
     ("legal_person", re.compile(r"独立(?:的)?法人|企业法人")),
     ("violations", re.compile(r"(?:无|没有|未发生|未有|未被列入|未列入|不存在)[^，。；]{0,10}?(?:违法|违规|违反|失信|不良记录|处罚)")),
 )
+# Words before a fact in its clause that make it not the company's own, now: a plan or an application (`INTENT`), a
+# forecast, a status that ended ("曾是…", "…资格被取消"), or another party ("我们的母公司是高新技术企业")
+NOT_NOW = re.compile(r"预计|预测|目标|力争|曾经?(?:是|为|被认定|获)|原(?:为|是)")
+ENDED = re.compile(r"(?:已|被|均已)?(?:到期|过期|失效|取消|撤销|注销|摘牌|移出)")
+OTHER_PARTY = re.compile(r"母公司|子公司|分公司|总公司|控股股东|股东|合作(?:伙伴|方|单位|企业)|客户|供应商|关联(?:公司|企业)|"
+                         r"兄弟公司|投资方|被投企业")
+# "2022年营业收入…": the year a figure is for, when its clause names one; "上年度", "去年" name the last year
+FIGURE_YEAR = re.compile(r"((?:19|20)\d{2})\s*年(?:度)?(?![\d月])")
+LAST_YEAR_WORDS = re.compile(r"上一?年度?|去年|上年|最近一年")
+# "近4000万元", "不到50人": below the number; "超过", "逾", "4000多万元", "50余人", "…以上": above it; "约", "左右": near it
+BELOW = re.compile(r"(?:近|接近|将近|不到|不足|少于|低于)\s*$")
+ABOVE_BEFORE = re.compile(r"(?:超过|逾|多于|高于|突破)\s*$")
+ABOVE_AFTER = re.compile(r"^\s*(?:多|余)|^[^，。；]{0,3}?有余")
+AT_LEAST_AFTER = re.compile(r"^[^，。；]{0,3}?(?:以上|及以上)")
+ABOUT = re.compile(r"(?:约|大约|大概|估计)\s*$")
+ABOUT_AFTER = re.compile(r"^[^，。；]{0,3}?(?:左右|上下)")
 VIOLATION = re.compile(r"(?:被|受到|曾)[^，。；]{0,20}?(?:处罚|失信|违法|惩戒|经营异常|黑名单)")
 _NEGATED = re.compile(r"(?:不是|并非|非|尚未|还未|未被|没有|暂未|未)(?:被)?(?:认定为|评为|取得|获得|入选)?$")
 
 
 @dataclass(frozen=True)
 class Fact:
-    """A stated fact: its value and where it was stated ("资料：…" for the profile, "描述：“…”" for words)."""
+    """A stated fact: its value and where it was stated ("资料：…" for the profile, "描述：“…”" for words). A number
+    said loosely has a `bound`: "<" (近4000万元: below it), ">" (超过4000万元, 4000多万元: above it), ">="
+    (4000万元以上), "~" (约4000万元)."""
 
     value: object
     source: str
+    bound: str = ""
 
 
 @dataclass
@@ -82,21 +107,31 @@ def parse_applicant(data: object, as_of: date) -> Applicant:
     name = data.get("name") or clean.get("name") or ""
     if not isinstance(name, str):
         raise InvalidInput("name（企业名称）应为文字")
-    return Applicant(name=name, description=description, profile=clean, described=read_description(description))
+    return Applicant(name=name, description=description, profile=clean, described=read_description(description, as_of))
 
 
-def read_description(text: str) -> dict:
-    """Facts a description states, each quoting its words; qualifications named without a negation before them."""
+def read_description(text: str, as_of: date | None = None) -> dict:
+    """Facts a description states, each quoting its words: the first clause that states one as the company's own and
+    as it is now (`_not_now`); a figure for a named year only when that is the year before `as_of`; qualifications
+    named without a negation before them."""
     facts: dict = {}
     for name, pattern in _DESCRIBED:
-        if not (m := pattern.search(text)):
+        found = [m for m in pattern.finditer(text) if not _not_now(text, m, name)]
+        if name == "revenue_last_year_wan" and as_of:
+            found = [m for m in found if _figure_year(text, m, as_of) in (None, as_of.year - 1)]
+            found.sort(key=lambda m: _figure_year(text, m, as_of) is None)  # one that names the year first
+        if not found:
             continue
+        m = found[0]
         quote = f"描述：“{_clause(text, m)}”"
         groups = [g for g in m.groups() if g is not None]
+        bound = ""
         if name == "revenue_last_year_wan":
             value: object = float(groups[0]) * (10000 if groups[1] == "亿" else 1)
+            bound = _bound(text, m)
         elif name == "employees":
             value = int(groups[0])
+            bound = _bound(text, m)
         elif name == "founded":
             value = f"{groups[0]}-{int(groups[1]):02d}" if len(groups) > 1 else groups[0]
         elif name == "rd_ratio":
@@ -105,7 +140,7 @@ def read_description(text: str) -> dict:
             value = groups[0]
         else:
             value = name == "legal_person"  # 独立法人 → True; 无违法 → violations False
-        facts[name] = Fact(value, quote)
+        facts[name] = Fact(value, quote, bound)
     for m in VIOLATION.finditer(text):  # "曾因…被处罚", not "无…处罚"
         if not re.search(r"无|未|没有|不存在|不得", text[max(0, m.start() - 12):m.start() + 2]):
             facts["violations"] = Fact(True, f"描述：“{_clause(text, m)}”")
@@ -113,14 +148,48 @@ def read_description(text: str) -> dict:
     held = []
     for q in QUALIFICATIONS:
         for m in re.finditer(re.escape(q), text):
-            clause_start = max(text.rfind(c, 0, m.start()) for c in "，。；,;") + 1
-            # not "尚未认定为…", nor "拟申请…", "正在申报…": planned or applied for is not held
-            if not _NEGATED.search(text[max(0, m.start() - 6):m.start()]) and not INTENT.search(text, clause_start, m.start()):
+            # not "尚未认定为…", nor planned, applied for, ended or another party's (`_not_now`)
+            if not _NEGATED.search(text[max(0, m.start() - 6):m.start()]) and not _not_now(text, m, "qualifications"):
                 held.append((q, _clause(text, m)))
                 break
     if held:
         facts["qualifications"] = Fact([q for q, _ in held], "描述：" + "；".join(f"“{c}”" for _, c in held))
     return facts
+
+
+def _not_now(text: str, m: re.Match, name: str) -> bool:
+    """Whether the clause around a match says the fact is planned or applied for ("拟在雄安新区注册", "计划招聘60人"),
+    forecast ("预计今年营业收入…"), ended ("曾是高新技术企业", "…资格被取消"), or another party's ("母公司是…")."""
+    start = max(text.rfind(c, 0, m.start()) for c in "，。；,;") + 1
+    ends = [i for i in (text.find(c, m.end()) for c in "，。；,;") if i >= 0]
+    before, after = text[start:m.start()], text[m.end():min(ends, default=len(text))]
+    if name in ("legal_person", "violations"):
+        return False  # said of the company however the clause goes on
+    return bool(INTENT.search(before) or NOT_NOW.search(before) or OTHER_PARTY.search(before)
+                or (name == "qualifications" and ENDED.search(after)))
+
+
+def _figure_year(text: str, m: re.Match, as_of: date) -> int | None:
+    """The year a figure is for, when its clause names one before it ("2022年营业收入…", "上年度营业收入…"), else None."""
+    start = max(text.rfind(c, 0, m.start()) for c in "，。；,;") + 1
+    before = text[start:m.start(1)]
+    if LAST_YEAR_WORDS.search(before):
+        return as_of.year - 1
+    years = FIGURE_YEAR.findall(before)
+    return int(years[-1]) if years else None
+
+
+def _bound(text: str, m: re.Match) -> str:
+    """How loosely the number of a match is said: "<", ">", "~" or "" (exactly)."""
+    number = next(i for i in range(1, (m.re.groups or 0) + 1) if m.group(i) is not None)
+    before, after = text[max(0, m.start(number) - 4):m.start(number)], text[m.end(number):m.end(number) + 6]
+    if BELOW.search(before):
+        return "<"
+    if ABOVE_BEFORE.search(before) or ABOVE_AFTER.search(after):
+        return ">"
+    if AT_LEAST_AFTER.search(after):
+        return ">="
+    return "~" if ABOUT.search(before) or ABOUT_AFTER.search(after) else ""
 
 
 def _clause(text: str, m: re.Match) -> str:

@@ -12,6 +12,7 @@ Plain functions over a `Measure` (read at index time, see `assistant.ingest.meas
 from __future__ import annotations
 
 import calendar
+import math
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -149,7 +150,10 @@ def _check_span(condition: Condition, start: int, end: int, applicant: Applicant
                        or restated(_without_notes(text), applicant.description, rules.cover_min)):
             return MET, f"描述：“{covered}”", "企业描述写明了本条件的其余要求"
         return UNKNOWN, "；".join(f for _, f, _ in outcomes), "已核对部分要求，其余要求需企业提供说明"
-    if covered := restated(_without_notes(text), applicant.description, rules.cover_min):
+    # a qualification or a figure the facts leave open is not decided by words that repeat it: the facts read them
+    # already and set aside "约4000万元", "母公司是高新技术企业", "资格被取消"
+    if not any(k.kind in (QUALIFICATION, THRESHOLD) for k in checks) and \
+            (covered := restated(_without_notes(text), applicant.description, rules.cover_min)):
         return MET, f"描述：“{covered}”", "企业描述写明了本条件"
     if not checks and (opposite := denied(text, applicant.description)):
         return FAILED, f"描述：“{opposite}”", "企业描述写明了与本条件相反的情况"
@@ -357,8 +361,27 @@ def _threshold(check: Check, fact: Fact | None) -> tuple[str, str, str]:
     if fact is None:
         return UNKNOWN, "", f"请提供{label}"
     value = float(fact.value)
-    ok = OPS[check.op](value, check.value)
-    return (MET if ok else FAILED), fact.source, f"{label} {value:g}，要求{OP_WORDS[check.op]} {check.value:g}"
+    said = f"{label} {LOOSE.get(fact.bound, '{:g}').format(value)}，要求{OP_WORDS[check.op]} {check.value:g}"
+    status = _compared(value, fact.bound, check.op, check.value)
+    return status, fact.source, said if status != UNKNOWN else f"{said}，请提供确切数字"
+
+
+LOOSE = {"<": "不到 {:g}", ">": "超过 {:g}", ">=": "{:g} 以上", "~": "约 {:g}"}
+
+
+def _compared(value: float, bound: str, op: str, threshold: float) -> str:
+    """MET when every number the words allow meets `op threshold`, FAILED when none does, else UNKNOWN: "近4000万元"
+    is below 4000 (fails 不低于4000万元, decides nothing against 不低于3000万元), "约4000万元" is within a tenth of it."""
+    low, high, low_in, high_in = {"<": (-math.inf, value, False, False), ">": (value, math.inf, False, False),
+                                  ">=": (value, math.inf, True, False), "~": (value * 0.9, value * 1.1, True, True)
+                                  }.get(bound, (value, value, True, True))
+    all_ok, none_ok = {
+        ">=": (low >= threshold, high < threshold or high == threshold and not high_in),
+        ">": (low > threshold or low == threshold and not low_in, high <= threshold),
+        "<=": (high <= threshold, low > threshold or low == threshold and not low_in),
+        "<": (high < threshold or high == threshold and not high_in, low >= threshold),
+    }[op]
+    return MET if all_ok else FAILED if none_ok else UNKNOWN
 
 
 def _quantity(check: Check, description: str, as_of: date | None = None, after: str = "") -> tuple[str, str, str]:

@@ -25,7 +25,7 @@ FILLER = re.compile(r"申请单位|申报单位|申报企业|申报主体|申报
                     r"具有|具备|拥有|属于|取得|是|为|的|在|内|范围|依法|并|且|和|及|与|等|其|有|已|各类|相关|要求|资格|原则上")
 NEGATION = re.compile(r"无|未|不|没有|并非|禁止|严禁")  # 非 negates the word after it (`_negated`)
 # A status held; a plan or an application for it before it in a clause (`INTENT`) does not hold it
-STATUS = re.compile(r"纳入|列入|入选|进入|认定|评定|评为|取得|获得|通过|成为|资格|资质|称号")
+STATUS = re.compile(r"纳入|列入|入选|进入|认定|评定|评为|取得|获得|通过|成为|资格|资质|称号|注册|登记|落户")
 COMPARISON = re.compile(r"不(?:低于|少于|小于|高于|大于|超过|足|含|限于|得少于|得低于)")  # compares, does not negate
 _ENTITY = r"[\u4e00-\u9fff]{0,4}?(?:企事业单位|事业单位|企业|公司|单位|机构|组织|个体工商户|院校|院所|高校)"
 # "企事业单位、行业组织、个体工商户及其他社会组织": kinds of applicant; a company is one when enterprises are listed.
