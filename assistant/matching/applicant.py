@@ -56,7 +56,8 @@ OTHER_PARTY = re.compile(r"母公司|子公司|分公司|总公司|控股股东|
 FIGURE_YEAR = re.compile(r"((?:19|20)\d{2})\s*年(?:度)?(?![\d月])")
 LAST_YEAR_WORDS = re.compile(r"上一?年度?|去年|上年|最近一年")
 # "近4000万元", "不到50人": below the number; "超过", "逾", "4000多万元", "50余人", "…以上": above it; "约", "左右": near it
-BELOW = re.compile(r"(?:近|接近|将近|不到|不足|少于|低于)\s*$")
+NEARLY = re.compile(r"(?:近|接近|将近)\s*$")
+BELOW = re.compile(r"(?:不到|不足|少于|低于)\s*$")
 ABOVE_BEFORE = re.compile(r"(?:超过|逾|多于|高于|突破)\s*$")
 ABOVE_AFTER = re.compile(r"^\s*(?:多|余)|^[^，。；]{0,3}?有余")
 AT_LEAST_AFTER = re.compile(r"^[^，。；]{0,3}?(?:以上|及以上)")
@@ -69,8 +70,8 @@ _NEGATED = re.compile(r"(?:不是|并非|非|尚未|还未|未被|没有|暂未|
 @dataclass(frozen=True)
 class Fact:
     """A stated fact: its value and where it was stated ("资料：…" for the profile, "描述：“…”" for words). A number
-    said loosely has a `bound`: "<" (近4000万元: below it), ">" (超过4000万元, 4000多万元: above it), ">="
-    (4000万元以上), "~" (约4000万元)."""
+    said loosely has a `bound`: "<~" (近4000万元: just below it), "<" (不到4000万元: below it), ">" (超过4000万元,
+    4000多万元: above it), ">=" (4000万元以上), "~" (约4000万元: within a tenth of it)."""
 
     value: object
     source: str
@@ -145,15 +146,18 @@ def read_description(text: str, as_of: date | None = None) -> dict:
         if not re.search(r"无|未|没有|不存在|不得", text[max(0, m.start() - 12):m.start() + 2]):
             facts["violations"] = Fact(True, f"描述：“{_clause(text, m)}”")
             break
-    held = []
+    held, lost = [], []
     for q in QUALIFICATIONS:
         for m in re.finditer(re.escape(q), text):
             # not "尚未认定为…", nor planned, applied for, ended or another party's (`_not_now`)
             if not _NEGATED.search(text[max(0, m.start() - 6):m.start()]) and not _not_now(text, m, "qualifications"):
                 held.append((q, _clause(text, m)))
                 break
-    if held:
-        facts["qualifications"] = Fact([q for q, _ in held], "描述：" + "；".join(f"“{c}”" for _, c in held))
+            if _ended(text, m):  # "…资格已于2024年8月到期": the company says it no longer holds it
+                lost.append((q, _clause(text, m)))
+    if held or lost:  # what it says it holds, and so not what it says it lost
+        facts["qualifications"] = Fact([q for q, _ in held if q not in {x for x, _ in lost}],
+                                       "描述：" + "；".join(f"“{c}”" for _, c in dict.fromkeys(held + lost)))
     return facts
 
 
@@ -167,6 +171,16 @@ def _not_now(text: str, m: re.Match, name: str) -> bool:
         return False  # said of the company however the clause goes on
     return bool(INTENT.search(before) or NOT_NOW.search(before) or OTHER_PARTY.search(before)
                 or (name == "qualifications" and ENDED.search(after)))
+
+
+def _ended(text: str, m: re.Match) -> bool:
+    """A status of the company's own it says has ended: "曾是高新技术企业", "…资格已到期", "…资格被取消"."""
+    start = max(text.rfind(c, 0, m.start()) for c in "，。；,;") + 1
+    end = min((i for i in (text.find(c, m.end()) for c in "，。；,;") if i >= 0), default=len(text))
+    before, after = text[start:m.start()], text[m.end():end]
+    if INTENT.search(before) or OTHER_PARTY.search(before):
+        return False
+    return bool(ENDED.search(after) or re.search(r"曾经?(?:是|为|被认定为)", before))
 
 
 def _figure_year(text: str, m: re.Match, as_of: date) -> int | None:
@@ -183,6 +197,8 @@ def _bound(text: str, m: re.Match) -> str:
     """How loosely the number of a match is said: "<", ">", "~" or "" (exactly)."""
     number = next(i for i in range(1, (m.re.groups or 0) + 1) if m.group(i) is not None)
     before, after = text[max(0, m.start(number) - 4):m.start(number)], text[m.end(number):m.end(number) + 6]
+    if NEARLY.search(before):
+        return "<~"
     if BELOW.search(before):
         return "<"
     if ABOVE_BEFORE.search(before) or ABOVE_AFTER.search(after):

@@ -366,13 +366,15 @@ def _threshold(check: Check, fact: Fact | None) -> tuple[str, str, str]:
     return status, fact.source, said if status != UNKNOWN else f"{said}，请提供确切数字"
 
 
-LOOSE = {"<": "不到 {:g}", ">": "超过 {:g}", ">=": "{:g} 以上", "~": "约 {:g}"}
+LOOSE = {"<~": "近 {:g}", "<": "不到 {:g}", ">": "超过 {:g}", ">=": "{:g} 以上", "~": "约 {:g}"}
 
 
 def _compared(value: float, bound: str, op: str, threshold: float) -> str:
     """MET when every number the words allow meets `op threshold`, FAILED when none does, else UNKNOWN: "近4000万元"
-    is below 4000 (fails 不低于4000万元, decides nothing against 不低于3000万元), "约4000万元" is within a tenth of it."""
-    low, high, low_in, high_in = {"<": (-math.inf, value, False, False), ">": (value, math.inf, False, False),
+    is just below 4000 (fails 不低于4000万元, meets 不低于3000万元, decides nothing against 不低于3800万元), "不到4000万元"
+    anything below it, "约4000万元" within a tenth of it."""
+    low, high, low_in, high_in = {"<~": (value * 0.9, value, True, False), "<": (-math.inf, value, False, False),
+                                  ">": (value, math.inf, False, False),
                                   ">=": (value, math.inf, True, False), "~": (value * 0.9, value * 1.1, True, True)
                                   }.get(bound, (value, value, True, True))
     all_ok, none_ok = {
@@ -486,6 +488,8 @@ def _qualification(wanted: str, fact: Fact | None) -> tuple[str, str, str]:
     held = {_key(q) for q in fact.value}
     held |= {_key(x) for q in held for x in IMPLIES.get(q, ())}
     ok = _key(wanted) in held
+    if not ok and _key(wanted) in _key(fact.source):  # named, but as lost: "…资格已到期", "曾是…"
+        return FAILED, fact.source, f"企业描述写明已不再是{wanted}"
     return (MET if ok else FAILED), fact.source, f"{'已' if ok else '未'}列明“{wanted}”资质"
 
 
