@@ -164,9 +164,8 @@ def read_description(text: str, as_of: date | None = None) -> dict:
 def _not_now(text: str, m: re.Match, name: str) -> bool:
     """Whether the clause around a match says the fact is planned or applied for ("拟在雄安新区注册", "计划招聘60人"),
     forecast ("预计今年营业收入…"), ended ("曾是高新技术企业", "…资格被取消"), or another party's ("母公司是…")."""
-    start = max(text.rfind(c, 0, m.start()) for c in "，。；,;") + 1
-    ends = [i for i in (text.find(c, m.end()) for c in "，。；,;") if i >= 0]
-    before, after = text[start:m.start()], text[m.end():min(ends, default=len(text))]
+    start, end = _bounds(text, m)
+    before, after = text[start:m.start()], text[m.end():end]
     if name in ("legal_person", "violations"):
         return False  # said of the company however the clause goes on
     return bool(INTENT.search(before) or NOT_NOW.search(before) or OTHER_PARTY.search(before)
@@ -175,8 +174,7 @@ def _not_now(text: str, m: re.Match, name: str) -> bool:
 
 def _ended(text: str, m: re.Match) -> bool:
     """A status of the company's own it says has ended: "曾是高新技术企业", "…资格已到期", "…资格被取消"."""
-    start = max(text.rfind(c, 0, m.start()) for c in "，。；,;") + 1
-    end = min((i for i in (text.find(c, m.end()) for c in "，。；,;") if i >= 0), default=len(text))
+    start, end = _bounds(text, m)
     before, after = text[start:m.start()], text[m.end():end]
     if INTENT.search(before) or OTHER_PARTY.search(before):
         return False
@@ -185,8 +183,7 @@ def _ended(text: str, m: re.Match) -> bool:
 
 def _figure_year(text: str, m: re.Match, as_of: date) -> int | None:
     """The year a figure is for, when its clause names one before it ("2022年营业收入…", "上年度营业收入…"), else None."""
-    start = max(text.rfind(c, 0, m.start()) for c in "，。；,;") + 1
-    before = text[start:m.start(1)]
+    before = text[_bounds(text, m)[0]:m.start(1)]
     if LAST_YEAR_WORDS.search(before):
         return as_of.year - 1
     years = FIGURE_YEAR.findall(before)
@@ -208,10 +205,14 @@ def _bound(text: str, m: re.Match) -> str:
     return "~" if ABOUT.search(before) or ABOUT_AFTER.search(after) else ""
 
 
+def _bounds(text: str, m: re.Match) -> tuple[int, int]:
+    """Where the clause around a match begins and ends."""
+    start = max(text.rfind(c, 0, m.start()) for c in "，。；,;") + 1
+    return start, min((i for i in (text.find(c, m.end()) for c in "，。；,;") if i >= 0), default=len(text))
+
+
 def _clause(text: str, m: re.Match) -> str:
-    left = max(text.rfind(c, 0, m.start()) for c in "，。；,;") + 1
-    ends = [i for i in (text.find(c, m.end()) for c in "，。；,;") if i >= 0]
-    return text[left:min(ends, default=len(text))].strip()
+    return text[slice(*_bounds(text, m))].strip()
 
 
 def _checked(key: str, value: object, as_of: date) -> object:
