@@ -72,3 +72,6 @@ MONEY_SUPPORT = re.compile(r"补贴|补助|奖励|奖补|资助|奖金|贴息|�
 # a noun: "人才计划入选者"; 申报单位, 申请人 name the applicant; 经审核纳入 is done)
 INTENT = re.compile(r"拟|准备|打算|将于|将要|有意|争取|计划(?=于|在|今年|明年|\d|申|纳|进|取|获|成|通)|"
                     r"申请(?!单位|人|企业|主体|表)|申报(?!单位|人|企业|主体|表)|正在|待(?:审核|认定|评审|批准)")
+# Another party than the company itself, named before what is said of it: "我们的母公司是高新技术企业"
+OTHER_PARTY = re.compile(r"母公司|子公司|分公司|总公司|控股股东|股东|合作(?:伙伴|方|单位|企业)|客户|供应商|关联(?:公司|企业)|"
+                         r"兄弟公司|投资方|被投企业")

@@ -21,7 +21,7 @@ from datetime import date
 
 from assistant.ingest.conditions import QUALIFICATIONS
 from assistant.limits import InvalidInput
-from assistant.patterns import INTENT, PROVINCES
+from assistant.patterns import INTENT, OTHER_PARTY, PROVINCES
 
 MAX_DESCRIPTION_CHARS = 2000
 NUMBERS = {"employees": "员工人数", "revenue_last_year_wan": "上年度营业收入（万元）",
@@ -42,7 +42,7 @@ _DESCRIBED = (
                            r"(?=\s*(?:[，。；,;]|$))")),  # "2023年8月在容城县注册成立。", not "2023年成立了研发中心"
     ("rd_ratio", re.compile(r"研发(?:费用|投入|经费)[^，。；\d]{0,10}?(\d+(?:\.\d+)?)\s*[%％]")),
     ("registered_in", re.compile(rf"(?:注册|登记)(?:地|地址)?(?:在|于|为|位于)\s*([\u4e00-\u9fff]{{2,16}}?(?:新区|省|市|县|区)|{'|'.join(PROVINCES)})"
-                                 r"|在\s*([\u4e00-\u9fff]{2,16}?(?:新区|省|市|县|区))(?:内)?(?:注册|登记)")),
+                                 rf"|在\s*([\u4e00-\u9fff]{{2,16}}?(?:新区|省|市|县|区)|{'|'.join(PROVINCES)})(?:内)?(?:注册|登记|纳税)")),
     ("legal_person", re.compile(r"独立(?:的)?法人|企业法人")),
     ("violations", re.compile(r"(?:无|没有|未发生|未有|未被列入|未列入|不存在)[^，。；]{0,10}?(?:违法|违规|违反|失信|不良记录|处罚)")),
 )
@@ -50,8 +50,6 @@ _DESCRIBED = (
 # forecast, a status that ended ("曾是…", "…资格被取消"), or another party ("我们的母公司是高新技术企业")
 NOT_NOW = re.compile(r"预计|预测|目标|力争|曾经?(?:是|为|被认定|获)|原(?:为|是)")
 ENDED = re.compile(r"(?:已|被|均已)?(?:到期|过期|失效|取消|撤销|注销|摘牌|移出)")
-OTHER_PARTY = re.compile(r"母公司|子公司|分公司|总公司|控股股东|股东|合作(?:伙伴|方|单位|企业)|客户|供应商|关联(?:公司|企业)|"
-                         r"兄弟公司|投资方|被投企业")
 # "2022年营业收入…": the year a figure is for, when its clause names one; "上年度", "去年" name the last year
 FIGURE_YEAR = re.compile(r"((?:19|20)\d{2})\s*年(?:度)?(?![\d月])")
 LAST_YEAR_WORDS = re.compile(r"上一?年度?|去年|上年|最近一年")
@@ -139,8 +137,10 @@ def read_description(text: str, as_of: date | None = None) -> dict:
             value = float(groups[0]) / 100
         elif name == "registered_in":
             value = groups[0]
+        elif name == "legal_person":  # "不具有独立法人资格", "非独立法人": said, and not held
+            value = not re.search(r"(?:不|非|没有|无)[^，。；]{0,3}$", text[_bounds(text, m)[0]:m.start()])
         else:
-            value = name == "legal_person"  # 独立法人 → True; 无违法 → violations False
+            value = False  # 无违法 → violations False
         facts[name] = Fact(value, quote, bound)
     for m in VIOLATION.finditer(text):  # "曾因…被处罚", not "无…处罚"
         if not re.search(r"无|未|没有|不存在|不得", text[max(0, m.start() - 12):m.start() + 2]):
@@ -166,8 +166,10 @@ def _not_now(text: str, m: re.Match, name: str) -> bool:
     forecast ("预计今年营业收入…"), ended ("曾是高新技术企业", "…资格被取消"), or another party's ("母公司是…")."""
     start, end = _bounds(text, m)
     before, after = text[start:m.start()], text[m.end():end]
-    if name in ("legal_person", "violations"):
-        return False  # said of the company however the clause goes on
+    if name == "violations":
+        return False  # a record is the company's to answer for however the clause goes on
+    if name == "legal_person":
+        return bool(OTHER_PARTY.search(before))  # "母公司具有独立法人资格"
     return bool(INTENT.search(before) or NOT_NOW.search(before) or OTHER_PARTY.search(before)
                 or (name == "qualifications" and ENDED.search(after)))
 
@@ -191,9 +193,14 @@ def _figure_year(text: str, m: re.Match, as_of: date) -> int | None:
 
 
 def _bound(text: str, m: re.Match) -> str:
-    """How loosely the number of a match is said: "<", ">", "~" or "" (exactly)."""
+    """How loosely the number of a match is said (`loose`)."""
     number = next(i for i in range(1, (m.re.groups or 0) + 1) if m.group(i) is not None)
-    before, after = text[max(0, m.start(number) - 4):m.start(number)], text[m.end(number):m.end(number) + 6]
+    return loose(text[max(0, m.start(number) - 4):m.start(number)], text[m.end(number):m.end(number) + 6])
+
+
+def loose(before: str, after: str) -> str:
+    """How loosely a number is said, from the words just before and after it: "<~" (近), "<" (不到), ">" (超过, 多),
+    ">=" (以上), "~" (约, 左右) or "" (exactly)."""
     if NEARLY.search(before):
         return "<~"
     if BELOW.search(before):

@@ -20,7 +20,7 @@ from datetime import date
 from assistant.ingest.conditions import (AGE, BRACKETED, CREDIT, DATED, EXCLUDED, IMPLIES, INDUSTRY, LEGAL, PLACE,
                                          QUALIFICATION, QUANTITY, SHARE, THRESHOLD, Check, alternatives)
 from assistant.ingest.measures import Condition, Measure
-from assistant.matching.applicant import NUMBERS, Applicant, Fact
+from assistant.matching.applicant import NUMBERS, Applicant, Fact, loose
 from assistant.matching.restatement import content, denied, restated
 from assistant.normalize import numeral_value
 from assistant.patterns import CN_NUM, PROVINCES, YEAR_MONTH, YEAR_MONTH_DAY
@@ -44,7 +44,6 @@ BOUND_AFTER = re.compile(r"\s*(?:\(含\)|（含）)?(?:以上|及以上|以下|�
 THING_AFTER = re.compile(r"(?:期限|期|的|之)*([\u4e00-\u9fff]{2,12}?)(?=[并且和及与或，。；,;、（(]|$)")
 # "工业设计中心于2024年3月成立": since when a thing has run
 BEGAN = re.compile(rf"([^，。；]{{2,20}}?)于?{YEAR_MONTH}[^，。；]{{0,4}}?(?:成立|设立|建立|组建|投入运营|开始运营)")
-NEARLY = re.compile(r"(?:近|将近|接近|不到)$")
 # Where a description says what the company does, and the verbs that say it has had a support or a status
 MAIN_BUSINESS = re.compile(r"(?:主营业务|主营|主要从事|从事)(?:为|是)?[^，。；]{2,20}")
 VERB_FAMILIES = (("获得", "享受", "取得", "得到"), ("列入", "入选", "认定为", "成为"))
@@ -406,16 +405,16 @@ def _quantity(check: Check, description: str, as_of: date | None = None, after: 
         if value is None or m.group(2) == "年" and value >= 1900:  # "2021年" is a date, not a duration
             continue
         if (shared := _shared_run(plain_name, window.replace("的", ""))) >= enough:
-            found.append((shared, -m.start(), value, window, window + m.group(), name))
+            found.append((shared, -m.start(), value, window, window + m.group(), name, m.end()))
         elif thing and _shared_run(thing, _thing_after(description[m.end():])) >= min(3, len(thing)):
             tail = CLAUSE_BREAK.split(description[m.end():])[0]
-            found.append((0, -m.start(), value, window, window + m.group() + tail, f"{name}{thing}"))
+            found.append((0, -m.start(), value, window, window + m.group() + tail, f"{name}{thing}", m.end()))
     if found:  # "实缴注册资本8000万元" names 实缴注册资本 better than "注册资本2亿元" does
-        _, _, value, window, quote, name = max(found)
-        nearly = NEARLY.search(window)  # "已近四年": just under four
-        ok = OPS[check.op](value - 0.5 if nearly else value, check.value)
-        return ((MET if ok else FAILED), f"描述：“{quote}”",
-                f"{name} {'不到' if nearly else ''}{value:g}{unit}，要求{OP_WORDS[check.op]} {check.value:g}{unit}")
+        _, _, value, window, quote, name, end = max(found)
+        bound = loose(window, description[end:end + 6])  # "已近四年", "约20家", "50余人"
+        status = _compared(value, bound, check.op, check.value)
+        said = f"{name} {LOOSE.get(bound, '{:g}').format(value)}{unit}，要求{OP_WORDS[check.op]} {check.value:g}{unit}"
+        return status, f"描述：“{quote}”", said if status != UNKNOWN else f"{said}，请提供确切数字"
     if unit == "年" and as_of:
         for m in BEGAN.finditer(description):
             if _shared_run(plain_name, m.group(1).replace("的", "")) >= enough:

@@ -17,7 +17,7 @@ import jieba
 import jieba.posseg as pseg
 
 from assistant.ingest.conditions import NONE_OF
-from assistant.patterns import INTENT
+from assistant.patterns import INTENT, OTHER_PARTY
 
 # A condition's words beyond its typed parts that are only grammar ("申请单位应当是…的企业"); more content
 # characters than `eligibility.Rules.residual_max` left unchecked make a condition 未知 even when its typed parts hold.
@@ -59,7 +59,8 @@ def restated(condition: str, description: str, cover_min: float, whole: str = ""
     found = []
     for clause, words, best in _nearest(condition, description):
         if _covered(words, best) < cover_min or not _same_numbers(clause, best) or \
-                not _same_polarity(words, clause, whole or condition, best) or _pending(best, clause) > _pending(clause, clause):
+                not _same_polarity(words, clause, whole or condition, best) or _pending(best, clause) > _pending(clause, clause) \
+                or _others(best, words) > _others(clause, words):
             return ""
         found.append(best)
     return "…".join(dict.fromkeys(found))
@@ -190,6 +191,14 @@ def _pending(text: str, condition: str) -> bool:
     named = set(STATUS.findall(condition))
     for clause in re.split(r"[，,；;。]", text):
         if any(m.group() in named and INTENT.search(clause, 0, m.start()) for m in STATUS.finditer(clause)):
+            return True
+    return False
+
+
+def _others(text: str, groups: tuple[tuple[str, ...], ...]) -> bool:
+    """Whether a clause of `text` says the condition's words of another party: "母公司具有独立法人资格"."""
+    for clause in re.split(r"[，,；;。]", text):
+        if (m := OTHER_PARTY.search(clause)) and any(w in clause[m.end():] for g in groups for w in g):
             return True
     return False
 
