@@ -450,6 +450,10 @@ def test_a_status_planned_or_applied_for_is_not_held():
     ("在雄安新区纳税", "公司在北京纳税，计划将税收关系迁至雄安新区。", FAILED, "注册地北京不在河北雄安新区"),
     ("在孵企业不少于20家", "孵化器在孵企业约20家。", UNKNOWN, "在孵企业 约 20家，要求不低于 20家，请提供确切数字"),
     ("建筑面积不少于3000平方米", "孵化器建筑面积近3000平方米。", FAILED, "建筑面积 近 3000平方米，要求不低于 3000平方米"),
+    # a record outside the window the condition looks back over decides nothing; one inside it fails
+    ("近三年内无违法违规行为", "公司2018年受到过一次行政处罚。", UNKNOWN, "所述记录在2018年，不在近3年内；请说明近3年有无违法失信记录"),
+    ("近三年内无违法违规行为", "公司2023年受到过一次行政处罚。", FAILED, "不符合“无违法失信记录”"),
+    ("研发费用占营业收入比例不低于3%", "公司研发投入占比约3%。", UNKNOWN, "研发费用占比 约 0.03，要求不低于 0.03，请提供确切数字"),
     # registered elsewhere, or planning to register here, is not registered here
     ("在雄安新区注册", "公司注册在北京，计划迁入雄安新区。", FAILED, "注册地北京不在河北雄安新区"),
     ("在雄安新区注册", "公司拟在雄安新区注册子公司。", UNKNOWN, "请提供注册地（条件要求在河北雄安新区）"),

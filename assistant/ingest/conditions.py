@@ -8,7 +8,7 @@ General rules of how such conditions are written, not strings of one notice:
 - a threshold on a quantity: 营业收入 / 主营业务收入 / 销售收入, 从业人员 / 职工人数, 注册资本, 资产总额, 研发费用
   占…比例, with 不低于 / 以上 / 达到 / 超过 / 不超过 / 低于 / 以内 and 万元 / 亿元 / 元 / 人 / %;
 - a qualification: 高新技术企业, 科技型中小企业, 专精特新…, 规模以上工业企业 …;
-- credit: 无/未发生 … 违法 / 失信 / 事故 / 偷税, 纳税信用 A/B 级;
+- credit: 无/未发生 … 违法 / 失信 / 事故 / 偷税 (over 近N年 when it says so), 纳税信用 A/B 级;
 - a closed list of kinds of business: 主营业务为旅游、文化、体育…类;
 - a share of a whole: 当年服务外包业务收入不低于企业总收入的70%;
 - an exclusion: 已经获得…财政支持的项目，不得再申报 (whoever has had it may not apply); …未获得认定的企业本批不得申报
@@ -116,6 +116,7 @@ VIOLATION = re.compile(r"违法|违规|失信|偷税|漏税|骗税|骗取|走私
 NONE_OF = re.compile(r"(?:不存在|不得存在|不得有|不得发生|无)(?:以下|下列)(?:情况|情形|行为|问题)")
 # "…，且占营业收入总额比重": the share of revenue an amount named before it makes
 SHARE_OF = re.compile(r"占[^，。；]{0,16}?(?:比重|比例)")
+WINDOW = re.compile(rf"近\s*([{CN_NUM}\d]{{1,2}})\s*(?:个)?(?:会计)?年|([{CN_NUM}\d]{{1,2}})\s*年(?:以)?内")
 TAX_CREDIT = re.compile(r"纳税信用(?:等级)?(?:评价)?(?:为|达到|在)?\s*([ABMCD])\s*级?(?:及以上|以上)?")
 
 
@@ -235,12 +236,18 @@ def _read_checks(text: str, region: str) -> tuple[Check, ...]:
         checks.append(Check(EXCLUDED, m.start(), m.end(), field=re.sub(r"\s+", "", m.group(1)), op=m.group(2)))
     if (m := NONE_OF.search(text)) and _all_violations(text[m.end():]):
         # "…前三年内，不得发生下列情况：1.…偷税…2.…走私…": no record at all meets it, whatever the window
-        checks.append(Check(CREDIT, 0, len(text), field="violations"))
+        checks.append(Check(CREDIT, 0, len(text), field="violations", value=_window(text)))
     elif m := NEGATIVE_RECORD.search(text):
-        checks.append(Check(CREDIT, m.start(), m.end(), field="violations"))
+        checks.append(Check(CREDIT, m.start(), m.end(), field="violations", value=_window(text)))
     elif m := TAX_CREDIT.search(text):
         checks.append(Check(CREDIT, m.start(), m.end(), field="tax_credit", place=m.group(1)))
     return tuple(checks)
+
+
+def _window(text: str) -> float:
+    """The years a record is looked back over ("近三年内", "申报前2年内"): 0 when the condition states none."""
+    m = WINDOW.search(text)
+    return float(numeral_value(m.group(1) or m.group(2)) or 0) if m else 0.0
 
 
 def _all_violations(listed: str) -> bool:

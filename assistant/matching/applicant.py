@@ -39,7 +39,9 @@ _DESCRIBED = (
     ("employees", re.compile(r"(?:员工|职工|从业人员)[^，。；\d]{0,4}?(\d+)\s*(?:名|人)|(\d+)\s*(?:名|个)?(?:员工|职工|从业人员)")),
     ("founded", re.compile(r"(?:成立|注册|设立)于?\s*((?:19|20)\d{2})\s*年(?:\s*(\d{1,2})\s*月)?"
                            r"|((?:19|20)\d{2})\s*年(?:\s*(\d{1,2})\s*月)?(?:\s*\d{1,2}\s*日)?[^，。；\d]{0,12}?(?:注册)?(?:成立|设立)"
-                           r"(?=\s*(?:[，。；,;]|$))")),  # "2023年8月在容城县注册成立。", not "2023年成立了研发中心"
+                           r"(?=\s*(?:[，。；,;]|$))"  # "2023年8月在容城县注册成立。", not "2023年成立了研发中心"
+                           r"|((?:19|20)\d{2})\s*年(?:\s*(\d{1,2})\s*月)?在[^，。；\d]{1,12}?(?:新区|省|市|县|区)注册"
+                           r"(?=\s*(?:[，。；,;]|$))")),  # "2020年5月在雄县注册，…", not "…在产业互联网注册"
     ("rd_ratio", re.compile(r"研发(?:费用|投入|经费)[^，。；\d]{0,10}?(\d+(?:\.\d+)?)\s*[%％]")),
     ("registered_in", re.compile(rf"(?:注册|登记)(?:地|地址)?(?:在|于|为|位于)\s*([\u4e00-\u9fff]{{2,16}}?(?:新区|省|市|县|区)|{'|'.join(PROVINCES)})"
                                  rf"|在\s*([\u4e00-\u9fff]{{2,16}}?(?:新区|省|市|县|区)|{'|'.join(PROVINCES)})(?:内)?(?:注册|登记|纳税)")),
@@ -74,6 +76,7 @@ class Fact:
     value: object
     source: str
     bound: str = ""
+    year: int = 0  # the year a record is of, when said: "2018年受到过一次行政处罚"
 
 
 @dataclass
@@ -135,6 +138,7 @@ def read_description(text: str, as_of: date | None = None) -> dict:
             value = f"{groups[0]}-{int(groups[1]):02d}" if len(groups) > 1 else groups[0]
         elif name == "rd_ratio":
             value = float(groups[0]) / 100
+            bound = _bound(text, m)
         elif name == "registered_in":
             value = groups[0]
         elif name == "legal_person":  # "不具有独立法人资格", "非独立法人": said, and not held
@@ -144,7 +148,8 @@ def read_description(text: str, as_of: date | None = None) -> dict:
         facts[name] = Fact(value, quote, bound)
     for m in VIOLATION.finditer(text):  # "曾因…被处罚", not "无…处罚"
         if not re.search(r"无|未|没有|不存在|不得", text[max(0, m.start() - 12):m.start() + 2]):
-            facts["violations"] = Fact(True, f"描述：“{_clause(text, m)}”")
+            year = FIGURE_YEAR.findall(text[_bounds(text, m)[0]:m.end()])
+            facts["violations"] = Fact(True, f"描述：“{_clause(text, m)}”", year=int(year[-1]) if year else 0)
             break
     held, lost = [], []
     for q in QUALIFICATIONS:

@@ -200,7 +200,11 @@ def _check(check: Check, applicant: Applicant, as_of: date, after: str = "") -> 
         ok = "ABMCD".index(str(fact.value)) <= "ABMCD".index(check.place)
         return (MET if ok else FAILED), fact.source, f"纳税信用{fact.value}级，要求{check.place}级及以上"
     if check.kind == CREDIT:
-        return _flag(applicant.fact("violations"), False, "无违法失信记录", "请说明有无违法失信记录")
+        fact = applicant.fact("violations")
+        if fact and fact.value is True and fact.year and check.value and fact.year < as_of.year - check.value:
+            return UNKNOWN, fact.source, (f"所述记录在{fact.year}年，不在近{check.value:g}年内；"
+                                          f"请说明近{check.value:g}年有无违法失信记录")
+        return _flag(fact, False, "无违法失信记录", "请说明有无违法失信记录")
     return UNKNOWN, "", "无法判断"
 
 
