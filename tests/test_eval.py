@@ -456,3 +456,15 @@ def test_budget_recall_reads_ranked_texts_up_to_a_number_of_characters():
     assert budget_recall(["生鲜电商", "冷链物流"], texts, 10) == 0.5  # 10 characters: the first text only
     assert budget_recall(["生鲜电商", "冷链物流"], texts, 14) == 1.0  # and the start of the second
     assert budget_recall(["无人工厂"], texts, 20) == 0.0 and budget_recall(["无人工厂"], texts, 28) == 1.0
+
+
+def test_the_eligibility_probes_are_read_from_their_test_and_all_hold_here():
+    from conftest import ROOT
+    from eval.probe_eligibility import probes
+
+    cases = probes()
+    assert len(cases) >= 28
+    assert cases[0] == ("取得高新技术企业资格", "公司曾是高新技术企业，资格已于2022年到期。", "不满足")
+    out = subprocess.run([sys.executable, "-m", "eval.probe_eligibility"], capture_output=True, text=True, cwd=ROOT,
+                         timeout=300)
+    assert out.returncode == 0 and out.stdout.strip().endswith(f"{len(cases)} 个探针：0 个不对，其中 0 个错判“满足”")
