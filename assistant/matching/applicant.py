@@ -160,8 +160,8 @@ def read_description(text: str, as_of: date | None = None) -> dict:
                 break
             if _ended(text, m):  # "…资格已于2024年8月到期": the company says it no longer holds it
                 lost.append((q, _clause(text, m)))
-    if held or lost:  # what it says it holds, and so not what it says it lost
-        facts["qualifications"] = Fact([q for q, _ in held if q not in {x for x, _ in lost}],
+    if held or lost:  # what it says it holds ("曾是…，2023年重新认定为…" holds it); one it only says it lost, it does not
+        facts["qualifications"] = Fact([q for q, _ in held],
                                        "描述：" + "；".join(f"“{c}”" for _, c in dict.fromkeys(held + lost)))
     return facts
 
