@@ -178,6 +178,16 @@ def test_a_support_item_in_one_sentence_is_a_measure_and_a_penalty_is_not():
     assert rent.amount.text == "(二)对在新区孵化载体内租赁且自用办公用房的企业，给予1.5元/平方米/天租金补贴，每年不超过50万元。"
 
 
+def test_a_window_closes_on_its_last_day_and_a_founders_qualification_is_not_the_applicants():
+    (direct, *_) = read_measures(notice("053"))
+    # "申报时间为2024年10月8日—10月31日。": the date without a year is the window's end, in the year before it
+    assert (direct.deadline.text, direct.deadline.value) == ("申报时间为2024年10月8日—10月31日。", "2024-10-31")
+    as_of = date(2024, 10, 15)
+    assert not check_measure(direct, company(as_of, "我公司是高新技术企业。"), as_of).notes  # open: not 已截止
+    parent = next(c for c in direct.conditions if c.text.startswith("有效期内的在京高新技术企业在新区设立控股公司"))
+    assert not [k for k in parent.checks if k.kind == "qualification"]  # the parent's, not the applicant's
+
+
 def test_an_item_of_a_list_holds_for_whom_the_line_leading_the_list_names():
     # "(四)…。对产业方向符合…的疏解企业或新区企业，纳入科技企业库，给予以下支持：" over "6.降低运营成本。对…的企业，给予…"
     measures = {m.name: [c.text for c in m.conditions] for m in read_measures(notice("142"))}

@@ -90,6 +90,8 @@ IMPLIES = {"专精特新小巨人": ("专精特新中小企业", "专精特新",
 # 具备/取得/通过…评定/有效期内… ("企业技术中心组织体系健全" names one without requiring it)
 HOLDS = re.compile(r"为|是|具备|具有|取得|获得|通过|认定为|属于|成为|有效期内|满足|符合|已")
 LEVEL_BEFORE = re.compile(r"(?:(?:国家级|省级|市级|区级|新区级|国家|[\u4e00-\u9fff]{2,3}省)(?:、|或|和|及)?)+$")
+# The qualified one founded the applicant: "有效期内的在京高新技术企业在新区设立控股公司，并…"
+FOUNDER = re.compile(r"[^，。；]{0,12}?设立(?:的)?(?:全资)?(?:控股公司|子公司|分公司|分支机构)")
 TITLE_AFTER = re.compile(r"资质|资格|称号|认定|评定")
 EXCLUSION = re.compile(r"不再|不得|不予|不属于|除外|不包括|不能")
 NEGATIVE_RECORD = re.compile(r"(?:无|未发生|未有|没有|不存在|未被列入|未列入|未因|不得(?:存在|有|发生)|未被)[^，。；]{0,30}?"
@@ -220,7 +222,8 @@ def _read_checks(text: str, region: str) -> tuple[Check, ...]:
                 continue
             checks.append(Check(QUANTITY, start, m.end(), field=noun, op=op, value=number, place=m.group(4)))
     named = [(m.start(), q) for q in QUALIFICATIONS for m in re.finditer(re.escape(q), text)
-             if m.start() == 0 or HOLDS.search(re.split(r"[，,；;。]", text[:m.start()])[-1])]
+             if (m.start() == 0 or HOLDS.search(re.split(r"[，,；;。]", text[:m.start()])[-1]))
+             and not FOUNDER.match(text, m.end())]  # "在京高新技术企业在新区设立控股公司": the parent's, not the applicant's
     if named and not EXCLUSION.search(text):  # "对于已成为…的企业，不再推荐" names a status to exclude
         i, q = min(named)
         # "国家级、河北省科技型中小企业资质": the level or province and 资质/称号 belong to the qualification

@@ -82,7 +82,7 @@ MAX_CONDITIONS = 30
 BOLD = re.compile(r"^\*\*|\*\*$")
 GENERAL = "\0general"  # marks a section that holds for every measure of its document
 FOR_ALL = re.compile(r"本(?:实施)?(?:细则|办法|措施|规定|政策|方案)所(?:指|称|述)|基本条件")  # "本措施所指…企业应符合以下基本条件："
-MEASURES_VERSION = 12  # raise when these rules change: an index re-reads its documents' measures, embedding nothing
+MEASURES_VERSION = 13  # raise when these rules change: an index re-reads its documents' measures, embedding nothing
 # "第二条 本细则所述科技企业，指…": the article that says whom the rules are for (an applicant: 企业, 单位, 产业).
 # "第二条 本实施细则申报单位主营业务需符合…；需是…的法人单位": what every applicant under the rules must meet.
 GENERAL_APPLICANT = re.compile(rf"^(?:第[{CN_NUM}\d]+条)?\s*(?=本(?:实施)?(?:细则|办法|措施|规定|政策|方案)(?:所称的?|的)?"
@@ -560,9 +560,12 @@ def _deadline(lines: list[Line], year: str) -> Quote | None:
             continue
         q = _sentence(line, m)
         dates = [iso_date(f"{d[0] or d[3]}年{d[1] or d[4]}月{d[2] or d[5]}日") for d in FULL_DATE.findall(q.text)]
-        if not dates and year:
-            dates = [f"{year}-{int(a):02d}-{int(b):02d}" for a, b in SHORT_DATE.findall(q.text)]
-        if dates:
+        # "2024年10月8日—10月31日": a date without a year takes the year of the full date before it, else the notice's
+        for short in SHORT_DATE.finditer(q.text):
+            before = [f.group(1) or f.group(4) for f in FULL_DATE.finditer(q.text, 0, short.start())]
+            if when := (before[-1] if before else year):
+                dates.append(f"{when}-{int(short.group(1)):02d}-{int(short.group(2)):02d}")
+        if dates := [d for d in dates if d]:
             return Quote(q.start, q.end, q.text, max(dates))
     return None
 
