@@ -184,6 +184,9 @@ def test_a_window_closes_on_its_last_day_and_a_founders_qualification_is_not_the
     assert (direct.deadline.text, direct.deadline.value) == ("申报时间为2024年10月8日—10月31日。", "2024-10-31")
     as_of = date(2024, 10, 15)
     assert not check_measure(direct, company(as_of, "我公司是高新技术企业。"), as_of).notes  # open: not 已截止
+    # a date before the notice was issued is no deadline ("依法成立3年以上(截至2022年3月31日)"); 日 lost in conversion
+    assert read_measures(notice("146"))[0].deadline.value == "2022-04-25"
+    assert read_measures(notice("080"))[0].deadline.value == "2024-01-03"  # "申报时间2023年12月16日至2024年01月03["
     parent = next(c for c in direct.conditions if c.text.startswith("有效期内的在京高新技术企业在新区设立控股公司"))
     assert not [k for k in parent.checks if k.kind == "qualification"]  # the parent's, not the applicant's
 

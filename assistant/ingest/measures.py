@@ -73,7 +73,8 @@ TRAILING = "；;。，,：:、 "
 AMOUNT = re.compile(r"(?:给予|补贴|奖励|资助|支持|补助|贴息|奖补|标准)[^。；]{0,80}?\d[\d,.]*\s*(?:万|亿)?元"
                     r"|\d[\d,.]*\s*(?:万|亿)?元[^。；]{0,40}?(?:补贴|奖励|资助|支持|补助|奖补)")
 DEADLINE = re.compile(r"申报时间|申请时间|截止|截至|前(?:完成|提交|报送|申报)|申报期|受理时间|申报结束")
-FULL_DATE = re.compile(r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日|((?:19|20)\d{2})[-./](\d{1,2})[-./](\d{1,2})")
+FULL_DATE = re.compile(r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*(?:日|(?!\d))|"  # "…01月03[": 日 lost in conversion
+                       r"((?:19|20)\d{2})[-./](\d{1,2})[-./](\d{1,2})")
 SHORT_DATE = re.compile(r"(?<![年\d])(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 OFFICE = re.compile(r"(?:报送至|提交至|报送到|提交到|报至|交至|向)([\u4e00-\u9fff（）()]{2,30}?"
                     r"(?:局|委员会|委|办公室|中心|管委会|分局|部门|平台))")
@@ -167,10 +168,9 @@ def read_measures(doc: Document) -> list[Measure]:
         return []
     region = document_region(doc)
     lines = content_lines(doc)
-    year = str(doc.meta.get("issued", "") or "")[:4]
     sections = _condition_sections(lines)
     # What the notice says about applying is the same for each of its measures: read once.
-    deadline, office = _deadline(lines, year), _first(lines, OFFICE, group=1)
+    deadline, office = _deadline(lines, str(doc.meta.get("issued", "") or "")), _first(lines, OFFICE, group=1)
     contacts = tuple(_sentence(ln) for ln in lines if CONTACT.search(ln.text) and _is_contact(ln.text))[:6]
     materials = tuple(_materials(lines))
     measures: list[Measure] = []
@@ -552,9 +552,11 @@ def _first(lines: list[Line], pattern: re.Pattern, group: int = 0) -> Quote | No
     return None
 
 
-def _deadline(lines: list[Line], year: str) -> Quote | None:
+def _deadline(lines: list[Line], issued: str) -> Quote | None:
     """The sentence that states when applications close, and the last date it names (a date without a year
-    takes the year of the notice)."""
+    takes the year of the notice); a date before the notice was issued is not when its applications close
+    ("依法成立3年以上(截至2022年3月31日)")."""
+    year = issued[:4]
     for line in lines:
         if not (m := DEADLINE.search(line.text)):
             continue
@@ -565,7 +567,7 @@ def _deadline(lines: list[Line], year: str) -> Quote | None:
             before = [f.group(1) or f.group(4) for f in FULL_DATE.finditer(q.text, 0, short.start())]
             if when := (before[-1] if before else year):
                 dates.append(f"{when}-{int(short.group(1)):02d}-{int(short.group(2)):02d}")
-        if dates := [d for d in dates if d]:
+        if dates := [d for d in dates if d and d >= issued[:10]]:
             return Quote(q.start, q.end, q.text, max(dates))
     return None
 
