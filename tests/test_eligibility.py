@@ -187,6 +187,10 @@ def test_a_window_closes_on_its_last_day_and_a_founders_qualification_is_not_the
     # a date before the notice was issued is no deadline ("依法成立3年以上(截至2022年3月31日)"); 日 lost in conversion
     assert read_measures(notice("146"))[0].deadline.value == "2022-04-25"
     assert read_measures(notice("080"))[0].deadline.value == "2024-01-03"  # "申报时间2023年12月16日至2024年01月03["
+    # where applications go: a sentence about applying, not the 向 of 方向, nor "…将向行业主管部门反映"
+    assert read_measures(notice("140"))[0].office.value == "所在县人社局"  # 向所在县人社局提出申请
+    (platform,) = read_measures(notice("020"))
+    assert platform.office is None  # was "不能与已有平台" (研究方向不能与…)
     parent = next(c for c in direct.conditions if c.text.startswith("有效期内的在京高新技术企业在新区设立控股公司"))
     assert not [k for k in parent.checks if k.kind == "qualification"]  # the parent's, not the applicant's
 

@@ -76,8 +76,10 @@ DEADLINE = re.compile(r"申报时间|申请时间|截止|截至|前(?:完成|提
 FULL_DATE = re.compile(r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*(?:日|(?!\d))|"  # "…01月03[": 日 lost in conversion
                        r"((?:19|20)\d{2})[-./](\d{1,2})[-./](\d{1,2})")
 SHORT_DATE = re.compile(r"(?<![年\d])(\d{1,2})\s*月\s*(\d{1,2})\s*日")
-OFFICE = re.compile(r"(?:报送至|提交至|报送到|提交到|报至|交至|向)([\u4e00-\u9fff（）()]{2,30}?"
-                    r"(?:局|委员会|委|办公室|中心|管委会|分局|部门|平台))")
+OFFICE = re.compile(r"(?:报送至|提交至|报送到|提交到|报至|交至|(?<![方面导意走去转动趋倾流])向)([\u4e00-\u9fff（）()]{2,30}?"
+                    r"(?:局|委员会|委|办公室|中心|管委会|分局|部门|平台))")  # not the 向 of 方向, 面向
+# What a sentence naming an office must do there to be where applications go: not "向…反映", "向…查证", "向…举报"
+APPLYING = re.compile(r"申请|申报|提交|报送|递交|上报|报至|交至")
 MATERIALS = re.compile(r"^(?:申报|申请|提交|报送)?材料")
 MAX_CONDITIONS = 30
 BOLD = re.compile(r"^\*\*|\*\*$")
@@ -170,7 +172,7 @@ def read_measures(doc: Document) -> list[Measure]:
     lines = content_lines(doc)
     sections = _condition_sections(lines)
     # What the notice says about applying is the same for each of its measures: read once.
-    deadline, office = _deadline(lines, str(doc.meta.get("issued", "") or "")), _first(lines, OFFICE, group=1)
+    deadline, office = _deadline(lines, str(doc.meta.get("issued", "") or "")), _office(lines)
     contacts = tuple(_sentence(ln) for ln in lines if CONTACT.search(ln.text) and _is_contact(ln.text))[:6]
     materials = tuple(_materials(lines))
     measures: list[Measure] = []
@@ -569,6 +571,16 @@ def _deadline(lines: list[Line], issued: str) -> Quote | None:
                 dates.append(f"{when}-{int(short.group(1)):02d}-{int(short.group(2)):02d}")
         if dates := [d for d in dates if d and d >= issued[:10]]:
             return Quote(q.start, q.end, q.text, max(dates))
+    return None
+
+
+def _office(lines: list[Line]) -> Quote | None:
+    """Where applications go: the first office a sentence about applying sends them to ("报送至…局", "向…提出申请")."""
+    for line in lines:
+        for m in OFFICE.finditer(line.text):
+            q = _sentence(line, m)
+            if APPLYING.search(q.text):
+                return Quote(q.start, q.end, q.text, m.group(1))
     return None
 
 
