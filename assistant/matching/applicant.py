@@ -21,7 +21,8 @@ from datetime import date
 
 from assistant.ingest.conditions import QUALIFICATIONS
 from assistant.limits import InvalidInput
-from assistant.patterns import INTENT, OTHER_PARTY, PROVINCES
+from assistant.normalize import numeral_value
+from assistant.patterns import CN_NUM, INTENT, OTHER_PARTY, PROVINCES
 
 MAX_DESCRIPTION_CHARS = 2000
 NUMBERS = {"employees": "员工人数", "revenue_last_year_wan": "上年度营业收入（万元）",
@@ -34,9 +35,10 @@ AS_OF = re.compile(r"^((?:19|20)\d{2})-(\d{2})(?:-(\d{2}))?$")
 
 # What a description states, each with the words it is read from.
 _DESCRIBED = (
-    ("revenue_last_year_wan", re.compile(r"(?:营业收入|营收|销售收入|主营业务收入|销售额)[^，。；\d]{0,8}?(\d+(?:\.\d+)?)\s*(?:多|余)?\s*"
-                                         r"(亿|万)元?")),
-    ("employees", re.compile(r"(?:员工|职工|从业人员)[^，。；\d]{0,4}?(\d+)\s*(?:名|人)|(\d+)\s*(?:名|个)?(?:员工|职工|从业人员)")),
+    ("revenue_last_year_wan", re.compile(rf"(?:营业收入|营收|销售收入|主营业务收入|销售额)[^，。；\d{CN_NUM}]{{0,8}}?"
+                                         rf"(\d+(?:\.\d+)?|[{CN_NUM}千]+)\s*(?:多|余)?\s*(亿|万)元?")),  # "六百万元" too
+    ("employees", re.compile(rf"(?:员工|职工|从业人员)[^，。；\d{CN_NUM}]{{0,4}}?(\d+|[{CN_NUM}千]+)\s*(?:多|余)?\s*(?:名|人)"
+                             r"|(\d+)\s*(?:名|个)?(?:员工|职工|从业人员)")),
     ("founded", re.compile(r"(?:成立|注册|设立)于?\s*((?:19|20)\d{2})\s*年(?:\s*(\d{1,2})\s*月)?"
                            r"|((?:19|20)\d{2})\s*年(?:\s*(\d{1,2})\s*月)?(?:\s*\d{1,2}\s*日)?[^，。；\d]{0,12}?(?:注册)?(?:成立|设立)"
                            r"(?=\s*(?:[，。；,;]|$))"  # "2023年8月在容城县注册成立。", not "2023年成立了研发中心"
@@ -128,11 +130,11 @@ def read_description(text: str, as_of: date | None = None) -> dict:
         quote = f"描述：“{_clause(text, m)}”"
         groups = [g for g in m.groups() if g is not None]
         bound = ""
-        if name == "revenue_last_year_wan":
-            value: object = float(groups[0]) * (10000 if groups[1] == "亿" else 1)
-            bound = _bound(text, m)
-        elif name == "employees":
-            value = int(groups[0])
+        if name in ("revenue_last_year_wan", "employees"):
+            if (number := numeral_value(groups[0])) is None:
+                continue
+            value: object = number * (10000 if name == "revenue_last_year_wan" and groups[1] == "亿" else 1)
+            value = int(value) if name == "employees" else value
             bound = _bound(text, m)
         elif name == "founded":
             value = f"{groups[0]}-{int(groups[1]):02d}" if len(groups) > 1 else groups[0]
