@@ -27,7 +27,8 @@ def probes(tests: Path = TESTS) -> list[tuple[str, str, str]]:
 
 
 def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0], formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0],
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--root", type=Path, help="the checkout whose code checks the probes (default: this one)")
     args = p.parse_args()
     cases = probes()

@@ -204,7 +204,8 @@ def test_an_item_of_a_list_holds_for_whom_the_line_leading_the_list_names():
     assert measures["给予地方贡献奖励"][0] == \
         "年营业收入达标、发展方向符合“专业化、精细化、特色化、新颖化”或数字经济核心产业要求的科技企业库内疏解企业或新区企业"
     # in 136 the same item is part of "第七条政策申报", which names no applicants: it keeps its one condition
-    rent = next(m for m in read_measures(notice("136")) if m.name != "科技企业库" and m.conditions[-1].text.startswith("在新区孵化载体"))
+    rent = next(m for m in read_measures(notice("136"))
+                if m.name != "科技企业库" and m.conditions[-1].text.startswith("在新区孵化载体"))
     assert [c.text for c in rent.conditions] == ["在新区孵化载体内租赁且自用办公用房的企业"]
 
 

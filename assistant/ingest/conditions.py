@@ -124,7 +124,8 @@ TAX_CREDIT = re.compile(r"纳税信用(?:等级)?(?:评价)?(?:为|达到|在)?\
 
 # Where an alternative starts: "…资质，或已在平台申报相关资质", "…3000万元或者累计营业收入…", "…小微企业，以及…的快递行业
 # 分公司" (another kind of applicant); searched outside brackets ("（不包含委托其他企业或单位的经费）" offers no choice).
-OTHERWISE = re.compile(r"[，,；;]\s*或(?:者)?|或者|或(?=按照|依照|根据|经过|通过|在|由|依法)|"  # "…认定的孵化器或按照《…》备案的众创空间", "…党政机关或在新区…注册…的企事业单位"
+# "…认定的孵化器或按照《…》备案的众创空间", "…党政机关或在新区…注册…的企事业单位": 或 before a clause of its own
+OTHERWISE = re.compile(r"[，,；;]\s*或(?:者)?|或者|或(?=按照|依照|根据|经过|通过|在|由|依法)|"
                        r"[，,；;]\s*以及(?=[^，。；]{0,40}?(?:企业|机构|公司|单位|组织)(?:[，。；]|$))")
 BRACKETED = re.compile(r"（[^（）]*）|\([^()]*\)")
 

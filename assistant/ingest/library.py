@@ -58,9 +58,7 @@ def named_policy(title: str) -> str:
 # "关于印发《X》补充规定的通知", "关于《X》的补充通知": a later document that changes X — its dates, who may apply, what
 # proves it — while X stays in force
 SUPPLEMENT = re.compile(r"[《〈]([^《》〈〉]{4,80})[》〉]\s*(?:的)?补充(?:规定|通知|说明|意见|细则|办法)")
-
-
-SUPPLEMENT_OF = re.compile(r"(.{4,80}?)(?:的)?补充(?:规定|通知|说明|意见|细则|办法)")
+SUPPLEMENT_OF = re.compile(r"(.{4,80}?)(?:的)?补充(?:规定|通知|说明|意见|细则|办法)")  # "X补充规定", the title itself
 
 
 def supplemented(title: str) -> str:

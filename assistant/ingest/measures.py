@@ -73,7 +73,8 @@ TRAILING = "；;。，,：:、 "
 AMOUNT = re.compile(r"(?:给予|补贴|奖励|资助|支持|补助|贴息|奖补|标准)[^。；]{0,80}?\d[\d,.]*\s*(?:万|亿)?元"
                     r"|\d[\d,.]*\s*(?:万|亿)?元[^。；]{0,40}?(?:补贴|奖励|资助|支持|补助|奖补)")
 DEADLINE = re.compile(r"申报时间|申请时间|截止|截至|前(?:完成|提交|报送|申报)|申报期|受理时间|申报结束")
-FULL_DATE = re.compile(r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*(?:日|(?!\d))|"  # "…01月03[": 日 lost in conversion
+# 2024年1月3日, 2024-01-03; "…2024年01月03[": a 日 the conversion lost
+FULL_DATE = re.compile(r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*(?:日|(?!\d))|"
                        r"((?:19|20)\d{2})[-./](\d{1,2})[-./](\d{1,2})")
 SHORT_DATE = re.compile(r"(?<![年\d])(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 OFFICE = re.compile(r"(?:报送至|提交至|报送到|提交到|报至|交至|(?<![方面导意走去转动趋倾流])向)([\u4e00-\u9fff（）()]{2,30}?"
@@ -223,8 +224,9 @@ def _support_items(doc: Document, lines: list[Line], inside: set[int], region: s
             seen.add(quote)
             given = _sentence(line, m)
             lead = _list_lead(doc, lines, i, region)
+            own = Condition(start, end, quote, read_checks(quote, region))
             yield (m.group(4) if m.group(3) else _item_name(doc, lines, i),
-                   [*([lead] if lead and lead.text != quote else []), Condition(start, end, quote, read_checks(quote, region))],
+                   [*([lead] if lead and lead.text != quote else []), own],
                    given if AMOUNT.search(given.text) else _first(lines[i:i + 2], AMOUNT))
 
 

@@ -59,8 +59,8 @@ def restated(condition: str, description: str, cover_min: float, whole: str = ""
     found = []
     for clause, words, best in _nearest(condition, description):
         if _covered(words, best) < cover_min or not _same_numbers(clause, best) or \
-                not _same_polarity(words, clause, whole or condition, best) or _pending(best, clause) > _pending(clause, clause) \
-                or _others(best, words) > _others(clause, words):
+                not _same_polarity(words, clause, whole or condition, best) or \
+                _pending(best, clause) > _pending(clause, clause) or _others(best, words) > _others(clause, words):
             return ""
         found.append(best)
     return "…".join(dict.fromkeys(found))
