@@ -69,9 +69,9 @@ CONTACT = re.compile(r"\d{3,4}-?\d{7,8}|1\d{10}|@|https?://|www\.")
 # A grant of money or a relief from paying it: 给予补贴 / 奖励 / 资助 / 贷款贴息 / 专项资金 / 减免 / 税收优惠.
 MONEY_SUPPORT = re.compile(r"补贴|补助|奖励|奖补|资助|奖金|贴息|津贴|资金|经费|基金|减免|免征|减征|免收|退税|返还|优惠")
 # A plan or an application, not a fact held: "拟申请…资格", "已申请纳入…库", "正在申报…", "计划于2025年…" (计划 alone is also
-# a noun: "人才计划入选者"; 申报单位, 申请人 name the applicant; 经审核纳入 is done)
+# a noun: "人才计划入选者"; 申报单位, 申请人 name the applicant, 截至申报当月 a time; 经审核纳入 is done)
 INTENT = re.compile(r"拟|准备|打算|将于|将要|有意|争取|计划(?=于|在|今年|明年|\d|申|纳|进|取|获|成|通)|"
-                    r"申请(?!单位|人|企业|主体|表)|申报(?!单位|人|企业|主体|表)|正在|待(?:审核|认定|评审|批准)")
+                    r"(?:申请|申报)(?!单位|人|企业|主体|表|日|时|当|年度|期)|正在|待(?:审核|认定|评审|批准)")
 # Another party than the company itself, named before what is said of it: "我们的母公司是高新技术企业"
 OTHER_PARTY = re.compile(r"母公司|子公司|分公司|总公司|控股股东|股东|合作(?:伙伴|方|单位|企业)|客户|供应商|关联(?:公司|企业)|"
                          r"兄弟公司|投资方|被投企业")
