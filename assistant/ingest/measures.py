@@ -173,7 +173,9 @@ def read_measures(doc: Document) -> list[Measure]:
     lines = content_lines(doc)
     sections = _condition_sections(lines)
     # What the notice says about applying is the same for each of its measures: read once.
-    deadline, office = _deadline(lines, str(doc.meta.get("issued", "") or "")), _office(lines)
+    # where applications go: the first office a sentence about applying sends them to ("报送至…局", "向…提出申请")
+    deadline = _deadline(lines, str(doc.meta.get("issued", "") or ""))
+    office = _first(lines, OFFICE, group=1, where=APPLYING)
     contacts = tuple(_sentence(ln) for ln in lines if CONTACT.search(ln.text) and _is_contact(ln.text))[:6]
     materials = tuple(_materials(lines))
     measures: list[Measure] = []
@@ -548,11 +550,14 @@ def _sentence(line: Line, m: re.Match | None = None) -> Quote:
     return Quote(start, start + len(text), text)
 
 
-def _first(lines: list[Line], pattern: re.Pattern, group: int = 0) -> Quote | None:
+def _first(lines: list[Line], pattern: re.Pattern, group: int = 0, where: re.Pattern | None = None) -> Quote | None:
+    """The sentence of the first match of `pattern` (in a sentence `where` also matches, when given), with the value
+    of its `group`."""
     for line in lines:
-        if m := pattern.search(line.text):
+        for m in pattern.finditer(line.text):
             q = _sentence(line, m)
-            return Quote(q.start, q.end, q.text, m.group(group))
+            if where is None or where.search(q.text):
+                return Quote(q.start, q.end, q.text, m.group(group))
     return None
 
 
@@ -573,16 +578,6 @@ def _deadline(lines: list[Line], issued: str) -> Quote | None:
                 dates.append(f"{when}-{int(short.group(1)):02d}-{int(short.group(2)):02d}")
         if dates := [d for d in dates if d and d >= issued[:10]]:
             return Quote(q.start, q.end, q.text, max(dates))
-    return None
-
-
-def _office(lines: list[Line]) -> Quote | None:
-    """Where applications go: the first office a sentence about applying sends them to ("报送至…局", "向…提出申请")."""
-    for line in lines:
-        for m in OFFICE.finditer(line.text):
-            q = _sentence(line, m)
-            if APPLYING.search(q.text):
-                return Quote(q.start, q.end, q.text, m.group(1))
     return None
 
 

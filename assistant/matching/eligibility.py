@@ -363,13 +363,19 @@ def _threshold(check: Check, fact: Fact | None) -> tuple[str, str, str]:
     label = NUMBERS.get(check.field, check.field)
     if fact is None:
         return UNKNOWN, "", f"请提供{label}"
-    value = float(fact.value)
-    said = f"{label} {LOOSE.get(fact.bound, '{:g}').format(value)}，要求{OP_WORDS[check.op]} {check.value:g}"
-    status = _compared(value, fact.bound, check.op, check.value)
-    return status, fact.source, said if status != UNKNOWN else f"{said}，请提供确切数字"
+    status, reason = _judged(label, float(fact.value), fact.bound, check)
+    return status, fact.source, reason
 
 
 LOOSE = {"<~": "近 {:g}", "<": "不到 {:g}", ">": "超过 {:g}", ">=": "{:g} 以上", "~": "约 {:g}"}
+
+
+def _judged(label: str, value: float, bound: str, check: Check, unit: str = "") -> tuple[str, str]:
+    """(status, reason) of a stated number, said exactly or loosely (`bound`), against the check's comparison; an
+    undecided one asks for the exact number."""
+    said = f"{label} {LOOSE.get(bound, '{:g}').format(value)}{unit}，要求{OP_WORDS[check.op]} {check.value:g}{unit}"
+    status = _compared(value, bound, check.op, check.value)
+    return status, said if status != UNKNOWN else f"{said}，请提供确切数字"
 
 
 def _compared(value: float, bound: str, op: str, threshold: float) -> str:
@@ -416,9 +422,8 @@ def _quantity(check: Check, description: str, as_of: date | None = None, after: 
     if found:  # "实缴注册资本8000万元" names 实缴注册资本 better than "注册资本2亿元" does
         _, _, value, window, quote, name, end = max(found)
         bound = loose(window, description[end:end + 6])  # "已近四年", "约20家", "50余人"
-        status = _compared(value, bound, check.op, check.value)
-        said = f"{name} {LOOSE.get(bound, '{:g}').format(value)}{unit}，要求{OP_WORDS[check.op]} {check.value:g}{unit}"
-        return status, f"描述：“{quote}”", said if status != UNKNOWN else f"{said}，请提供确切数字"
+        status, reason = _judged(name, value, bound, check, unit)
+        return status, f"描述：“{quote}”", reason
     if unit == "年" and as_of:
         for m in BEGAN.finditer(description):
             if _shared_run(plain_name, m.group(1).replace("的", "")) >= enough:

@@ -24,6 +24,7 @@ from assistant.patterns import INTENT, OTHER_PARTY
 FILLER = re.compile(r"申请单位|申报单位|申报企业|申报主体|申报对象|申请人|企业|单位|公司|应当|应该|必须|需要|须|应|"
                     r"具有|具备|拥有|属于|取得|是|为|的|在|内|范围|依法|并|且|和|及|与|等|其|有|已|各类|相关|要求|资格|原则上")
 NEGATION = re.compile(r"无|未|不|没有|并非|禁止|严禁")  # 非 negates the word after it (`_negated`)
+CLAUSE_BREAK = re.compile(r"[，,；;。]")  # where a clause of a description ends
 # A status held; a plan or an application for it before it in a clause (`INTENT`) does not hold it
 STATUS = re.compile(r"纳入|列入|入选|进入|认定|评定|评为|取得|获得|通过|成为|资格|资质|称号|注册|登记|落户")
 COMPARISON = re.compile(r"不(?:低于|少于|小于|高于|大于|超过|足|含|限于|得少于|得低于)")  # compares, does not negate
@@ -189,7 +190,7 @@ def _pending(text: str, condition: str) -> bool:
     "拟申请高新技术企业资格", "已申请纳入新区科技企业库" restate no "取得…资格" or "纳入…库" (a condition that is
     itself about a plan is restated by one)."""
     named = set(STATUS.findall(condition))
-    for clause in re.split(r"[，,；;。]", text):
+    for clause in CLAUSE_BREAK.split(text):
         if any(m.group() in named and INTENT.search(clause, 0, m.start()) for m in STATUS.finditer(clause)):
             return True
     return False
@@ -197,7 +198,7 @@ def _pending(text: str, condition: str) -> bool:
 
 def _others(text: str, groups: tuple[tuple[str, ...], ...]) -> bool:
     """Whether a clause of `text` says the condition's words of another party: "母公司具有独立法人资格"."""
-    for clause in re.split(r"[，,；;。]", text):
+    for clause in CLAUSE_BREAK.split(text):
         if (m := OTHER_PARTY.search(clause)) and any(w in clause[m.end():] for g in groups for w in g):
             return True
     return False
