@@ -479,6 +479,15 @@ def test_a_status_planned_or_applied_for_is_not_held():
     # registered elsewhere, or planning to register here, is not registered here
     ("在雄安新区注册", "公司注册在北京，计划迁入雄安新区。", FAILED, "注册地北京不在河北雄安新区"),
     ("在雄安新区注册", "公司拟在雄安新区注册子公司。", UNKNOWN, "请提供注册地（条件要求在河北雄安新区）"),
+    # the kind of company a condition names is the kind the description calls the company, not a thing it runs or serves
+    ("运营管理规范的工业设计企业", "我公司是运营管理规范的医疗器械制造企业，工业设计中心于2023年3月成立。", UNKNOWN,
+     "无法从所给资料判断，请补充说明"),
+    ("运营管理规范的制造企业", "我公司是运营管理规范的医疗器械制造企业，工业设计中心于2023年3月成立。", MET,
+     "企业描述写明了本条件"),
+    ("运营管理规范的制造企业", "公司运营管理规范，为多家制造企业提供咨询服务。", UNKNOWN, "无法从所给资料判断，请补充说明"),
+    ("运营管理规范的中小微企业", "公司属小微企业，运营管理规范。", MET, "企业描述写明了本条件"),
+    ("申报企业须是科技企业孵化器内的在孵企业", "公司运营的孵化器已认定为新区级科技企业孵化器。", UNKNOWN,
+     "无法从所给资料判断，请补充说明"),
 ])
 def test_what_a_description_says_loosely_planned_or_of_another_party_decides_no_more_than_it_says(
         text, description, status, reason):

@@ -48,6 +48,11 @@ DECLARATION = re.compile(r"(?:真实性|真实、准确|准确性|合法性)[^�
 # A department named by its role ("符合行政主管部门要求") is restated by the description naming the one it answers to
 # ("符合邮政管理部门要求"): any department stands for it.
 GENERIC_OFFICE = {"主管部门": ("管理部门", "部门"), "有关部门": ("部门",), "相关部门": ("部门",)}
+# The kind of company a clause ends by naming ("…运营管理规范的工业设计企业"): the words between its last 的 and 企业/公司
+KIND_NAMED = re.compile(r"的([\u4e00-\u9fff]{2,10})(?:企业|公司)$")
+# Where the words a description puts before 企业/公司 begin ("是…的医疗器械制造企业", "属小微企业", "是一家软件公司")
+KIND_START = re.compile(r"的|是|为|属于|属|系|一家|我")
+OTHERS_COUNTED = re.compile(r"(?:多|[\d几数十百千]+)家|其他|其它|客户|合作")  # "为多家制造企业提供…": others of the kind
 _lock = threading.Lock()  # jieba's tokenizer is shared state
 
 
@@ -59,7 +64,7 @@ def restated(condition: str, description: str, cover_min: float, whole: str = ""
     is not "被列入…"), read in `whole`, the condition's full text, when `condition` is what its typed parts left."""
     found = []
     for clause, words, best in _nearest(condition, description):
-        if _covered(words, best) < cover_min or not _same_numbers(clause, best) or \
+        if _covered(words, best) < cover_min or not _same_numbers(clause, best) or not _kind_said(clause, description) or \
                 not _same_polarity(words, clause, whole or condition, best) or \
                 _pending(best, clause) > _pending(clause, clause) or _others(best, words) > _others(clause, words):
             return ""
@@ -183,6 +188,19 @@ def _clause_at(text: str, i: int) -> str:
     left = max(text.rfind(c, 0, i) for c in "，,；;。") + 1
     ends = [j for j in (text.find(c, i) for c in "，,；;。") if j >= 0]
     return text[left:min(ends, default=len(text))]
+
+
+def _kind_said(clause: str, description: str) -> bool:
+    """When the clause ends by naming a kind of company ("…的工业设计企业"), whether the description calls the company
+    one of that kind: the words it puts before a 企业/公司 share two characters with the kind's ("医疗器械制造企业" for
+    "制造企业", "小微企业" for "中小微企业"). Words of the kind said of something else ("工业设计中心于2024年3月成立")
+    do not make a manufacturer a design company, nor do the companies it serves ("为多家制造企业提供咨询")."""
+    if not (m := KIND_NAMED.search(clause.strip())) or FILLER.fullmatch(kind := m.group(1)):
+        return True
+    said = [KIND_START.split(description[max(0, e.start() - 10):e.start()])[-1]
+            for e in re.finditer(r"企业|公司", description)]
+    said = [own for own in said if not OTHERS_COUNTED.search(own)]
+    return any(kind[i:i + 2] in own for own in said for i in range(len(kind) - 1))
 
 
 def _pending(text: str, condition: str) -> bool:
