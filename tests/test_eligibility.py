@@ -736,6 +736,23 @@ def test_aims_an_enacting_line_and_a_reviewers_row_of_a_form_are_no_conditions()
     assert "零工驿站场地面积不少于50平方米，场地须产权清晰或租用合同明确，期限自申请认定之日起不少于3年" in conditions("140")
 
 
+def test_parallel_condition_headings_are_measures_of_their_own_and_a_forms_columns_and_notes_are_no_conditions():
+    # "四、省级重点实验室建设条件 学科重点实验室建设条件：（一）…（九） 企业重点实验室建设条件：（一）…"
+    measures = {m.name: m for m in read_measures(notice("063"))}
+    assert measures["学科重点实验室"].conditions[0].text == \
+        "依托单位为高校或科研院所，具备培养或合作培养研究生的能力，无重大违法记录和诚信惩戒记录"
+    assert measures["企业重点实验室"].conditions[0].text.startswith("依托单位为注册经营3年以上的科技型企业或新型研发机构")
+    assert len(measures["学科重点实验室"].conditions) == 9
+    conditions = lambda prefix: [c.text for m in read_measures(notice(prefix)) for c in m.conditions]  # noqa: E731
+    # a form's columns ("序号 姓名 年龄 毕业院校 …"), a scoring table's rows, notes on filling in a form are not asked of
+    # the applicant; the note under a form that states a requirement is
+    assert "序号 姓名 年龄 毕业院校 专业 学历 证书编号 专业名称 资格名称 批准单位" not in conditions("043")
+    assert "注：本表内容须满足设计团队人员数量 20人以上，具有工业设计及相关专业大学本科及以上学历或取得相关高级专业技术职称" \
+           "（高级职业资格）的人员比例不低于 70%" in conditions("043")
+    assert not any(t.startswith(("填写说明", "附表", "创新投入 创新经费")) or "单位公章" in t for t in conditions("070"))
+    assert "企业研发投入较高，年度研究与试验发展经费支出额不低于300万元" in conditions("070")
+
+
 def test_a_platform_address_inside_a_condition_keeps_it_and_how_to_apply_is_no_condition():
     conditions = lambda prefix: [c.text for m in read_measures(notice(prefix)) for c in m.conditions]  # noqa: E731
     assert conditions("141")[0].startswith("新区注册服务型企业、其他类型企业和参建企业(含劳务分包企业)在产业互联网"

@@ -33,6 +33,8 @@ NOT_OPENER = re.compile(r"材料|流程|程序|时间|方式|(?:支持|补贴|�
                         r"提交|报送|工作要求|有关要求|其他要求|注意|纪律|保障|管理要求|总体要求|"  # 总体要求: aims, principles
                         r"经营范围")  # a field of an application form ("注册登记 经营范围"), not a heading
 OPENER_MAX = 30
+KIND_WORDS = re.compile(r"的?(?:建设|申报|认定|入库|基本)?(?:条件|要求|标准)$")  # "企业重点实验室建设条件" names 企业重点实验室
+KIND_SUFFIX = 6  # "…重点实验室建设条件": what parallel headings share; "基本申报条件", "申报条件" share no kind
 HEADING_MAX = 12  # a longer line ending in ： is a sentence; it opens conditions only as a list introduction
 INTRO = re.compile(r"(?:满足|具备|符合|具有|达到)(?:以下|下列|如下)[^。；]{0,12}?(?:条件|要求)")
 # Words that make a short line state something ("企业无违规违法经营行为", "拥有一批关键技术人才"); a short line without
@@ -86,7 +88,7 @@ MAX_CONDITIONS = 30
 BOLD = re.compile(r"^\*\*|\*\*$")
 GENERAL = "\0general"  # marks a section that holds for every measure of its document
 FOR_ALL = re.compile(r"本(?:实施)?(?:细则|办法|措施|规定|政策|方案)所(?:指|称|述)|基本条件")  # "本措施所指…企业应符合以下基本条件："
-MEASURES_VERSION = 13  # raise when these rules change: an index re-reads its documents' measures, embedding nothing
+MEASURES_VERSION = 14  # raise when these rules change: an index re-reads its documents' measures, embedding nothing
 # "第二条 本细则所述科技企业，指…": the article that says whom the rules are for (an applicant: 企业, 单位, 产业).
 # "第二条 本实施细则申报单位主营业务需符合…；需是…的法人单位": what every applicant under the rules must meet.
 GENERAL_APPLICANT = re.compile(rf"^(?:第[{CN_NUM}\d]+条)?\s*(?=本(?:实施)?(?:细则|办法|措施|规定|政策|方案)(?:所称的?|的)?"
@@ -100,9 +102,10 @@ SCHEDULE = re.compile(r"(?:申报|受理|推荐|审核|申请)[^，。]{0,6}?(?:
 # 申报材料…的真实性负责" keeps its record)
 APPLYING_DUTY = re.compile(r"如实|据实|弄虚作假|(?:填写|填报)[^。；]{0,12}?(?:准确|完整|规范|真实)|"
                            r"(?:材料|数据|信息)[^。；]{0,10}?(?:真实|准确|完整)")  # not "留存…真实性证明资料": a condition
-# Lines in a condition section that are no condition: instructions, form rows (盖章, □), contacts, references to an
-# attachment, who interprets the notice, what happens to fraud.
-NOT_CONDITION = re.compile(r"请(?!求)|[^。；]*(?:盖章|签字|签名|填报日期|□)|[^。；]*参照本?(?:措施|办法|细则|规定)?执行|附件|特此|"
+# Lines in a condition section that are no condition: instructions, form rows (盖章, □) and notes on filling them in,
+# contacts, references to an attachment or a form, who interprets the notice, what happens to fraud.
+NOT_CONDITION = re.compile(r"请(?!求)|[^。；]*(?:盖章|公章|签字|签名|填报日期|□)|[^。；]*参照本?(?:措施|办法|细则|规定)?执行|附件|附表|特此|"
+                           r"[^。；]{0,4}(?:填写|填表|填报)说明|"  # how to fill in a form
                            r"联系人|联系电话|咨询电话|具体[^，。]{0,20}详见|(?:申报|申请)(?:时间|方式|材料|程序|流程)[:：]|"
                            r"本(?:通知|办法|细则|措施|规定|方案)由[^。；]{0,30}负责解释|[^。；]*一经查实|"
                            r"(?:同等条件下)?(?:对[^。；，]{0,40})?优先(?:支持|推荐|考虑|给予|纳入|安排)|"  # a priority, no condition
@@ -300,19 +303,33 @@ def _condition_sections(lines: list[Line]) -> list[tuple[int, int, list[Line], s
         kept = [j for j in range(a + 1, b)
                 if j not in favoured and (not _opens(lines[j].text) or _introduces(lines[j].text))]
         stated = next((k for k, j in enumerate(kept) if _states(lines[j].text)), len(kept))  # the first condition
-        starts = [0] + [k for k, j in enumerate(kept) if k > stated
-                        and (_introduces(lines[j].text) or DIRECT.search(lines[j].text))
+        # parallel condition headings inside the section ("学科重点实验室建设条件：…企业重点实验室建设条件：") each
+        # start the conditions of their own kind
+        kinds = _kind_headings(lines, a + 1, b)
+        headed = {k for k, j in enumerate(kept) if k > stated and any(kept[k - 1] < h < j for h in kinds)}
+        starts = [0] + [k for k, j in enumerate(kept) if k > stated and (k in headed
+                        or (_introduces(lines[j].text) or DIRECT.search(lines[j].text))
                         and j - 1 not in merged  # "一、申报对象…二、申报条件\n申报对象应同时满足以下条件："
                         and (not ANY_OF.search(lines[j].text) or TARGET.search(lines[j].text) or _is_article(lines[j].text))
-                        and not DEFINES.search(lines[j].text)]  # "在孵企业是指具备以下条件的…": what a word above means
+                        and not DEFINES.search(lines[j].text))]  # "在孵企业是指具备以下条件的…": what a word above means
         for n, k in enumerate(starts):
             part = [lines[j] for j in kept[k:starts[n + 1] if n + 1 < len(starts) else len(kept)]]
             opener = kept[k] if n else a
             intro = next((ln for ln in part if _introduces(ln.text) or _states(ln.text)), None)
+            kind = max((h for h in kinds if (kept[k - 1] if k else a) < h < kept[k]), default=None)
             named = GENERAL if not n and FOR_ALL.search(lines[a].text) else \
-                _subject(intro.text) if intro and _introduces(intro.text) else ""
+                _subject(intro.text) if intro and _introduces(intro.text) else \
+                KIND_WORDS.sub("", _bare(lines[kind].text).rstrip(TRAILING)) if kind is not None else ""
             sections.append((opener, b, part, named))
     return sections
+
+
+def _kind_headings(lines: list[Line], start: int, end: int) -> list[int]:
+    """Condition headings that name kinds of one thing side by side: two or more, their words the same at the end
+    and different before ("学科重点实验室建设条件", "企业重点实验室建设条件")."""
+    heads = {j: _bare(lines[j].text).rstrip(TRAILING) for j in range(start, end) if _opens(lines[j].text)}
+    return [j for j, h in heads.items()
+            if any(g != h and len(os.path.commonprefix([h[::-1], g[::-1]])) >= KIND_SUFFIX for g in heads.values())]
 
 
 def _priorities(lines: list[Line], start: int, end: int) -> set[int]:
@@ -493,12 +510,20 @@ def _pieces(text: str, lead: int) -> list[re.Match]:
 
 
 def _not_a_condition(text: str) -> bool:
-    """Contact lines, dates, signatures, attachment lists and bare labels ("规范管理") inside a section."""
+    """Contact lines, dates, signatures, attachment lists, table rows and bare labels ("规范管理") inside a section."""
     bare = _bare(text).rstrip(TRAILING)
-    return (_contact_line(text) or bool(DATE_LINE.fullmatch(bare)) or bool(CLASSIFIES.search(bare))
+    return (_contact_line(text) or _table_row(bare) or bool(DATE_LINE.fullmatch(bare)) or bool(CLASSIFIES.search(bare))
             or (bool(SCHEDULE.search(bare)) and bool(FULL_DATE.search(bare) or SHORT_DATE.search(bare)))
             or bool(NOT_CONDITION.match(bare)) or bool(ISSUER_LINE.fullmatch(bare))
             or (len(bare) <= 8 and not re.search(r"[，。；、]", bare) and not STATES.search(bare)))
+
+
+def _table_row(bare: str) -> bool:
+    """A row of a form or a table read as plain cells side by side: four or more cells of words and no sentence
+    ("序号 姓名 年龄 毕业院校 …", "创新投入 创新经费 20 研发人员人均研发经费支出 万元 8 ≥3"). A table that names its columns
+    reads "列名：值；…" (`converted.table_rows`), a sentence, and stays."""
+    return not re.search(r"[，。；,;：:]", bare) and \
+        sum(len(re.findall(r"[\u4e00-\u9fff]", cell)) >= 2 for cell in bare.split()) >= 4
 
 
 def _is_label(text: str) -> bool:
