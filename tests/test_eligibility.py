@@ -363,7 +363,7 @@ def test_free_text_is_met_only_when_the_description_restates_it():
     ("企业不存在下列情况：企业提供的产品和服务属于国家禁止、限制和淘汰类", {"description": "公司产品不属于国家禁止、限制和淘汰类。"},
      MET, "企业描述写明了本条件"),  # 提供 only hands over what the clause names; the list is negated on both sides
     ("从事特定细分市场时间达到2年以上", {"description": "从事工业压力传感器细分市场已6年。"}, MET,
-     "从事特定细分市场时间 6年，要求不低于 2年"),
+     "从事特定细分市场 6年，要求不低于 2年"),
     ("工业设计中心稳定运营两年以上", {"description": "工业设计中心2021年成立，至今稳定运营已近两年。"}, FAILED,
      "工业设计中心稳定运营 近 2年，要求不低于 2年"),
     ("入驻时成立时间不超过24个月", {"founded": "2022-03", "description": "2022年3月成立、2022年9月入驻孵化器。"}, MET,
@@ -488,6 +488,13 @@ def test_a_status_planned_or_applied_for_is_not_held():
     ("运营管理规范的中小微企业", "公司属小微企业，运营管理规范。", MET, "企业描述写明了本条件"),
     ("申报企业须是科技企业孵化器内的在孵企业", "公司运营的孵化器已认定为新区级科技企业孵化器。", UNKNOWN,
      "无法从所给资料判断，请补充说明"),
+    # a number counts for the thing it is said of: sharing only when (上年度) or whose, or the whole company's revenue
+    # for one business line's, is not the same thing
+    ("上年度科技经费投入不少于200万元", "公司上年度营业收入4200万元。", UNKNOWN, "请提供上年度科技经费投入（万元）"),
+    ("物流相关业务年营业收入20亿元以上", "公司上年度营业收入4200万元。", UNKNOWN, "请提供物流相关业务年营业收入（亿元）"),
+    ("近三年营收复合增长率不低于20%", "公司近三年研发费用占营收比重7%。", UNKNOWN, "请提供近三年营收复合增长率（%）"),
+    ("服务外包业务年营业收入1000万元以上", "公司2023年服务外包业务收入2600万元。", MET,
+     "服务外包业务年营业收入 2600万元，要求不低于 1000万元"),
 ])
 def test_what_a_description_says_loosely_planned_or_of_another_party_decides_no_more_than_it_says(
         text, description, status, reason):

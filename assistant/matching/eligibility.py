@@ -42,6 +42,10 @@ SAME_MEASURE = {"个月": {"年": 12.0}, "万元": {"亿元": 10000.0}, "亿元"
 # The thing named after a number up to the next joiner or clause end: "(6个月以上)期限劳动合同并…", "(1年)期劳动合同，"
 BOUND_AFTER = re.compile(r"\s*(?:\(含\)|（含）)?(?:以上|及以上|以下|及以下|以内)?")
 THING_AFTER = re.compile(r"(?:期限|期|的|之)*([\u4e00-\u9fff]{2,12}?)(?=[并且和及与或，。；,;、（(]|$)")
+# Words of a quantity's name that say when or whose, not what: "上年度科技经费投入" and "上年度营业收入" share only when
+WHEN_WHOSE = re.compile(r"(?:上一?|本|当|今|去|近[一二两三四五\d]|最近[一二两三\d]?)?年度?|\d+|^(?:企业|公司|单位)")
+# A business line a quantity is of ("物流相关业务年营业收入", "服务外包业务收入"): the company's total is not it
+LINE_OF = re.compile(r"((?!主营)[\u4e00-\u9fff]{2,6}?)(?:相关)?(?:业务|产品)")  # 主营业务收入 is the revenue
 # "工业设计中心于2024年3月成立": since when a thing has run
 BEGAN = re.compile(rf"([^，。；]{{2,20}}?)于?{YEAR_MONTH}[^，。；]{{0,4}}?(?:成立|设立|建立|组建|投入运营|开始运营)")
 # Where a description says what the company does, and the verbs that say it has had a support or a status
@@ -401,9 +405,11 @@ def _quantity(check: Check, description: str, as_of: date | None = None, after: 
     a duration in years may be counted from the month the description says the thing began ("工业设计中心于2024年3月
     成立")."""
     unit = check.place
-    name = re.sub(r"(?:拥有量|数量|总量|总数|人数|规模|总额|数|量|额|时限|期限|年限|时长)$", "", check.field) or check.field
+    name = re.sub(r"(?:拥有量|数量|总量|总数|人数|规模|总额|数|量|额|时限|期限|年限|时长|时间)$", "", check.field) or check.field
     name = re.sub(r"(?:的)?(?:比例|占比|比重|比率)$", "", name) or name  # a share is named by what it is a share of
     plain_name, enough = name.replace("的", ""), min(3, len(name))  # named alike: a shared run of three characters
+    core = WHEN_WHOSE.sub("", plain_name) or plain_name  # …beyond when and whose ("上年度", "企业")
+    line = LINE_OF.search(core)  # "服务外包业务营业收入": a business line's, not the whole company's
     units = {unit: 1.0, **SAME_MEASURE.get(unit, {})}  # "6个月以上" is met by "1年期"
     said = "|".join(re.escape(u) for u in sorted(units, key=len, reverse=True))
     thing = _thing_after(after)
@@ -414,7 +420,8 @@ def _quantity(check: Check, description: str, as_of: date | None = None, after: 
         value = value * units[m.group(2)] if value is not None else None
         if value is None or m.group(2) == "年" and value >= 1900:  # "2021年" is a date, not a duration
             continue
-        if (shared := _shared_run(plain_name, window.replace("的", ""))) >= enough:
+        said_of = WHEN_WHOSE.sub("", window.replace("的", ""))
+        if (shared := _shared_run(core, said_of)) >= min(3, len(core)) and not (line and line.group(1) not in said_of):
             found.append((shared, -m.start(), value, window, window + m.group(), name, m.end()))
         elif thing and _shared_run(thing, _thing_after(description[m.end():])) >= min(3, len(thing)):
             tail = CLAUSE_BREAK.split(description[m.end():])[0]
