@@ -493,6 +493,12 @@ def test_a_status_planned_or_applied_for_is_not_held():
     ("上年度科技经费投入不少于200万元", "公司上年度营业收入4200万元。", UNKNOWN, "请提供上年度科技经费投入（万元）"),
     ("物流相关业务年营业收入20亿元以上", "公司上年度营业收入4200万元。", UNKNOWN, "请提供物流相关业务年营业收入（亿元）"),
     ("近三年营收复合增长率不低于20%", "公司近三年研发费用占营收比重7%。", UNKNOWN, "请提供近三年营收复合增长率（%）"),
+    ("从事研发的人员占企业职工总数比例不低于10%", "公司服务外包业务收入2600万元，占企业总收入的85%。", UNKNOWN,
+     "请提供从事研发的人员占企业职工总数（%）"),  # a share of another part
+    ("从事研发的人员占企业职工总数比例不低于10%", "公司研发人员9人，占职工总数比例21%。", MET,
+     "从事研发的人员占企业职工总数 21%，要求不低于 10%"),
+    # a status applied for is not held, whatever word the description uses for it
+    ("已被认定为新区级工业设计中心", "公司拟申报新区级工业设计中心。", UNKNOWN, "无法从所给资料判断，请补充说明"),
     ("服务外包业务年营业收入1000万元以上", "公司2023年服务外包业务收入2600万元。", MET,
      "服务外包业务年营业收入 2600万元，要求不低于 1000万元"),
 ])
@@ -758,6 +764,9 @@ def test_parallel_condition_headings_are_measures_of_their_own_and_a_forms_colum
            "（高级职业资格）的人员比例不低于 70%" in conditions("043")
     assert not any(t.startswith(("填写说明", "附表", "创新投入 创新经费")) or "单位公章" in t for t in conditions("070"))
     assert "企业研发投入较高，年度研究与试验发展经费支出额不低于300万元" in conditions("070")
+    # "…不得存在下列任何情形：2.1.1 与采购人有控制或持股关联；…2.1.6 …": one condition, every item negated
+    listed, = [t for t in conditions("106") if t.startswith("申请人需具有有效的营业执照")]
+    assert "2.1.1 与采购人有控制或持股关联" in listed and listed.endswith("2.1.6 进入清算程序，或被宣告破产，或其他丧失履约能力的情形")
 
 
 def test_a_platform_address_inside_a_condition_keeps_it_and_how_to_apply_is_no_condition():

@@ -115,7 +115,7 @@ FAILED_RULE = re.compile(r"([^，。；、]{2,60}?)(未通过|未获得认定|�
                          r"[^，。；]{0,6}?(?:不得|不再|不予|不能)再?(?:申报|申请|推荐|受理)")
 VIOLATION = re.compile(r"违法|违规|失信|偷税|漏税|骗税|骗取|走私|处罚|刑事|事故|黑名单|经营异常")
 # "企业不存在下列情况：…；…；…": what is listed after it must not hold.
-NONE_OF = re.compile(r"(?:不存在|不得存在|不得有|不得发生|无)(?:以下|下列)(?:情况|情形|行为|问题)")
+NONE_OF = re.compile(r"(?:不存在|不得存在|不得有|不得发生|无)(?:以下|下列)(?:任何|任一)?(?:情况|情形|行为|问题)")
 # "…，且占营业收入总额比重": the share of revenue an amount named before it makes
 SHARE_OF = re.compile(r"占[^，。；]{0,16}?(?:比重|比例)")
 WINDOW = re.compile(rf"近\s*([{CN_NUM}\d]{{1,2}})\s*(?:个)?(?:会计)?年|([{CN_NUM}\d]{{1,2}})\s*年(?:以)?内")

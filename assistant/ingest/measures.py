@@ -70,6 +70,7 @@ ANY_OF = re.compile(r"之一|任一|其中一项|任意一项")
 OWN_ALTERNATIVE = re.compile(r"^(.+?)[，,]?或(?:者)?(?:满足|符合|具备|达到)(?:以下|下列|如下)")
 CHOOSE_ONE = re.compile(r"[（(](?:满足|符合)其中(?:之一|一项)[)）]")  # "成长性指标（满足其中之一）" introduces alternatives
 OTHER_SECTION = re.compile(r"材料|流程|程序|时间|方式|标准|内容|说明|事项|审核|评审|联系|咨询|附件|资金")
+OUTLINE = re.compile(r"\d+(?:\.\d+){1,3}(?=\s*[\u4e00-\u9fff])")  # "2.1.1 与采购人有控制或持股关联"
 ITEM_MARK = re.compile(r"^(?:[(（]\d{1,2}[)）]|\d{1,2}[)）]|[①-⑳]|[一二三四五六七八九十]是)\s*")
 TRAILING = "；;。，,：:、 "
 AMOUNT = re.compile(r"(?:给予|补贴|奖励|资助|支持|补助|贴息|奖补|标准)[^。；]{0,80}?\d[\d,.]*\s*(?:万|亿)?元"
@@ -88,7 +89,7 @@ MAX_CONDITIONS = 30
 BOLD = re.compile(r"^\*\*|\*\*$")
 GENERAL = "\0general"  # marks a section that holds for every measure of its document
 FOR_ALL = re.compile(r"本(?:实施)?(?:细则|办法|措施|规定|政策|方案)所(?:指|称|述)|基本条件")  # "本措施所指…企业应符合以下基本条件："
-MEASURES_VERSION = 14  # raise when these rules change: an index re-reads its documents' measures, embedding nothing
+MEASURES_VERSION = 15  # raise when these rules change: an index re-reads its documents' measures, embedding nothing
 # "第二条 本细则所述科技企业，指…": the article that says whom the rules are for (an applicant: 企业, 单位, 产业).
 # "第二条 本实施细则申报单位主营业务需符合…；需是…的法人单位": what every applicant under the rules must meet.
 GENERAL_APPLICANT = re.compile(rf"^(?:第[{CN_NUM}\d]+条)?\s*(?=本(?:实施)?(?:细则|办法|措施|规定|政策|方案)(?:所称的?|的)?"
@@ -427,7 +428,9 @@ def _conditions(doc: Document, body: list[Line], region: str) -> list[Condition]
             listed_after = None
         if NONE_OF.search(text) and text.rstrip().endswith(("：", ":")):
             end = n + 1
-            while end < len(body) and (_below(text, body[end].text) or _continues(body[end - 1].text, body[end].text)):
+            first = _item_rank(body[end].text) if end < len(body) else None
+            while end < len(body) and (_below(text, body[end].text, first)
+                                       or _continues(body[end - 1].text, body[end].text)):
                 end += 1
             if end > n + 1:  # the items below, one condition with the line that negates them
                 start = line.start + _lead(text)
@@ -474,10 +477,20 @@ def _conditions(doc: Document, body: list[Line], region: str) -> list[Condition]
     return out[:MAX_CONDITIONS]
 
 
-def _below(text: str, line: str) -> bool:
-    """An item of a lower rank than the line introducing it: "1.…" under "（五）…不得发生下列情况："."""
-    found = _classify(line, markdown=False)
-    return bool(found) and (_classify(text, markdown=False) or (100,))[1] < found[1]
+def _below(text: str, line: str, first: int | None = None) -> bool:
+    """An item of a lower rank than the line introducing it ("1.…" under "（五）…不得发生下列情况："), or, under a line
+    not numbered, of the rank of the first item after it (`first`: "2.1.1 …" under "…不得存在下列任何情形：")."""
+    rank = _item_rank(line)
+    if (own := _classify(text, markdown=False)) is None:
+        return rank is not None and rank == first
+    return rank is not None and own[1] < rank
+
+
+def _item_rank(line: str) -> int | None:
+    """The rank of a numbered line: its heading rank, or for an outline number "2.1.1" one below 100 per level."""
+    if found := _classify(line, markdown=False):
+        return found[1]
+    return 100 + m.group().count(".") if (m := OUTLINE.match(line.strip())) else None
 
 
 def _continues(previous: str, line: str) -> bool:

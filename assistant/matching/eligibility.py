@@ -410,19 +410,25 @@ def _quantity(check: Check, description: str, as_of: date | None = None, after: 
     plain_name, enough = name.replace("的", ""), min(3, len(name))  # named alike: a shared run of three characters
     core = WHEN_WHOSE.sub("", plain_name) or plain_name  # …beyond when and whose ("上年度", "企业")
     line = LINE_OF.search(core)  # "服务外包业务营业收入": a business line's, not the whole company's
+    part = core[:core.index("占", 1)] if "占" in core[1:] else ""  # "从事研发人员占企业职工总数": a share of 从事研发人员
     units = {unit: 1.0, **SAME_MEASURE.get(unit, {})}  # "6个月以上" is met by "1年期"
     said = "|".join(re.escape(u) for u in sorted(units, key=len, reverse=True))
     thing = _thing_after(after)
     found = []  # (how much of the name the number's own clause shares, value, clause): the best named wins
     for m in re.finditer(rf"(\d+(?:\.\d+)?|[{CN_NUM}]+)\s*({said})", description):
-        window = CLAUSE_BREAK.split(description[:m.start()])[-1]  # named in the number's own clause
+        breaks = [0, *(b.end() for b in CLAUSE_BREAK.finditer(description, 0, m.start()))]
+        window = description[breaks[-1]:m.start()]  # named in the number's own clause
         value = numeral_value(m.group(1))
         value = value * units[m.group(2)] if value is not None else None
         if value is None or m.group(2) == "年" and value >= 1900:  # "2021年" is a date, not a duration
             continue
         said_of = WHEN_WHOSE.sub("", window.replace("的", ""))
+        # a share's part is named in its clause, or in the one before when the clause opens with 占 ("研发人员9人，占…")
+        of_part = description[breaks[-2 if len(breaks) > 1 and window.lstrip().startswith("占") else -1]:m.start()]
+        if part and _shared_run(part, of_part.replace("的", "")) < min(2, len(part)):
+            continue
         if (shared := _shared_run(core, said_of)) >= min(3, len(core)) and not (line and line.group(1) not in said_of):
-            found.append((shared, -m.start(), value, window, window + m.group(), name, m.end()))
+            found.append((shared, -m.start(), value, window, (of_part if part else window) + m.group(), name, m.end()))
         elif thing and _shared_run(thing, _thing_after(description[m.end():])) >= min(3, len(thing)):
             tail = CLAUSE_BREAK.split(description[m.end():])[0]
             found.append((0, -m.start(), value, window, window + m.group() + tail, f"{name}{thing}", m.end()))

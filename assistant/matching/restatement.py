@@ -63,6 +63,9 @@ def restated(condition: str, description: str, cover_min: float, whole: str = ""
     every number of the clause occurs there too; and each shared word is negated in both or in neither ("未被列入…"
     is not "被列入…"), read in `whole`, the condition's full text, when `condition` is what its typed parts left."""
     found = []
+    if STATUS.search(whole or condition) and not INTENT.search(whole or condition):  # a status planned or applied
+        # for is not held ("拟申请第八批专精特新“小巨人”企业" against "已被认定为…“小巨人”企业")
+        description = "，".join(c[:m.start()] if (m := INTENT.search(c)) else c for c in CLAUSE_BREAK.split(description))
     for clause, words, best in _nearest(condition, description):
         if _covered(words, best) < cover_min or not _same_numbers(clause, best) or not _kind_said(clause, description) or \
                 not _same_polarity(words, clause, whole or condition, best) or \
