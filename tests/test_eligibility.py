@@ -497,6 +497,11 @@ def test_a_status_planned_or_applied_for_is_not_held():
      "请提供从事研发的人员占企业职工总数（%）"),  # a share of another part
     ("从事研发的人员占企业职工总数比例不低于10%", "公司研发人员9人，占职工总数比例21%。", MET,
      "从事研发的人员占企业职工总数 21%，要求不低于 10%"),
+    # one item of a list said in another sense does not name the kind the list ends with; two of them do
+    ("餐饮、配送、迎宾、导览、咨询、清洁、代步等商用机器人", "公司为中小企业提供政策咨询服务。", UNKNOWN, "无法从所给资料判断，请补充说明"),
+    ("提升仓储、装卸、搬运、分拣、包装、配送等环节工作效率", "公司在产业互联网发布了分拣员岗位。", UNKNOWN,
+     "无法从所给资料判断，请补充说明"),
+    ("有服务标准、服务规范等管理制度", "驿站制定了服务标准和服务规范。", MET, "企业描述写明了本条件"),
     # a status applied for is not held, whatever word the description uses for it
     ("已被认定为新区级工业设计中心", "公司拟申报新区级工业设计中心。", UNKNOWN, "无法从所给资料判断，请补充说明"),
     ("服务外包业务年营业收入1000万元以上", "公司2023年服务外包业务收入2600万元。", MET,

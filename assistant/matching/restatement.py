@@ -53,6 +53,7 @@ KIND_NAMED = re.compile(r"的([\u4e00-\u9fff]{2,10})(?:企业|公司)$")
 # Where the words a description puts before 企业/公司 begin ("是…的医疗器械制造企业", "属小微企业", "是一家软件公司")
 KIND_START = re.compile(r"的|是|为|属于|属|系|一家|我")
 OTHERS_COUNTED = re.compile(r"(?:多|[\d几数十百千]+)家|其他|其它|客户|合作")  # "为多家制造企业提供…": others of the kind
+ITEMS = "\x1f"  # joins the items of a list that stand for the kind it ends with
 _lock = threading.Lock()  # jieba's tokenizer is shared state
 
 
@@ -134,7 +135,9 @@ def _content_words(clause: str) -> tuple[tuple[str, ...], ...]:
             joined = t != "、" or kinds
             continue
         if t == "等" and groups and _category_after(clause):
-            listed = list(groups[-1])  # "服务标准、服务规范等管理制度": any item of the list names the kind too
+            # "服务标准、服务规范等管理制度": the list's items name the kind too, two of them together (one alone may be said
+            # in another sense: "提供政策咨询" is no 咨询 robot of "餐饮、配送、咨询…等商用机器人")
+            listed = [ITEMS.join(groups[-1])] if len(groups[-1]) > 1 else list(groups[-1])
             continue
         if listed:
             if not FILLER.fullmatch(t) and re.search(r"[\u4e00-\u9fff]", t):
@@ -163,9 +166,14 @@ def _category_after(clause: str) -> bool:
 
 
 def _covered(groups: list[list[str]], text: str) -> float:
-    total = sum(max(len(w) for w in g) for g in groups)
-    hit = sum(max(len(w) for w in g) for g in groups if any(w in text for w in g))
+    total = sum(max(len(w) for w in g if ITEMS not in w) for g in groups)
+    hit = sum(max(len(w) for w in g if ITEMS not in w) for g in groups if any(_said(w, text) for w in g))
     return hit / total if total else 0.0
+
+
+def _said(word: str, text: str) -> bool:
+    """A word in the text; items of a list standing for its kind (`ITEMS`-joined), two of them."""
+    return sum(item in text for item in word.split(ITEMS)) >= 2 if ITEMS in word else word in text
 
 
 def _same_polarity(groups: tuple[tuple[str, ...], ...], clause: str, whole: str, text: str) -> bool:
