@@ -42,6 +42,12 @@ SAME_MEASURE = {"个月": {"年": 12.0}, "万元": {"亿元": 10000.0}, "亿元"
 # The thing named after a number up to the next joiner or clause end: "(6个月以上)期限劳动合同并…", "(1年)期劳动合同，"
 BOUND_AFTER = re.compile(r"\s*(?:\(含\)|（含）)?(?:以上|及以上|以下|及以下|以内)?")
 THING_AFTER = re.compile(r"(?:期限|期|的|之)*([\u4e00-\u9fff]{2,12}?)(?=[并且和及与或，。；,;、（(]|$)")
+# Kinds of record a condition may rule out, and the kinds a wider word covers: a company saying it has no illegal acts
+# has no tax evasion; "无不良记录" speaks to every kind
+RECORD_KINDS = (("事故", r"事故"), ("失信", r"失信|黑名单|惩戒"), ("税收违法", r"偷税|漏税|骗税|逃税|欠税"),
+                ("经营异常", r"经营异常"), ("违法", r"违法|违规|违反|处罚|刑事|走私"))
+RECORD_COVERS = {"违法": ("税收违法",)}
+ANY_RECORD = re.compile(r"不良(?:信用)?记录")
 # Words of a quantity's name that say when or whose, not what: "上年度科技经费投入" and "上年度营业收入" share only when
 WHEN_WHOSE = re.compile(r"(?:上一?|本|当|今|去|近[一二两三四五\d]|最近[一二两三\d]?)?年度?|\d+|^(?:企业|公司|单位)")
 # A business line a quantity is of ("物流相关业务年营业收入", "服务外包业务收入"): the company's total is not it
@@ -137,7 +143,8 @@ def _check_span(condition: Condition, start: int, end: int, applicant: Applicant
     text = condition.text[start:end]
     checks = [k for k in condition.checks if start <= k.start and k.end <= end]
     exceptions = _exceptions(text, checks, start)
-    outcomes = _excepted(text, checks, [_check(k, applicant, as_of, condition.text[k.end:end]) for k in checks],
+    outcomes = _excepted(text, checks, [_check(k, applicant, as_of, condition.text[k.end:end],
+                                               condition.text[k.start:k.end]) for k in checks],
                          exceptions)
     if failed := next((o for o in outcomes if o[0] == FAILED), None):
         return failed
@@ -164,8 +171,8 @@ def _check_span(condition: Condition, start: int, end: int, applicant: Applicant
     return UNKNOWN, "", missing[0] if missing else "无法从所给资料判断，请补充说明"
 
 
-def _check(check: Check, applicant: Applicant, as_of: date, after: str = "") -> tuple[str, str, str]:
-    """(status, fact, reason) of one typed statement; `after`: the condition's words after it."""
+def _check(check: Check, applicant: Applicant, as_of: date, after: str = "", said: str = "") -> tuple[str, str, str]:
+    """(status, fact, reason) of one typed statement; `after`: the condition's words after it; `said`: its own."""
     if check.kind == PLACE:
         fact = applicant.fact("registered_in")
         district = applicant.fact("district")
@@ -208,6 +215,8 @@ def _check(check: Check, applicant: Applicant, as_of: date, after: str = "") -> 
         if fact and fact.value is True and fact.year and check.value and fact.year < as_of.year - check.value:
             return UNKNOWN, fact.source, (f"所述记录在{fact.year}年，不在近{check.value:g}年内；"
                                           f"请说明近{check.value:g}年有无违法失信记录")
+        if fact and (missing := _records_unsaid(said, fact)):
+            return UNKNOWN, fact.source, f"所述记录未涉及{'、'.join(missing)}；请说明有无{'、'.join(missing)}"
         return _flag(fact, False, "无违法失信记录", "请说明有无违法失信记录")
     return UNKNOWN, "", "无法判断"
 
@@ -253,6 +262,17 @@ def _failed_before(check: Check, description: str) -> tuple[str, str, str]:
             if _shared_run(check.field, re.sub(r"\s+", "", stretch)) >= min(8, len(check.field)):
                 return FAILED, f"描述：“{stretch.strip()}”", f"{check.field}{check.op}的不得申报"
     return UNKNOWN, "", f"请说明是否曾{check.field}{check.op}"
+
+
+def _records_unsaid(condition: str, fact: Fact) -> list[str]:
+    """The kinds of record a condition names (事故, 失信, 税收违法, 经营异常, 违法) that what the description says of its
+    record does not speak to: "无侵权和失信记录" says nothing of accidents; "无违法违规" covers tax evasion. A profile's
+    flag speaks to every kind."""
+    if not fact.source.startswith("描述") or ANY_RECORD.search(fact.source):
+        return []
+    said = {kind for kind, words in RECORD_KINDS if re.search(words, fact.source)}
+    said |= {k for kind in said for k in RECORD_COVERS.get(kind, ())}
+    return [kind for kind, words in RECORD_KINDS if re.search(words, condition) and kind not in said]
 
 
 def _flag(fact: Fact | None, wanted: bool, what: str, ask: str) -> tuple[str, str, str]:
