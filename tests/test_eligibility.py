@@ -500,6 +500,9 @@ def test_a_status_planned_or_applied_for_is_not_held():
     # a record is cleared only of the kinds the description speaks to: no infringement says nothing of accidents
     ("近三年内未发生较大及以上安全、环境、质量等事故", "公司近三年无侵权和失信记录。", UNKNOWN, "所述记录未涉及事故；请说明有无事故"),
     ("近三年内未发生较大及以上安全、环境、质量等事故", "公司近三年未发生重大安全、质量事故。", MET, "企业描述写明了本条件的其余要求"),
+    # a clause listing what must be good asks for each of them; it does not only announce the clause after it
+    ("生产经营、纳税和信用状况良好，近三年内未发生较大及以上安全、环境、质量等事故", "公司近三年未发生重大安全、质量事故。", UNKNOWN,
+     "已核对部分要求，其余要求需企业提供说明"),
     # one item of a list said in another sense does not name the kind the list ends with; two of them do
     ("餐饮、配送、迎宾、导览、咨询、清洁、代步等商用机器人", "公司为中小企业提供政策咨询服务。", UNKNOWN, "无法从所给资料判断，请补充说明"),
     ("提升仓储、装卸、搬运、分拣、包装、配送等环节工作效率", "公司在产业互联网发布了分拣员岗位。", UNKNOWN,

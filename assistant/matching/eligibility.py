@@ -559,10 +559,12 @@ def _stated_key(text: str, applicant: Applicant) -> tuple[str, str, str] | None:
 
 def _lead_ins(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Clauses that only announce the typed clause right after them ("企业研发投入较高，年度…经费支出额不低于300万元"):
-    an evaluative word and nothing of their own to check."""
+    an evaluative word and nothing of their own to check (a clause listing things, "生产经营、纳税和信用状况良好", asks
+    for each of them)."""
     clauses = list(re.finditer(r"[^，,；;。]+", text))
     return [(m.start(), m.end()) for m, nxt in zip(clauses, clauses[1:])
-            if EVALUATIVE.search(m.group()) and not any(m.start() <= a < m.end() for a, _ in spans)
+            if EVALUATIVE.search(m.group()) and "、" not in m.group()
+            and not any(m.start() <= a < m.end() for a, _ in spans)
             and any(nxt.start() <= a < nxt.end() for a, _ in spans)]
 
 
