@@ -500,6 +500,15 @@ def test_a_status_planned_or_applied_for_is_not_held():
     # a record is cleared only of the kinds the description speaks to: no infringement says nothing of accidents
     ("近三年内未发生较大及以上安全、环境、质量等事故", "公司近三年无侵权和失信记录。", UNKNOWN, "所述记录未涉及事故；请说明有无事故"),
     ("近三年内未发生较大及以上安全、环境、质量等事故", "公司近三年未发生重大安全、质量事故。", MET, "企业描述写明了本条件的其余要求"),
+    ("资信良好，无不良信用记录", "公司资信良好，无违规记录。", UNKNOWN, "所述记录未涉及失信；请说明有无失信"),
+    # support not had at one level says nothing of the others a condition names
+    ("已经获得国家、省、新区财政支持的同一项目，原则上不得再申报", "该项目此前未获得过雄安新区财政支持。", UNKNOWN,
+     "请说明是否获得过国家、省级的支持"),
+    ("已经获得国家、省、新区财政支持的同一项目，原则上不得再申报", "该项目此前未获得过任何财政支持。", MET, "未获得国家、省、新区财政支持"),
+    # a share among a subgroup is not the whole staff's; the companies served are not the company
+    ("在职员工大学专科及以上学历占比达20%以上", "公司管理人员中大专以上学历占90%。", UNKNOWN, "请提供在职员工大学专科及以上学历（%）"),
+    ("采用工业诊断报告的工业企业", "公司近一年为15家工业企业开具诊断报告，为工业企业提供诊断咨询服务。", UNKNOWN,
+     "无法从所给资料判断，请补充说明"),
     # a clause listing what must be good asks for each of them; it does not only announce the clause after it
     ("生产经营、纳税和信用状况良好，近三年内未发生较大及以上安全、环境、质量等事故", "公司近三年未发生重大安全、质量事故。", UNKNOWN,
      "已核对部分要求，其余要求需企业提供说明"),
@@ -523,6 +532,7 @@ def test_what_a_description_says_loosely_planned_or_of_another_party_decides_no_
 def test_restatement_keeps_numbers_and_negation_and_denial_needs_every_word():
     assert restated("有知识产权管理机构", "公司设有知识产权管理机构。", 0.7) == "公司设有知识产权管理机构"
     assert restated("年培训规模不少于1000人", "年培训规模800人。", 0.7) == ""
+    assert restated("设有专职人员5人", "公司拥有发明专利5件，设有专职人员。", 0.7) == ""  # 5件 is not 5人
     assert restated("未被列入失信名单", "公司曾被列入失信名单。", 0.7) == ""
     assert denied("已在平台申报相关资质", "公司尚未取得相关资质，也未在评价平台提交申报。") == \
         "公司尚未取得相关资质，也未在评价平台提交申报"

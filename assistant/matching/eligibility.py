@@ -44,10 +44,12 @@ BOUND_AFTER = re.compile(r"\s*(?:\(含\)|（含）)?(?:以上|及以上|以下|�
 THING_AFTER = re.compile(r"(?:期限|期|的|之)*([\u4e00-\u9fff]{2,12}?)(?=[并且和及与或，。；,;、（(]|$)")
 # Kinds of record a condition may rule out, and the kinds a wider word covers: a company saying it has no illegal acts
 # has no tax evasion; "无不良记录" speaks to every kind
-RECORD_KINDS = (("事故", r"事故"), ("失信", r"失信|黑名单|惩戒"), ("税收违法", r"偷税|漏税|骗税|逃税|欠税"),
+RECORD_KINDS = (("事故", r"事故"), ("失信", r"失信|黑名单|惩戒|不良(?:信用)?记录"), ("税收违法", r"偷税|漏税|骗税|逃税|欠税"),
                 ("经营异常", r"经营异常"), ("违法", r"违法|违规|违反|处罚|刑事|走私"))
 RECORD_COVERS = {"违法": ("税收违法",)}
 ANY_RECORD = re.compile(r"不良(?:信用)?记录")
+LEVEL = re.compile(r"国家|省|市|县|新区")  # the levels of government support comes from
+AMONG = re.compile(r"([\u4e00-\u9fff]{0,4}(?:人员|员工|职工|人才|企业|单位))中")  # a subgroup: "管理人员中"
 # Words of a quantity's name that say when or whose, not what: "上年度科技经费投入" and "上年度营业收入" share only when
 WHEN_WHOSE = re.compile(r"(?:上一?|本|当|今|去|近[一二两三四五\d]|最近[一二两三\d]?)?年度?|\d+|^(?:企业|公司|单位)")
 # A business line a quantity is of ("物流相关业务年营业收入", "服务外包业务收入"): the company's total is not it
@@ -247,6 +249,10 @@ def _excluded(check: Check, description: str) -> tuple[str, str, str]:
         verb = next((v for v in family if v in clause), None)
         if verb and head in clause:
             had = not NEGATED_VERB.search(clause[:clause.index(verb)][-4:])
+            # "未获得过雄安新区财政支持" against "国家、省、新区财政支持": not had at one level says nothing of the others
+            levels = set(LEVEL.findall(check.field))
+            if not had and len(levels) > 1 and (named := set(LEVEL.findall(clause))) and levels - named:
+                return UNKNOWN, f"描述：“{clause.strip()}”", f"请说明是否{check.op}过{'、'.join(sorted(levels - named))}级的支持"
             return ((FAILED if had else MET), f"描述：“{clause.strip()}”",
                     f"{'已' if had else '未'}{check.op}{check.field}")
     return UNKNOWN, "", f"请说明是否{check.op}过{check.field}"
@@ -443,6 +449,8 @@ def _quantity(check: Check, description: str, as_of: date | None = None, after: 
         if value is None or m.group(2) == "年" and value >= 1900:  # "2021年" is a date, not a duration
             continue
         said_of = WHEN_WHOSE.sub("", window.replace("的", ""))
+        if (among := AMONG.search(window)) and among.group(1) not in plain_name and not AMONG.search(plain_name):
+            continue  # "管理人员中大专以上学历占90%": a share of a group the condition does not name
         # a share's part is named in its clause, or in the one before when the clause opens with 占 ("研发人员9人，占…")
         of_part = description[breaks[-2 if len(breaks) > 1 and window.lstrip().startswith("占") else -1]:m.start()]
         if part and _shared_run(part, of_part.replace("的", "")) < min(2, len(part)):

@@ -52,7 +52,9 @@ GENERIC_OFFICE = {"主管部门": ("管理部门", "部门"), "有关部门": ("
 KIND_NAMED = re.compile(r"的([\u4e00-\u9fff]{2,10})(?:企业|公司)$")
 # Where the words a description puts before 企业/公司 begin ("是…的医疗器械制造企业", "属小微企业", "是一家软件公司")
 KIND_START = re.compile(r"的|是|为|属于|属|系|一家|我")
+SERVED = re.compile(r"等?(?:提供|服务|开具|出具)")  # "为工业企业提供诊断服务": the companies it serves
 OTHERS_COUNTED = re.compile(r"(?:多|[\d几数十百千]+)家|其他|其它|客户|合作")  # "为多家制造企业提供…": others of the kind
+NUMBER = re.compile(r"(\d+(?:\.\d+)?)\s*([人名家件项个年月日万亿元%台套篇次]?)")  # a number and its unit
 ITEMS = "\x1f"  # joins the items of a list that stand for the kind it ends with
 _lock = threading.Lock()  # jieba's tokenizer is shared state
 
@@ -209,7 +211,7 @@ def _kind_said(clause: str, description: str) -> bool:
     if not (m := KIND_NAMED.search(clause.strip())) or FILLER.fullmatch(kind := m.group(1)):
         return True
     said = [KIND_START.split(description[max(0, e.start() - 10):e.start()])[-1]
-            for e in re.finditer(r"企业|公司", description)]
+            for e in re.finditer(r"企业|公司", description) if not SERVED.match(description, e.end())]
     said = [own for own in said if not OTHERS_COUNTED.search(own)]
     return any(kind[i:i + 2] in own for own in said for i in range(len(kind) - 1))
 
@@ -241,5 +243,8 @@ def _negated(clause: str, word: str = "") -> bool:
 
 
 def _same_numbers(clause: str, text: str) -> bool:
-    """Every number of the clause is a number of the text, whole: the 2 of "3月2日" is not in "2023年3月"."""
-    return set(re.findall(r"\d+(?:\.\d+)?", clause)) <= set(re.findall(r"\d+(?:\.\d+)?", text))
+    """Every number of the clause is a number of the text, whole (the 2 of "3月2日" is not in "2023年3月"), and of the
+    same unit when the clause gives one ("5人" is not "5件")."""
+    said = set(NUMBER.findall(text.replace("％", "%")))
+    return all((n, unit) in said if unit else n in {m for m, _ in said}
+               for n, unit in NUMBER.findall(clause.replace("％", "%")))
