@@ -529,6 +529,19 @@ def test_what_a_description_says_loosely_planned_or_of_another_party_decides_no_
     assert (result.status, result.reason) == (status, reason)
 
 
+def test_a_record_decides_only_the_kinds_of_record_it_is_of():
+    """The profile's violations flag is of 违法失信 records: it neither clears nor fails a condition on accidents; a clean
+    record the description states of accidents does."""
+    as_of = date(2024, 6, 1)
+    accidents, violations = condition("近三年内未发生较大及以上安全、环境、质量等事故"), condition("近三年内无违法违规行为")
+    said = lambda c, comp: (lambda r: (r.status, r.reason))(check_condition(c, comp, as_of))  # noqa: E731
+    assert said(accidents, company(as_of, violations=False)) == (UNKNOWN, "所述记录未涉及事故；请说明有无事故")
+    assert said(accidents, company(as_of, violations=True)) == (UNKNOWN, "所述记录未涉及事故；请说明有无事故")
+    assert said(accidents, company(as_of, "公司近三年未发生安全事故。", violations=False)) == \
+        (MET, "企业描述写明了本条件的其余要求")
+    assert said(violations, company(as_of, violations=True)) == (FAILED, "不符合“无违法失信记录”")
+
+
 def test_restatement_keeps_numbers_and_negation_and_denial_needs_every_word():
     assert restated("有知识产权管理机构", "公司设有知识产权管理机构。", 0.7) == "公司设有知识产权管理机构"
     assert restated("年培训规模不少于1000人", "年培训规模800人。", 0.7) == ""

@@ -145,8 +145,7 @@ def _check_span(condition: Condition, start: int, end: int, applicant: Applicant
     text = condition.text[start:end]
     checks = [k for k in condition.checks if start <= k.start and k.end <= end]
     exceptions = _exceptions(text, checks, start)
-    outcomes = _excepted(text, checks, [_check(k, applicant, as_of, condition.text[k.end:end],
-                                               condition.text[k.start:k.end]) for k in checks],
+    outcomes = _excepted(text, checks, [_check(k, applicant, as_of, condition.text[k.end:end], text) for k in checks],
                          exceptions)
     if failed := next((o for o in outcomes if o[0] == FAILED), None):
         return failed
@@ -174,7 +173,8 @@ def _check_span(condition: Condition, start: int, end: int, applicant: Applicant
 
 
 def _check(check: Check, applicant: Applicant, as_of: date, after: str = "", said: str = "") -> tuple[str, str, str]:
-    """(status, fact, reason) of one typed statement; `after`: the condition's words after it; `said`: its own."""
+    """(status, fact, reason) of one typed statement; `after`: the condition's words after it; `said`: the whole part
+    of the condition it is read in."""
     if check.kind == PLACE:
         fact = applicant.fact("registered_in")
         district = applicant.fact("district")
@@ -217,7 +217,7 @@ def _check(check: Check, applicant: Applicant, as_of: date, after: str = "", sai
         if fact and fact.value is True and fact.year and check.value and fact.year < as_of.year - check.value:
             return UNKNOWN, fact.source, (f"所述记录在{fact.year}年，不在近{check.value:g}年内；"
                                           f"请说明近{check.value:g}年有无违法失信记录")
-        if fact and (missing := _records_unsaid(said, fact)):
+        if fact and (missing := _records_unsaid(said, fact, applicant.described.get("violations"))):
             return UNKNOWN, fact.source, f"所述记录未涉及{'、'.join(missing)}；请说明有无{'、'.join(missing)}"
         return _flag(fact, False, "无违法失信记录", "请说明有无违法失信记录")
     return UNKNOWN, "", "无法判断"
@@ -270,15 +270,23 @@ def _failed_before(check: Check, description: str) -> tuple[str, str, str]:
     return UNKNOWN, "", f"请说明是否曾{check.field}{check.op}"
 
 
-def _records_unsaid(condition: str, fact: Fact) -> list[str]:
-    """The kinds of record a condition names (事故, 失信, 税收违法, 经营异常, 违法) that what the description says of its
-    record does not speak to: "无侵权和失信记录" says nothing of accidents; "无违法违规" covers tax evasion. A profile's
-    flag speaks to every kind."""
-    if not fact.source.startswith("描述") or ANY_RECORD.search(fact.source):
+def _records_unsaid(condition: str, fact: Fact, described: Fact | None = None) -> list[str]:
+    """The kinds of record a condition names (事故, 失信, 税收违法, 经营异常, 违法) that the company's record does not
+    decide: a clean record speaks to the kinds it names ("无侵权和失信记录" says nothing of accidents; "无违法违规" covers tax
+    evasion; the profile's flag is of 违法失信 records, not accidents); a record held decides the condition only when it
+    is of a kind the condition names (a penalty fails "无违法违规", not "未发生安全事故"). A clean profile flag also counts
+    the kinds a clean record in the description names (`described`)."""
+    if ANY_RECORD.search(fact.source):
         return []
-    said = {kind for kind, words in RECORD_KINDS if re.search(words, fact.source)}
+    said = {kind for kind, words in RECORD_KINDS if re.search(words, fact.source)} if fact.source.startswith("描述") \
+        else {kind for kind, _ in RECORD_KINDS if kind != "事故"}
+    if fact.value is False and described is not None and described.value is False and described is not fact:
+        said |= {kind for kind, words in RECORD_KINDS if re.search(words, described.source)}
     said |= {k for kind in said for k in RECORD_COVERS.get(kind, ())}
-    return [kind for kind, words in RECORD_KINDS if re.search(words, condition) and kind not in said]
+    named = [kind for kind, words in RECORD_KINDS if re.search(words, condition)]
+    if fact.value is True:
+        return named if named and not set(named) & said else []
+    return [kind for kind in named if kind not in said]
 
 
 def _flag(fact: Fact | None, wanted: bool, what: str, ask: str) -> tuple[str, str, str]:
