@@ -501,6 +501,9 @@ def test_a_status_planned_or_applied_for_is_not_held():
     ("近三年内未发生较大及以上安全、环境、质量等事故", "公司近三年无侵权和失信记录。", UNKNOWN, "所述记录未涉及事故；请说明有无事故"),
     ("近三年内未发生较大及以上安全、环境、质量等事故", "公司近三年未发生重大安全、质量事故。", MET, "企业描述写明了本条件的其余要求"),
     ("资信良好，无不良信用记录", "公司资信良好，无违规记录。", UNKNOWN, "所述记录未涉及失信；请说明有无失信"),
+    # a record the facts leave open is not decided by words that repeat the condition's list of records
+    ("企业未发生重大安全、质量事故、严重环境违法、偷税漏税、科研失信等行为", "公司近五年内无重大违法违规纪录或严重失信行为。", UNKNOWN,
+     "所述记录未涉及事故；请说明有无事故"),
     # support not had at one level says nothing of the others a condition names
     ("已经获得国家、省、新区财政支持的同一项目，原则上不得再申报", "该项目此前未获得过雄安新区财政支持。", UNKNOWN,
      "请说明是否获得过国家、省级的支持"),

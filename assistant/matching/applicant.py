@@ -51,8 +51,8 @@ _DESCRIBED = (
     ("registered_in", re.compile(rf"(?:注册|登记)(?:地|地址)?(?:在|于|为|位于)\s*({_PLACE})"
                                  rf"|在\s*({_PLACE})(?:内)?(?:注册|登记|纳税)")),
     ("legal_person", re.compile(r"独立(?:的)?法人|企业法人")),
-    ("violations", re.compile(r"(?:无|没有|未发生|未有|未被列入|未列入|不存在)[^，。；]{0,10}?"
-                              r"(?:违法|违规|违反|失信|不良记录|处罚|事故)")),
+    ("violations", re.compile(r"(?:无|没有|未发生|未有|未被列入|未列入|不存在)[^，。；]{0,20}?"
+                              r"(?:违法|违规|违反|失信|不良(?:信用)?记录|处罚|事故)")),
 )
 # Words before a fact in its clause that make it not the company's own, now: a plan or an application (`INTENT`), a
 # forecast, a status that ended ("曾是…", "…资格被取消"), or another party ("我们的母公司是高新技术企业")

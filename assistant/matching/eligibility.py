@@ -47,7 +47,7 @@ THING_AFTER = re.compile(r"(?:期限|期|的|之)*([\u4e00-\u9fff]{2,12}?)(?=[�
 RECORD_KINDS = (("事故", r"事故"), ("失信", r"失信|黑名单|惩戒|不良(?:信用)?记录"), ("税收违法", r"偷税|漏税|骗税|逃税|欠税"),
                 ("经营异常", r"经营异常"), ("违法", r"违法|违规|违反|处罚|刑事|走私"))
 RECORD_COVERS = {"违法": ("税收违法",)}
-ANY_RECORD = re.compile(r"不良(?:信用)?记录")
+ANY_RECORD = re.compile(r"不良记录")  # "无不良信用记录" speaks to 失信 only
 LEVEL = re.compile(r"国家|省|市|县|新区")  # the levels of government support comes from
 AMONG = re.compile(r"([\u4e00-\u9fff]{0,4}(?:人员|员工|职工|人才|企业|单位))中")  # a subgroup: "管理人员中"
 # Words of a quantity's name that say when or whose, not what: "上年度科技经费投入" and "上年度营业收入" share only when
@@ -163,7 +163,7 @@ def _check_span(condition: Condition, start: int, end: int, applicant: Applicant
         return UNKNOWN, "；".join(f for _, f, _ in outcomes), "已核对部分要求，其余要求需企业提供说明"
     # a qualification or a figure the facts leave open is not decided by words that repeat it: the facts read them
     # already and set aside "约4000万元", "母公司是高新技术企业", "资格被取消"
-    if not any(k.kind in (QUALIFICATION, THRESHOLD) for k in checks) and \
+    if not any(k.kind in (QUALIFICATION, THRESHOLD, CREDIT) for k in checks) and \
             (covered := restated(_without_notes(text), applicant.description, rules.cover_min)):
         return MET, f"描述：“{covered}”", "企业描述写明了本条件"
     if not checks and (opposite := denied(text, applicant.description)):
