@@ -45,7 +45,8 @@ def companies() -> list[tuple[str, dict, str, str]]:
 
 
 def met_from_words(documents: dict) -> set[tuple[str, str, str]]:
-    """(company, doc, condition) of each 满足 the check reads from a company's description, outside its own case."""
+    """(company, doc, condition) of each 满足 the check reads from a company's description (alone or beside its
+    profile), outside its own case."""
     from assistant.matching.applicable import library_measures
     from assistant.matching.applicant import parse_applicant, parse_as_of
     from assistant.matching.eligibility import MET, check_measure
@@ -60,7 +61,7 @@ def met_from_words(documents: dict) -> set[tuple[str, str, str]]:
                 continue
             for measure in measures:
                 for r in check_measure(measure, applicant, when).conditions:
-                    if r.status == MET and r.fact.startswith("描述"):
+                    if r.status == MET and "描述：" in r.fact:
                         out.add(_key(cid, doc, r.condition.text))
     return out
 

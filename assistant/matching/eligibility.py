@@ -159,7 +159,9 @@ def _check_span(condition: Condition, start: int, end: int, applicant: Applicant
         # the rest alone, or the whole when cutting the typed parts out broke its grammar ("不存在下列情况：…")
         if covered := (restated(_without_notes(rest), applicant.description, rules.cover_min, whole=text)
                        or restated(_without_notes(text), applicant.description, rules.cover_min)):
-            return MET, f"描述：“{covered}”", "企业描述写明了本条件的其余要求"
+            # the facts that met the typed parts, then the description's words for the rest
+            return MET, "；".join(dict.fromkeys([*(f for _, f, _ in outcomes if f), f"描述：“{covered}”"])), \
+                "企业描述写明了本条件的其余要求"
         return UNKNOWN, "；".join(f for _, f, _ in outcomes), "已核对部分要求，其余要求需企业提供说明"
     # a qualification or a figure the facts leave open is not decided by words that repeat it: the facts read them
     # already and set aside "约4000万元", "母公司是高新技术企业", "资格被取消"
