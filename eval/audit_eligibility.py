@@ -12,10 +12,11 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import sys
 from collections import Counter
 from datetime import date
 from pathlib import Path
+
+from eval import use_checkout
 
 HERE = Path(__file__).resolve().parent
 AUDIT = HERE / "questions" / "xiongan-met-audit.jsonl"
@@ -80,9 +81,7 @@ def main() -> None:
     p.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = p.parse_args()
     if args.root:
-        sys.path.insert(0, str(args.root.resolve()))
-        for name in [m for m in sys.modules if m == "assistant" or m.startswith("assistant.")]:
-            del sys.modules[name]
+        use_checkout(args.root)
     from eval.bench_eligibility import library_documents
 
     audit = load_audit()

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import argparse
 import ast
-import sys
 from datetime import date
 from pathlib import Path
+
+from eval import use_checkout
 
 TESTS = Path(__file__).resolve().parent.parent / "tests" / "test_eligibility.py"
 PROBES = "test_what_a_description_says_loosely"
@@ -33,9 +34,7 @@ def main() -> None:
     args = p.parse_args()
     cases = probes()
     if args.root:
-        sys.path.insert(0, str(args.root.resolve()))
-        for name in [m for m in sys.modules if m == "assistant" or m.startswith("assistant.")]:
-            del sys.modules[name]
+        use_checkout(args.root)
     from assistant.ingest.conditions import read_checks
     from assistant.ingest.measures import Condition
     from assistant.matching.applicant import parse_applicant
