@@ -176,6 +176,11 @@ def test_a_support_item_in_one_sentence_is_a_measure_and_a_penalty_is_not():
     # an item number right before 对, with no short title of its own
     rent = next(m for m in read_measures(notice("136")) if m.conditions[-1].text == "在新区孵化载体内租赁且自用办公用房的企业")
     assert rent.amount.text == "(二)对在新区孵化载体内租赁且自用办公用房的企业，给予1.5元/平方米/天租金补贴，每年不超过50万元。"
+    # the kind of applicant after 的 may be a list of trades: "对于在新区注册的旅游、文化、…类小微企业，可…给予…运营补贴"
+    measures = {m.name: [c.text for c in m.conditions] for m in read_measures(notice("145"))}
+    assert measures["降低运营成本"] == ["在新区注册的旅游、文化、体育、交通运输、快递物流类小微企业"]
+    assert SUPPORT_ITEM.search("对于在新区注册的旅游、文化、体育、交通运输、快递物流类小微企业，可在用水、用气、用电价格方面给予一定比例"
+                               "的运营补贴").group(1) == "在新区注册的旅游、文化、体育、交通运输、快递物流类小微企业"
 
 
 def test_a_window_closes_on_its_last_day_and_a_founders_qualification_is_not_the_applicants():

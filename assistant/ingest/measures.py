@@ -49,7 +49,7 @@ TARGET = re.compile(r"(?:纳入|认定为|列入|评为)([^，。；：:,;]{2,30
 # "对<conditions>的，认定为<status>。" — its conditions are the words between 对 and 的.
 SUPPORT_ITEM = re.compile(rf"(?:^|(?<=[。；：:]))\s*(?:\*\*)?(?:第[{CN_NUM}\d]+条)?\s*"
                           rf"(?:(?:\d+[.、．]|[(（][{CN_NUM}]+[)）])\s*(?:[^。；]{{2,16}}?。(?:\*\*)?)?)?\s*对(?:于)?"
-                          r"([^。；]{4,120}?的(?:[^，。；]{0,12}?(?:企业|单位|项目|机构|主体|人员))?)[，,]\s*"
+                          r"([^。；]{4,120}?的(?:[^，。；]{0,30}?(?:企业|单位|项目|机构|主体|人员))?)[，,]\s*"
                           r"(?:[^，。；]{0,40}?(给予|奖励|补贴|资助|补助)(?=[^。；]{0,40}?(?:奖励|补贴|资助|补助|支持|奖补|贴息|元))"
                           r"(?![^。；]{0,40}?(?:处分|处罚|警告|罚款|批评|治安))|(认定为)([^，。；]{2,30}?)(?=[，。；]|$))")
 # A line over a list of support items saying to whom they all go: "(四)…。对产业方向符合…的疏解企业或新区企业，纳入
@@ -89,7 +89,7 @@ MAX_CONDITIONS = 30
 BOLD = re.compile(r"^\*\*|\*\*$")
 GENERAL = "\0general"  # marks a section that holds for every measure of its document
 FOR_ALL = re.compile(r"本(?:实施)?(?:细则|办法|措施|规定|政策|方案)所(?:指|称|述)|基本条件")  # "本措施所指…企业应符合以下基本条件："
-MEASURES_VERSION = 15  # raise when these rules change: an index re-reads its documents' measures, embedding nothing
+MEASURES_VERSION = 16  # raise when these rules change: an index re-reads its documents' measures, embedding nothing
 # "第二条 本细则所述科技企业，指…": the article that says whom the rules are for (an applicant: 企业, 单位, 产业).
 # "第二条 本实施细则申报单位主营业务需符合…；需是…的法人单位": what every applicant under the rules must meet.
 GENERAL_APPLICANT = re.compile(rf"^(?:第[{CN_NUM}\d]+条)?\s*(?=本(?:实施)?(?:细则|办法|措施|规定|政策|方案)(?:所称的?|的)?"
