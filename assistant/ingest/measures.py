@@ -45,6 +45,7 @@ LABEL_HEAD = re.compile(r"(?:企业|机构|中心|平台|项目|载体|类|型|�
 # The status a list of conditions leads to: "…的，经…审核后，列入培育层：" (a list of alternatives that names one is a
 # measure of its own, not a sub-list of the one before).
 TARGET = re.compile(r"(?:纳入|认定为|列入|评为)([^，。；：:,;]{2,30}?)(?:予以支持|给予|[，。；：:,;]|$)")
+OWN_STATUS = re.compile(r"(?:纳入|认定为|列入|评为)本([^，。；：:,;]{1,4}?)(?:予以支持|给予|[，。；：:,;]|$)")  # "纳入本库"
 # A support item stated in one sentence outside any condition section: "对<conditions>的(企业)，(一次性)给予…" or
 # "对<conditions>的，认定为<status>。" — its conditions are the words between 对 and 的.
 SUPPORT_ITEM = re.compile(rf"(?:^|(?<=[。；：:]))\s*(?:\*\*)?(?:第[{CN_NUM}\d]+条)?\s*"
@@ -89,7 +90,7 @@ MAX_CONDITIONS = 30
 BOLD = re.compile(r"^\*\*|\*\*$")
 GENERAL = "\0general"  # marks a section that holds for every measure of its document
 FOR_ALL = re.compile(r"本(?:实施)?(?:细则|办法|措施|规定|政策|方案)所(?:指|称|述)|基本条件")  # "本措施所指…企业应符合以下基本条件："
-MEASURES_VERSION = 16  # raise when these rules change: an index re-reads its documents' measures, embedding nothing
+MEASURES_VERSION = 17  # raise when these rules change: an index re-reads its documents' measures, embedding nothing
 # "第二条 本细则所述科技企业，指…": the article that says whom the rules are for (an applicant: 企业, 单位, 产业).
 # "第二条 本实施细则申报单位主营业务需符合…；需是…的法人单位": what every applicant under the rules must meet.
 GENERAL_APPLICANT = re.compile(rf"^(?:第[{CN_NUM}\d]+条)?\s*(?=本(?:实施)?(?:细则|办法|措施|规定|政策|方案)(?:所称的?|的)?"
@@ -155,6 +156,9 @@ class Measure:
     office: Quote | None = None
     contacts: tuple[Quote, ...] = ()
     materials: tuple[Quote, ...] = field(default_factory=tuple)
+    # the status its applicants must hold when the list it is an item of grants one ("…的企业，纳入科技企业库，给予以下
+    # 支持：" → "科技企业库"); the measures of the same document named by it are the ways in
+    membership: str = ""
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -166,7 +170,15 @@ class Measure:
                                      c.get("group", 0)) for c in d["conditions"])
         return cls(d["doc_id"], d["measure_id"], d["name"], conditions, quote(d.get("amount")),
                    quote(d.get("deadline")), quote(d.get("office")), tuple(Quote(**q) for q in d.get("contacts", [])),
-                   tuple(Quote(**q) for q in d.get("materials", [])))
+                   tuple(Quote(**q) for q in d.get("materials", [])), d.get("membership", ""))
+
+
+def ways_in(measure: Measure, measures: Sequence[Measure]) -> list[Measure]:
+    """The measures of the same document that say how its applicants get the status they must hold: those named by
+    it ("科技企业库" → "新区科技企业库": 同时达到以下条件的企业，纳入…; "…可直接纳入本库")."""
+    wanted = measure.membership
+    return [m for m in measures if wanted and m is not measure and m.doc_id == measure.doc_id
+            and (wanted in m.name or len(m.name) >= 3 and m.name in wanted)]
 
 
 def read_measures(doc: Document) -> list[Measure]:
@@ -184,10 +196,10 @@ def read_measures(doc: Document) -> list[Measure]:
     materials = tuple(_materials(lines))
     measures: list[Measure] = []
 
-    def add(name: str, conditions: Sequence[Condition], amount: Quote | None) -> None:
+    def add(name: str, conditions: Sequence[Condition], amount: Quote | None, membership: str = "") -> None:
         measures.append(Measure(doc_id=doc.doc_id, measure_id=f"{doc.doc_id}#m{len(measures) + 1}", name=name,
                                 conditions=tuple(conditions), amount=amount, deadline=deadline, office=office,
-                                contacts=contacts, materials=materials))
+                                contacts=contacts, materials=materials, membership=membership))
 
     # An article saying who the rules are for holds for each measure the rules go on to state.
     general = list({c.text: c for _, _, body, named in sections if named == GENERAL  # a notice may repeat them
@@ -209,15 +221,16 @@ def read_measures(doc: Document) -> list[Measure]:
         seen.add(key)
         add(named if named and named != GENERAL else _name(doc, lines, opener), conditions, _first(scope, AMOUNT))
     inside = {i for opener, end, *_ in sections for i in range(opener, max(end, opener + 1))}
-    for name, conditions, amount in _support_items(doc, lines, inside, region):
-        add(name, [*(c for c in general if c.text not in {k.text for k in conditions}), *conditions], amount)
+    for name, conditions, amount, membership in _support_items(doc, lines, inside, region):
+        add(name, [*(c for c in general if c.text not in {k.text for k in conditions}), *conditions], amount,
+            membership)
     return measures
 
 
 def _support_items(doc: Document, lines: list[Line], inside: set[int], region: str):
-    """(name, conditions, amount) of each support item stated in one sentence outside the condition sections:
-    "对…的企业，给予…" (its condition the words between 对 and 的), after those of the line leading the list it is
-    an item of ("…的企业，给予以下支持：")."""
+    """(name, conditions, amount, membership) of each support item stated in one sentence outside the condition
+    sections: "对…的企业，给予…" (its condition the words between 对 and 的), after those of the line leading the list
+    it is an item of ("…的企业，纳入科技企业库，给予以下支持：", which also names the status they hold)."""
     seen: set[str] = set()
     for i, line in enumerate(lines):
         if i in inside:
@@ -229,27 +242,30 @@ def _support_items(doc: Document, lines: list[Line], inside: set[int], region: s
                 continue
             seen.add(quote)
             given = _sentence(line, m)
-            lead = _list_lead(doc, lines, i, region)
+            lead, status = _list_lead(doc, lines, i, region)
             own = Condition(start, end, quote, read_checks(quote, region))
             yield (m.group(4) if m.group(3) else _item_name(doc, lines, i),
                    [*([lead] if lead and lead.text != quote else []), own],
-                   given if AMOUNT.search(given.text) else _first(lines[i:i + 2], AMOUNT))
+                   given if AMOUNT.search(given.text) else _first(lines[i:i + 2], AMOUNT), status)
 
 
-def _list_lead(doc: Document, lines: list[Line], i: int, region: str) -> Condition | None:
+def _list_lead(doc: Document, lines: list[Line], i: int, region: str) -> tuple[Condition | None, str]:
     """Who the list that line `i` is an item of is for, when the line leading the list says so (`LIST_LEAD`): the line
-    above of a higher rank, or the article the item is part of."""
+    above of a higher rank, or the article the item is part of; and the status it grants them ("纳入科技企业库"), if
+    it names one."""
     rank = _rank(lines[i].text)
     if rank >= 100:
-        return None  # not a numbered item: no list to be part of
+        return None, ""  # not a numbered item: no list to be part of
     for j in range(i - 1, -1, -1):
         if _rank(lines[j].text) < rank or _is_article(lines[j].text):
             m = LIST_LEAD.search(lines[j].text, _lead(lines[j].text))
             if not m:
-                return None
+                return None, ""
             start, end = lines[j].start + m.start(1), lines[j].start + m.end(1)
-            return Condition(start, end, doc.text[start:end], read_checks(doc.text[start:end], region))
-    return None
+            status = TARGET.search(lines[j].text, m.end(1))
+            return (Condition(start, end, doc.text[start:end], read_checks(doc.text[start:end], region)),
+                    status.group(1) if status else "")
+    return None, ""
 
 
 def _item_name(doc: Document, lines: list[Line], i: int) -> str:
@@ -321,6 +337,9 @@ def _condition_sections(lines: list[Line]) -> list[tuple[int, int, list[Line], s
             named = GENERAL if not n and FOR_ALL.search(lines[a].text) else \
                 _subject(intro.text) if intro and _introduces(intro.text) else \
                 KIND_WORDS.sub("", _bare(lines[kind].text).rstrip(TRAILING)) if kind is not None else ""
+            if n and not named and intro and (this := OWN_STATUS.search(_bare(intro.text))) and \
+                    sections[-1][3].endswith(this.group(1)):  # "可直接纳入本库": another way into the status above
+                named = sections[-1][3]
             sections.append((opener, b, part, named))
     return sections
 

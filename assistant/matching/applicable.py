@@ -3,8 +3,9 @@
 符合 first, then 待确认 by the share of conditions met by what is particular to the company (not by registering in
 the region, being a legal person or having a clean record, which any local company meets) plus how much of the
 company's own wording the measure shares and how much of the notice's title the company names (a title names what
-the notice supports: 贷款贴息, 机器人产业, 零工驿站认定), open windows before closed ones; only documents in force and
-published by the application month. The weights were chosen leave-one-company-out (docs/results.md).
+the notice supports: 贷款贴息, 机器人产业, 零工驿站认定), less the share of the ways into the status an item is for
+(纳入科技企业库) that the company fails, open windows before closed ones; only documents in force and published by the
+application month. The weights were chosen leave-one-company-out (docs/results.md).
 """
 from __future__ import annotations
 
@@ -19,12 +20,13 @@ import jieba
 
 from assistant.ingest.conditions import CREDIT, LEGAL, PLACE
 from assistant.ingest.library import Library
-from assistant.ingest.measures import Measure
+from assistant.ingest.measures import Measure, ways_in
 from assistant.matching.applicant import Applicant
 from assistant.matching.eligibility import ELIGIBLE, INELIGIBLE, MET, TO_CONFIRM, MeasureResult, Rules, check_measure
 
 VERDICT_ORDER = {ELIGIBLE: 0, TO_CONFIRM: 1, INELIGIBLE: 2}
 SUPPLEMENTED = "另有补充文件"
+MEMBERSHIP = "入库途径"
 GENERIC = (PLACE, LEGAL, CREDIT)
 
 
@@ -46,8 +48,12 @@ def rank(documents: dict, applicant: Applicant, as_of: date, doc: str = "", k: i
         if not doc and (not status.in_force or issued[:7] > as_of.isoformat()[:7]):  # published by that month
             continue
         supplements = [s for s in library.supplements(doc_id) if library.started(s)[:7] <= as_of.isoformat()[:7]]
+        results = {m.measure_id: check_measure(m, applicant, as_of, rules) for m in measures}
         for measure in measures:
-            result = check_measure(measure, applicant, as_of, rules)
+            result = results[measure.measure_id]
+            if routes := [results[m.measure_id] for m in ways_in(measure, measures)]:
+                result.routes = routes
+                result.notes.append(_routes_note(measure, routes))
             if supplements:  # a later document changed it: its deadline or who may apply may not be the text's
                 result.supplements = supplements
                 result.notes += [f"{SUPPLEMENTED}：{library.named(s)}（{library.started(s)}），申报时间、范围等如有调整，以它为准"
@@ -146,10 +152,20 @@ def _overlap(words: frozenset[str], measure: Measure, idf: Callable[[str], float
 
 def _particular_share(result: MeasureResult) -> float:
     """The share of a measure's conditions the company meets other than by the checks any company of the region
-    passes (place, legal person, credit)."""
+    passes (place, legal person, credit), less the share of the ways into the status it is for that the company
+    fails, counted as one condition (科技企业库: 认定条件 不符合, 直接入库 待确认 → −½ of one condition)."""
     particular = [c for c in result.conditions if c.status == MET
                   and not (c.condition.checks and all(k.kind in GENERIC for k in c.condition.checks))]
-    return len(particular) / max(len(result.conditions), 1)
+    return (len(particular) - result.routes_failed) / max(len(result.conditions), 1)
+
+
+def _routes_note(measure: Measure, routes: list[MeasureResult]) -> str:
+    """What the card says about the status a measure is for: each way in and the company's verdict on it."""
+    def way(r: MeasureResult) -> str:
+        first = r.measure.conditions[0].text if r.measure.conditions else r.measure.name
+        said = f"“{first[:24]}…”" if len(first) > 24 else f"“{first}”"
+        return said + r.verdict + (f"（{r.failed[0].reason}）" if r.failed else "")
+    return f"{MEMBERSHIP}：须先纳入{measure.membership}，本文件所列途径：{'；'.join(way(r) for r in routes)}"
 
 
 def result_json(result: MeasureResult, documents: dict, status: str) -> dict:

@@ -93,11 +93,17 @@ class MeasureResult:
     conditions: list[ConditionResult] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # 已截止 …, 另有补充文件 …
     supplements: list[str] = field(default_factory=list)  # doc_ids of later documents that change the measure's one
+    routes: list["MeasureResult"] = field(default_factory=list)  # the ways into the status it is for (`ways_in`)
 
     @property
     def closed(self) -> bool:
         """Its application window closed before the application date."""
         return any(n.startswith(CLOSED) for n in self.notes)
+
+    @property
+    def routes_failed(self) -> float:
+        """The share of the ways into the status its applicants must hold that the company fails."""
+        return sum(r.verdict == INELIGIBLE for r in self.routes) / len(self.routes) if self.routes else 0.0
 
     @property
     def failed(self) -> list[ConditionResult]:
