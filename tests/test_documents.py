@@ -389,3 +389,19 @@ def test_canonical_numbers_write_every_number_one_way() -> None:
         == "处30000元以上300000元以下"
     assert canonical_numbers("百分之五，千分之五，1.5万元，二〇二五年一月一日") == "5%,5‰,15000元,2025年1月1日"
     assert canonical_numbers("统一规划，一律禁止，一次，每户限养三条，第一条，一年") == "统一规划,一律禁止,一次,每户限养3条,第1条,1年"
+
+
+@pytest.mark.parametrize("title, body, region", [
+    ("关于开展雄安新区专精特新企业认定的通知", "雄安新区各企业：…新区…", "雄安新区"),  # not 开展雄安新区
+    ("《关于服务承接非首都功能疏解培育和支持雄安新区企业挂牌上市的 实施意见》的通知", "雄安新区企业挂牌上市…挂牌上市", "雄安新区"),
+    ("上海市技术市场条例", "本市技术市场…上海市", "上海市"),  # not 技术市
+    ("上海市城市道路管理条例", "本市城市道路…", "上海市"),  # not 市城市 (the name need not be in the body)
+    ("上海市市级预算审查监督规定", "上海市人民代表大会…市级预算", "上海市"),
+    ("上海市授予荣誉市民称号规定", "上海市荣誉市民", "上海市"),  # a tie: the first named
+    ("上海市民兵预备役工作条例", "上海市民兵", "上海市"),
+    ("关于协请做好新区传统产业抗疫纾困转型升级贷款贴息工作的函", "关于协请做好新区传统产业…", ""),  # a verb: no name
+    ("关于征集专利技术需求的通知", "新区企业…", ""),
+])
+def test_the_region_a_title_names_is_a_place_not_a_word_ending_in_shi_or_xinqu(title, body, region) -> None:
+    from assistant.ingest.metadata import region_named
+    assert region_named("", title, body) == region

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+import jieba.posseg
+
 from assistant.normalize import numeral_value
 from assistant.patterns import CN_NUM, DOC_NUMBER, YEAR_MONTH_DAY
 from assistant.records import Document
@@ -156,7 +158,9 @@ def _history(header: list[str]) -> dict:
     return out
 
 
-REGION_END = re.compile(r"新区|自治区|省|市")
+# where a region's name ends: not the 市 of 上市, 城市, 超市, 门市, 股市, 夜市, 都市 nor of 市场, 市值, 市级
+REGION_END = re.compile(r"新区|自治区|省|(?<![上城超门股夜都])市(?![场值级])")
+NOT_IN_A_NAME = re.compile(r"[的了在于和与及对向到由从为是将把被以其本各全该至当入面列应按经]")  # "面向新区", "应当向市"
 
 
 def document_region(doc: Document) -> str:
@@ -164,12 +168,22 @@ def document_region(doc: Document) -> str:
     return region_named(str(doc.meta.get("issuer", "") or ""), doc.title, doc.text)
 
 
+def _nominal(prefix: str) -> bool:
+    """No word of a region's name before 新区/省/市 is a verb, adverb, preposition, conjunction, auxiliary or pronoun
+    in jieba's dictionary ("关于协请做好新区…的函", "关于开展雄安新区…")."""
+    return not any(w.flag[:1] in "vdpcur" for w in jieba.posseg.lcut(prefix))
+
+
 def region_named(issuer: str, title: str, body: str) -> str:
     """Of the names ending in 新区/省/市 in the issuer, else the title (2–6 characters before the ending), the one
-    the body repeats most, the longest on a tie — so "关于开展雄安新区…" gives "雄安新区", not "开展雄安新区"."""
+    the body repeats most, the longest then the first on a tie — so "关于开展雄安新区…" gives "雄安新区", not
+    "开展雄安新区", and "上海市授予荣誉市民称号规定" "上海市". A name in the title with a verb in it is no region
+    ("挂牌上市", "关于协请做好新区…的函")."""
     for text in (issuer, title):
         names = {text[m.start() - n:m.end()] for m in REGION_END.finditer(text) for n in range(2, 7)
-                 if m.start() >= n and re.fullmatch(r"[\u4e00-\u9fff]+", text[m.start() - n:m.start()])}
+                 if m.start() >= n and re.fullmatch(r"[\u4e00-\u9fff]+", text[m.start() - n:m.start()])
+                 and not NOT_IN_A_NAME.search(text[m.start() - n:m.start()])
+                 and (text is issuer or _nominal(text[m.start() - n:m.start()]))}
         if names:
-            return max(names, key=lambda name: (body.count(name), len(name)))
+            return max(names, key=lambda name: (body.count(name), len(name), -text.find(name)))
     return ""
