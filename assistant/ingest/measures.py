@@ -45,7 +45,6 @@ LABEL_HEAD = re.compile(r"(?:企业|机构|中心|平台|项目|载体|类|型|�
 # The status a list of conditions leads to: "…的，经…审核后，列入培育层：" (a list of alternatives that names one is a
 # measure of its own, not a sub-list of the one before).
 TARGET = re.compile(r"(?:纳入|认定为|列入|评为)([^，。；：:,;]{2,30}?)(?:予以支持|给予|[，。；：:,;]|$)")
-OWN_STATUS = re.compile(r"(?:纳入|认定为|列入|评为)本([^，。；：:,;]{1,4}?)(?:予以支持|给予|[，。；：:,;]|$)")  # "纳入本库"
 # A support item stated in one sentence outside any condition section: "对<conditions>的(企业)，(一次性)给予…" or
 # "对<conditions>的，认定为<status>。" — its conditions are the words between 对 and 的.
 SUPPORT_ITEM = re.compile(rf"(?:^|(?<=[。；：:]))\s*(?:\*\*)?(?:第[{CN_NUM}\d]+条)?\s*"
@@ -337,9 +336,9 @@ def _condition_sections(lines: list[Line]) -> list[tuple[int, int, list[Line], s
             named = GENERAL if not n and FOR_ALL.search(lines[a].text) else \
                 _subject(intro.text) if intro and _introduces(intro.text) else \
                 KIND_WORDS.sub("", _bare(lines[kind].text).rstrip(TRAILING)) if kind is not None else ""
-            if n and not named and intro and (this := OWN_STATUS.search(_bare(intro.text))) and \
-                    sections[-1][3].endswith(this.group(1)):  # "可直接纳入本库": another way into the status above
-                named = sections[-1][3]
+            if n and not named and intro and (this := TARGET.search(_bare(intro.text))) and \
+                    this.group(1).startswith("本") and sections[-1][3].endswith(this.group(1)[1:]):
+                named = sections[-1][3]  # "可直接纳入本库": another way into the status above
             sections.append((opener, b, part, named))
     return sections
 

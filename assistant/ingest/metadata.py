@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import re
 
-import jieba.posseg
-
 from assistant.normalize import numeral_value
 from assistant.patterns import CN_NUM, DOC_NUMBER, YEAR_MONTH_DAY
 from assistant.records import Document
@@ -171,6 +169,7 @@ def document_region(doc: Document) -> str:
 def _nominal(prefix: str) -> bool:
     """No word of a region's name before 新区/省/市 is a verb, adverb, preposition, conjunction, auxiliary or pronoun
     in jieba's dictionary ("关于协请做好新区…的函", "关于开展雄安新区…")."""
+    import jieba.posseg  # here, not at the top: its tables take 0.3 s to load, and every command imports this module
     return not any(w.flag[:1] in "vdpcur" for w in jieba.posseg.lcut(prefix))
 
 
